@@ -1,0 +1,44 @@
+"""Text normalisation used to *match* labels and headers; raw text is always kept."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+import polars as pl
+
+__all__ = ["normalize_key", "normalize_key_expr"]
+
+_TAG = re.compile(r"<[^>]{0,200}>")
+_SPACE = re.compile(r"\s+")
+
+
+def normalize_key(text: object) -> str:
+    """Return the matching key of a label or header.
+
+    NFKC-folds (full-width punctuation, NBSP), strips HTML tags and entities,
+    collapses runs of whitespace, trims and lower-cases (as polars `to_lowercase`).
+
+    >>> normalize_key("  United\\u00a0States <br/> ")
+    'united states'
+    """
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFKC", html.unescape(str(text)))
+    s = _TAG.sub(" ", s).replace("\x00", "")
+    return _SPACE.sub(" ", s).strip().lower()
+
+
+def normalize_key_expr(expr: pl.Expr) -> pl.Expr:
+    """The vectorised twin of :func:`normalize_key` for a string column."""
+    return (
+        expr.str.replace_all("&nbsp;", " ", literal=True)
+        .str.replace_all("&amp;", "&", literal=True)
+        .str.normalize("NFKC")
+        .str.replace_all(r"<[^>]{0,200}>", " ")
+        .str.replace_all("\x00", "", literal=True)
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+        .str.to_lowercase()
+    )

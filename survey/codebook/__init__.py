@@ -1,0 +1,26 @@
+"""Codebooks: the questionnaire model, loading with full checking, and writing."""
+
+from survey.codebook._load import codebook_to_dict, dump_codebook, load_codebook, parse_codebook
+from survey.codebook._model import (
+    Codebook,
+    MissingCode,
+    Option,
+    OtherSpec,
+    Question,
+    QuestionType,
+    SourceSpec,
+)
+
+__all__ = [
+    "Codebook",
+    "MissingCode",
+    "Option",
+    "OtherSpec",
+    "Question",
+    "QuestionType",
+    "SourceSpec",
+    "codebook_to_dict",
+    "dump_codebook",
+    "load_codebook",
+    "parse_codebook",
+]

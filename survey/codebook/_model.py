@@ -1,0 +1,159 @@
+"""The codebook model: frozen dataclasses describing a questionnaire and its source file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from survey._text import normalize_key
+
+__all__ = [
+    "Codebook",
+    "MissingCode",
+    "Option",
+    "OtherSpec",
+    "Question",
+    "QuestionType",
+    "SourceSpec",
+]
+
+QuestionType = Literal["single", "multiple", "ordinal", "integer", "number", "date", "datetime", "text"]
+QUESTION_TYPES: tuple[str, ...] = (
+    "single",
+    "multiple",
+    "ordinal",
+    "integer",
+    "number",
+    "date",
+    "datetime",
+    "text",
+)
+CHOICE_TYPES = frozenset({"single", "ordinal", "multiple"})
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer option: ``code`` (as exported in numeric mode), ``label`` (answer text).
+
+    ``aliases`` are further spellings accepted in the data ("USA" for "United States");
+    ``column`` names the option's own column for multiple choice in per-option layout
+    when it is not found by the label (Qualtrics ``Q5_1``, REDCap ``offer___1``).
+    """
+
+    code: str
+    label: str
+    label_ko: str | None = None
+    aliases: tuple[str, ...] = ()
+    column: str | None = None
+
+    def match_keys(self) -> tuple[str, ...]:
+        """Normalised spellings that select this option, label first."""
+        keys = [normalize_key(self.label)]
+        if self.label_ko:
+            keys.append(normalize_key(self.label_ko))
+        keys += [normalize_key(a) for a in self.aliases]
+        keys.append(normalize_key(self.code))
+        return tuple(dict.fromkeys(k for k in keys if k))
+
+
+@dataclass(frozen=True)
+class MissingCode:
+    """A value that means "no substantive answer": ``Don't know``, ``Refused``, ``-99``."""
+
+    code: str
+    label: str
+
+    def match_keys(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(k for k in (normalize_key(self.label), normalize_key(self.code)) if k))
+
+
+@dataclass(frozen=True)
+class OtherSpec:
+    """The free-text "Other (please specify)" answer attached to a choice question."""
+
+    option: str | None  # code of the option the text belongs to (None: text only)
+    column: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question (one or, for multiple choice, several typed columns)."""
+
+    id: str
+    type: str
+    column: str | None = None
+    text_en: str | None = None
+    text_ko: str | None = None
+    options: tuple[Option, ...] = ()
+    missing_codes: tuple[MissingCode, ...] = ()
+    required: bool = False
+    pii: bool = False
+    role: Literal["answer", "id", "meta", "weight"] = "answer"
+    layout: Literal["columns", "delimited"] | None = None
+    delimiter: str | None = None
+    other: OtherSpec | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    date_format: str | None = None
+
+    @property
+    def is_choice(self) -> bool:
+        return self.type in CHOICE_TYPES
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(o.label for o in self.options)
+
+    def option_column(self, option: Option) -> str:
+        """Name of the Boolean output column of a multiple-choice option."""
+        return f"{self.id}__{option.code}"
+
+    def output_columns(self) -> tuple[str, ...]:
+        """The typed frame's columns this question produces, in order."""
+        cols: list[str] = []
+        if self.type == "multiple":
+            cols += [self.option_column(o) for o in self.options]
+        else:
+            cols.append(self.id)
+        if self.missing_codes:
+            cols.append(f"{self.id}__missing")
+        if self.other is not None:
+            cols.append(f"{self.id}__other_text")
+        return tuple(cols)
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """Where and how the answers sit in the source file."""
+
+    header_rows: int | Literal["auto"] = "auto"
+    sheet: str | None = None
+    encoding: str = "auto"
+    delimiter: str = "auto"
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """A questionnaire: its questions, their types, options and source columns."""
+
+    survey: str
+    version: str
+    questions: tuple[Question, ...]
+    title_en: str | None = None
+    title_ko: str | None = None
+    source: SourceSpec = field(default_factory=SourceSpec)
+    missing_values: tuple[str, ...] = ()
+    path: str | None = None
+
+    def question(self, qid: str) -> Question:
+        for q in self.questions:
+            if q.id == qid:
+                return q
+        raise KeyError(qid)
+
+    @property
+    def id_question(self) -> Question | None:
+        return next((q for q in self.questions if q.role == "id"), None)
+
+    def output_columns(self) -> tuple[str, ...]:
+        return tuple(c for q in self.questions for c in q.output_columns())
