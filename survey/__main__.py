@@ -1,0 +1,5 @@
+"""`python -m survey` runs the command line."""
+
+from survey.cli import main
+
+main()

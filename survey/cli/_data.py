@@ -1,0 +1,228 @@
+"""`survey validate`, `survey ingest`, `survey describe`, `survey schema ...`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import polars as pl
+
+from survey.cli._app import cli
+from survey.cli._render import progress, render_description
+from survey.codebook import Codebook, load_codebook
+from survey.frames import (
+    TypedSurvey,
+    describe,
+    read_survey,
+    read_typed_parquet,
+    rejects_frame,
+    write_typed_parquet,
+)
+from survey.io import Limits
+
+_MB = 1024**2
+
+
+def limit_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Flags that raise the reader's resource limits."""
+    d = Limits()
+    for opt in reversed([
+        click.option("--max-file-size", "max_file_mb", type=click.FloatRange(min=0.001),
+                     default=d.max_file_bytes / _MB, show_default=True, help="Largest input file, MB."),
+        click.option("--max-uncompressed", "max_uncompressed_mb", type=click.FloatRange(min=0.001),
+                     default=d.max_uncompressed_bytes / _MB, show_default=True,
+                     help="Largest uncompressed xlsx content, MB (decompression-bomb guard)."),
+        click.option("--max-rows", type=click.IntRange(min=1), default=d.max_rows, show_default=True),
+        click.option("--max-columns", type=click.IntRange(min=1), default=d.max_columns, show_default=True),
+    ]):
+        f = opt(f)
+    return f
+
+
+def _limits(kw: dict[str, Any]) -> Limits:
+    return Limits(
+        max_file_bytes=int(kw.pop("max_file_mb") * _MB),
+        max_uncompressed_bytes=int(kw.pop("max_uncompressed_mb") * _MB),
+        max_rows=kw.pop("max_rows"),
+        max_columns=kw.pop("max_columns"),
+    )
+
+
+def _read(file: str, schema: str, sheet: str | None, encoding: str | None, limits: Limits) -> TypedSurvey:
+    codebook = load_codebook(schema)
+    with progress(f"Reading {Path(file).name}"):
+        return read_survey(file, codebook, sheet=sheet, encoding=encoding, limits=limits)
+
+
+def _write_rejects(survey: TypedSurvey, path: str) -> int:
+    rej = rejects_frame(survey)
+    if path.endswith(".parquet"):
+        rej.write_parquet(path)
+    elif path.endswith(".csv"):
+        with open(path, "wb") as fh:
+            fh.write(b"\xef\xbb\xbf")  # BOM, so Excel opens Korean text correctly
+            rej.write_csv(fh)
+    else:
+        raise click.BadParameter("the rejects file must end in .csv or .parquet", param_hint="--rejects")
+    return rej.height
+
+
+_FILE = click.Path(dir_okay=False)
+_common = [
+    click.argument("file", type=_FILE),
+    click.option("--schema", "-s", required=True, type=_FILE, help="Codebook (schemas/*.yaml)."),
+    click.option("--sheet", help="Sheet to read (default: the codebook's, else the only visible one)."),
+    click.option("--encoding", help="CSV encoding (default: detected; utf-8, utf-8-sig, cp949 ...)."),
+    click.option("--rejects", type=_FILE, help="Write the rows with errors and their reasons (.csv/.parquet)."),
+]
+
+
+def _apply(opts: list[Callable[..., Any]]) -> Callable[..., Any]:
+    def deco(f: Callable[..., Any]) -> Callable[..., Any]:
+        for o in reversed(opts):
+            f = o(f)
+        return f
+    return deco
+
+
+@cli.command()
+@_apply(_common)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@limit_options
+def validate(file: str, schema: str, sheet: str | None, encoding: str | None, rejects: str | None,
+             fmt: str, **kw: Any) -> None:
+    """Check FILE against a codebook and report every problem.
+
+    Exit status 0 when the data are valid (warnings allowed), 1 when not, 2 when the
+    file or codebook cannot be read.
+
+    \b
+    Example:
+      survey validate sample_data/academy_2025.xlsx -s schemas/academy_member_survey.yaml
+      survey validate wave.csv -s schemas/x.yaml --format json --rejects rejects.csv
+    """
+    survey = _read(file, schema, sheet, encoding, _limits(kw))
+    report = survey.report
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo(report.to_text())
+    if rejects and not report.ok:
+        n = _write_rejects(survey, rejects)
+        click.echo(f"wrote {n} rejected row(s) to {rejects}", err=True)
+    sys.exit(0 if report.ok else 1)
+
+
+@cli.command()
+@_apply(_common)
+@click.option("--out", "-o", required=True, type=_FILE, help="Typed Parquet file to write.")
+@limit_options
+def ingest(file: str, schema: str, sheet: str | None, encoding: str | None, rejects: str | None,
+           out: str, **kw: Any) -> None:
+    """Validate FILE and write it as typed Parquet that keeps the codebook.
+
+    Nothing is written when validation finds an error (exit 1); --rejects writes the
+    offending rows with their reasons.
+
+    \b
+    Example:
+      survey ingest sample_data/academy_2025.xlsx -s schemas/academy_member_survey.yaml -o wave2025.parquet
+    """
+    survey = _read(file, schema, sheet, encoding, _limits(kw))
+    report = survey.report
+    if not report.ok:
+        click.echo(report.to_text(), err=True)
+        if rejects:
+            n = _write_rejects(survey, rejects)
+            click.echo(f"wrote {n} rejected row(s) to {rejects}", err=True)
+        click.echo(f"error: {file} failed validation; nothing written", err=True)
+        sys.exit(1)
+    if not out.endswith(".parquet"):
+        raise click.BadParameter("the output file must end in .parquet", param_hint="--out")
+    digest = hashlib.sha256(Path(file).read_bytes()).hexdigest()
+    write_typed_parquet(
+        survey.frame, out, codebook=survey.codebook,
+        source={"file": Path(file).name, "sha256": digest, "sheet": report.sheet,
+                "encoding": report.encoding, "layout": report.layout},
+        validation=report.summary(),
+    )
+    if report.n_warnings:
+        click.echo(f"{report.n_warnings} warning(s); run `survey validate` to see them", err=True)
+    click.echo(f"wrote {out}: {survey.frame.height} rows, {survey.frame.width} columns "
+               f"({survey.codebook.survey} {survey.codebook.version})")
+
+
+@cli.command("describe")
+@click.argument("data", type=_FILE)
+@click.option("--schema", "-s", type=_FILE, help="Codebook (needed unless DATA is a typed Parquet file).")
+@click.option("--weight", "-w", help="Weight column for weighted frequencies.")
+@click.option("--question", "-q", "questions", help="Only these questions (comma-separated ids).")
+@click.option("--sheet", help="Sheet to read, for a spreadsheet DATA.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@limit_options
+def describe_cmd(data: str, schema: str | None, weight: str | None, questions: str | None,
+                 sheet: str | None, fmt: str, **kw: Any) -> None:
+    """Codebook overview and frequencies of every question in DATA.
+
+    DATA is a typed Parquet file from `survey ingest`, or a spreadsheet with --schema.
+
+    \b
+    Example:
+      survey describe wave2025.parquet
+      survey describe sample_data/academy_2025.xlsx -s schemas/academy_member_survey.yaml -q offer_received,offer_countries
+    """
+    frame, codebook = _load_data(data, schema, sheet, _limits(kw))
+    if weight is not None and weight not in frame.columns:
+        raise click.BadParameter(f"no column {weight!r} in the data", param_hint="--weight")
+    if questions:
+        wanted = [q.strip() for q in questions.split(",") if q.strip()]
+        unknown = [q for q in wanted if q not in {x.id for x in codebook.questions}]
+        if unknown:
+            raise click.BadParameter(f"unknown question(s): {', '.join(unknown)}", param_hint="--question")
+        codebook = Codebook(**{**codebook.__dict__, "questions": tuple(
+            q for q in codebook.questions if q.id in wanted)})
+    desc = describe(frame, codebook, weight=weight)
+    if fmt == "json":
+        click.echo(json.dumps(desc.to_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        render_description(desc)
+
+
+def _load_data(data: str, schema: str | None, sheet: str | None, limits: Limits) -> tuple[pl.DataFrame, Codebook]:
+    if data.endswith(".parquet"):
+        frame, stored = read_typed_parquet(data)
+        codebook = load_codebook(schema) if schema else stored
+        if codebook is None:
+            raise click.UsageError(f"{data} carries no codebook; give --schema")
+        return frame, codebook
+    if schema is None:
+        raise click.UsageError("a spreadsheet needs --schema (or ingest it to Parquet first)")
+    survey = _read(data, schema, sheet, None, limits)
+    if not survey.report.ok:
+        click.echo(f"warning: {survey.report.n_errors} validation error(s); bad cells are shown as missing "
+                   "(run `survey validate`)", err=True)
+    return survey.frame, survey.codebook
+
+
+@cli.group()
+def schema() -> None:
+    """Codebooks: draft one from an export, or check one."""
+
+
+@schema.command("check")
+@click.argument("codebook", type=_FILE)
+def schema_check(codebook: str) -> None:
+    """Load CODEBOOK and report every mistake (exit 2 when there is one).
+
+    \b
+    Example:
+      survey schema check schemas/academy_member_survey.yaml
+    """
+    cb = load_codebook(codebook)
+    n_cols = len(cb.output_columns())
+    click.echo(f"{codebook}: {cb.survey} {cb.version}, {len(cb.questions)} questions, {n_cols} typed columns: ok")

@@ -1,0 +1,69 @@
+"""Terminal rendering with rich (East Asian wide characters aligned), progress display."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import sys
+from collections.abc import Iterator
+
+from rich.console import Console
+from rich.table import Table
+
+from survey.frames import Description
+
+__all__ = ["console", "progress", "render_description"]
+
+
+def console(*, stderr: bool = False) -> Console:
+    """A console that keeps tables wide enough when output is piped."""
+    width = shutil.get_terminal_size((120, 40)).columns
+    return Console(stderr=stderr, width=max(width, 100), soft_wrap=False,
+                   highlight=False, file=sys.stderr if stderr else sys.stdout)
+
+
+@contextlib.contextmanager
+def progress(message: str) -> Iterator[None]:
+    """A spinner on stderr while a file is read (shown only on a terminal, after ~1 s)."""
+    err = console(stderr=True)
+    if not err.is_terminal:
+        yield
+        return
+    with err.status(message, spinner="dots", refresh_per_second=4):
+        yield
+
+
+def _fmt(v: object, digits: int = 1) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:,.{digits}f}"
+    return str(v)
+
+
+def render_description(desc: Description) -> None:
+    """Print a codebook overview and each question's frequencies."""
+    out = console()
+    cb = desc.codebook
+    title = cb.title_ko or cb.title_en or cb.survey
+    out.print(f"[bold]{title}[/bold]  ({cb.survey} {cb.version}); {desc.n} respondents"
+              + (f"; weighted by {desc.weight}" if desc.weight else ""))
+    overview = Table(title="Codebook", show_lines=False, title_justify="left")
+    for h in ("id", "type", "base", "missing", "question"):
+        overview.add_column(h, overflow="fold")
+    for s in desc.questions:
+        q = s.question
+        overview.add_row(q.id, q.type, str(s.base), str(s.missing), q.text_ko or q.text_en or "")
+    out.print(overview)
+    for s in desc.questions:
+        q = s.question
+        head = f"{q.id}: {q.text_ko or ''} {('/ ' + q.text_en) if q.text_en else ''}".strip()
+        t = Table(title=head, title_justify="left", caption=f"base {s.base}"
+                  + (f" (weighted {s.base_weighted:,.1f})" if s.base_weighted is not None else "")
+                  + "".join(f"; {n}" for n in s.notes), caption_justify="left")
+        cols = s.table.columns
+        for c in cols:
+            t.add_column(c, justify="left" if c == "label" else "right")
+        for row in s.table.iter_rows():
+            t.add_row(*[_fmt(v, 1 if c.startswith("percent") else 2) for c, v in zip(cols, row)])
+        out.print(t)

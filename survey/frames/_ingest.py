@@ -1,0 +1,213 @@
+"""Raw table + codebook -> typed polars frame and validation report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from survey.codebook import Codebook, Question
+from survey.frames._convert import convert_question
+from survey.frames._match import ColumnMap, match_columns
+from survey.frames._report import PROBLEM_SCHEMA, ValidationReport
+from survey.io import Limits, RawTable, read_table
+from survey.io._model import ROW_COLUMN, SourceColumn
+
+__all__ = ["TypedSurvey", "read_survey", "rejects_frame", "type_table"]
+
+
+@dataclass(frozen=True)
+class TypedSurvey:
+    """A source file typed by its codebook: the frame, the report and what produced them."""
+
+    frame: pl.DataFrame
+    report: ValidationReport
+    codebook: Codebook
+    raw: RawTable
+
+
+def read_survey(
+    path: str | Path,
+    codebook: Codebook,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    limits: Limits = Limits(),
+) -> TypedSurvey:
+    """Read a survey export and type it by ``codebook``; problems go to ``.report``.
+
+    Settings come from ``codebook.source`` unless given here.  Raises
+    :class:`~survey.errors.UnreadableInputError` when the file cannot be read; data
+    problems never raise here (call ``.report.raise_if_invalid()``).
+
+    >>> cb = load_codebook("schemas/academy_member_survey.yaml")  # doctest: +SKIP
+    >>> wave = read_survey("sample_data/academy_2025.xlsx", cb)  # doctest: +SKIP
+    >>> wave.frame["offer_received"].value_counts()  # doctest: +SKIP
+    """
+    src = codebook.source
+    raw = read_table(
+        path,
+        sheet=sheet if sheet is not None else src.sheet,
+        header_rows=src.header_rows,
+        encoding=encoding if encoding is not None else src.encoding,
+        delimiter=src.delimiter,
+        limits=limits,
+    )
+    return type_table(raw, codebook)
+
+
+def type_table(raw: RawTable, codebook: Codebook) -> TypedSurvey:
+    """Type every question of ``codebook`` from ``raw`` and collect every problem."""
+    cmap = match_columns(raw, codebook)
+    outputs: list[pl.Expr] = []
+    checks: list[tuple[str, Question, pl.Expr]] = []
+    date1904 = bool(getattr(raw, "date1904", False))
+    for qc in cmap.questions:
+        conv = convert_question(
+            qc.question,
+            qc.main.name if qc.main else None,
+            [(o.code, c.name if c else None) for o, c in qc.options],
+            qc.other.name if qc.other else None,
+            global_missing=codebook.missing_values,
+            date1904=date1904,
+        )
+        outputs += conv.outputs
+        checks += [(col, qc.question, reason) for col, reason in conv.checks]
+    check_names = [f"__check{i}" for i in range(len(checks))]
+    wide = raw.frame.select(
+        *outputs,
+        *(reason.alias(name) for (_, _, reason), name in zip(checks, check_names)),
+    )
+    typed = wide.select(codebook.output_columns())
+    problems = [_column_problems(raw, cmap)]
+    if checks:
+        bad_counts = wide.select(pl.col(check_names).is_not_null().sum()).row(0)
+        by_name = {c.name: c for c in raw.columns}
+        for (col, q, _), name, count in zip(checks, check_names, bad_counts):
+            if count:
+                problems.append(_cell_problems(raw, by_name[col], q, wide[name]))
+    idq = codebook.id_question
+    if idq is not None and typed.height:
+        problems.append(_duplicate_ids(raw, typed, idq, cmap))
+    probs = pl.concat([p for p in problems if p.height], how="vertical") if any(
+        p.height for p in problems) else pl.DataFrame(schema=PROBLEM_SCHEMA)
+    probs = probs.with_columns(
+        file=pl.lit(raw.path), sheet=pl.lit(raw.sheet, pl.String)
+    ).select(list(PROBLEM_SCHEMA)).sort("row", "cell", nulls_last=False)
+    report = ValidationReport(
+        file=raw.path,
+        sheet=raw.sheet,
+        file_format=raw.file_format,
+        layout=raw.layout,
+        header_rows=raw.header_rows,
+        encoding=raw.encoding,
+        n_rows=raw.frame.height,
+        n_columns=len(raw.columns),
+        blank_rows=raw.blank_rows,
+        notes=raw.notes,
+        problems=probs,
+    )
+    return TypedSurvey(frame=typed, report=report, codebook=codebook, raw=raw)
+
+
+def _empty() -> pl.DataFrame:
+    return pl.DataFrame(schema=PROBLEM_SCHEMA)
+
+
+def _column_problems(raw: RawTable, cmap: ColumnMap) -> pl.DataFrame:
+    rows: list[dict[str, object]] = []
+    for qc in cmap.questions:
+        for header in qc.missing:
+            rows.append({
+                "column": header, "question": qc.question.id, "reason": "missing_column",
+                "severity": "error",
+                "message": f"column {header!r} of question {qc.question.id!r} is not in the file "
+                           f"(check the header text or the codebook's `column`)",
+            })
+    for c in cmap.unused:
+        rows.append({
+            "column": c.name, "cell": f"{c.letter}", "reason": "extra_column", "severity": "warning",
+            "message": f"column {c.letter} {c.name!r} is not in the codebook and is not typed",
+        })
+    if not rows:
+        return _empty()
+    return pl.DataFrame([{k: r.get(k) for k in PROBLEM_SCHEMA} for r in rows], schema=PROBLEM_SCHEMA)
+
+
+_MESSAGES = {
+    "unknown_option": "is not an option of {q} (options: {opts})",
+    "not_a_number": "is not a number ({q} is {t})",
+    "not_an_integer": "is not a whole number ({q} is integer)",
+    "out_of_range": "is outside {q}'s range {rng}",
+    "not_a_date": "is not a date ({q} is {t})",
+    "required_missing": "{q} is required but blank",
+}
+
+
+def _cell_problems(raw: RawTable, col: SourceColumn, q: Question, reason: pl.Series) -> pl.DataFrame:
+    opts = ", ".join(q.labels[:12]) + (" ..." if len(q.labels) > 12 else "")
+    rng = f"[{q.minimum if q.minimum is not None else '-inf'}, {q.maximum if q.maximum is not None else 'inf'}]"
+    frame = pl.DataFrame({
+        "row": raw.frame[ROW_COLUMN],
+        "value": raw.frame[col.name],
+        "reason": reason,
+    }).filter(pl.col("reason").is_not_null())
+    msg = pl.lit(None, pl.String)
+    for slug, template in _MESSAGES.items():
+        text = template.format(q=q.id, opts=opts, t=q.type, rng=rng)
+        msg = pl.when(pl.col("reason") == slug).then(
+            pl.lit(text) if slug == "required_missing"
+            else pl.concat_str(pl.lit("'"), pl.col("value").fill_null(""), pl.lit("' " + text))
+        ).otherwise(msg)
+    return frame.select(
+        pl.lit(None, pl.String).alias("file"),
+        pl.lit(None, pl.String).alias("sheet"),
+        pl.col("row").cast(pl.UInt32),
+        pl.lit(col.name).alias("column"),
+        pl.concat_str(pl.lit(col.letter), pl.col("row").cast(pl.String)).alias("cell"),
+        pl.lit(q.id).alias("question"),
+        pl.col("value"),
+        pl.col("reason"),
+        pl.lit("error").alias("severity"),
+        msg.alias("message"),
+    )
+
+
+def _duplicate_ids(raw: RawTable, typed: pl.DataFrame, q: Question, cmap: ColumnMap) -> pl.DataFrame:
+    qc = next(c for c in cmap.questions if c.question.id == q.id)
+    if qc.main is None:
+        return _empty()
+    ids = pl.DataFrame({"row": raw.frame[ROW_COLUMN], "value": typed[q.id]})
+    dup = ids.filter(pl.col("value").is_not_null() & pl.col("value").is_duplicated())
+    if dup.is_empty():
+        return _empty()
+    dup = dup.with_columns(
+        n=pl.len().over("value"),
+        rows=pl.col("row").cast(pl.String).str.join(", ").over("value"),
+    )
+    return dup.select(
+        pl.lit(None, pl.String).alias("file"),
+        pl.lit(None, pl.String).alias("sheet"),
+        pl.col("row").cast(pl.UInt32),
+        pl.lit(qc.main.name).alias("column"),
+        pl.concat_str(pl.lit(qc.main.letter), pl.col("row").cast(pl.String)).alias("cell"),
+        pl.lit(q.id).alias("question"),
+        pl.col("value"),
+        pl.lit("duplicate_id").alias("reason"),
+        pl.lit("error").alias("severity"),
+        pl.concat_str(pl.lit("respondent id '"), pl.col("value"), pl.lit("' appears "),
+                      pl.col("n").cast(pl.String), pl.lit(" times (rows "), pl.col("rows"),
+                      pl.lit(")")).alias("message"),
+    )
+
+
+def rejects_frame(survey: TypedSurvey) -> pl.DataFrame:
+    """The raw rows that have errors, each with ``__row__`` and a ``reasons`` column."""
+    errs = survey.report.problems.filter(
+        (pl.col("severity") == "error") & pl.col("row").is_not_null()
+    )
+    reasons = errs.group_by("row").agg(
+        pl.concat_str(pl.col("column"), pl.lit(": "), pl.col("message")).str.join("; ").alias("reasons")
+    ).rename({"row": ROW_COLUMN})
+    return survey.raw.frame.join(reasons, on=ROW_COLUMN, how="inner").sort(ROW_COLUMN)

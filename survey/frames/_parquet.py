@@ -1,0 +1,64 @@
+"""Typed frames on disk: Parquet that keeps the codebook and the validation summary."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from survey.codebook import Codebook, codebook_to_dict, parse_codebook
+from survey.errors import UnreadableInputError
+
+__all__ = ["META_CODEBOOK", "META_SOURCE", "read_typed_parquet", "write_typed_parquet"]
+
+META_CODEBOOK = "survey.codebook"
+META_SOURCE = "survey.source"
+META_VALIDATION = "survey.validation"
+
+
+def write_typed_parquet(
+    frame: pl.DataFrame,
+    path: str | Path,
+    *,
+    codebook: Codebook,
+    source: dict[str, Any] | None = None,
+    validation: dict[str, Any] | None = None,
+) -> Path:
+    """Write ``frame`` atomically (temporary file, fsync, rename) with its codebook as metadata."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    meta = {META_CODEBOOK: json.dumps(codebook_to_dict(codebook), ensure_ascii=False)}
+    if source is not None:
+        meta[META_SOURCE] = json.dumps(source, ensure_ascii=False, default=str)
+    if validation is not None:
+        meta[META_VALIDATION] = json.dumps(validation, ensure_ascii=False, default=str)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            frame.write_parquet(fh, metadata=meta)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def read_typed_parquet(path: str | Path) -> tuple[pl.DataFrame, Codebook | None]:
+    """Read a typed Parquet file and the codebook stored with it (None if it has none)."""
+    p = Path(path)
+    try:
+        meta = pl.read_parquet_metadata(p)
+        frame = pl.read_parquet(p)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise UnreadableInputError(f"cannot read Parquet file: {str(exc).splitlines()[0]}",
+                                   location=str(p), hint="give a file written by `survey ingest`") from None
+    cb = None
+    if META_CODEBOOK in meta:
+        cb = parse_codebook(json.loads(meta[META_CODEBOOK]), path=f"{p}#codebook")
+    return frame, cb
