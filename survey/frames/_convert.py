@@ -78,7 +78,7 @@ def convert_question(
         blank = _blank(col)
         value, reason = _typed(q, col, key, date1904)
         usable = ~blank & ~is_missing
-        out.outputs.append(pl.when(usable).then(value).otherwise(None).alias(q.id))
+        out.outputs.append(pl.when(usable & reason.is_null()).then(value).otherwise(None).alias(q.id))
         bad = pl.when(usable & reason.is_not_null()).then(reason)
         if q.required:
             bad = bad.when(blank).then(pl.lit("required_missing"))
@@ -237,7 +237,7 @@ def _multiple(
                 rest = rest.str.replace_all(pat, repl)
             leftover = rest.str.replace_all("^(?:" + sep + ")+|(?:" + sep + ")+$", "").str.strip_chars()
             has_left = leftover.str.len_chars() > 0
-            if q.other is not None and other is None and other_code is not None:
+            if other_code is not None and (other is None or other == main):
                 # Google Forms appends the typed "Other" text as one more item
                 chosen[other_code] = chosen[other_code] | has_left
                 other_text = pl.when(has_left).then(leftover)

@@ -26,7 +26,9 @@ class QuestionColumns:
         q = self.question
         out: list[str] = []
         if q.type == "multiple" and q.layout == "columns":
-            out += [o.column or f"{q.column} / {o.label}" for o, c in self.options if c is None]
+            other_code = q.other.option if q.other is not None and self.other is not None else None
+            out += [o.column or f"{q.column} / {o.label}" for o, c in self.options
+                    if c is None and o.code != other_code]
         elif self.main is None:
             out.append(str(q.column))
         if q.other is not None and self.other is None:
