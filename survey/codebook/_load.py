@@ -142,14 +142,14 @@ def _parse_question(qraw: Any, loc: str, problems: list[str]) -> Question | None
     if not isinstance(qraw, dict):
         problems.append(f"{loc}: each question must be a mapping")
         return None
-    for key in sorted(set(qraw) - _QUESTION_KEYS):
-        problems.append(f"{loc}.{key}: unknown key (known: {', '.join(sorted(_QUESTION_KEYS))})")
     qid = qraw.get("id")
     if qid is None or not _ID.match(str(qid)) or "__" in str(qid):
         problems.append(f"{loc}.id: {qid!r} must be an identifier (letters, digits, '_', no '__')")
         qid = f"_invalid_{loc}"
     qid = str(qid)
     loc = f"{loc} ({qid})"
+    for key in sorted(set(qraw) - _QUESTION_KEYS):
+        problems.append(f"{loc}.{key}: unknown key (known: {', '.join(sorted(_QUESTION_KEYS))})")
     qtype = qraw.get("type")
     if qtype not in QUESTION_TYPES:
         problems.append(f"{loc}.type: {qtype!r} is not one of {', '.join(QUESTION_TYPES)}")
