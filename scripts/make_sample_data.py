@@ -61,7 +61,8 @@ INTENT_2023 = [("Accepted", "수락함"), ("Considering", "고려 중"), ("Decli
                ("Did not consider", "고려하지 않음")]
 LIKERT = [("1 Strongly disagree", "1 전혀 그렇지 않다"), ("2 Disagree", "2 그렇지 않다"),
           ("3 Neutral", "3 보통이다"), ("4 Agree", "4 그렇다"), ("5 Strongly agree", "5 매우 그렇다")]
-LIKERT_2023 = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
+LIKERT_2023 = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree",
+               "Strongly agree"]
 DONT_KNOW = "Don't know"
 # id, English, Korean row-1 text in 2025 (quirks: NBSP in push_funding, double space in
 # push_infrastructure; the codebook writes the clean text)
@@ -81,6 +82,7 @@ PUSH = [
 PERF_PAY = ("support_perf_pay", "I support introducing performance-based pay",
             "성과 연동형 급여 체계 도입에 찬성한다")
 RAW_TEXT = {  # header text as written in the 2025 export where it differs from the codebook
+    "offer_countries": "제안한 기관은 어느 국가(지역)에 있습니까?<br>(해당하는 곳을 모두 선택해 주십시오)",
     "push_funding": "연구비 지원이\u00a0부족하다",
     "push_infrastructure": "연구 인프라(장비·시설)가  부족하다",
 }
@@ -91,14 +93,14 @@ Q25 = {  # question id -> (English, Korean) for the 2025 questionnaire
     "gender": ("Gender", "성별"),
     "offer_received": ("In the last five years, have you received a job offer from a foreign "
                        "institution?", "지난 5년간 해외 기관으로부터 일자리 제안을 받은 적이 있습니까?"),
-    "offer_countries": ("Which countries or regions did the offers come from? (Select all that apply)",
+    "offer_countries": ("Which countries or regions did the offers come from? "
+                        "(Select all that apply)",
                         "제안한 기관은 어느 국가(지역)에 있습니까? (해당하는 곳을 모두 선택해 주십시오)"),
     "salary_multiple": ("The offered salary was about how many times your current salary?",
                         "제안받은 연봉은 현재 연봉의 약 몇 배입니까?"),
     "intent": ("How did you respond to the offer?", "해외 기관의 제안에 어떻게 대응하셨습니까?"),
     "comment": ("Any other comments", "기타 의견이 있으시면 자유롭게 적어 주십시오."),
 }
-COUNTRIES_RAW = "제안한 기관은 어느 국가(지역)에 있습니까?<br>(해당하는 곳을 모두 선택해 주십시오)"
 COMMENTS = [
     "연구비 지원이 안정적으로 이어졌으면 합니다.",
     "해외 제안 조건이 국내보다 훨씬 좋습니다. 급여뿐 아니라 연구 환경도 차이가 큽니다.",
@@ -162,7 +164,8 @@ def age_band(m: Member, year: int, bands: list[str]) -> int:
     return min((age - 40) // 10, len(bands) - 1) if age >= 40 else 0
 
 
-def draw_sample(rng: np.random.Generator, pool: list[Member], counts: list[int], year: int) -> list[Member]:
+def draw_sample(rng: np.random.Generator, pool: list[Member], counts: list[int],
+                year: int) -> list[Member]:
     """Respondents per division; older members respond less often."""
     chosen: list[Member] = []
     for d, k in enumerate(counts):
@@ -177,7 +180,11 @@ def likert(rng: np.random.Generator, mu: np.ndarray) -> np.ndarray:
 
 
 def answers(rng: np.random.Generator, resp: list[Member], year: int, exact: bool) -> dict[str, Any]:
-    """Draw every answer for a wave; ``exact`` forces the 2025 headline counts."""
+    """Draw every answer for a wave.
+
+    ``exact`` marks the 2025 questionnaire: the headline counts (123 offered, 102 China,
+    33 United States) are forced and Middle East is an option.
+    """
     n = len(resp)
     div = np.array([m.division for m in resp])
     age = np.array([year - m.birth_year for m in resp])
@@ -198,7 +205,8 @@ def answers(rng: np.random.Generator, resp: list[Member], year: int, exact: bool
     china_w = np.array([1.3, 1.4, .7, 1.0, .6])[div[idx]]
     if exact:
         chosen["china"][idx[rng.choice(k, 102, replace=False, p=china_w / china_w.sum())]] = True
-        us_w = np.array([1.0, 1.0, 1.8, .8, 1.2])[div[idx]] * np.where(chosen["china"][idx], .7, 2.0)
+        us_w = np.array([1.0, 1.0, 1.8, .8, 1.2])[div[idx]]
+        us_w = us_w * np.where(chosen["china"][idx], .7, 2.0)
         chosen["us"][idx[rng.choice(k, 33, replace=False, p=us_w / us_w.sum())]] = True
     else:
         chosen["china"][idx] = rng.random(k) < np.clip(.62 * china_w, 0, .95)
@@ -209,7 +217,8 @@ def answers(rng: np.random.Generator, resp: list[Member], year: int, exact: bool
         chosen[code][idx] = rng.random(k) < p
     for i in idx:  # everyone offered names at least one country
         if not any(chosen[c][i] for c in chosen):
-            chosen[["hong_kong", "singapore", "europe", "japan", "canada"][int(rng.integers(5))]][i] = True
+            fallback = ["hong_kong", "singapore", "europe", "japan", "canada"]
+            chosen[fallback[int(rng.integers(5))]][i] = True
     other_text = [OTHER_TEXTS[int(rng.integers(len(OTHER_TEXTS)))] if chosen["other"][i] else None
                   for i in range(n)]
     salary = 1.3 + 0.9 * chosen["china"] + 0.5 * chosen["middle_east"] + 0.3 * mob
@@ -228,8 +237,8 @@ def answers(rng: np.random.Generator, resp: list[Member], year: int, exact: bool
     # intent rises with the offered salary, with dissatisfaction about seniority pay and
     # with a lower autonomy rating
     sal = np.where(salary_given, salary, 2.3)
-    latent = (1.2 * sal + 0.45 * (push["push_seniority_pay"] - 3) - 0.55 * (push["push_autonomy"] - 3)
-              + 0.25 * disc + rng.logistic(0, 0.7, n))
+    latent = (1.2 * sal + 0.45 * (push["push_seniority_pay"] - 3)
+              - 0.55 * (push["push_autonomy"] - 3) + 0.25 * disc + rng.logistic(0, 0.7, n))
     intent = np.full(n, -1)
     order = idx[np.argsort(-latent[idx], kind="stable")]
     cuts = np.cumsum(np.array([.11, .31, .33]) * k).round().astype(int)
@@ -242,7 +251,9 @@ def answers(rng: np.random.Generator, resp: list[Member], year: int, exact: bool
                 comment=comment)
 
 
-def times(rng: np.random.Generator, n: int, start: dt.datetime, days: int) -> list[tuple[dt.datetime, int]]:
+def times(rng: np.random.Generator, n: int, start: dt.datetime,
+          days: int) -> list[tuple[dt.datetime, int]]:
+    """Sorted (start time, duration in seconds) over ``days`` of fieldwork."""
     out = []
     for _ in range(n):
         t = start + dt.timedelta(seconds=int(rng.integers(days * 86400)))
@@ -251,7 +262,8 @@ def times(rng: np.random.Generator, n: int, start: dt.datetime, days: int) -> li
 
 
 def person_fields(rng: np.random.Generator, m: Member) -> tuple[str, str, str]:
-    email = f"{m.given[1]}.{m.surname[1]}{m.no[-3:]}@example.{['org', 'com', 'net'][int(rng.integers(3))]}"
+    domain = ["org", "com", "net"][int(rng.integers(3))]
+    email = f"{m.given[1]}.{m.surname[1]}{m.no[-3:]}@example.{domain}"
     return m.given[0], m.surname[0], email
 
 
@@ -275,8 +287,8 @@ def write_2025(rng: np.random.Generator, resp: list[Member], path: Path) -> None
     stamps = times(rng, n, dt.datetime(2025, 6, 2, 8, 0), 18)
     ids = 11_482_300_000 + np.cumsum(rng.integers(2_000, 90_000, n))
     order = rng.permutation(n)  # respondents in random order against time
-    meta = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address",
-            "First Name", "Last Name", "member_no"]
+    meta = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address",
+            "Email Address", "First Name", "Last Name", "member_no"]
     blocks: list[tuple[str, list[str]]] = [(q, ["Response"]) for q in
                                            ("division", "institution_type", "age_band", "gender",
                                             "offer_received")]
@@ -291,7 +303,7 @@ def write_2025(rng: np.random.Generator, resp: list[Member], path: Path) -> None
     row2: list[Any] = [None] * len(meta)
     merges = []
     for qid, subs in blocks:
-        text = COUNTRIES_RAW if qid == "offer_countries" else RAW_TEXT.get(qid, question_text(qid)[1])
+        text = RAW_TEXT.get(qid, question_text(qid)[1])
         if len(subs) > 1:
             merges.append((len(row1) + 1, len(row1) + len(subs)))
         row1 += [text] + [None] * (len(subs) - 1)
@@ -307,7 +319,7 @@ def write_2025(rng: np.random.Generator, resp: list[Member], path: Path) -> None
         (start, secs), rid = stamps[i], int(ids[i])
         email_collector = rng.random() < 0.6
         first, last, email = person_fields(rng, m) if email_collector else (None, None, None)
-        ip = f"{['203.0.113', '198.51.100', '192.0.2'][int(rng.integers(3))]}.{int(rng.integers(1, 255))}"
+        ip = ip_address(rng)
         row: list[Any] = [rid, 431_207_554 if email_collector else 431_207_561, start,
                           start + dt.timedelta(seconds=secs), ip, email, first, last, m.no]
         row += [DIVISIONS[m.division][0], INSTITUTIONS[m.institution][0],
@@ -333,12 +345,19 @@ def write_2025(rng: np.random.Generator, resp: list[Member], path: Path) -> None
     lookup.sheet_state = "hidden"
     lookup.append(["code", "division", "collector"])
     for d, dv in enumerate(DIVISIONS):
-        lookup.append([d + 1, dv[0], "Email invitation" if d == 0 else "Web link" if d == 1 else None])
+        collector = {0: "Email invitation", 1: "Web link"}.get(d)
+        lookup.append([d + 1, dv[0], collector])
     wb.properties.creator = "SurveyMonkey"
     wb.properties.created = wb.properties.modified = FIXED_TIME
     buf = io.BytesIO()
     ExcelWriter(wb, _FixedZip(buf, "w", zipfile.ZIP_DEFLATED)).save()
     path.write_bytes(buf.getvalue())
+
+
+def ip_address(rng: np.random.Generator) -> str:
+    """An address from the documentation ranges (RFC 5737)."""
+    net = ["203.0.113", "198.51.100", "192.0.2"][int(rng.integers(3))]
+    return f"{net}.{int(rng.integers(1, 255))}"
 
 
 def question_text(qid: str) -> tuple[str, str]:
@@ -349,38 +368,37 @@ def question_text(qid: str) -> tuple[str, str]:
 
 
 # --------------------------------------------------------------------------- 2023 csv
-Q23_META = [  # column id, row-2 text, ImportId JSON, codebook id, type, pii
-    ("StartDate", "Start Date", '{"ImportId":"startDate","timeZone":"Asia/Seoul"}', "start_date", "datetime", False),
-    ("EndDate", "End Date", '{"ImportId":"endDate","timeZone":"Asia/Seoul"}', "end_date", "datetime", False),
-    ("Status", "Response Type", '{"ImportId":"status"}', "status", "integer", False),
-    ("IPAddress", "IP Address", '{"ImportId":"ipAddress"}', "ip_address", "text", True),
-    ("Progress", "Progress", '{"ImportId":"progress"}', "progress", "integer", False),
-    ("Duration (in seconds)", "Duration (in seconds)", '{"ImportId":"duration"}', "duration", "integer", False),
-    ("Finished", "Finished", '{"ImportId":"finished"}', "finished", "integer", False),
-    ("RecordedDate", "Recorded Date", '{"ImportId":"recordedDate","timeZone":"Asia/Seoul"}', "recorded_date",
-     "datetime", False),
-    ("ResponseId", "Response ID", '{"ImportId":"_recordId"}', "respondent_id", "text", False),
-    ("RecipientLastName", "Recipient Last Name", '{"ImportId":"recipientLastName"}', "last_name", "text", True),
-    ("RecipientFirstName", "Recipient First Name", '{"ImportId":"recipientFirstName"}', "first_name", "text",
+Q23_META = [  # column id, row-2 text, ImportId, codebook id, type, pii
+    ("StartDate", "Start Date", "startDate", "start_date", "datetime", False),
+    ("EndDate", "End Date", "endDate", "end_date", "datetime", False),
+    ("Status", "Response Type", "status", "status", "integer", False),
+    ("IPAddress", "IP Address", "ipAddress", "ip_address", "text", True),
+    ("Progress", "Progress", "progress", "progress", "integer", False),
+    ("Duration (in seconds)", "Duration (in seconds)", "duration", "duration", "integer", False),
+    ("Finished", "Finished", "finished", "finished", "integer", False),
+    ("RecordedDate", "Recorded Date", "recordedDate", "recorded_date", "datetime", False),
+    ("ResponseId", "Response ID", "_recordId", "respondent_id", "text", False),
+    ("RecipientLastName", "Recipient Last Name", "recipientLastName", "last_name", "text", True),
+    ("RecipientFirstName", "Recipient First Name", "recipientFirstName", "first_name", "text",
      True),
-    ("RecipientEmail", "Recipient Email", '{"ImportId":"recipientEmail"}', "email", "text", True),
-    ("ExternalReference", "External Data Reference", '{"ImportId":"externalDataReference"}',
-     "external_reference", "text", False),
-    ("LocationLatitude", "Location Latitude", '{"ImportId":"locationLatitude"}', "location_latitude", "number",
+    ("RecipientEmail", "Recipient Email", "recipientEmail", "email", "text", True),
+    ("ExternalReference", "External Data Reference", "externalDataReference", "external_reference",
+     "text", False),
+    ("LocationLatitude", "Location Latitude", "locationLatitude", "location_latitude", "number",
      True),
-    ("LocationLongitude", "Location Longitude", '{"ImportId":"locationLongitude"}', "location_longitude",
-     "number", True),
-    ("DistributionChannel", "Distribution Channel", '{"ImportId":"distributionChannel"}',
-     "distribution_channel", "text", False),
-    ("UserLanguage", "User Language", '{"ImportId":"userLanguage"}', "user_language", "text", False),
+    ("LocationLongitude", "Location Longitude", "locationLongitude", "location_longitude", "number",
+     True),
+    ("DistributionChannel", "Distribution Channel", "distributionChannel", "distribution_channel",
+     "text", False),
+    ("UserLanguage", "User Language", "userLanguage", "user_language", "text", False),
 ]
-DIV_CODE_2023 = [1, 2, 4, 3, 5]  # Qualtrics recode values: Agriculture listed before Medicine in 2023
+DIV_CODE_2023 = [1, 2, 4, 3, 5]  # recode values: Agriculture listed before Medicine in 2023
 Q23 = {  # codebook id -> (Qualtrics id, English, Korean)
     "division": ("Q1", "Division", "소속 분과를 선택해 주십시오."),
     "institution_type": ("Q2", "Type of institution", "소속 기관의 유형은 무엇입니까?"),
     "age_band": ("Q3", "Age", "귀하의 연령대는?"),
-    "offer_received": ("Q4", "In the last five years, have you received a job offer from an institution "
-                       "abroad?", "최근 5년 동안 외국 기관으로부터 채용 제안을 받으신 적이 있습니까?"),
+    "offer_received": ("Q4", "In the last five years, have you received a job offer from an "
+                       "institution abroad?", "최근 5년 동안 외국 기관으로부터 채용 제안을 받으신 적이 있습니까?"),
     "offer_countries": ("Q5", "Select all countries or regions the offers came from.",
                         "제안을 받은 국가(지역)를 모두 선택해 주십시오."),
     "intent": ("Q6", "What did you do about the offer?", "그 제안에 대해 어떻게 하셨습니까?"),
@@ -400,15 +418,18 @@ def write_2023(rng: np.random.Generator, resp: list[Member], path: Path) -> None
     n = len(resp)
     stamps = times(rng, n, dt.datetime(2023, 5, 8, 8, 0), 19)
     alnum = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"))
-    cols = [(c[0], c[1], c[2]) for c in Q23_META]
+    tz = ',"timeZone":"Asia/Seoul"'
+    cols = [(c[0], c[1], f'{{"ImportId":"{c[2]}"{tz if c[4] == "datetime" else ""}}}')
+            for c in Q23_META]
+    stem = Q23["offer_countries"][2]
     qcol = lambda q: Q23[q][0]  # noqa: E731
     text = lambda q: Q23[q][2]  # noqa: E731
     for q in ("division", "institution_type", "age_band", "offer_received"):
         cols.append((qcol(q), text(q), f'{{"ImportId":"QID{qcol(q)[1:]}"}}'))
     for j, c in enumerate(C23, 1):
-        cols.append((f"Q5_{j}", f"{text('offer_countries')} - {c[3]}", f'{{"ImportId":"QID5","choiceId":"{j}"}}'))
-    cols.append(("Q5_8", f"{text('offer_countries')} - Other", '{"ImportId":"QID5","choiceId":"8"}'))
-    cols.append(("Q5_8_TEXT", f"{text('offer_countries')} - Other - Text", '{"ImportId":"QID5_8_TEXT"}'))
+        cols.append((f"Q5_{j}", f"{stem} - {c[3]}", f'{{"ImportId":"QID5","choiceId":"{j}"}}'))
+    cols.append(("Q5_8", f"{stem} - Other", '{"ImportId":"QID5","choiceId":"8"}'))
+    cols.append(("Q5_8_TEXT", f"{stem} - Other - Text", '{"ImportId":"QID5_8_TEXT"}'))
     for q in ("intent", "salary_ratio"):
         cols.append((qcol(q), text(q), f'{{"ImportId":"QID{qcol(q)[1:]}"}}'))
     for j, p in enumerate(PUSH, 1):
@@ -427,11 +448,10 @@ def write_2023(rng: np.random.Generator, resp: list[Member], path: Path) -> None
         first, last, email = person_fields(rng, m) if email_channel else ("", "", "")
         rid = "R_" + "".join(rng.choice(alnum, 15))
         lat, lon = 37.5 + rng.normal(0, 0.3), 127.0 + rng.normal(0, 0.3)
-        row = [start.strftime(fmt), end.strftime(fmt), "0",
-               f"{['203.0.113', '198.51.100'][int(rng.integers(2))]}.{int(rng.integers(1, 255))}", "100",
-               str(secs), "1", (end + dt.timedelta(seconds=int(rng.integers(1, 4)))).strftime(fmt), rid,
-               last, first, email, "", f"{lat:.4f}", f"{lon:.4f}", "email" if email_channel else "anonymous",
-               "KO"]
+        recorded = end + dt.timedelta(seconds=int(rng.integers(1, 4)))
+        row = [start.strftime(fmt), end.strftime(fmt), "0", ip_address(rng), "100", str(secs), "1",
+               recorded.strftime(fmt), rid, last, first, email, "", f"{lat:.4f}", f"{lon:.4f}",
+               "email" if email_channel else "anonymous", "KO"]
         offered = a["offered"][i]
         row += [str(DIV_CODE_2023[m.division]), str(m.institution + 1),
                 str(age_band(m, 2023, AGE_2023) + 1), "1" if offered else "2"]
@@ -453,13 +473,15 @@ def write_population(members: list[Member], path: Path) -> None:
         lines.append(f"division,{dv[0]},{dv[2]}")
     for d, dv in enumerate(DIVISIONS):
         f = sum(1 for m in members if m.division == d and m.female)
-        lines += [f"division:gender,{dv[0]}:Male,{dv[2] - f}", f"division:gender,{dv[0]}:Female,{f}"]
+        lines += [f"division:gender,{dv[0]}:Male,{dv[2] - f}",
+                  f"division:gender,{dv[0]}:Female,{f}"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- codebooks
 def _flow(value: Any) -> str:
-    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10**6, sort_keys=False)
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10**6,
+                          sort_keys=False)
     return text.removesuffix("\n").removesuffix("\n...").strip()
 
 
@@ -482,7 +504,8 @@ def _emit(head: list[str], meta: dict[str, Any], questions: list[dict[str, Any]]
     return "\n".join(lines) + "\n"
 
 
-def _q(qid: str, qtype: str, column: str | None, text: tuple[str, str] | None = None, **kw: Any) -> dict[str, Any]:
+def _q(qid: str, qtype: str, column: str | None, text: tuple[str, str] | None = None,
+       **kw: Any) -> dict[str, Any]:
     d: dict[str, Any] = {"id": qid, "type": qtype}
     if kw.get("role"):
         d["role"] = kw.pop("role")
@@ -494,15 +517,14 @@ def _q(qid: str, qtype: str, column: str | None, text: tuple[str, str] | None = 
     return d
 
 
-def _opts(pairs: list[tuple[str, str]] | list[str], codes: list[int] | None = None) -> list[dict[str, Any]]:
-    out = []
-    for j, p in enumerate(pairs):
-        label: Any = {"en": p[0], "ko": p[1]} if isinstance(p, tuple) else p
-        out.append({"code": codes[j] if codes else j + 1, "label": label})
-    return out
+def _opts(pairs: list[tuple[str, str]] | list[str]) -> list[dict[str, Any]]:
+    """Options coded 1, 2, ...; a pair is (English, Korean)."""
+    return [{"code": j, "label": {"en": p[0], "ko": p[1]} if isinstance(p, tuple) else p}
+            for j, p in enumerate(pairs, 1)]
 
 
 YES_NO = [("Yes", "예"), ("No", "아니오")]
+GENDER = [("Male", "남성"), ("Female", "여성")]
 DK = [{"code": 8, "label": DONT_KNOW}]
 HEAD = [
     "Academy-member survey, {wave} wave: {platform}.",
@@ -510,17 +532,19 @@ HEAD = [
     "edit the script, not this file.",
     "",
     "`column` is the {colconv}.",
-    "Choice options: `label.en` is the answer text{extra}; `label.ko` the Korean wording.",
+    "Choice options: `label.en` is the answer text{extra};",
+    "`label.ko` is the Korean wording.",
 ]
 NOTES = {
     "respondent_id": "SurveyMonkey respondent id: 11-digit numbers in the export, kept as text.",
     "member_no": "Academy member number (text, leading zeros): links panel members across waves.\n"
-                 "Pseudonymous rather than identifying on its own; hash it like the respondent id at rest.",
-    "intent": "Ordinal in the order asked: strongest intent to move first (Accepted) to weakest\n"
-              "(Did not consider). Reverse it for 'higher = more likely to leave' models. Asked only\n"
-              "of those offered (offer_received = Yes).",
-    "push_seniority_pay": "Push factors (Likert 1-5, agreement). Items are problem statements except\n"
-                          "push_autonomy, which is positively worded (reverse keyed).",
+                 "Pseudonymous rather than identifying on its own; hash it like the respondent\n"
+                 "id at rest.",
+    "intent": "Ordinal in the order asked: strongest intent to move first (Accepted) to\n"
+              "weakest (Did not consider). Reverse it for 'higher = more likely to leave'\n"
+              "models. Asked only of those offered (offer_received = Yes).",
+    "push_seniority_pay": "Push factors (Likert 1-5, agreement). Items are problem statements\n"
+                          "except push_autonomy, which is positively worded (reverse keyed).",
     "offer_countries": "Asked only of those offered.",
 }
 
@@ -541,10 +565,11 @@ def codebook_2025() -> str:
         text = question_text(qid)
         return _q(qid, qtype, text[1], text, **kw)
 
-    qs += [one("division", "single", required=True, options=_opts([(d[0], d[1]) for d in DIVISIONS])),
+    qs += [one("division", "single", required=True,
+               options=_opts([(d[0], d[1]) for d in DIVISIONS])),
            one("institution_type", "single", required=True, options=_opts(INSTITUTIONS)),
            one("age_band", "ordinal", required=True, options=_opts(AGE_2025)),
-           one("gender", "single", required=True, options=_opts([("Male", "남성"), ("Female", "여성")])),
+           one("gender", "single", required=True, options=_opts(GENDER)),
            one("offer_received", "single", required=True, options=_opts(YES_NO))]
     countries = [{"code": c[0], "label": {"en": c[1], "ko": c[2]}} for c in COUNTRIES]
     countries.append({"code": "other", "label": {"en": "Other", "ko": "기타"}})
@@ -557,8 +582,8 @@ def codebook_2025() -> str:
     head = [h.format(wave="2025", platform="SurveyMonkey xlsx, two header rows",
                      colconv="Korean question text of header row 1 (forward-filled over a block)",
                      extra=" the export holds") for h in HEAD]
-    head += ["offer_countries: one column per option found by its row-2 label; option `other` has no",
-             "tick column, its specify column (row 2 'Other (please specify)') marks it chosen."]
+    head += ["offer_countries: one column per option, found by its row-2 label; option `other`",
+             "has no tick column: its specify column (row 2 'Other (please specify)') marks it."]
     meta = {"survey": "academy_member_survey", "version": "2025.1",
             "title": {"en": "Academy member survey 2025", "ko": "과학기술한림원 회원 설문 2025"},
             "source": {"header_rows": 2, "sheet": "Sheet_1"}}
@@ -590,26 +615,31 @@ def codebook_2023() -> str:
         qs.append(_q(p[0], "ordinal", f"Q8_{j}", (p[1], p[2]), options=_opts(LIKERT_2023),
                      missing_codes=DK))
     qs += [one("prior_abroad", "single", options=_opts(YES_NO)),
-           one("gender", "single", required=True, options=_opts([("Male", "남성"), ("Female", "여성")])),
+           one("gender", "single", required=True, options=_opts(GENDER)),
            one("comment", "text", pii=True),
            _q("member_no", "text", "member_no", role="meta", required=True)]
-    head = [h.format(wave="2023", platform="Qualtrics csv, three header rows, CP949, numeric values",
+    head = [h.format(wave="2023",
+                     platform="Qualtrics csv, three header rows, CP949, numeric values",
                      colconv="Qualtrics column id of header row 1 (Q1, Q5_1, Q8_3)",
                      extra=" (the export holds the recode value, `code`)") for h in HEAD]
     head += ["offer_countries: per-option columns Q5_1..Q5_8 hold 1 when ticked, blank otherwise;",
              "Q5_8_TEXT is the specify text of option `other`.",
              "",
              "Differences from the 2025 questionnaire (for harmonisation):",
-             "  - division codes: Agriculture & Fisheries is 3 and Medicine & Pharmacy 4 (swapped in 2025);",
+             "  - division codes: Agriculture & Fisheries 3, Medicine & Pharmacy 4",
+             "    (the two are swapped in 2025);",
              "  - age_band: 70-79 and 80+ were merged into 70+ in 2025;",
-             "  - offer_countries: 'USA' (code usa) became 'United States' (code us); no Middle East in 2023;",
-             "  - intent: Considering -> Seriously considering, Declined -> Considered and declined;",
+             "  - offer_countries: 'USA' (code usa) became 'United States' (code us);",
+             "    Middle East was not offered in 2023;",
+             "  - intent: Considering -> Seriously considering,",
+             "    Declined -> Considered and declined;",
              "  - Likert labels had no number prefix (codes 1-5 and Don't know = 8 unchanged);",
              "  - salary_ratio was renamed salary_multiple; prior_abroad was dropped in 2025;",
              "  - support_perf_pay was not asked in 2023."]
     notes = dict(NOTES)
     notes["respondent_id"] = "Qualtrics response id (R_ + 15 letters and digits)."
-    notes["push_seniority_pay"] = "Matrix Q8: push factors (Likert 1-5); push_autonomy is reverse keyed."
+    notes["push_seniority_pay"] = ("Matrix Q8: push factors (Likert 1-5); push_autonomy is "
+                                   "reverse keyed.")
     meta = {"survey": "academy_member_survey", "version": "2023.1",
             "title": {"en": "Academy member survey 2023", "ko": "과학기술한림원 회원 설문 2023"},
             "source": {"header_rows": 3}}

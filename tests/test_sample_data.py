@@ -1,4 +1,4 @@
-"""The committed sample data: reproducible, with the headline counts, and clean against its codebooks.
+"""The committed sample data: reproducible, with its headline counts, clean against its codebooks.
 
 These tests read the files directly (openpyxl, csv), independently of the importers, so an
 importer bug cannot hide a data bug or the reverse.
@@ -30,8 +30,11 @@ CB_2023 = SCHEMAS / "academy_member_survey_2023.yaml"
 OFFER = "지난 5년간 해외 기관으로부터 일자리 제안을 받은 적이 있습니까?"
 
 
+Sheet = tuple[list[str], list[str], list[tuple[object, ...]]]
+
+
 @pytest.fixture(scope="module")
-def sheet() -> tuple[list[str], list[str], list[tuple[object, ...]]]:
+def sheet() -> Sheet:
     """2025 wave: (row 1 forward-filled and normalised, row 2 normalised, data rows)."""
     wb = openpyxl.load_workbook(XLSX, read_only=True)
     rows = list(wb["Sheet_1"].iter_rows(values_only=True))
@@ -53,10 +56,10 @@ def test_regeneration_is_byte_identical(tmp_path: Path) -> None:
     script = ROOT / "scripts" / "make_sample_data.py"
     subprocess.run([sys.executable, str(script), "--out", str(tmp_path / "data"),
                     "--schemas", str(tmp_path / "schemas")], check=True, capture_output=True)
-    for committed in (XLSX, CSV_2023, POPULATION):
-        assert (tmp_path / "data" / committed.name).read_bytes() == committed.read_bytes(), committed.name
-    for committed in (CB_2025, CB_2023):
-        assert (tmp_path / "schemas" / committed.name).read_bytes() == committed.read_bytes(), committed.name
+    for folder, committed in [("data", XLSX), ("data", CSV_2023), ("data", POPULATION),
+                              ("schemas", CB_2025), ("schemas", CB_2023)]:
+        fresh = tmp_path / folder / committed.name
+        assert fresh.read_bytes() == committed.read_bytes(), f"{committed.name} differs"
 
 
 def test_workbook_layout() -> None:
@@ -75,7 +78,7 @@ def test_workbook_layout() -> None:
     assert any("<br>" in h for h in headers)
 
 
-def test_2025_headline_counts(sheet: tuple[list[str], list[str], list[tuple[object, ...]]]) -> None:
+def test_2025_headline_counts(sheet: Sheet) -> None:
     block, sub, rows = sheet
     offer = block.index(normalize_key(OFFER))
     china, us = sub.index("china"), sub.index("united states")
@@ -100,8 +103,7 @@ def test_2023_layout_and_counts(qualtrics: list[list[str]]) -> None:
         CSV_2023.read_text(encoding="utf-8")
 
 
-def test_panel_members(sheet: tuple[list[str], list[str], list[tuple[object, ...]]],
-                       qualtrics: list[list[str]]) -> None:
+def test_panel_members(sheet: Sheet, qualtrics: list[list[str]]) -> None:
     block, _, rows = sheet
     m25 = {r[block.index("member_no")] for r in rows}
     m23 = {r[qualtrics[0].index("member_no")] for r in qualtrics[3:]}
@@ -129,7 +131,7 @@ def _keys(q: Question) -> set[str]:
     return keys | {k for m in q.missing_codes for k in m.match_keys()}
 
 
-def test_2025_clean_against_codebook(sheet: tuple[list[str], list[str], list[tuple[object, ...]]]) -> None:
+def test_2025_clean_against_codebook(sheet: Sheet) -> None:
     cb: Codebook = load_codebook(CB_2025)
     block, sub, rows = sheet
     assert {normalize_key(q.column) for q in cb.questions} == set(block)
@@ -157,10 +159,11 @@ def test_2023_clean_against_codebook(qualtrics: list[list[str]]) -> None:
     ids, _, _, *rows = qualtrics
     used = set()
     for q in cb.questions:
-        cols = [o.column for o in q.options] + [q.other.column] if q.type == "multiple" else [q.column]
-        used.update(cols)
         if q.type == "multiple":
+            assert q.other is not None
+            used.update([o.column for o in q.options] + [q.other.column])
             continue
+        used.add(q.column)
         i = ids.index(q.column)
         values = {r[i] for r in rows if r[i] != ""}
         if q.required:
