@@ -145,7 +145,7 @@ def make_population(rng: np.random.Generator) -> list[Member]:
         female = np.zeros(n, bool)
         female[rng.choice(n, n_female, replace=False)] = True
         for i in range(n):
-            age_2025 = int(np.clip(rng.normal(62, 9), 41, 88))
+            age_2025 = int(np.clip(rng.normal(63, 10), 41, 90))
             s = [SYLLABLES[j] for j in rng.choice(len(SYLLABLES), 2, replace=False)]
             members.append(Member(
                 no="", division=d, female=bool(female[i]), birth_year=2025 - age_2025,
