@@ -58,7 +58,9 @@ def render_description(desc: Description) -> None:
     for s in desc.questions:
         q = s.question
         head = f"{q.id}: {q.text_ko or ''} {('/ ' + q.text_en) if q.text_en else ''}".strip()
-        t = Table(title=head, title_justify="left", caption=f"base {s.base}"
+        out.print()
+        out.print(f"[bold]{head}[/bold]")
+        t = Table(caption=f"base {s.base}"
                   + (f" (weighted {s.base_weighted:,.1f})" if s.base_weighted is not None else "")
                   + "".join(f"; {n}" for n in s.notes), caption_justify="left")
         cols = s.table.columns
