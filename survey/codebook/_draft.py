@@ -214,7 +214,8 @@ def _column_question(c: Col, raw: RawTable, ids: _IdMaker) -> Question:
                or (inf.type == "text" and role == "answer"))
     if inf.type == "single" and (_is_pii_header(c.sc.block) or _is_pii_header(c.text)):
         inf = Inferred("text")                     # names and addresses are never categories
-    qid = ids.make(c.sc.block if c.ref == c.sc.block else c.text)
+    matrix_cell = raw.layout == "surveymonkey" and c.sc.sub and c.ref != c.sc.block
+    qid = ids.make(c.text if matrix_cell else c.sc.block)
     delimited = inf.type == "multiple"
     return Question(
         id=qid, type=inf.type, column=c.ref, role=role, pii=pii,
