@@ -1,5 +1,6 @@
 """Codebooks: the questionnaire model, loading with full checking, and writing."""
 
+from survey.codebook._draft import draft_codebook
 from survey.codebook._load import codebook_to_dict, dump_codebook, load_codebook, parse_codebook
 from survey.codebook._model import (
     Codebook,
@@ -20,6 +21,7 @@ __all__ = [
     "QuestionType",
     "SourceSpec",
     "codebook_to_dict",
+    "draft_codebook",
     "dump_codebook",
     "load_codebook",
     "parse_codebook",

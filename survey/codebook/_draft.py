@@ -1,0 +1,334 @@
+"""Draft a codebook from an export the toolkit has never seen.
+
+The reader (``survey.io.read_table``) turns the file into a :class:`RawTable`; this module
+infers the questions: the header layout and sheet, an id question, question ids from the
+headers, the column each answer sits in, types, multiple-choice groups and their options,
+missing codes.  The draft is deliberately permissive (``required: false``, options taken
+from the data) so that ingesting the same file with the unedited draft validates clean and
+keeps every respondent; the analyst then edits it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from survey._text import normalize_key
+from survey.codebook._draft_groups import Col, Group, find_groups
+from survey.codebook._draft_infer import (
+    Inferred,
+    clean_label,
+    infer_column,
+    make_options,
+    norm_number,
+)
+from survey.codebook._load import codebook_to_dict, dump_codebook, parse_codebook
+from survey.codebook._model import Codebook, MissingCode, Option, OtherSpec, Question, SourceSpec
+
+if TYPE_CHECKING:
+    from survey.io._model import RawTable
+
+__all__ = ["draft_codebook", "draft_codebook_yaml"]
+
+_ID_NAMES = (
+    "respondent id", "respondentid", "respondent_id", "responseid", "response id", "_uuid",
+    "uuid", "meta/instanceid", "instanceid", "record_id", "study_id", "participant_id",
+    "participant id", "resp_id", "respid", "case_id", "caseid", "id", "_id",
+    "응답자 id", "응답자id", "응답 id", "응답id", "참여자 id",
+)
+_META_NAMES = frozenset({
+    "respondent id", "respondentid", "responseid", "response id", "collector id", "collectorid",
+    "start date", "startdate", "end date", "enddate", "ip address", "ipaddress", "email address",
+    "first name", "last name", "firstname", "lastname", "custom data", "custom data 1",
+    "status", "progress", "duration (in seconds)", "finished", "recordeddate",
+    "recipientlastname", "recipientfirstname", "recipientemail", "externalreference",
+    "externaldatareference", "locationlatitude", "locationlongitude", "distributionchannel",
+    "userlanguage", "timestamp", "submitdate", "lastpage", "startlanguage", "seed", "datestamp",
+    "ipaddr", "refurl", "token", "start", "end", "today", "deviceid", "_id", "_uuid",
+    "_submission_time", "_validation_status", "_notes", "_status", "_submitted_by",
+    "__version__", "_tags", "_index", "meta/instanceid", "redcap_event_name",
+    "redcap_repeat_instrument", "redcap_repeat_instance", "redcap_data_access_group",
+    "redcap_survey_identifier", "interviewtime", "응답일시", "제출일시", "응답 시간",
+})
+_META_RE = re.compile(r"(_complete|_timestamp)$|^grouptime\d+$")
+_PII_RE = re.compile(
+    r"(^|[^a-z])(firstname|lastname|surname|fullname|e-?mail|ip ?address|ipaddr|phone|mobile|"
+    r"address|latitude|longitude|recipient|deviceid)|이름|성명|이메일|전화|휴대폰|연락처|주소",
+    re.IGNORECASE)
+_NAME_PREFIX = frozenset({"", "first", "last", "full", "given", "family", "middle", "sur", "head",
+                          "respondent", "contact", "member", "your", "my", "child", "parent"})
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_IP = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
+
+
+def draft_codebook(raw: RawTable, *, survey_name: str, sheet: str | None = None) -> Codebook:
+    """Infer a complete, valid codebook from an already-read export.
+
+    Parameters
+    ----------
+    raw
+        The file as read by ``survey.io.read_table``.
+    survey_name
+        The codebook's ``survey`` name.
+    sheet
+        The sheet the table was read from (default: the one the reader chose, ``raw.sheet``).
+
+    Returns
+    -------
+    Codebook
+        Version ``"draft"``; every question ``required: false``; every source column
+        covered by exactly one question, so that ingesting the same file validates.
+
+    Examples
+    --------
+    >>> raw = read_table("export.xlsx")  # doctest: +SKIP
+    >>> cb = draft_codebook(raw, survey_name="member_survey")  # doctest: +SKIP
+    >>> [q.type for q in cb.questions][:3]  # doctest: +SKIP
+    ['text', 'single', 'multiple']
+    """
+    return _draft(raw, survey_name=survey_name, sheet=sheet)[0]
+
+
+def draft_codebook_yaml(raw: RawTable, *, survey_name: str, sheet: str | None = None) -> str:
+    """The draft as YAML text, headed by comments saying what was inferred and what to check."""
+    cb, notes = _draft(raw, survey_name=survey_name, sheet=sheet)
+    head = [f"# Draft codebook inferred from {raw.path}: edit it, then ingest with it.",
+            "# Every question is required: false and options come from the data."]
+    head += [f"# NOTE: {n}" for n in notes]
+    return "\n".join(head) + "\n" + dump_codebook(cb)
+
+
+# --------------------------------------------------------------------------- assembly
+
+
+def _draft(raw: RawTable, *, survey_name: str, sheet: str | None) -> tuple[Codebook, list[str]]:
+    notes = list(raw.notes)
+    cols = _columns(raw)
+    groups = find_groups(cols, layout=raw.layout)
+    in_group = {c.sc.index: g for g in groups for c in g.columns}
+    id_col = _find_id(raw, [c for c in cols if c.sc.index not in in_group])
+    ids = _IdMaker(raw.layout)
+    questions: list[Question] = []
+    done: set[int] = set()
+    for c in cols:
+        if c.sc.index in done:
+            continue
+        g = in_group.get(c.sc.index)
+        if g is not None:
+            questions += _group_questions(g, ids, notes)
+            done |= {m.sc.index for m in g.columns}
+            continue
+        done.add(c.sc.index)
+        if id_col is not None and c is id_col:
+            questions.append(Question(id=ids.make(c.sc.block), type="text", role="id",
+                                      column=c.ref, **_text(c)))
+            continue
+        questions.append(_column_question(c, raw, ids))
+    header_rows = raw.header_rows if raw.header_rows in (1, 2, 3) else "auto"
+    cb = Codebook(
+        survey=survey_name,
+        version="draft",
+        questions=tuple(questions),
+        source=SourceSpec(header_rows=header_rows, sheet=sheet or raw.sheet),
+    )
+    if id_col is None:
+        notes.append("no respondent id found (a unique, non-blank id-like column): none set")
+    parse_codebook(codebook_to_dict(cb))  # the draft must load; raises CodebookError if not
+    return cb, notes
+
+
+def _columns(raw: RawTable) -> list[Col]:
+    """Each source column with its codebook reference: the header matching will find."""
+    blocks = Counter(normalize_key(c.block) for c in raw.columns)
+    alts = Counter(normalize_key(c.alt) for c in raw.columns if c.alt)
+    out = []
+    for sc in raw.columns:
+        key = normalize_key(sc.block)
+        if key and blocks[key] == 1:
+            ref = sc.block
+        elif sc.alt and alts[normalize_key(sc.alt)] == 1 and normalize_key(sc.alt) not in blocks:
+            ref = sc.alt
+        else:
+            ref = sc.name
+        if raw.layout == "qualtrics":
+            text = sc.alt or sc.block
+        elif raw.layout == "surveymonkey" and sc.sub:
+            text = f"{sc.block} - {sc.sub}"
+        else:
+            text = raw.variable_labels.get(sc.name) or sc.block
+        cells = raw.frame.get_column(sc.name).to_list()
+        out.append(Col(sc=sc, cells=cells, ref=ref, text=text))
+    return out
+
+
+def _find_id(raw: RawTable, cols: Sequence[Col]) -> Col | None:
+    """The respondent id: an id-like name, every value present and unique."""
+    ranked: list[tuple[int, Col]] = []
+    for c in cols:
+        names = {normalize_key(x) for x in (c.sc.block, c.sc.alt, c.text) if x}
+        rank = min((i for i, n in enumerate(_ID_NAMES) if n in names), default=None)
+        if rank is not None:
+            ranked.append((rank, c))
+    for _, c in sorted(ranked, key=lambda t: t[0]):
+        vals = [v.strip() if v is not None else "" for v in c.cells]
+        if vals and all(vals) and len(set(vals)) == len(vals):
+            return c
+    return None
+
+
+def _group_questions(g: Group, ids: _IdMaker, notes: list[str]) -> list[Question]:
+    options = [Option(code=m.code, label=m.label,
+                      column=None if g.block_ref is not None else m.col.ref) for m in g.members]
+    other = None
+    if g.other is not None:
+        if g.block_ref is not None:                       # SurveyMonkey specify column
+            if not any(normalize_key(o.label) == "other" or o.code == "other" for o in options):
+                options.append(Option(code="other", label="Other"))
+            code = next(o.code for o in options if normalize_key(o.label) == "other" or o.code == "other")
+            other = OtherSpec(option=code, column=clean_label(g.other.sc.sub or "") or g.other.ref)
+        else:
+            other = OtherSpec(option=g.other_option, column=g.other.ref)
+    stem = g.stem.rsplit("/", 1)[-1] if "/" in g.stem else g.stem
+    text = g.text or (g.members[0].col.sc.block if g.block_ref is not None else None)
+    q = Question(id=ids.make(stem), type="multiple", column=g.block_ref,
+                 layout="columns", options=tuple(_safe_codes(options)), other=other,
+                 **_split_text(text))
+    out = [q]
+    if g.summary is not None:
+        s = g.summary
+        out.append(Question(id=ids.make(stem + "_summary"), type="text", role="meta",
+                            column=s.ref, text_en=f"Summary of {q.id}: chosen codes joined by spaces"))
+        notes.append(f"column {s.sc.block!r} repeats the per-option columns of {q.id!r}; "
+                     f"kept as text question {out[-1].id!r} (role meta), not a second multiple")
+    return out
+
+
+def _column_question(c: Col, raw: RawTable, ids: _IdMaker) -> Question:
+    inf = _infer(c, raw)
+    role = "meta" if _is_meta(c) else "answer"
+    pii = bool(_is_pii_header(c.sc.block) or _is_pii_header(c.text) or _pii_values(c.values)
+               or (inf.type == "text" and role == "answer"))
+    if inf.type == "single" and (_is_pii_header(c.sc.block) or _is_pii_header(c.text)):
+        inf = Inferred("text")                     # names and addresses are never categories
+    matrix_cell = raw.layout == "surveymonkey" and c.sc.sub and c.ref != c.sc.block
+    qid = ids.make(c.text if matrix_cell else c.sc.block)
+    delimited = inf.type == "multiple"
+    return Question(
+        id=qid, type=inf.type, column=c.ref, role=role, pii=pii,
+        options=tuple(_safe_codes(list(inf.options))), missing_codes=inf.missing,
+        layout="delimited" if delimited else None, delimiter=inf.delimiter if delimited else None,
+        **_text(c),
+    )
+
+
+def _infer(c: Col, raw: RawTable) -> Inferred:
+    """Infer from the cells, using SPSS value labels and user-missing codes when present."""
+    header = " ".join(x for x in (c.sc.block, c.sc.alt, " ".join(c.sc.header)) if x)
+    labels = raw.value_labels.get(c.sc.name) or {}
+    umiss = raw.user_missing.get(c.sc.name) or ()
+    date_cells = c.sc.name in raw.date_columns
+    if not labels and not umiss:
+        return infer_column(c.cells, header=header, date_cells=date_cells, n_rows=raw.n_rows)
+    seen = {norm_number(v): v.strip() for v in c.values}
+    miss_keys = [norm_number(m) for m in umiss]
+    by_key = {norm_number(k): v for k, v in labels.items()}
+    missing = tuple(MissingCode(code=seen.get(k, k), label=clean_label(by_key.get(k, k)) or k)
+                    for k in dict.fromkeys(miss_keys))
+    rest = [v for v in c.cells if v is None or norm_number(v) not in set(miss_keys)]
+    substantive = {k: lab for k, lab in by_key.items() if k not in set(miss_keys)}
+    if not substantive:
+        inf = infer_column(rest, header=header, date_cells=date_cells, n_rows=raw.n_rows)
+        inf.missing = missing + tuple(m for m in inf.missing if norm_number(m.code) not in set(miss_keys))
+        return inf
+    keys = list(dict.fromkeys([*substantive, *(norm_number(v) for v in rest if v is not None)]))
+    keys.sort(key=lambda k: (0, float(k), "") if re.fullmatch(r"-?\d+(\.\d+)?", k) else (1, 0.0, k))
+    opts, used = [], set()
+    for k in keys:
+        label = clean_label(substantive.get(k, k)) or k
+        if normalize_key(label) in used:
+            label = f"{label} ({k})"
+        used.add(normalize_key(label))
+        opts.append(Option(code=seen.get(k, k), label=label))
+    return Inferred("single", options=tuple(opts), missing=missing)
+
+
+def _safe_codes(options: list[Option]) -> list[Option]:
+    """Keep option output columns clear of ``<id>__missing`` / ``<id>__other_text``."""
+    out = []
+    for o in options:
+        if o.code in ("missing", "other_text"):
+            o = Option(code=o.code + "_opt", label=o.label, label_ko=o.label_ko,
+                       aliases=o.aliases, column=o.column)
+        out.append(o)
+    return out
+
+
+def _is_meta(c: Col) -> bool:
+    names = {normalize_key(x) for x in (c.sc.block, c.sc.alt) if x}
+    return bool(names & _META_NAMES) or bool(_META_RE.search(c.sc.block.lower()))
+
+
+def _is_pii_header(text: str) -> bool:
+    """Names, e-mails, addresses, phone numbers, locations in a column header."""
+    if _PII_RE.search(text):
+        return True
+    words = re.split(r"[^a-z]+", text.lower())
+    return any(w == "name" and (i == 0 or words[i - 1] in _NAME_PREFIX) for i, w in enumerate(words))
+
+
+def _pii_values(values: list[str]) -> bool:
+    if not values:
+        return False
+    hits = sum(1 for v in values if _EMAIL.match(v.strip()) or _IP.match(v.strip()))
+    return hits * 2 >= len(values)
+
+
+def _text(c: Col) -> dict[str, str]:
+    return _split_text(c.text)
+
+
+def _split_text(text: str | None) -> dict[str, str]:
+    if not text or not clean_label(text):
+        return {}
+    t = clean_label(text)
+    return {"text_ko": t} if _HANGUL.search(t) else {"text_en": t}
+
+
+class _IdMaker:
+    """Question ids from headers: ASCII slugs, ``q01``... for Korean headers, unique."""
+
+    def __init__(self, layout: str) -> None:
+        self.layout = layout
+        self.used: set[str] = set()
+        self.numbered = 0
+
+    def make(self, source: str) -> str:
+        path = "/" in source.strip("/") and not re.search(r"\s", source)
+        src = source.rsplit("/", 1)[-1] if path else source
+        slug = _slug(src)
+        if _HANGUL.search(src) and len(re.sub(r"[^a-z]", "", slug)) < 3:
+            slug = ""
+        if not slug:
+            self.numbered += 1
+            slug = f"q{self.numbered:02d}"
+        if slug[0].isdigit():
+            slug = "q" + slug
+        qid, k = slug, 2
+        while qid in self.used:
+            qid = f"{slug}_{k}"
+            k += 1
+        self.used.add(qid)
+        return qid
+
+
+def _slug(text: str, limit: int = 40) -> str:
+    s = unicodedata.normalize("NFKC", text).lower()
+    s = re.sub(r"[^a-z0-9]+", "_", s).strip("_")
+    s = re.sub(r"_+", "_", s)
+    if len(s) > limit:
+        s = s[:limit].rsplit("_", 1)[0] or s[:limit]
+    return s.strip("_")
