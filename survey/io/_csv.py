@@ -4,7 +4,9 @@ Encoding (``"auto"``): a BOM decides (UTF-8, UTF-16); else strict UTF-8; else st
 CP949 (a superset of EUC-KR) when the non-ASCII text is mostly Hangul; else strict
 cp1252; else Latin-1.  The choice is reported.  NUL bytes are removed.  The
 delimiter is sniffed outside quotes on the first records among ``,`` ``\\t`` ``;``
-(``|`` only when none of those occurs).  Parsing is polars' with every field kept
+and ``|``: the one occurring in the header and the same number of times in most of
+the next records wins; ties go to that order, so ``|`` (a common multi-select
+joiner inside cells) wins only when it is strictly the most consistent.  Parsing is polars' with every field kept
 as text; irregular quoting or records longer than the header fall back to the
 lenient standard-library parser.
 """
@@ -22,7 +24,7 @@ import polars as pl
 from survey.io._model import Limits
 from survey.io._util import unreadable
 
-__all__ = ["CsvGrid", "decode", "read_csv_grid", "sniff_delimiter"]
+__all__ = ["CsvGrid", "decode", "field_counts", "read_csv_grid", "sniff_delimiter"]
 
 _SAMPLE = 64 * 1024
 _SNIFF_RECORDS = 20
@@ -155,40 +157,35 @@ def _record_counts(text: str) -> list[dict[str, int]]:
     return records
 
 
-def sniff_delimiter(text: str) -> tuple[str, int]:
-    """Return the delimiter of ``text`` and the widest field count among its first records.
+def sniff_delimiter(text: str) -> str:
+    """Return the delimiter of ``text``; ``,`` when no candidate occurs (one column).
 
     >>> sniff_delimiter('a;"b;c";d\\n1;2;3\\n')
-    (';', 3)
+    ';'
     >>> sniff_delimiter("only one column\\n")
-    (',', 1)
+    ','
     """
     records = _record_counts(text)
     if not records:
-        return ",", 1
+        return ","
     head, rest = records[0], records[1:]
     best: tuple[int, int] = (-1, 0)
     chosen = ""
-    for d in _CANDIDATES:
+    for d in (*_CANDIDATES, "|"):
         h = head[d]
         if h:
             score = (sum(1 for r in rest if r[d] == h), h)
             if score > best:
                 best, chosen = score, d
-    if not chosen:
-        chosen = "|" if head["|"] else ","
-    return chosen, max(r.get(chosen, 0) for r in records) + 1
+    return chosen or ","
 
 
-def _lenient(text: str, delimiter: str, width: int) -> tuple[pl.DataFrame, int]:
-    """Parse with the standard-library reader; return the frame and the count of long records."""
+def _lenient(text: str, delimiter: str) -> pl.DataFrame:
+    """Parse with the standard-library reader (slow path for irregular files)."""
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False))
-    long_rows = sum(1 for r in rows if len(r) > width)
-    full = max([width, *(len(r) for r in rows)])
-    data = {
-        f"_c{j}": [(r[j] if j < len(r) else None) for r in rows] for j in range(full)
-    }
-    return pl.DataFrame(data, schema=dict.fromkeys(data, pl.String)), long_rows
+    full = max([1, *(len(r) for r in rows)])
+    data = {f"_c{j}": [(r[j] if j < len(r) else None) for r in rows] for j in range(full)}
+    return pl.DataFrame(data, schema=dict.fromkeys(data, pl.String))
 
 
 def read_csv_grid(
@@ -213,15 +210,14 @@ def read_csv_grid(
         text = text[lead.end() :]
     if not text.strip():
         raise unreadable("file is empty: no text besides blank lines", path, "export the data again")
-    sniffed, width = sniff_delimiter(text)
     if delimiter == "auto":
-        delimiter = sniffed
+        delimiter = sniff_delimiter(text)
         if delimiter != ",":
             notes.append(f"delimiter {delimiter!r} (detected)")
-    elif len(delimiter) != 1:
+    elif len(delimiter) != 1 or delimiter in "\r\n\"":
         raise ValueError(f"delimiter must be one character or 'auto', got {delimiter!r}")
-    else:
-        width = max(1, sniff_width(text, delimiter))
+    counts = field_counts(text, delimiter)
+    header_width, width = counts[0], max(counts)
     if width > limits.max_columns:
         raise unreadable(
             f"the header has {width} fields, over the column limit of {limits.max_columns}",
@@ -240,29 +236,41 @@ def read_csv_grid(
             raise_if_empty=False,
         )
     except pl.exceptions.PolarsError as exc:
-        frame, long_rows = _lenient(text, delimiter, width)
-        if long_rows:
-            notes.append(f"{long_rows} record(s) have more fields than the first record")
-        elif "more fields" not in str(exc):
+        frame = _lenient(text, delimiter)
+        if "more fields" not in str(exc):
             notes.append("irregular quoting: the file was parsed leniently")
+    if frame.width > header_width:
+        extra_cols = frame.columns[header_width:]
+        long_rows = frame.select(pl.any_horizontal(pl.col(extra_cols).is_not_null()).sum()).item()
+        if long_rows:
+            notes.append(
+                f"{long_rows} record(s) have more fields than the header "
+                f"({len(extra_cols)} unnamed column(s) added)"
+            )
     return CsvGrid(frame, 1 + skipped, used, delimiter, tuple(notes))
 
 
-def sniff_width(text: str, delimiter: str) -> int:
-    """Return the widest field count of the first records for a given delimiter."""
+def field_counts(text: str, delimiter: str) -> list[int]:
+    """Return the field counts of the first non-blank records of ``text`` (quote-aware)."""
     records: list[int] = []
-    count, in_quotes = 0, False
+    count, in_quotes, has_text = 0, False, False
     for ch in text[:_SAMPLE]:
         if ch == '"':
             in_quotes = not in_quotes
+            has_text = True
         elif in_quotes:
             continue
         elif ch == "\n":
-            records.append(count)
-            count = 0
-            if len(records) >= _SNIFF_RECORDS:
-                break
+            if has_text:
+                records.append(count + 1)
+                if len(records) >= _SNIFF_RECORDS:
+                    return records
+            count, has_text = 0, False
         elif ch == delimiter:
             count += 1
-    records.append(count)
-    return max(records) + 1
+            has_text = True
+        elif ch not in " \t\r":
+            has_text = True
+    if has_text or not records:
+        records.append(count + 1)
+    return records
