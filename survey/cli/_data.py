@@ -14,7 +14,7 @@ import polars as pl
 
 from survey.cli._app import cli
 from survey.cli._render import progress, render_description
-from survey.codebook import Codebook, load_codebook
+from survey.codebook import Codebook, draft_codebook_yaml, load_codebook
 from survey.frames import (
     TypedSurvey,
     describe,
@@ -23,7 +23,7 @@ from survey.frames import (
     rejects_frame,
     write_typed_parquet,
 )
-from survey.io import Limits
+from survey.io import Limits, read_table
 
 _MB = 1024**2
 
@@ -226,3 +226,41 @@ def schema_check(codebook: str) -> None:
     cb = load_codebook(codebook)
     n_cols = len(cb.output_columns())
     click.echo(f"{codebook}: {cb.survey} {cb.version}, {len(cb.questions)} questions, {n_cols} typed columns: ok")
+
+
+@schema.command("draft")
+@click.argument("file", type=_FILE)
+@click.option("--out", "-o", required=True, type=_FILE, help="Codebook to write (YAML).")
+@click.option("--sheet", help="Sheet to draft from (default: the first visible sheet).")
+@click.option("--name", help="Survey name (default: the file name).")
+@click.option("--force", is_flag=True, help="Overwrite an existing codebook file.")
+@limit_options
+def schema_draft(file: str, out: str, sheet: str | None, name: str | None, force: bool, **kw: Any) -> None:
+    """Draft a complete codebook from an export it has never seen.
+
+    Detects the header layout (1, 2 or 3 rows), question blocks, multiple-choice groups
+    (per-option columns or delimited lists), types and option lists; SPSS/Stata value
+    labels and user-missing codes become options and missing codes.  Edit the draft,
+    then ingest with it; the unedited draft already keeps every respondent.
+
+    \b
+    Example:
+      survey schema draft responses.csv --out schemas/new_survey.yaml
+      survey ingest responses.csv --schema schemas/new_survey.yaml --out wave.parquet
+    """
+    target = Path(out)
+    if target.exists() and not force:
+        raise click.UsageError(f"{out} exists; use --force to overwrite it")
+    limits = _limits(kw)
+    with progress(f"Reading {Path(file).name}"):
+        raw = read_table(file, sheet=sheet, limits=limits)
+    survey_name = name or Path(file).stem
+    text = draft_codebook_yaml(raw, survey_name=survey_name, sheet=sheet)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    cb = load_codebook(target)  # the draft must load: fail loudly here, not at ingest
+    for note in raw.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"wrote {out}: {len(cb.questions)} questions, layout {raw.layout} "
+               f"({raw.header_rows} header row{'s' if raw.header_rows > 1 else ''})"
+               + (f", sheet {raw.sheet}" if raw.sheet else ""))

@@ -1,6 +1,6 @@
 """Codebooks: the questionnaire model, loading with full checking, and writing."""
 
-from survey.codebook._draft import draft_codebook
+from survey.codebook._draft import draft_codebook, draft_codebook_yaml
 from survey.codebook._load import codebook_to_dict, dump_codebook, load_codebook, parse_codebook
 from survey.codebook._model import (
     Codebook,
@@ -22,6 +22,7 @@ __all__ = [
     "SourceSpec",
     "codebook_to_dict",
     "draft_codebook",
+    "draft_codebook_yaml",
     "dump_codebook",
     "load_codebook",
     "parse_codebook",
