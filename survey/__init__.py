@@ -1,6 +1,7 @@
 """survey: from raw survey spreadsheet to published table.
 
-The public API is re-exported here; everything else is private.
+The public API is re-exported here and loaded on first use (PEP 562), so the command
+line starts without importing polars or statsmodels until a command needs them.
 
 >>> import survey
 >>> cb = survey.load_codebook("schemas/academy_member_survey.yaml")  # doctest: +SKIP
@@ -9,53 +10,72 @@ The public API is re-exported here; everything else is private.
 True
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-from survey.codebook import Codebook, Question, dump_codebook, load_codebook
-from survey.errors import (
-    CodebookError,
-    IngestError,
-    SurveyError,
-    SurveyWarning,
-    UnreadableInputError,
-    ValidationError,
-)
-from survey.frames import (
-    TypedSurvey,
-    ValidationReport,
-    describe,
-    read_survey,
-    read_typed_parquet,
-    type_table,
-    write_typed_parquet,
-)
-from survey.io import Limits, RawTable, read_table
+import importlib
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from survey.codebook import Codebook, Question, dump_codebook, load_codebook
+    from survey.errors import (
+        CodebookError,
+        IngestError,
+        SurveyError,
+        SurveyWarning,
+        UnreadableInputError,
+        ValidationError,
+    )
+    from survey.frames import (
+        TypedSurvey,
+        ValidationReport,
+        describe,
+        read_survey,
+        read_typed_parquet,
+        type_table,
+        write_typed_parquet,
+    )
+    from survey.io import Limits, RawTable, read_table
 
 try:
     __version__ = version("survey")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+source"
 
-__all__ = [
-    "Codebook",
-    "CodebookError",
-    "IngestError",
-    "Limits",
-    "Question",
-    "RawTable",
-    "SurveyError",
-    "SurveyWarning",
-    "TypedSurvey",
-    "UnreadableInputError",
-    "ValidationError",
-    "ValidationReport",
-    "__version__",
-    "describe",
-    "dump_codebook",
-    "load_codebook",
-    "read_survey",
-    "read_table",
-    "read_typed_parquet",
-    "type_table",
-    "write_typed_parquet",
-]
+_EXPORTS: dict[str, str] = {
+    "Codebook": "survey.codebook",
+    "CodebookError": "survey.errors",
+    "IngestError": "survey.errors",
+    "Limits": "survey.io",
+    "Question": "survey.codebook",
+    "RawTable": "survey.io",
+    "SurveyError": "survey.errors",
+    "SurveyWarning": "survey.errors",
+    "TypedSurvey": "survey.frames",
+    "UnreadableInputError": "survey.errors",
+    "ValidationError": "survey.errors",
+    "ValidationReport": "survey.frames",
+    "describe": "survey.frames",
+    "dump_codebook": "survey.codebook",
+    "load_codebook": "survey.codebook",
+    "read_survey": "survey.frames",
+    "read_table": "survey.io",
+    "read_typed_parquet": "survey.frames",
+    "type_table": "survey.frames",
+    "write_typed_parquet": "survey.frames",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'survey' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

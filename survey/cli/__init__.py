@@ -1,12 +1,12 @@
 """The ``survey`` command line: a thin shell over the library.
 
 Exit codes: 0 ok; 1 the data failed validation; 2 usage error or unreadable input.
-Each command lives in a private module that registers itself on :data:`cli`.
+Each command lives in a private module, loaded when the command runs
+(``survey.cli._app.LAZY_COMMANDS``), so ``survey --help`` starts fast.
 """
 
 from __future__ import annotations
 
-from survey.cli import _data  # noqa: F401  (registers validate, ingest, describe, schema)
 from survey.cli._app import cli
 
 __all__ = ["cli", "main"]

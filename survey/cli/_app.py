@@ -5,6 +5,7 @@ Exit codes: 0 ok; 1 the data failed validation; 2 usage error or unreadable inpu
 
 from __future__ import annotations
 
+import importlib
 import os
 from typing import Any
 
@@ -15,8 +16,41 @@ from survey.errors import SurveyError
 __all__ = ["cli"]
 
 
+# Commands load their module only when run, so `survey --help` stays fast:
+# name -> (module, attribute, one-line help shown in `survey --help`).
+LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "describe": ("survey.cli._data", "describe_cmd", "Codebook overview and frequencies of every question."),
+    "ingest": ("survey.cli._data", "ingest", "Validate a file and write it as typed Parquet."),
+    "schema": ("survey.cli._data", "schema", "Codebooks: draft one from an export, or check one."),
+    "validate": ("survey.cli._data", "validate", "Check a file against a codebook; report every problem."),
+}
+
+
 class _Group(click.Group):
-    """Turns the toolkit's errors into a one-line message and their exit code."""
+    """Loads commands lazily; turns the toolkit's errors into a message and an exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands or cmd_name not in LAZY_COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module, attr, _ = LAZY_COMMANDS[cmd_name]
+        cmd: click.Command = getattr(importlib.import_module(module), attr)
+        return cmd
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in LAZY_COMMANDS and name not in self.commands:
+                rows.append((name, LAZY_COMMANDS[name][2]))
+            else:
+                cmd = self.get_command(ctx, name)
+                if cmd is not None and not cmd.hidden:
+                    rows.append((name, cmd.get_short_help_str(formatter.width)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

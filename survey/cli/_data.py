@@ -12,7 +12,6 @@ from typing import Any
 import click
 import polars as pl
 
-from survey.cli._app import cli
 from survey.cli._render import progress, render_description
 from survey.codebook import Codebook, draft_codebook_yaml, load_codebook
 from survey.frames import (
@@ -90,7 +89,7 @@ def _apply(opts: list[Callable[..., Any]]) -> Callable[..., Any]:
     return deco
 
 
-@cli.command()
+@click.command()
 @_apply(_common)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @limit_options
@@ -118,7 +117,7 @@ def validate(file: str, schema: str, sheet: str | None, encoding: str | None, re
     sys.exit(0 if report.ok else 1)
 
 
-@cli.command()
+@click.command()
 @_apply(_common)
 @click.option("--out", "-o", required=True, type=_FILE, help="Typed Parquet file to write.")
 @limit_options
@@ -157,7 +156,7 @@ def ingest(file: str, schema: str, sheet: str | None, encoding: str | None, reje
                f"({survey.codebook.survey} {survey.codebook.version})")
 
 
-@cli.command("describe")
+@click.command("describe")
 @click.argument("data", type=_FILE)
 @click.option("--schema", "-s", type=_FILE, help="Codebook (needed unless DATA is a typed Parquet file).")
 @click.option("--weight", "-w", help="Weight column for weighted frequencies.")
@@ -209,7 +208,7 @@ def _load_data(data: str, schema: str | None, sheet: str | None, limits: Limits)
     return survey.frame, survey.codebook
 
 
-@cli.group()
+@click.group()
 def schema() -> None:
     """Codebooks: draft one from an export, or check one."""
 

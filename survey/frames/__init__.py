@@ -7,11 +7,11 @@ from survey.frames._parquet import read_typed_parquet, write_typed_parquet
 from survey.frames._report import REASONS, ValidationReport
 
 __all__ = [
-    "REASONS",
     "ColumnMap",
     "Description",
     "QuestionColumns",
     "QuestionSummary",
+    "REASONS",
     "TypedSurvey",
     "ValidationReport",
     "describe",
