@@ -120,6 +120,11 @@ class SurveyFrame:
             if fpc_problems:
                 raise DesignError("the fpc does not fit the design", problems=fpc_problems,
                                   location=d.stage_fpc[0])
+            if d.weights is None:  # as R: sampling probabilities from the fpc, n_h / N_h
+                inv = np.where(f < 1, 1.0 / np.maximum(1.0 - f, 1e-300), np.inf)
+                self._data = self._data.with_columns(
+                    pl.col(H).replace_strict(list(range(len(f))), inv.tolist(),
+                                             return_dtype=pl.Float64).alias(W))
         self._strata = _Strata(tuple(st["label"].to_list()), n_psu, f)
         lonely = (n_psu == 1) & (f >= _CENSUS)
         if lonely.any() and d.lonely_psu == "fail":

@@ -18,6 +18,7 @@ from survey.estimators._engine import (
     domain_counts,
     fit_ratios,
     make_domains,
+    svr_var,
 )
 from survey.estimators._intervals import (
     DESIGN_METHODS,
@@ -144,7 +145,7 @@ def _linear(sf: SurveyFrame, var: Vars, statistic: str, *, by: By, where: pl.Exp
     if deff:
         rows["deff"] = _deff(sf, dom, items, fit, meta, num, den, n, statistic)
     return Estimates(statistic, _frame(dom, rows), fit.vcov, level, dom.by,
-                     "wald" if df is None else "wald-t")
+                     "wald" if df is None else "wald-t", fit.replicates)
 
 
 def _deff(sf: SurveyFrame, dom: Domains, items: list[_Item], fit: Fit, meta: list[tuple],
@@ -280,7 +281,7 @@ def ratio(sf: SurveyFrame, numerator: str, denominator: str, *, by: By = None,
             s2 = ss / N * nn / (nn - 1) / Tx**2
             rows["deff"] = np.diag(fit.vcov) / (s2 * N * N * (N - nn) / (N * nn))
     return Estimates("ratio", _frame(dom, rows), fit.vcov, level, dom.by,
-                     "wald" if df is None else "wald-t")
+                     "wald" if df is None else "wald-t", fit.replicates)
 
 
 def _weight_sums(dom: Domains, valid: pl.Expr) -> np.ndarray:
@@ -350,6 +351,16 @@ def proportion(sf: SurveyFrame, var: Vars, *, method: CIMethod = "logit", by: By
         np.full(t.height, float(sf.df)) if sf.is_replicate else ddf[d_idx].astype(float))
     p, var_ = t["estimate"].to_numpy(), t["std_error"].to_numpy() ** 2
     nn = n[d_idx, j_idx]
+    if sf.is_replicate and method == "likelihood":
+        raise EstimationError("method='likelihood' needs a linearisation design",
+                              location="method", hint="use 'logit' with replicate weights")
+    if sf.is_replicate and method == "logit":
+        # as R's svyglm on replicate weights: the logit's variance from replicate logits
+        reps = res.replicates
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lg = np.log(reps / (1 - reps))
+            v_logit = np.diag(svr_var(lg, np.log(p / (1 - p)), sf))
+            var_ = v_logit * (p * (1 - p)) ** 2  # the logit method's delta step, undone
     if method == "likelihood":
         pairs = [likelihood_interval(pi, vi, level, di, ni, pi * ni, ni, ni / (ni - 1))
                  for pi, vi, di, ni in zip(p, var_, dfs, nn.astype(float), strict=True)]
@@ -359,7 +370,7 @@ def proportion(sf: SurveyFrame, var: Vars, *, method: CIMethod = "logit", by: By
         lo, hi = ciprop(method, p, var_, level, dfs, nrow[d_idx].astype(float), x, nn)
     t = t.with_columns(pl.Series("conf_low", lo), pl.Series("conf_high", hi),
                        pl.Series("df", dfs.astype(np.int64)))
-    return Estimates("proportion", t, res.vcov, level, res.by, method)
+    return Estimates("proportion", t, res.vcov, level, res.by, method, res.replicates)
 
 
 def _domain_index(dom: Domains, t: pl.DataFrame) -> np.ndarray:

@@ -100,7 +100,7 @@ def replicate_totals(sf: SurveyFrame, dom: Domains, cols: Sequence[pl.Expr],
     if reps.factors is not None:
         return reps.factors.T @ flat
     inside = dom.data.filter(pl.col(DOM).is_not_null())
-    x = inside.select(c.cast(pl.Float64) for c in cols).to_numpy()
+    x = inside.select(c.cast(pl.Float64).alias(f"c{j}") for j, c in enumerate(cols)).to_numpy()
     d = inside[DOM].to_numpy()
     wr = inside.select(reps.columns).to_numpy().astype(float)
     if not reps.combined:
@@ -158,6 +158,7 @@ class Fit:
     estimate: np.ndarray
     vcov: np.ndarray
     totals: np.ndarray  # (D * k,)
+    replicates: np.ndarray | None = None  # (R, m) replicate estimates (replicate designs)
 
 
 def fit_ratios(sf: SurveyFrame, dom: Domains, cols: Sequence[pl.Expr],
@@ -178,7 +179,7 @@ def fit_ratios(sf: SurveyFrame, dom: Domains, cols: Sequence[pl.Expr],
         rden = np.where(has[None, :], Tr[:, np.where(has, den, 0)], 1.0)
         with np.errstate(divide="ignore", invalid="ignore"):
             thetas = Tr[:, num] / rden
-        return Fit(est, svr_var(thetas, est, sf), T)
+        return Fit(est, svr_var(thetas, est, sf), T, thetas)
     m = num.shape[0]
     J = np.zeros((m, T.shape[0]))
     rows = np.arange(m)

@@ -35,6 +35,8 @@ class Estimates:
         The grouping columns.
     method
         How the intervals were made (``wald``, ``wald-t``, ``logit``, ...).
+    replicates
+        Replicate estimates ``(R, rows)`` under replicate weights, else None.
     """
 
     statistic: str
@@ -43,6 +45,7 @@ class Estimates:
     level: float = 0.95
     by: tuple[str, ...] = ()
     method: str = "wald"
+    replicates: np.ndarray | None = field(default=None, repr=False)
 
     def to_frame(self) -> pl.DataFrame:
         """The estimates as a polars DataFrame."""
