@@ -296,3 +296,61 @@ for (key in names(reps)) {
     function(p) rows_ciprop(p, "sch.wide", "Yes", df = degf(get("d", env))))
 }
 fixture("replicates.json", rep_cases)
+
+# ---- multiple choice -------------------------------------------------------------------
+# base: schools answering the question (options are NA together); share of the base
+# choosing each option (svyciprop), and share of all mentions (svyratio)
+opts <- c("q__awards", "q__sch", "q__comp", "q__both")
+mcq <- list()
+for (key in c("strat", "clus1_like")) {
+  if (key == "clus1_like") next
+  for (m in c("logit", "beta")) for (w in list(NULL, "stype = 'E'")) {
+    sub <- if (is.null(w)) "subset(d, !is.na(q__awards))" else
+      "subset(d, !is.na(q__awards) & stype == 'E')"
+    call <- sprintf(paste0("lapply(c('%s'), function(v) svyciprop(as.formula(paste0('~', v)), ",
+                           "%s, method='%s'))"), paste(opts, collapse = "','"), sub, m)
+    args <- A(question = "q", method = m)
+    if (!is.null(w)) args$where <- w
+    mcq[[length(mcq) + 1]] <- case(paste("mc", key, m, if (is.null(w)) "all" else "E", sep = "_"),
+      key, call, "multiple_choice", args, function(res) {
+        dsub <- eval(parse(text = sub), envir = env)
+        do.call(c, lapply(seq_along(opts), function(i)
+          rows_ciprop(res[[i]], "q", sub("^q__", "", opts[i]), df = degf(dsub)))) })
+  }
+  call <- paste0("svyratio(~q__awards+q__sch+q__comp+q__both, ~mentions, ",
+                 "update(subset(d, !is.na(q__awards)), mentions=q__awards+q__sch+q__comp+q__both))")
+  mcq[[length(mcq) + 1]] <- case(paste("mc", key, "mentions", sep = "_"), key, call,
+    "multiple_choice", A(question = "q", share = "mentions"), function(r) {
+      ci <- confint(r)
+      lapply(seq_along(opts), function(i) list(
+        variable = "q", category = sub("^q__", "", opts[i]), by = NULL,
+        estimate = num(r$ratio[i, 1]), std_error = num(sqrt(r$var[i, 1])),
+        conf_low = num(ci[i, 1]), conf_high = num(ci[i, 2]), deff = NA, df = NA)) })
+}
+fixture("multichoice.json", mcq)
+
+# ---- comparisons -------------------------------------------------------------------------
+cmp <- list()
+for (key in c("strat", "clus1", "clus2", "jkn")) {
+  call <- "svycontrast(svyby(~api00, ~stype, d, svymean, covmat=TRUE), c(E=1, H=-1))"
+  cmp[[length(cmp) + 1]] <- case(paste0(key, "_diff_mean"), key, call, "difference",
+    A(var = "api00", by = list("stype"), first = A(stype = "E"), second = A(stype = "H")),
+    function(s) rows_stat(s, "stype=E - stype=H"))
+  call <- paste0("svycontrast(svyby(~as.numeric(sch.wide == 'Yes'), ~stype, d, svymean, covmat=TRUE), ",
+                 "c(M=1, H=-1))")
+  cmp[[length(cmp) + 1]] <- case(paste0(key, "_diff_prop"), key, call, "difference",
+    A(var = "sch.wide", by = list("stype"), first = A(stype = "M", category = "Yes"),
+      second = A(stype = "H", category = "Yes")),
+    function(s) rows_stat(s, "stype=M, category=Yes - stype=H, category=Yes"))
+}
+for (key in c("strat", "strat_nofpc", "clus1", "clus2", "srs")) for (st in c("F", "Chisq")) {
+  call <- sprintf("svychisq(~sch.wide+stype, d, statistic='%s')", st)
+  cmp[[length(cmp) + 1]] <- case(paste(key, "chisq", st, sep = "_"), key, call, "chisq",
+    A(row = "sch.wide", col = "stype", statistic = st), function(t) list(list(
+      statistic = num(t$statistic), df = as.numeric(t$parameter), p_value = num(t$p.value))))
+}
+cmp[[length(cmp) + 1]] <- case("clus1_chisq_domain", "clus1",
+  "svychisq(~sch.wide+stype, subset(d, api99 > 600))", "chisq",
+  A(row = "sch.wide", col = "stype", where = "api99 > 600"), function(t) list(list(
+    statistic = num(t$statistic), df = as.numeric(t$parameter), p_value = num(t$p.value))))
+fixture("compare.json", cmp)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -186,6 +187,26 @@ class SurveyFrame:
         """
         dom = where if self._domain is None else (self._domain & where)
         return SurveyFrame._derived(self, domain=dom)
+
+    def with_columns(self, *exprs: Any, **named: pl.Expr) -> SurveyFrame:
+        """The same design with derived analysis columns added (as polars ``with_columns``).
+
+        The design's own columns are read once, on binding; changing them here does
+        not change the design.
+        """
+        flat: list[pl.Expr] = []
+        for e in exprs:  # accept lists and generators as polars does, consumed once
+            flat.extend([e] if isinstance(e, pl.Expr) else list(e))
+        exprs = tuple(flat)
+        new = SurveyFrame._derived(self)
+        try:
+            new.frame = self.frame.with_columns(*exprs, **named)
+            new._data = self._data.with_columns(*exprs, **named)
+        except pl.exceptions.PolarsError as exc:
+            raise DesignError(f"cannot add the columns: {exc}") from exc
+        if any(c.startswith("__svy_") for c in new.frame.columns):
+            raise DesignError("column names may not start with '__svy_'")
+        return new
 
     @property
     def design(self) -> Design | ReplicateDesign:

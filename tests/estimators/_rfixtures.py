@@ -45,12 +45,17 @@ def bind(spec: dict[str, Any]) -> SurveyFrame:
     return sf
 
 
-def run(case: dict[str, Any]) -> estimators.Estimates:
+def run(case: dict[str, Any]) -> Any:
     args = dict(case["args"])
     if "where" in args:
         args["where"] = pl.sql_expr(args["where"])
     fn = getattr(estimators, case["fn"])
     sf = bind(case["design"])
+    if case["fn"] == "difference":
+        first, second = args.pop("first"), args.pop("second")
+        return fn(estimators.mean(sf, args.pop("var"), **args), first, second)
+    if case["fn"] == "multiple_choice":
+        return fn(sf, args.pop("question"), **args)
     if "var" in args:
         return fn(sf, args.pop("var"), **args)
     return fn(sf, **args)
@@ -60,8 +65,16 @@ def _close(a: float, b: float, tol: float) -> bool:
     return math.isclose(a, b, rel_tol=tol, abs_tol=1e-12)
 
 
-def check(case: dict[str, Any], result: estimators.Estimates) -> int:
+def check(case: dict[str, Any], result: Any) -> int:
     """Assert every R row is matched; return the number of numbers compared."""
+    if isinstance(result, estimators.TestResult):
+        want = case["rows"][0]
+        assert _close(result.statistic, want["statistic"], case["tol"]), case["id"]
+        assert _close(result.p_value, want["p_value"], case["tol"]), case["id"]
+        wdf = want["df"] if isinstance(want["df"], list) else [want["df"]]
+        assert len(result.df) == len(wdf)
+        assert all(_close(a, b, case["tol"]) for a, b in zip(result.df, wdf, strict=True))
+        return 2 + len(result.df)
     table = result.to_frame()
     compared = 0
     for row in case["rows"]:

@@ -6,7 +6,8 @@ import pytest
 
 from tests.estimators._rfixtures import cases, check, header, run
 
-FILES = ["taylor.json", "domains.json", "ciprop.json", "replicates.json"]
+FILES = ["taylor.json", "domains.json", "ciprop.json", "replicates.json", "multichoice.json",
+         "compare.json"]
 CASES = [(f, c) for f in FILES for c in cases(f)]
 
 
