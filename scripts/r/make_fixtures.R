@@ -279,12 +279,14 @@ fixture("ciprop.json", cip)
 rep_cases <- list()
 for (key in names(reps)) {
   rep_cases[[length(rep_cases) + 1]] <- case(paste0(key, "_mean"), key,
-    "svymean(~api00, d)", "mean", A(var = "api00"), function(s) rows_stat(s, "api00"))
+    "svymean(~api00, d, deff=TRUE)", "mean", A(var = "api00", deff = TRUE),
+    function(s) rows_stat(s, "api00"))
   rep_cases[[length(rep_cases) + 1]] <- case(paste0(key, "_prop"), key,
-    "svymean(~sch.wide, d)", "mean", A(var = "sch.wide"),
+    "svymean(~sch.wide, d, deff=TRUE)", "mean", A(var = "sch.wide", deff = TRUE),
     function(s) rows_stat(s, "sch.wide", c("No", "Yes")))
   rep_cases[[length(rep_cases) + 1]] <- case(paste0(key, "_total"), key,
-    "svytotal(~enroll, d)", "total", A(var = "enroll"), function(s) rows_stat(s, "enroll"))
+    "svytotal(~enroll, d, deff=TRUE)", "total", A(var = "enroll", deff = TRUE),
+    function(s) rows_stat(s, "enroll"))
   rep_cases[[length(rep_cases) + 1]] <- case(paste0(key, "_ratio"), key,
     "svyratio(~api00, ~api99, d)", "ratio", A(numerator = "api00", denominator = "api99"),
     function(r) rows_ratio(r, "api00/api99"))
