@@ -100,10 +100,11 @@ class SurveyFrame:
             raise DesignError("the design does not fit the data", problems=problems)
         w = pl.col(d.weights).cast(pl.Float64) if d.weights else pl.lit(1.0, pl.Float64)
         h = (pl.col(d.strata).rank("dense") - 1) if d.strata else pl.lit(0)
-        psu = (
-            pl.struct(pl.col(d.strata) if d.strata else pl.lit(0), d.stage_ids[0]).rank("dense") - 1
-            if d.stage_ids else pl.int_range(pl.len())
-        )
+        if d.stage_ids:  # PSU code unique across strata (nested), from two integer ranks
+            idc = pl.col(d.stage_ids[0]).rank("dense").cast(pl.Int64)
+            psu = (h.cast(pl.Int64) * (idc.max() + 1) + idc).rank("dense") - 1
+        else:
+            psu = pl.int_range(pl.len())
         core = df.select(w.alias(W), h.cast(pl.UInt32).alias(H), psu.cast(pl.UInt32).alias(PSU))
         self._data = df.hstack(core.get_columns())
         self._psu_h = (core.group_by(PSU).agg(pl.col(H).first()).sort(PSU)[H].to_numpy())

@@ -90,8 +90,11 @@ def as_replicate(
         rscales = np.ones(replicates)
     else:
         raise DesignError(f"type={type!r} is not auto|JK1|JKn|BRR|Fay|bootstrap")
-    rank = int(np.linalg.matrix_rank(factors)) if factors.size else 1
-    reps = _Replicates(float(scale), rscales, mse, factors, (), True, type, rank - 1)
+    if type in ("JK1", "JKn") and factors.shape[1] == n_psu:
+        df = n_psu - len(st.labels)  # rank of jackknife weights: PSUs - strata + 1, as R's QR
+    else:
+        df = (int(np.linalg.matrix_rank(factors)) if factors.size else 1) - 1
+    reps = _Replicates(float(scale), rscales, mse, factors, (), True, type, df)
     design = ReplicateDesign(weights=sf.design.weights, type=type,  # type: ignore[arg-type]
                              scale=float(scale), rscales=tuple(rscales.tolist()),
                              rho=fay_rho if type == "Fay" else None, mse=mse)
