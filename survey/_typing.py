@@ -1,0 +1,43 @@
+"""Literal aliases for the toolkit's mode strings, kept in one place (as polars' ``_typing``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+__all__ = [
+    "ChisqStatistic",
+    "CIMethod",
+    "FPCKind",
+    "LonelyPSU",
+    "ReplicateType",
+    "SortOrder",
+]
+
+LonelyPSU = Literal["fail", "remove", "adjust", "average", "certainty"]
+"""What to do with a stratum holding one PSU; the values of R's ``survey.lonely.psu``."""
+
+CIMethod = Literal[
+    "logit",
+    "likelihood",
+    "asin",
+    "beta",
+    "mean",
+    "xlogit",
+    "wilson",
+    "clopper-pearson",
+    "jeffreys",
+    "agresti-coull",
+]
+"""Proportion interval methods: R's ``svyciprop`` methods, then four for simple random samples."""
+
+ReplicateType = Literal["JK1", "JKn", "BRR", "Fay", "bootstrap", "other"]
+"""Replicate-weight types, as R's ``svrepdesign``/``as.svrepdesign``."""
+
+FPCKind = Literal["auto", "population", "fraction"]
+"""How an fpc column is read: population size, sampling fraction, or R's rule (all >= 1: size)."""
+
+ChisqStatistic = Literal["F", "Chisq"]
+"""Rao-Scott statistics of R's ``svychisq``: second-order F (default) and first-order chi-square."""
+
+SortOrder = Literal["none", "descending", "ascending"]
+"""Order of options in a multiple-choice table."""

@@ -1,0 +1,159 @@
+"""Design specifications: frozen records of column names and options, no data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from survey._typing import FPCKind, LonelyPSU, ReplicateType
+from survey.errors import DesignError
+
+__all__ = ["Design", "ReplicateDesign"]
+
+_LONELY = ("fail", "remove", "adjust", "average", "certainty")
+_REPTYPES = ("JK1", "JKn", "BRR", "Fay", "bootstrap", "other")
+
+
+def _names(value: str | Sequence[str] | None, what: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    out = tuple(value)
+    if not all(isinstance(v, str) for v in out):
+        raise DesignError(f"{what} must be column names, got {out!r}", location=what)
+    return out
+
+
+@dataclass(frozen=True)
+class Design:
+    """A probability sampling design, given as column names (as R's ``svydesign``).
+
+    Parameters
+    ----------
+    weights
+        Sampling-weight column. ``None``: every unit weighs 1 (R assumes equal
+        probability too).
+    strata
+        Stratum column. ``None``: one stratum.
+    ids
+        Cluster (PSU) column, or one column per stage. ``None``: each row is its own
+        PSU (R's ``ids=~1``). PSUs are always read as nested within strata.
+    fpc
+        Finite population correction column(s), one per stage: population size (in
+        PSUs) or sampling fraction. ``None``: sampling with replacement.
+    fpc_kind
+        ``"auto"`` (default) reads the column as R does: all values >= 1 are
+        population sizes, all <= 1 fractions.
+    lonely_psu
+        Strata with a single PSU, as R's ``options(survey.lonely.psu=)``. Default
+        ``"fail"``, as R, so a design mistake is never silently absorbed.
+
+    Examples
+    --------
+    >>> Design(weights="pw", strata="stype", fpc="fpc").strata
+    'stype'
+    """
+
+    weights: str | None = None
+    strata: str | None = None
+    ids: str | tuple[str, ...] | None = None
+    fpc: str | tuple[str, ...] | None = None
+    fpc_kind: FPCKind = "auto"
+    lonely_psu: LonelyPSU = "fail"
+
+    def __post_init__(self) -> None:
+        if self.lonely_psu not in _LONELY:
+            raise DesignError(
+                f"lonely_psu={self.lonely_psu!r} is not one of {', '.join(_LONELY)}",
+                location="lonely_psu",
+            )
+        if self.fpc_kind not in ("auto", "population", "fraction"):
+            raise DesignError(f"fpc_kind={self.fpc_kind!r} is not auto|population|fraction")
+        if not isinstance(self.ids, str | None):
+            object.__setattr__(self, "ids", _names(self.ids, "ids"))
+        if not isinstance(self.fpc, str | None):
+            object.__setattr__(self, "fpc", _names(self.fpc, "fpc"))
+
+    @property
+    def stage_ids(self) -> tuple[str, ...]:
+        """The cluster columns, first stage first (empty: each row is a PSU)."""
+        return _names(self.ids, "ids")
+
+    @property
+    def stage_fpc(self) -> tuple[str, ...]:
+        """The fpc columns, first stage first."""
+        return _names(self.fpc, "fpc")
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column the design reads."""
+        cols = [self.weights, self.strata, *self.stage_ids, *self.stage_fpc]
+        return tuple(c for c in cols if c is not None)
+
+
+@dataclass(frozen=True)
+class ReplicateDesign:
+    """A replicate-weight design (as R's ``svrepdesign``).
+
+    Variance is ``scale * sum_r rscales[r] * (theta_r - centre)^2`` where the
+    centre is the mean of the replicates, or the full-sample estimate when
+    ``mse=True`` (R's default ``getOption("survey.replicates.mse")`` is FALSE).
+
+    Parameters
+    ----------
+    weights
+        Full-sample weight column (``None``: 1).
+    repweights
+        Replicate-weight columns, already multiplied by the sampling weight
+        (R's ``combined.weights=TRUE``, the default) unless ``combined_weights``
+        is False.
+    type
+        ``JK1``, ``JKn``, ``BRR``, ``Fay``, ``bootstrap`` or ``other``; fixes the
+        default ``scale`` as R does.
+    scale, rscales
+        Overall and per-replicate multipliers; ``None`` takes R's default for the
+        type (BRR ``1/R``; Fay ``1/(R (1-rho)^2)``; bootstrap ``1/(R-1)``; JK1
+        ``(R-1)/R``). JKn needs ``rscales``.
+    rho
+        Fay's coefficient (type ``Fay``).
+    mse
+        Centre the squared deviations on the full-sample estimate.
+    """
+
+    weights: str | None = None
+    repweights: tuple[str, ...] = field(default_factory=tuple)
+    type: ReplicateType = "other"
+    scale: float | None = None
+    rscales: tuple[float, ...] | None = None
+    rho: float | None = None
+    mse: bool = False
+    combined_weights: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "repweights", _names(self.repweights, "repweights"))
+        if self.rscales is not None:
+            object.__setattr__(self, "rscales", tuple(float(r) for r in self.rscales))
+        if self.type not in _REPTYPES:
+            raise DesignError(
+                f"type={self.type!r} is not one of {', '.join(_REPTYPES)}", location="type"
+            )
+        if self.type == "Fay" and self.rho is None:
+            raise DesignError("type='Fay' needs rho", location="rho", hint="e.g. rho=0.5")
+        if self.type == "JKn" and self.rscales is None and self.combined_weights:
+            raise DesignError(
+                "type='JKn' with combined weights needs rscales", location="rscales",
+                hint="rscales[r] = (n_h - 1) / n_h for the stratum replicate r drops a PSU from",
+            )
+        if self.rscales is not None and self.repweights and len(self.rscales) not in (
+            1, len(self.repweights)
+        ):
+            raise DesignError(
+                f"rscales has {len(self.rscales)} values for {len(self.repweights)} replicates",
+                location="rscales",
+            )
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column the design reads."""
+        return tuple(c for c in (self.weights, *self.repweights) if c is not None)

@@ -1,0 +1,360 @@
+"""SurveyFrame: a polars frame bound to a design, checked once, immutable."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from survey._typing import FPCKind, LonelyPSU
+from survey.design._design import Design, ReplicateDesign
+from survey.errors import DesignError
+
+__all__ = ["SurveyFrame", "svydesign"]
+
+W, H, PSU, DOM = "__svy_w", "__svy_h", "__svy_psu", "__svy_dom"
+"""Reserved column names the bound frame carries: weight, stratum code, PSU code, domain."""
+_CENSUS = 1e-7  # R's onestrat: a stratum with f < 1e-7 is sampled completely
+
+
+@dataclass(frozen=True)
+class _Strata:
+    """Per-stratum arrays (index = stratum code)."""
+
+    labels: tuple[object, ...]
+    n_psu: np.ndarray  # PSUs per stratum in the full design
+    f: np.ndarray  # 1 - sampling fraction (1 without fpc)
+
+
+@dataclass(frozen=True)
+class _Replicates:
+    """Replicate weights: per-PSU factors (created) or row-level columns (supplied)."""
+
+    scale: float
+    rscales: np.ndarray
+    mse: bool
+    factors: np.ndarray | None  # (n_psu, R): weight multipliers, as R's compressed repweights
+    columns: tuple[str, ...]  # supplied replicate columns
+    combined: bool
+    type: str
+    df: int
+
+
+class SurveyFrame:
+    """A polars DataFrame bound to a :class:`Design` or :class:`ReplicateDesign`.
+
+    The design is checked once, on binding; every problem found is listed in one
+    :class:`~survey.errors.DesignError`. The frame is never modified: the design's
+    working columns (weight, stratum and PSU codes) ride alongside under reserved
+    ``__svy_`` names.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> df = pl.DataFrame({"y": [1.0, 2.0, 3.0, 4.0], "w": [2.0, 2.0, 3.0, 3.0]})
+    >>> sf = SurveyFrame(df, Design(weights="w"))
+    >>> sf.n, sf.df
+    (4, 3)
+    """
+
+    __slots__ = ("_data", "_design", "_domain", "_psu_h", "_reps", "_strata", "frame")
+
+    def __init__(self, frame: pl.DataFrame, design: Design | ReplicateDesign) -> None:
+        if not isinstance(frame, pl.DataFrame):
+            raise DesignError(f"expected a polars DataFrame, got {type(frame).__name__}")
+        clash = [c for c in frame.columns if c.startswith("__svy_")]
+        if clash:
+            raise DesignError(f"column names {clash} use the reserved prefix '__svy_'")
+        self.frame = frame
+        self._design = design
+        self._domain: pl.Expr | None = None
+        self._reps: _Replicates | None = None
+        if isinstance(design, ReplicateDesign):
+            self._bind_replicates(design)
+        else:
+            self._bind(design)
+
+    # -- binding -------------------------------------------------------------------------
+
+    def _check_columns(self, names: Sequence[str]) -> list[str]:
+        missing = [c for c in names if c not in self.frame.columns]
+        return [f"column {c!r} is not in the frame" for c in missing]
+
+    def _bind(self, d: Design) -> None:
+        problems = self._check_columns(d.columns)
+        if problems:
+            raise DesignError("the design names columns the frame lacks", problems=problems,
+                              hint=f"columns: {', '.join(self.frame.columns[:20])}")
+        df = self.frame
+        problems += _check_weights(df, d.weights)
+        for c in (d.strata, *d.stage_ids):
+            if c is not None and (k := df[c].null_count()):
+                problems.append(f"{c!r} has {k} nulls (rows {_rows(df[c].is_null())})")
+        if len(d.stage_fpc) > 1:
+            problems.append("multi-stage fpc is not supported: give the first-stage fpc only "
+                            "(the variance then uses the first stage, as R without later fpc)")
+        if problems:
+            raise DesignError("the design does not fit the data", problems=problems)
+        w = pl.col(d.weights).cast(pl.Float64) if d.weights else pl.lit(1.0, pl.Float64)
+        h = (pl.col(d.strata).rank("dense") - 1) if d.strata else pl.lit(0)
+        if d.stage_ids:  # PSU code unique across strata (nested), from two integer ranks
+            idc = pl.col(d.stage_ids[0]).rank("dense").cast(pl.Int64)
+            psu = (h.cast(pl.Int64) * (idc.max() + 1) + idc).rank("dense") - 1
+        else:
+            psu = pl.int_range(pl.len())
+        core = df.select(w.alias(W), h.cast(pl.UInt32).alias(H), psu.cast(pl.UInt32).alias(PSU))
+        self._data = df.hstack(core.get_columns())
+        self._psu_h = (core.group_by(PSU).agg(pl.col(H).first()).sort(PSU)[H].to_numpy())
+        label = pl.col(d.strata).first() if d.strata else pl.lit(None)
+        aggs = [pl.col(PSU).n_unique().alias("n"), label.alias("label")]
+        if d.fpc:
+            aggs += [pl.col(d.stage_fpc[0]).cast(pl.Float64).first().alias("fpc"),
+                     pl.col(d.stage_fpc[0]).n_unique().alias("fpc_n"),
+                     pl.col(d.stage_fpc[0]).null_count().alias("fpc_null")]
+        st = self._data.group_by(H).agg(aggs).sort(H)
+        n_psu = st["n"].to_numpy().astype(float)
+        f = np.ones_like(n_psu)
+        if d.fpc:
+            f, fpc_problems = _fpc_factor(st, n_psu, d.stage_fpc[0], d.fpc_kind)
+            if fpc_problems:
+                raise DesignError("the fpc does not fit the design", problems=fpc_problems,
+                                  location=d.stage_fpc[0])
+            if d.weights is None:  # as R: sampling probabilities from the fpc, n_h / N_h
+                inv = np.where(f < 1, 1.0 / np.maximum(1.0 - f, 1e-300), np.inf)
+                self._data = self._data.with_columns(
+                    pl.col(H).replace_strict(list(range(len(f))), inv.tolist(),
+                                             return_dtype=pl.Float64).alias(W))
+        self._strata = _Strata(tuple(st["label"].to_list()), n_psu, f)
+        lonely = (n_psu == 1) & (f >= _CENSUS)
+        if lonely.any() and d.lonely_psu == "fail":
+            names = [str(s) for s, x in zip(self._strata.labels, lonely, strict=True) if x]
+            raise DesignError(
+                f"{len(names)} strata have only one PSU: {', '.join(names[:20])}",
+                location=d.strata,
+                hint="choose lonely_psu='adjust', 'average', 'remove' or 'certainty' "
+                "(R's survey.lonely.psu), or merge the strata",
+            )
+
+    def _bind_replicates(self, d: ReplicateDesign) -> None:
+        problems = self._check_columns(d.columns)
+        if not d.repweights:
+            problems.append("repweights names no columns")
+        if problems:
+            raise DesignError("the replicate design does not fit the frame", problems=problems)
+        problems = _check_weights(self.frame, d.weights)
+        for c in d.repweights:
+            if not self.frame[c].dtype.is_numeric():
+                problems.append(f"replicate column {c!r} is {self.frame[c].dtype}, not numeric")
+            elif k := self.frame[c].null_count():
+                problems.append(f"replicate column {c!r} has {k} nulls")
+        if problems:
+            raise DesignError("the replicate weights do not fit the data", problems=problems)
+        w = pl.col(d.weights).cast(pl.Float64) if d.weights else pl.lit(1.0, pl.Float64)
+        core = self.frame.select(w.alias(W), pl.lit(0, pl.UInt32).alias(H),
+                                 pl.int_range(pl.len(), dtype=pl.UInt32).alias(PSU))
+        self._data = self.frame.hstack(core.get_columns())
+        self._psu_h = np.zeros(self.frame.height, dtype=np.uint32)
+        self._strata = _Strata((None,), np.array([float(self.frame.height)]), np.ones(1))
+        n_rep = len(d.repweights)
+        scale, rscales = replicate_scales(d.type, n_rep, d.scale, d.rscales, d.rho)
+        mat = self.frame.select(d.repweights).to_numpy().astype(float)
+        if not d.combined_weights:
+            mat = mat * self._data[W].to_numpy()[:, None]
+        rank = int(np.linalg.matrix_rank(mat)) if mat.size else 1
+        self._reps = _Replicates(scale, rscales, d.mse, None, d.repweights,
+                                 d.combined_weights, d.type, rank - 1)
+
+    # -- views ---------------------------------------------------------------------------
+
+    @classmethod
+    def _derived(cls, base: SurveyFrame, *, domain: pl.Expr | None = None,
+                 reps: _Replicates | None = None, design: object = None) -> SurveyFrame:
+        new = cls.__new__(cls)
+        new.frame, new._data = base.frame, base._data
+        new._design = design if design is not None else base._design
+        new._psu_h, new._strata = base._psu_h, base._strata
+        new._domain = domain if domain is not None else base._domain
+        new._reps = reps if reps is not None else base._reps
+        return new
+
+    def subset(self, where: pl.Expr) -> SurveyFrame:
+        """The design restricted to a domain, as R's ``subset(design, ...)``.
+
+        Rows outside the domain keep their strata and PSUs but weigh zero, so the
+        variance is domain estimation under the full design, never a row filter.
+        """
+        dom = where if self._domain is None else (self._domain & where)
+        return SurveyFrame._derived(self, domain=dom)
+
+    def with_columns(self, *exprs: Any, **named: pl.Expr) -> SurveyFrame:
+        """The same design with derived analysis columns added (as polars ``with_columns``).
+
+        The design's own columns are read once, on binding; changing them here does
+        not change the design.
+        """
+        flat: list[pl.Expr] = []
+        for e in exprs:  # accept lists and generators as polars does, consumed once
+            flat.extend([e] if isinstance(e, pl.Expr) else list(e))
+        exprs = tuple(flat)
+        new = SurveyFrame._derived(self)
+        try:
+            new.frame = self.frame.with_columns(*exprs, **named)
+            new._data = self._data.with_columns(*exprs, **named)
+        except pl.exceptions.PolarsError as exc:
+            raise DesignError(f"cannot add the columns: {exc}") from exc
+        if any(c.startswith("__svy_") for c in new.frame.columns):
+            raise DesignError("column names may not start with '__svy_'")
+        return new
+
+    @property
+    def design(self) -> Design | ReplicateDesign:
+        """The design specification."""
+        return self._design  # type: ignore[return-value]
+
+    @property
+    def domain(self) -> pl.Expr | None:
+        """The subpopulation filter set by :meth:`subset` (``None``: everyone)."""
+        return self._domain
+
+    @property
+    def is_replicate(self) -> bool:
+        """True when variances come from replicate weights."""
+        return self._reps is not None
+
+    @property
+    def n(self) -> int:
+        """Rows in the frame."""
+        return self.frame.height
+
+    @property
+    def n_psu(self) -> int:
+        """First-stage sampling units (each row when the design has no clusters)."""
+        return int(self._psu_h.shape[0])
+
+    @property
+    def n_strata(self) -> int:
+        """First-stage strata."""
+        return int(self._strata.n_psu.shape[0])
+
+    @property
+    def df(self) -> int:
+        """Design degrees of freedom, as R's ``degf()``.
+
+        Linearisation: PSUs minus strata among rows of non-zero weight (in the
+        domain, if any). Replicate designs: rank of the replicate weights minus 1.
+        """
+        if self._reps is not None:
+            return self._reps.df
+        return int(
+            self._data.lazy().filter(self.in_domain_expr() & (pl.col(W) != 0))
+            .select(pl.col(PSU).n_unique() - pl.col(H).n_unique()).collect().item()
+        )
+
+    def in_domain_expr(self) -> pl.Expr:
+        """Boolean expression: the row belongs to the domain (nulls count as outside)."""
+        return pl.lit(True) if self._domain is None else self._domain.fill_null(False)
+
+    def __repr__(self) -> str:
+        kind = "replicate" if self._reps is not None else "linearisation"
+        dom = "" if self._domain is None else f", domain={self._domain}"
+        return (f"SurveyFrame({self.n} rows, {self.n_strata} strata, {self.n_psu} PSUs, "
+                f"{kind}{dom})")
+
+
+def svydesign(
+    frame: pl.DataFrame,
+    *,
+    ids: str | Sequence[str] | None = None,
+    strata: str | None = None,
+    weights: str | None = None,
+    fpc: str | Sequence[str] | None = None,
+    fpc_kind: FPCKind = "auto",
+    lonely_psu: LonelyPSU = "fail",
+) -> SurveyFrame:
+    """Bind ``frame`` to a design, as R's ``svydesign`` (see :class:`Design`).
+
+    >>> import polars as pl
+    >>> sf = svydesign(pl.DataFrame({"y": [1, 2], "w": [1.0, 1.0]}), weights="w")
+    >>> sf.n_psu
+    2
+    """
+    ids_ = ids if ids is None or isinstance(ids, str) else tuple(ids)
+    fpc_ = fpc if fpc is None or isinstance(fpc, str) else tuple(fpc)
+    return SurveyFrame(frame, Design(weights=weights, strata=strata, ids=ids_, fpc=fpc_,
+                                     fpc_kind=fpc_kind, lonely_psu=lonely_psu))
+
+
+def replicate_scales(type_: str, n_rep: int, scale: float | None,
+                     rscales: Sequence[float] | None, rho: float | None) -> tuple[float, np.ndarray]:
+    """R's ``svrepdesign`` defaults for ``scale`` and ``rscales``."""
+    if type_ == "BRR":
+        scale = 1.0 / n_rep
+    elif type_ == "Fay":
+        scale = 1.0 / (n_rep * (1.0 - float(rho or 0.0)) ** 2)
+    elif type_ == "bootstrap" and scale is None:
+        scale = 1.0 / (n_rep - 1)
+    elif type_ == "JK1" and scale is None:
+        scale = (n_rep - 1) / n_rep
+    rs = np.ones(n_rep) if rscales is None else np.broadcast_to(
+        np.asarray(rscales, dtype=float), (n_rep,)).copy()
+    return (1.0 if scale is None else float(scale)), rs
+
+
+def _rows(mask: pl.Series, k: int = 5) -> str:
+    idx = mask.arg_true().head(k).to_list()
+    more = ", ..." if mask.sum() > k else ""
+    return ", ".join(str(i + 1) for i in idx) + more
+
+
+def _check_weights(df: pl.DataFrame, col: str | None) -> list[str]:
+    if col is None:
+        return []
+    s = df[col]
+    if not s.dtype.is_numeric():
+        return [f"weight column {col!r} is {s.dtype}, not numeric"]
+    out = []
+    if k := s.null_count():
+        out.append(f"weight column {col!r} has {k} nulls (rows {_rows(s.is_null())})")
+    neg = s.fill_null(0) < 0
+    if neg.any():
+        out.append(f"weight column {col!r} has {int(neg.sum())} negative values "
+                   f"(rows {_rows(neg)})")
+    return out
+
+
+def _fpc_factor(st: pl.DataFrame, n_psu: np.ndarray, col: str,
+                kind: str) -> tuple[np.ndarray, list[str]]:
+    """Per-stratum ``f = (N_h - n_h) / N_h`` from an fpc column, checked as R's ``as.fpc``."""
+    problems = []
+    labels = st["label"].to_list()
+    if st["fpc_null"].sum():
+        problems.append(f"fpc column {col!r} has {int(st['fpc_null'].sum())} nulls")
+        return np.ones_like(n_psu), problems
+    varies = [str(lab) for lab, k in zip(labels, st["fpc_n"].to_list(), strict=True) if k > 1]
+    if varies:
+        problems.append(f"fpc varies within strata {', '.join(varies[:10])}")
+    fpc = st["fpc"].to_numpy().astype(float)
+    if kind == "auto":
+        if (fpc >= 1).all():
+            kind = "population" if (fpc > 1).any() else "fraction"
+        elif (fpc <= 1).all():
+            kind = "fraction"
+        else:
+            problems.append("fpc mixes values above and below 1: give population sizes "
+                            "(all >= 1) or sampling fractions (all <= 1)")
+            return np.ones_like(n_psu), problems
+    if kind == "fraction":
+        if ((fpc <= 0) | (fpc > 1)).any():
+            problems.append("sampling fractions must lie in (0, 1]")
+            return np.ones_like(n_psu), problems
+        popsize = n_psu / fpc
+    else:
+        popsize = fpc
+    over = [f"{lab} (N={p:g}, n={n:g})" for lab, p, n in
+            zip(labels, popsize, n_psu, strict=True) if p < n - 1e-9]
+    if over:
+        problems.append(f"fpc implies more than 100% sampling in strata {', '.join(over[:10])}")
+    return np.where(np.isinf(popsize), 1.0, (popsize - n_psu) / popsize), problems

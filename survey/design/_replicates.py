@@ -1,0 +1,193 @@
+"""Replicate weights created from a design, as R's ``as.svrepdesign``.
+
+Weights are kept compressed, as R does: one row of multipliers per PSU, so a
+million-row frame with 1,000 PSUs needs a 1,000 x R matrix, not a million.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import polars as pl
+
+from survey.design._design import ReplicateDesign
+from survey.design._frame import PSU, SurveyFrame, _Replicates
+from survey.errors import DesignError
+
+__all__ = ["as_replicate", "hadamard"]
+
+CreateType = Literal["auto", "JK1", "JKn", "BRR", "Fay", "bootstrap"]
+
+
+def as_replicate(
+    sf: SurveyFrame,
+    *,
+    type: CreateType = "auto",  # noqa: A002 - R's argument name
+    fay_rho: float = 0.0,
+    mse: bool = False,
+    replicates: int = 50,
+    seed: int | None = None,
+) -> SurveyFrame:
+    """Replicate-weight version of a linearisation design, as R's ``as.svrepdesign``.
+
+    Parameters
+    ----------
+    sf
+        A design bound with :class:`~survey.design.Design`.
+    type
+        ``"auto"`` (R's default: JK1 unstratified, JKn stratified), ``"JK1"``,
+        ``"JKn"``, ``"BRR"``, ``"Fay"`` (BRR with ``fay_rho``) or ``"bootstrap"``
+        (Rao-Wu rescaling; random, so it matches R only in distribution).
+    fay_rho
+        Fay's coefficient for ``BRR``/``Fay``; ``type="BRR"`` with a non-zero
+        ``fay_rho`` is Fay's method, as R.
+    mse
+        Centre replicate deviations on the full-sample estimate (R's
+        ``survey.replicates.mse`` option, default FALSE).
+    replicates, seed
+        Bootstrap only: number of replicates and random seed.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from survey.design import svydesign
+    >>> sf = svydesign(pl.DataFrame({"y": [1.0, 2.0, 4.0]}))
+    >>> as_replicate(sf).design.type
+    'JK1'
+    """
+    if sf.is_replicate:
+        raise DesignError("the design already has replicate weights")
+    stratified = sf.design.strata is not None  # type: ignore[union-attr]
+    if type == "auto":
+        type = "JKn" if stratified else "JK1"
+    st = sf._strata
+    psu_h = sf._psu_h.astype(np.int64)
+    n_psu = psu_h.shape[0]
+    lonely = sf.design.lonely_psu  # type: ignore[union-attr]
+    scale = 1.0
+    if type == "JK1":
+        if stratified:
+            raise DesignError("JK1 needs an unstratified design", hint="use type='JKn'")
+        n = n_psu
+        factors = np.full((n, n), n / (n - 1))
+        np.fill_diagonal(factors, 0.0)
+        scale = float(st.f[0]) * (n - 1) / n
+        rscales = np.ones(n)
+    elif type == "JKn":
+        factors, rscales, scale = _jkn(psu_h, st.n_psu, st.f, lonely)
+    elif type in ("BRR", "Fay"):
+        if stratified is False:
+            raise DesignError("BRR needs a stratified design with two PSUs per stratum")
+        appear = sf._data.select(pl.col(PSU)).unique(maintain_order=True)[PSU].to_numpy()
+        factors = _brr(psu_h, appear, st.n_psu, st.labels, fay_rho)
+        scale = 1.0 / (factors.shape[1] * (1.0 - fay_rho) ** 2)
+        rscales = np.ones(factors.shape[1])
+        type = "BRR" if fay_rho == 0 else "Fay"
+    elif type == "bootstrap":
+        factors = _bootstrap(psu_h, st.n_psu, replicates, seed)
+        scale = 1.0 / (replicates - 1)
+        rscales = np.ones(replicates)
+    else:
+        raise DesignError(f"type={type!r} is not auto|JK1|JKn|BRR|Fay|bootstrap")
+    if type in ("JK1", "JKn") and factors.shape[1] == n_psu:
+        df = n_psu - len(st.labels)  # rank of jackknife weights: PSUs - strata + 1, as R's QR
+    else:
+        df = (int(np.linalg.matrix_rank(factors)) if factors.size else 1) - 1
+    reps = _Replicates(float(scale), rscales, mse, factors, (), True, type, df)
+    design = ReplicateDesign(weights=sf.design.weights, type=type,  # type: ignore[arg-type]
+                             scale=float(scale), rscales=tuple(rscales.tolist()),
+                             rho=fay_rho if type == "Fay" else None, mse=mse)
+    return SurveyFrame._derived(sf, reps=reps, design=design)
+
+
+def _jkn(psu_h: np.ndarray, n_h: np.ndarray, f: np.ndarray,
+         lonely: str) -> tuple[np.ndarray, np.ndarray, float]:
+    """R's ``jknweights``: one replicate per PSU, dropping it from its stratum."""
+    n_psu = psu_h.shape[0]
+    nstrat = n_h.shape[0]
+    per = n_h[psu_h]
+    single = (per == 1) & (f[psu_h] != 0)
+    keep = ~single
+    cols = np.flatnonzero(keep)  # one replicate per PSU of a stratum with >1 PSU
+    factors = np.ones((n_psu, cols.shape[0]))
+    same = psu_h[:, None] == psu_h[cols][None, :]
+    factors = np.where(same, (per / (per - np.where(per > 1, 1, 0)))[:, None], factors)
+    factors[cols, np.arange(cols.shape[0])] = 0.0
+    rscales = (f[psu_h[cols]] * (per[cols] - 1) / per[cols])
+    scale = 1.0
+    if single.any():
+        if lonely == "fail":
+            raise DesignError("JKn: strata have only one PSU", hint="set lonely_psu")
+        if lonely == "adjust":
+            lone = np.flatnonzero(single)
+            extra = np.where(psu_h[:, None] == psu_h[lone][None, :], 0.0, nstrat / (nstrat - 1))
+            factors = np.hstack([factors, extra])
+            rscales = np.concatenate([rscales, np.full(lone.shape[0], (nstrat - 1) / nstrat)])
+        elif lonely == "average":
+            scale = n_psu / factors.shape[1]
+    if factors.shape[1] == 0:
+        raise DesignError("every stratum was sampled completely: the variance is zero")
+    return factors, rscales, scale
+
+
+def hadamard(n: int) -> np.ndarray:
+    """A 0/1 Sylvester Hadamard matrix with more than ``n`` rows, as R's ``hadamard(n)``.
+
+    R picks a Sylvester matrix for n in 1-7, 12-15, 28-31, 60-63 (sizes 4, 8, 16,
+    32, 64); otherwise R uses a precooked or Paley matrix of a size that is not a
+    power of two, and here the next power of two is used instead.
+    """
+    m = n - n % 4
+    size = {0: 4, 4: 8, 12: 16, 28: 32, 60: 64}.get(m)
+    if size is None:
+        size = 1 << int(np.ceil(np.log2(n + 1)))
+    i = np.arange(size)
+    bits = np.bitwise_and(i[:, None], i[None, :])
+    parity = np.zeros_like(bits)
+    while bits.any():
+        parity ^= bits & 1
+        bits >>= 1
+    return (parity == 0).astype(np.int64)
+
+
+def _brr(psu_h: np.ndarray, appear: np.ndarray, n_h: np.ndarray, labels: tuple[object, ...],
+         rho: float) -> np.ndarray:
+    """R's ``brrweights`` for strata of exactly two PSUs."""
+    bad = [str(lab) for lab, k in zip(labels, n_h, strict=True) if k != 2]
+    if bad:
+        raise DesignError(f"BRR needs exactly two PSUs per stratum; strata {', '.join(bad[:10])} "
+                          "differ", hint="use JKn or bootstrap, or supply replicate columns")
+    # R orders strata as character strings; within a stratum, PSUs by first appearance
+    order = np.argsort(np.array([str(lab) for lab in labels]), kind="stable")
+    pair = np.empty_like(order)
+    pair[order] = np.arange(order.shape[0])  # 0-based pair index per stratum
+    seen = np.empty(psu_h.shape[0], dtype=np.int64)
+    seen[appear] = np.arange(appear.shape[0])  # order of first appearance in the data
+    earliest = np.full(n_h.shape[0], np.iinfo(np.int64).max)
+    np.minimum.at(earliest, psu_h, seen)
+    first = seen == earliest[psu_h]  # the stratum's first-seen PSU is R's "first"
+    hmat = hadamard(len(labels))
+    sel = hmat[1 + pair[psu_h], :]  # (n_psu, R): 0 -> first PSU out, 1 -> second PSU out
+    out_first = sel == 0
+    is_first = first[:, None]
+    half_out = np.where(is_first, out_first, ~out_first)
+    return np.where(half_out, rho, 2.0 - rho)
+
+
+def _bootstrap(psu_h: np.ndarray, n_h: np.ndarray, reps: int, seed: int | None) -> np.ndarray:
+    """Rao-Wu rescaled bootstrap: n_h - 1 PSUs drawn with replacement in each stratum."""
+    rng = np.random.default_rng(seed)
+    n_psu = psu_h.shape[0]
+    order = np.argsort(psu_h, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(n_h.astype(np.int64))[:-1]])
+    factors = np.zeros((n_psu, reps))
+    for s, k in zip(starts, n_h.astype(np.int64), strict=True):  # one pass per stratum
+        if k < 2:
+            factors[order[s:s + k]] = 1.0
+            continue
+        draws = rng.integers(0, k, size=(k - 1, reps))
+        counts = np.zeros((k, reps))
+        np.add.at(counts, (draws, np.arange(reps)[None, :]), 1.0)
+        factors[order[s:s + k]] = counts * k / (k - 1)
+    return factors

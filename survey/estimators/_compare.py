@@ -1,0 +1,152 @@
+"""Comparisons: contrasts between estimates (covariances included) and Rao-Scott tests."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import polars as pl
+from scipy import stats
+
+from survey._typing import ChisqStatistic
+from survey.design import SurveyFrame
+from survey.design._frame import DOM, H, PSU
+from survey.estimators._basic import categories, mean
+from survey.estimators._engine import make_domains
+from survey.estimators._intervals import wald
+from survey.estimators._results import Estimates, TestResult
+from survey.errors import EstimationError
+
+__all__ = ["chisq", "contrast", "difference"]
+
+
+def contrast(est: Estimates, weights: Sequence[float], *, level: float = 0.95,
+             df: float | None = None, label: str = "contrast") -> Estimates:
+    """A linear combination ``sum_i weights[i] * estimate[i]`` of the rows of ``est``.
+
+    Its standard error uses the full covariance matrix (as R's ``svycontrast`` on
+    ``svyby(..., covmat=TRUE)``), so domains sharing PSUs are compared correctly.
+    The interval and the two-sided ``p_value`` use normal quantiles (``df=None``), as
+    R's ``confint``; pass ``df`` (e.g. the design's ``sf.df``) for t quantiles.
+
+    >>> import polars as pl
+    >>> from survey.design import svydesign
+    >>> sf = svydesign(pl.DataFrame({"y": [1.0, 2.0, 3.0, 5.0], "g": ["a", "a", "b", "b"]}))
+    >>> from survey.estimators import mean
+    >>> float(contrast(mean(sf, "y", by="g"), [-1, 1]).estimate[0])
+    2.5
+    """
+    c = np.asarray(weights, dtype=float)
+    if c.shape != (len(est),):
+        raise EstimationError(f"{c.shape[0]} weights for {len(est)} estimates",
+                              location="weights")
+    value = float(c @ est.estimate)
+    se = float(np.sqrt(max(c @ est.vcov @ c, 0.0)))
+    lo, hi = wald(np.array([value]), np.array([se]), level, df)
+    table = pl.DataFrame({
+        "variable": [label], "category": pl.Series([None], dtype=pl.String),
+        "estimate": [value], "std_error": [se], "conf_low": lo, "conf_high": hi,
+        "cv": [se / abs(value) if value else float("nan")],
+        "p_value": [float(2 * (stats.norm.sf(abs(value / se)) if df is None
+                               else stats.t.sf(abs(value / se), df))) if se > 0 else float("nan")],
+        "df": pl.Series([None if df is None else int(df)], dtype=pl.Int64),
+    })
+    return Estimates("contrast", table, np.array([[se * se]]), level, (),
+                     "wald" if df is None else "wald-t")
+
+
+def difference(est: Estimates, first: Mapping[str, object], second: Mapping[str, object], *,
+               level: float = 0.95, df: float | None = None) -> Estimates:
+    """``first - second`` for two rows of ``est`` picked by column values.
+
+    >>> import polars as pl
+    >>> from survey.design import svydesign
+    >>> from survey.estimators import mean
+    >>> sf = svydesign(pl.DataFrame({"y": [1.0, 2.0, 3.0, 5.0], "g": ["a", "a", "b", "b"]}))
+    >>> float(difference(mean(sf, "y", by="g"), {"g": "b"}, {"g": "a"}).estimate[0])
+    2.5
+    """
+    c = np.zeros(len(est))
+    c[est.find(**first)] += 1.0
+    c[est.find(**second)] -= 1.0
+    label = f"{_label(first)} - {_label(second)}"
+    return contrast(est, c, level=level, df=df, label=label)
+
+
+def _label(keys: Mapping[str, object]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in keys.items())
+
+
+def chisq(sf: SurveyFrame, row: str, col: str, *, statistic: ChisqStatistic = "F",
+          where: pl.Expr | None = None) -> TestResult:
+    """Rao-Scott test of independence in a two-way table, as R's ``svychisq``.
+
+    Parameters
+    ----------
+    statistic
+        ``"F"`` (default, as R): Pearson's X^2 divided by the mean generalised
+        design effect, referred to F with ``d0`` and ``d0 * df`` degrees of freedom
+        (second-order correction). ``"Chisq"``: X^2 over the mean design effect
+        referred to chi-square on ``(r-1)(c-1)`` df (first order); the reported
+        statistic is Pearson's X^2, as R.
+    where
+        Subpopulation, as a domain of the full design.
+
+    Rows missing either variable are left out of the cell proportions (R's
+    ``na.rm=TRUE``).
+    """
+    if sf.is_replicate:
+        raise EstimationError("chisq() needs a linearisation design (replicate weights: "
+                              "not yet supported)", hint="bind the design with Design(...)")
+    if statistic not in ("F", "Chisq"):
+        raise EstimationError(f"statistic={statistic!r} is not 'F' or 'Chisq'")
+    rl, cl = categories(sf, row), categories(sf, col)
+    if rl is None or cl is None:
+        raise EstimationError("chisq() needs two categorical columns",
+                              location=row if rl is None else col)
+    dom = make_domains(sf, by=None, where=where)
+    inside = dom.data.filter(pl.col(DOM).is_not_null())
+    rs = inside[row].drop_nulls().unique().to_list()
+    cs = inside[col].drop_nulls().unique().to_list()
+    rl = [v for v in rl if v in rs]
+    cl = [v for v in cl if v in cs]
+    nr, nc = len(rl), len(cl)
+    if nr < 2 or nc < 2:
+        raise EstimationError(f"the table is {nr} x {nc}: each variable needs two values")
+    # cells in R's interaction order: row level fastest
+    labels = [f"{r}\x1f{c}" for c in cl for r in rl]
+    cell = (pl.when(pl.col(row).is_not_null() & pl.col(col).is_not_null())
+            .then(pl.col(row).cast(pl.String) + "\x1f" + pl.col(col).cast(pl.String))
+            .cast(pl.Enum(labels)).alias("__cell"))
+    m = mean(sf.with_columns(cell), "__cell", where=where)
+    p = m.estimate
+    V = m.vcov
+    N = float(inside.height)
+    nu = float(inside.select(pl.col(PSU).n_unique() - pl.col(H).n_unique()).item())
+    # Pearson X^2 on the weighted table scaled to N
+    tab = (p * N).reshape(nc, nr).T
+    expct = np.outer(tab.sum(1), tab.sum(0)) / N
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pearson = float(np.nansum((tab - expct) ** 2 / expct))
+    rr, cc = np.meshgrid(np.arange(nr), np.arange(nc), indexing="xy")
+    rr, cc = rr.ravel(), cc.ravel()  # row index fastest
+    X1 = np.column_stack([np.ones(nr * nc)] + [(rr == i) * 1.0 for i in range(1, nr)]
+                         + [(cc == j) * 1.0 for j in range(1, nc)])
+    X2 = np.column_stack([(rr == i) * (cc == j) * 1.0 for j in range(1, nc)
+                          for i in range(1, nr)])
+    C = X2 - X1 @ np.linalg.lstsq(X1, X2, rcond=None)[0]
+    with np.errstate(divide="ignore"):
+        ip = np.where(p == 0, 0.0, 1.0 / p)
+    iD = np.diag(ip)
+    denom = C.T @ (iD / N) @ C
+    numr = C.T @ iD @ V @ iD @ C
+    delta = np.linalg.solve(denom, numr)
+    tr, tr2 = float(np.trace(delta)), float(np.trace(delta @ delta))
+    if statistic == "F":
+        d0 = tr * tr / tr2
+        f = pearson / tr
+        return TestResult("Rao-Scott F (second order)", f, (d0, d0 * nu),
+                          float(stats.f.sf(f, d0, d0 * nu)), pearson)
+    k = delta.shape[1]
+    return TestResult("Rao-Scott chi-square (first order)", pearson, (float(k),),
+                      float(stats.chi2.sf(pearson / (tr / k), k)), pearson)

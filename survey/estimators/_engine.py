@@ -1,0 +1,230 @@
+"""Domain totals and their variances: Taylor linearisation and replicate weights.
+
+Every estimator here is a smooth function of weighted totals: a mean is a ratio of
+two totals, a proportion the total of an indicator over the total of the base. The
+engine computes, for each domain ``d`` and base column ``j``, the PSU totals
+``P[psu, d, j] = sum w_i x_ij`` (one polars ``group_by``), and then works on that
+small array with numpy:
+
+* Taylor: the PSU totals of the influence function are ``P @ J.T`` with ``J`` the
+  Jacobian of the estimator in the totals; R's ``svyrecvar`` (one stage) follows.
+* Replicates: the replicate totals are ``F.T @ P`` for weights created from the
+  design (``F``: per-PSU multipliers), or ``W.T @ X`` for supplied columns.
+
+Domains keep the full design: rows outside weigh zero, PSU and stratum counts stay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from survey.design import SurveyFrame
+from survey.design._frame import DOM, H, PSU, W
+from survey.errors import EstimationError
+
+__all__ = ["Domains", "Fit", "fit_ratios", "make_domains", "svr_var", "taylor_vcov"]
+
+_CENSUS = 1e-7
+
+
+@dataclass(frozen=True)
+class Domains:
+    """Domains of one estimate: codes on the data and a frame of their by-values."""
+
+    data: pl.DataFrame  # the bound data with DOM (UInt32, null outside every domain)
+    levels: pl.DataFrame  # one row per domain code: the by-columns (empty frame: no by)
+    by: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        return max(self.levels.height, 1)
+
+
+def make_domains(sf: SurveyFrame, *, by: str | Sequence[str] | None,
+                 where: pl.Expr | None) -> Domains:
+    """Number the domains: the ``where`` subpopulation split by every ``by`` combination.
+
+    Rows with a null ``by`` value, or outside ``where``, belong to no domain (as R's
+    ``svyby``, which drops NA groups).
+    """
+    by_t: tuple[str, ...] = () if by is None else ((by,) if isinstance(by, str) else tuple(by))
+    missing = [c for c in by_t if c not in sf.frame.columns]
+    if missing:
+        raise EstimationError(f"by= columns {missing} are not in the frame", location="by")
+    mask = sf.in_domain_expr()
+    if where is not None:
+        mask = mask & where.fill_null(False)
+    for c in by_t:
+        mask = mask & pl.col(c).is_not_null()
+    try:
+        if by_t:
+            data = sf._data.with_columns(
+                (pl.when(mask).then(pl.struct(by_t)).rank("dense") - 1).cast(pl.UInt32).alias(DOM)
+            )
+            levels = (data.lazy().filter(pl.col(DOM).is_not_null()).group_by(DOM)
+                      .agg(pl.col(c).first() for c in by_t).sort(DOM).collect())
+            levels = levels.drop(DOM)
+        else:
+            data = sf._data.with_columns(
+                pl.when(mask).then(pl.lit(0, pl.UInt32)).alias(DOM))
+            levels = pl.DataFrame()
+    except pl.exceptions.PolarsError as exc:
+        raise EstimationError(f"cannot evaluate the domain: {exc}", location="where") from exc
+    if data[DOM].null_count() == data.height:
+        raise EstimationError("the domain is empty: no row passes where=/by=", location="where")
+    return Domains(data, levels, by_t)
+
+
+def psu_totals(dom: Domains, cols: Sequence[pl.Expr], n_psu: int) -> np.ndarray:
+    """``P[psu, d, j] = sum w_i x_ij`` over the rows of domain ``d`` in each PSU."""
+    k = len(cols)
+    agg = (dom.data.lazy().filter(pl.col(DOM).is_not_null())
+           .group_by(PSU, DOM)
+           .agg((pl.col(W) * c.cast(pl.Float64)).sum().alias(f"c{j}") for j, c in enumerate(cols))
+           .collect())
+    out = np.zeros((n_psu, dom.count, k))
+    out[agg[PSU].to_numpy(), agg[DOM].to_numpy()] = agg.select(f"c{j}" for j in range(k)).to_numpy()
+    return out
+
+
+def replicate_totals(sf: SurveyFrame, dom: Domains, cols: Sequence[pl.Expr],
+                     P: np.ndarray) -> np.ndarray:
+    """Replicate totals ``(R, D * k)``."""
+    reps = sf._reps
+    assert reps is not None
+    flat = P.reshape(P.shape[0], -1)
+    if reps.factors is not None:
+        return reps.factors.T @ flat
+    inside = dom.data.filter(pl.col(DOM).is_not_null())
+    x = inside.select(c.cast(pl.Float64).alias(f"c{j}") for j, c in enumerate(cols)).to_numpy()
+    d = inside[DOM].to_numpy()
+    wr = inside.select(reps.columns).to_numpy().astype(float)
+    if not reps.combined:
+        wr = wr * inside[W].to_numpy()[:, None]
+    spread = np.zeros((x.shape[0], dom.count, x.shape[1]))
+    spread[np.arange(x.shape[0]), d] = x
+    return wr.T @ spread.reshape(x.shape[0], -1)
+
+
+def taylor_vcov(sf: SurveyFrame, Z: np.ndarray) -> np.ndarray:
+    """Covariance of totals from PSU totals ``Z (n_psu, m)`` of influence values.
+
+    R's ``svyrecvar`` at the first stage (``onestage``/``onestrat``): PSU totals
+    centred within strata, scaled by ``f_h n_h / (n_h - 1)`` with ``f_h`` the
+    finite population correction, lonely strata handled as ``survey.lonely.psu``.
+    """
+    st = sf._strata
+    h = sf._psu_h.astype(np.int64)
+    n_h = st.n_psu
+    n_strata = n_h.shape[0]
+    sums = np.zeros((n_strata, Z.shape[1]))
+    np.add.at(sums, h, Z)
+    C = Z - (sums / n_h[:, None])[h]
+    f = st.f
+    scale = np.where(n_h > 1, f * n_h / np.maximum(n_h - 1, 1), f)
+    scale = np.where(f < _CENSUS, 0.0, scale)
+    lonely = (n_h == 1) & (f >= _CENSUS)
+    mult = 1.0
+    if lonely.any():
+        how = sf.design.lonely_psu  # type: ignore[union-attr]
+        if how == "adjust":
+            C = np.where(lonely[h][:, None], Z, C)  # centred on the population mean (0)
+        elif how == "average":
+            scale = np.where(lonely, 0.0, scale)
+            mult = n_strata / (n_strata - int(lonely.sum()))
+        # remove, certainty: a lonely PSU centred on itself contributes 0, as R
+    Cs = C * np.sqrt(scale[h])[:, None]
+    return (Cs.T @ Cs) * mult
+
+
+def svr_var(thetas: np.ndarray, theta: np.ndarray, sf: SurveyFrame) -> np.ndarray:
+    """R's ``svrVar``: ``scale * sum_r rscales_r (theta_r - centre)(theta_r - centre)'``."""
+    reps = sf._reps
+    assert reps is not None
+    rs = reps.rscales
+    centre = theta if reps.mse else thetas[rs > 0].mean(axis=0)
+    D = (thetas - centre) * np.sqrt(rs)[:, None]
+    return (D.T @ D) * reps.scale
+
+
+@dataclass(frozen=True)
+class Fit:
+    """Estimates and their covariance, with the totals they came from."""
+
+    estimate: np.ndarray
+    vcov: np.ndarray
+    totals: np.ndarray  # (D * k,)
+    replicates: np.ndarray | None = None  # (R, m) replicate estimates (replicate designs)
+
+
+def fit_ratios(sf: SurveyFrame, dom: Domains, cols: Sequence[pl.Expr],
+               num: np.ndarray, den: np.ndarray) -> Fit:
+    """Estimates ``T[num] / T[den]`` (``den = -1``: the total ``T[num]``) and covariance.
+
+    ``num`` and ``den`` index the flattened ``(D, k)`` totals of ``cols``.
+    """
+    P = psu_totals(dom, cols, sf.n_psu)
+    flat = P.reshape(P.shape[0], -1)
+    T = flat.sum(axis=0)
+    has = den >= 0
+    denom = np.where(has, T[np.where(has, den, 0)], 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        est = T[num] / denom
+    if sf.is_replicate:
+        Tr = replicate_totals(sf, dom, cols, P)
+        rden = np.where(has[None, :], Tr[:, np.where(has, den, 0)], 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            thetas = Tr[:, num] / rden
+        return Fit(est, svr_var(thetas, est, sf), T, thetas)
+    m = num.shape[0]
+    J = np.zeros((m, T.shape[0]))
+    rows = np.arange(m)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        J[rows, num] = 1.0 / denom
+        np.add.at(J, (rows[has], den[has]), -est[has] / denom[has])
+    return Fit(est, taylor_vcov(sf, flat @ J.T), T)
+
+
+def domain_counts(dom: Domains, valid: Sequence[pl.Expr]) -> tuple[np.ndarray, np.ndarray,
+                                                                    np.ndarray]:
+    """Per domain: rows answering each ``valid`` expression (weight non-zero), R's
+    ``degf`` of the domain (PSUs minus strata), and the domain's row count."""
+    nz = pl.col(W) != 0
+    agg = (dom.data.lazy().filter(pl.col(DOM).is_not_null())
+           .group_by(DOM)
+           .agg([(v.fill_null(False) & nz).sum().alias(f"n{j}") for j, v in enumerate(valid)]
+                + [(pl.col(PSU).filter(nz).n_unique() - pl.col(H).filter(nz).n_unique())
+                   .alias("df"), nz.sum().alias("rows")])
+           .sort(DOM).collect())
+    D = dom.count
+    n = np.zeros((D, len(valid)), dtype=np.int64)
+    df = np.zeros(D, dtype=np.int64)
+    rows = np.zeros(D, dtype=np.int64)
+    idx = agg[DOM].to_numpy()
+    if valid:
+        n[idx] = agg.select(f"n{j}" for j in range(len(valid))).to_numpy()
+    df[idx] = agg["df"].to_numpy()
+    rows[idx] = agg["rows"].to_numpy()
+    return n, df, rows
+
+
+def centred_ss(dom: Domains, values: Sequence[pl.Expr], valid: Sequence[pl.Expr],
+               centres: np.ndarray) -> np.ndarray:
+    """``sum w (x - c_d)^2`` over answering rows of each domain; ``centres (D, p)``."""
+    D = dom.count
+    cen = [pl.col(DOM).replace_strict(list(range(D)), centres[:, j].tolist(),
+                                      return_dtype=pl.Float64)
+           for j in range(len(values))]
+    agg = (dom.data.lazy().filter(pl.col(DOM).is_not_null())
+           .group_by(DOM)
+           .agg((pl.when(v.fill_null(False)).then(pl.col(W) * (x.cast(pl.Float64) - c) ** 2)
+                 .otherwise(0.0)).sum().alias(f"s{j}")
+                for j, (x, v, c) in enumerate(zip(values, valid, cen, strict=True)))
+           .sort(DOM).collect())
+    out = np.zeros((D, len(values)))
+    out[agg[DOM].to_numpy()] = agg.select(f"s{j}" for j in range(len(values))).to_numpy()
+    return out

@@ -1,0 +1,151 @@
+"""Multiple-choice questions: one Boolean column per option, ``question__option``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import polars as pl
+
+from survey._typing import CIMethod, SortOrder
+from survey.design import SurveyFrame
+from survey.estimators._basic import proportion
+from survey.estimators._engine import domain_counts, fit_ratios, make_domains
+from survey.estimators._intervals import wald
+from survey.estimators._results import Estimates
+from survey.errors import EstimationError
+
+__all__ = ["multiple_choice", "option_columns"]
+
+Share = Literal["respondents", "mentions"]
+
+
+def option_columns(sf: SurveyFrame, question: str | Sequence[str]) -> list[str]:
+    """The option columns of a question: ``question__*`` columns, or the names given."""
+    if isinstance(question, str):
+        cols = [c for c in sf.frame.columns if c.startswith(f"{question}__")]
+        if not cols:
+            raise EstimationError(f"no columns named {question}__<option>", location=question)
+    else:
+        cols = list(question)
+    bad = [c for c in cols if c not in sf.frame.columns or sf.frame[c].dtype != pl.Boolean]
+    if bad:
+        raise EstimationError(f"option columns must be Boolean columns of the frame: {bad}",
+                              location=", ".join(bad))
+    return cols
+
+
+def multiple_choice(
+    sf: SurveyFrame,
+    question: str | Sequence[str],
+    *,
+    share: Share = "respondents",
+    where: pl.Expr | None = None,
+    by: str | Sequence[str] | None = None,
+    method: CIMethod = "logit",
+    level: float = 0.95,
+    sort: SortOrder = "none",
+) -> Estimates:
+    """Share choosing each option of a multiple-choice question, with intervals.
+
+    Parameters
+    ----------
+    question
+        The question id (its options are the Boolean columns ``question__option``)
+        or the option columns themselves. A null means the question was not
+        answered; a row answering any option is in the base, and its nulls count as
+        "not chosen".
+    share
+        ``"respondents"`` (default): share of the base choosing the option, with a
+        ``method`` interval as :func:`~survey.estimators.proportion`.
+        ``"mentions"``: share of all mentions (option total over total mentions),
+        a ratio with a Wald interval.
+    where
+        Subpopulation restricting the base (e.g. those who received an offer).
+    by
+        Domains, as :func:`~survey.estimators.mean`.
+    sort
+        ``"descending"``/``"ascending"``: options ordered by estimate within each
+        domain; ``"none"``: column order.
+
+    The ``variable`` column holds the question and ``category`` the option.
+
+    >>> import polars as pl
+    >>> from survey.design import svydesign
+    >>> df = pl.DataFrame({"q__a": [True, False, None, True], "q__b": [True, True, None, False]})
+    >>> r = multiple_choice(svydesign(df), "q", method="mean")
+    >>> [round(x, 3) for x in r.estimate.tolist()]
+    [0.667, 0.667]
+    """
+    cols = option_columns(sf, question)
+    qname = question if isinstance(question, str) else _common_prefix(cols)
+    options = [c.split("__", 1)[1] if "__" in c else c for c in cols]
+    answered = pl.any_horizontal(pl.col(c).is_not_null() for c in cols)
+    names = [f"__mc{i}" for i in range(len(cols))]
+    derived = sf.with_columns(
+        pl.when(answered).then(pl.col(c).fill_null(False)).alias(n)
+        for c, n in zip(cols, names, strict=True))
+    base = answered if where is None else (answered & where.fill_null(False))  # the domain
+    if share == "respondents":
+        res = proportion(derived, names, method=method, by=by, where=base, level=level)
+        keep = res.table.with_row_index("__i").filter(pl.col("category") == "True")
+        idx = keep["__i"].to_numpy()
+        table = keep.drop("__i")
+        vcov = res.vcov[np.ix_(idx, idx)]
+        reps = None if res.replicates is None else res.replicates[:, idx]
+        kind = method
+    elif share == "mentions":
+        table, vcov, reps = _mentions(derived, names, answered, by=by, where=base, level=level)
+        kind = "wald"
+    else:
+        raise EstimationError(f"share={share!r} is not 'respondents' or 'mentions'")
+    opt = dict(zip(names, options, strict=True))
+    table = table.with_columns(
+        pl.col("variable").replace_strict(opt, return_dtype=pl.String).alias("category"),
+        pl.lit(qname).alias("variable"))
+    if sort != "none":
+        order = table.with_row_index("__i").sort(
+            [*(by_cols := list(res_by(by))), "estimate"],
+            descending=[False] * len(by_cols) + [sort == "descending"], maintain_order=True)
+        idx = order["__i"].to_numpy()
+        table, vcov = order.drop("__i"), vcov[np.ix_(idx, idx)]
+        reps = None if reps is None else reps[:, idx]
+    return Estimates("multiple_choice", table, vcov, level, tuple(res_by(by)), kind, reps)
+
+
+def res_by(by: str | Sequence[str] | None) -> tuple[str, ...]:
+    return () if by is None else ((by,) if isinstance(by, str) else tuple(by))
+
+
+def _common_prefix(cols: list[str]) -> str:
+    heads = {c.split("__", 1)[0] for c in cols}
+    return heads.pop() if len(heads) == 1 else "options"
+
+
+def _mentions(sf: SurveyFrame, names: list[str], answered: pl.Expr, *,
+              by: str | Sequence[str] | None, where: pl.Expr | None,
+              level: float) -> tuple[pl.DataFrame, np.ndarray, np.ndarray | None]:
+    dom = make_domains(sf, by=by, where=where)
+    k = len(names)
+    cols = [pl.col(n).fill_null(False) for n in names]
+    cols.append(pl.sum_horizontal(cols))
+    D = dom.count
+    num = (np.arange(D)[:, None] * (k + 1) + np.arange(k)[None, :]).ravel()
+    den = np.repeat(np.arange(D) * (k + 1) + k, k)
+    fit = fit_ratios(sf, dom, cols, num, den)
+    n, ddf, _ = domain_counts(dom, [answered])
+    se = np.sqrt(np.clip(np.diag(fit.vcov), 0, None))
+    lo, hi = wald(fit.estimate, se, level, None)
+    d_idx = np.repeat(np.arange(D), k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cv = se / np.abs(fit.estimate)
+    table = pl.DataFrame({
+        "variable": names * D, "category": pl.Series([None] * (D * k), dtype=pl.String),
+        "estimate": fit.estimate, "std_error": se, "conf_low": lo, "conf_high": hi, "cv": cv,
+        "n": pl.Series(n[d_idx, 0], dtype=pl.Int64),
+        "df": pl.Series(ddf[d_idx] if not sf.is_replicate else np.full(D * k, sf.df),
+                        dtype=pl.Int64)})
+    if dom.by:
+        table = dom.levels[d_idx].hstack(table)
+    return table, fit.vcov, fit.replicates

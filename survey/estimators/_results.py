@@ -1,0 +1,125 @@
+"""Result records: small, frozen, one vocabulary from Python to JSON to spreadsheet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+__all__ = ["Estimates", "TestResult"]
+
+STAT_COLUMNS = ("estimate", "std_error", "conf_low", "conf_high", "cv", "n", "df", "deff")
+
+
+@dataclass(frozen=True, eq=False)
+class Estimates:
+    """Estimates of one statistic, one row per variable, category and domain.
+
+    Attributes
+    ----------
+    statistic
+        ``mean``, ``total``, ``ratio``, ``proportion``, ``multiple_choice`` or ``contrast``.
+    table
+        A polars frame: the ``by`` columns, ``variable``, ``category`` (proportions;
+        null otherwise), ``estimate``, ``std_error``, ``conf_low``, ``conf_high``,
+        ``cv``, ``n`` (unweighted respondents), ``df`` (design degrees of freedom)
+        and ``deff`` when asked for.
+    vcov
+        Covariance matrix of the estimates, in table order (domains included), so
+        differences between rows (:func:`~survey.estimators.contrast`) use it.
+    level
+        Confidence level of the intervals.
+    by
+        The grouping columns.
+    method
+        How the intervals were made (``wald``, ``wald-t``, ``logit``, ...).
+    replicates
+        Replicate estimates ``(R, rows)`` under replicate weights, else None.
+    """
+
+    statistic: str
+    table: pl.DataFrame
+    vcov: np.ndarray = field(repr=False)
+    level: float = 0.95
+    by: tuple[str, ...] = ()
+    method: str = "wald"
+    replicates: np.ndarray | None = field(default=None, repr=False)
+
+    def to_frame(self) -> pl.DataFrame:
+        """The estimates as a polars DataFrame."""
+        return self.table
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: one object per estimate, grouping values under ``by``."""
+        rows = []
+        for rec in self.table.iter_rows(named=True):
+            by = {c: rec.pop(c) for c in self.by}
+            rows.append({"variable": rec.pop("variable"), "category": rec.pop("category"),
+                         "by": by, **rec})
+        return {"statistic": self.statistic, "level": self.level, "method": self.method,
+                "estimates": rows}
+
+    def __len__(self) -> int:
+        return self.table.height
+
+    def _col(self, name: str) -> np.ndarray:
+        return self.table[name].to_numpy()
+
+    @property
+    def estimate(self) -> np.ndarray:
+        """Point estimates, in table order."""
+        return self._col("estimate")
+
+    @property
+    def std_error(self) -> np.ndarray:
+        """Standard errors."""
+        return self._col("std_error")
+
+    @property
+    def conf_low(self) -> np.ndarray:
+        """Lower interval ends."""
+        return self._col("conf_low")
+
+    @property
+    def conf_high(self) -> np.ndarray:
+        """Upper interval ends."""
+        return self._col("conf_high")
+
+    def find(self, **keys: object) -> int:
+        """Row index of the estimate matching every ``column=value`` given."""
+        mask = pl.lit(True)
+        for k, v in keys.items():
+            mask = mask & (pl.col(k) == v)
+        idx = self.table.with_row_index("__i").filter(mask)["__i"].to_list()
+        if len(idx) != 1:
+            raise KeyError(f"{len(idx)} rows match {keys}")
+        return int(idx[0])
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """A design-based test (Rao-Scott): statistic, degrees of freedom and p-value.
+
+    ``df`` is ``(ndf, ddf)`` for an F statistic and ``(df,)`` for a chi-square.
+    """
+
+    __test__ = False  # not a pytest class
+
+    method: str
+    statistic: float
+    df: tuple[float, ...]
+    p_value: float
+    pearson: float = float("nan")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data."""
+        return {"method": self.method, "statistic": self.statistic, "df": list(self.df),
+                "p_value": self.p_value, "pearson": self.pearson}
+
+    def to_frame(self) -> pl.DataFrame:
+        """One-row polars frame."""
+        d = self.to_dict()
+        d["df"] = [list(self.df)]
+        return pl.DataFrame({k: [v] if k != "df" else v for k, v in d.items()})

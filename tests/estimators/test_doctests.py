@@ -1,0 +1,23 @@
+"""The runnable examples in the public docstrings stay true."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "survey.design._design",
+    "survey.design._frame",
+    "survey.design._replicates",
+    "survey.estimators._basic",
+    "survey.estimators._compare",
+    "survey.estimators._multichoice",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name: str) -> None:
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
