@@ -35,6 +35,20 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         type_table,
         write_typed_parquet,
     )
+    from survey.design import Design, ReplicateDesign, SurveyFrame, as_replicate, svydesign
+    from survey.errors import DesignError, EstimationError
+    from survey.estimators import (
+        Estimates,
+        TestResult,
+        chisq,
+        contrast,
+        difference,
+        mean,
+        multiple_choice,
+        proportion,
+        ratio,
+        total,
+    )
     from survey.io import Limits, RawTable, read_table
 
 try:
@@ -45,22 +59,39 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 _EXPORTS: dict[str, str] = {
     "Codebook": "survey.codebook",
     "CodebookError": "survey.errors",
+    "Design": "survey.design",
+    "DesignError": "survey.errors",
+    "Estimates": "survey.estimators",
+    "EstimationError": "survey.errors",
     "IngestError": "survey.errors",
     "Limits": "survey.io",
     "Question": "survey.codebook",
     "RawTable": "survey.io",
+    "ReplicateDesign": "survey.design",
     "SurveyError": "survey.errors",
+    "SurveyFrame": "survey.design",
     "SurveyWarning": "survey.errors",
+    "TestResult": "survey.estimators",
     "TypedSurvey": "survey.frames",
     "UnreadableInputError": "survey.errors",
     "ValidationError": "survey.errors",
     "ValidationReport": "survey.frames",
+    "as_replicate": "survey.design",
+    "chisq": "survey.estimators",
+    "contrast": "survey.estimators",
     "describe": "survey.frames",
+    "difference": "survey.estimators",
     "dump_codebook": "survey.codebook",
     "load_codebook": "survey.codebook",
+    "mean": "survey.estimators",
+    "multiple_choice": "survey.estimators",
+    "proportion": "survey.estimators",
+    "ratio": "survey.estimators",
     "read_survey": "survey.frames",
     "read_table": "survey.io",
     "read_typed_parquet": "survey.frames",
+    "svydesign": "survey.design",
+    "total": "survey.estimators",
     "type_table": "survey.frames",
     "write_typed_parquet": "survey.frames",
 }
