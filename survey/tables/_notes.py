@@ -92,8 +92,9 @@ def _disclosure_sentence(ctx: _Context, reason: np.ndarray) -> str:
             "off, except that a column of one respondent is never published")
     if total == 0:
         return f"Disclosure control: {rule}. No cell needed suppression."
-    parts = ", ".join(f"{v} {n}" for n, v in counts.items() if v)
-    return f"Disclosure control: {rule}. {total} cells suppressed ({parts})."
+    # which cells are primary is itself disclosive: the published note gives the total only
+    del counts
+    return f"Disclosure control: {rule}. {total} cells suppressed."
 
 
 def set_notes(ctx: _Context, n_tables: int) -> tuple[str, ...]:
