@@ -5,8 +5,9 @@ respondents it describes. Published totals tie cells together in *lines*: the
 categories of a column add up to its base, a banner group's columns add up to the
 Total column, a net is the sum of its parts. A suppressed cell that is alone in a line
 is recovered by subtraction, so the classic heuristic (as sdcTable's simple
-heuristic and tau-ARGUS's hypercube method in spirit) gives every such line a second
-suppressed cell, the smallest available, and repeats until no line changes.
+heuristic in spirit) gives every such line a second suppressed cell and repeats until
+no line changes. The cell chosen is the one exposing the fewest new lines (ideally one
+that closes another line's gap), then the smallest non-zero one.
 """
 
 from __future__ import annotations
@@ -95,9 +96,11 @@ def suppress(plan: SuppressionPlan, *, min_cell: int, min_column: int) -> np.nda
         M[li, line.total] = True
         totals[li] = line.total
     flat_counts = counts.ravel()
+    Mi = M.astype(np.int64)
     for _ in range(10 * R * C):  # each pass suppresses at least one more cell
         flat = reason.ravel() > 0
-        alone = np.flatnonzero((M & flat).sum(axis=1) == 1)
+        hidden = Mi @ flat
+        alone = np.flatnonzero(hidden == 1)
         if alone.size == 0:
             break
         li = int(alone[0])
@@ -106,9 +109,13 @@ def suppress(plan: SuppressionPlan, *, min_cell: int, min_column: int) -> np.nda
         pool = parts if parts.size else cand
         if pool.size == 0:
             break
-        c = pool[flat_counts[pool] > 0]
-        pool = c if c.size else pool
-        pick = int(pool[np.argmin(flat_counts[pool])])
+        # fewest new exposed lines first (a cell closing another line's gap is best),
+        # then the smallest cell, preferring non-zero cells (a hidden zero protects little)
+        effect = (hidden == 0).astype(np.int64) - (hidden == 1)
+        cost = Mi[:, pool].T @ effect + 1  # +1: the line being fixed is not a cost
+        size = flat_counts[pool]
+        order = np.lexsort((size, size == 0, cost))
+        pick = int(pool[order[0]])
         r, col = divmod(pick, C)
         if r == plan.base_row:
             reason[:, col] = np.where(reason[:, col] == 0, 4, reason[:, col])
