@@ -84,8 +84,8 @@ def layout(table: Crosstab) -> TableLayout:
             label = row.label if k == 0 else f"  {_EXTRA_LABEL[stat or 'column_pct']}"
             marks = sig if k == 0 else [""] * C
             if row.kind == "mean":
-                marks = [m or (LOW_BASE if f and not fc else "")
-                         for m, f, fc in zip(marks, flags, flagged_cols, strict=True)]
+                marks = [m or (LOW_BASE if f and not fc and s is None else "")
+                         for m, f, fc, s in zip(marks, flags, flagged_cols, supp, strict=True)]
             rows.append(DisplayRow(label, fmt, vals, marks, row.kind))
     base_i = next(i for i, r in enumerate(rows) if r.kind == "base")
     rows[base_i] = DisplayRow(rows[base_i].label, rows[base_i].fmt, rows[base_i].values,

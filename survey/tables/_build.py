@@ -230,7 +230,7 @@ def _table(ctx: _Context, q: RowQuestion, data: dict[str, np.ndarray]) -> Crosst
         g.n, 0, g.complements,
         tuple(grid_lines(n_rows=R, n_cols=C, groups=ctx.groups, across_rows=g.across,
                          columns=g.down)),
-        tuple(g.depends), tuple(g.skip), tuple(g.linked))
+        tuple(g.skip), tuple(g.linked), tuple(g.moments), tuple(g.priority))
     reason = suppress(plan, min_cell=ctx.disclosure.min_cell,
                       min_column=ctx.disclosure.min_column)
     sig, low, tests = _significance(ctx, q, g, reason)

@@ -34,7 +34,8 @@ class Grid:
     complements: dict[int, int] = field(default_factory=dict)
     across: list[int] = field(default_factory=list)
     down: list[tuple[list[int], int]] = field(default_factory=list)
-    depends: list[tuple[int, tuple[int, ...]]] = field(default_factory=list)
+    moments: list[tuple[int, tuple[int, ...], np.ndarray]] = field(default_factory=list)
+    priority: list[tuple[int, int]] = field(default_factory=list)
     skip: list[int] = field(default_factory=list)
     linked: list[tuple[int, int]] = field(default_factory=list)
     table_rows: list[int] = field(default_factory=list)  # rows of the whole-table test
@@ -151,9 +152,12 @@ def _single(q: RowQuestion, tab: Tabulator, data: dict[str, np.ndarray], *,
         rm, rs = mean_rows[0], mean_rows[0] + 1
         assert rmb is not None
         g.complements[rmb] = r0
-        g.across += [rm, rmb]
+        g.across += [rm, rs, rmb]
         g.down += [(cat_rows, rmb), ([*miss_rows, rmb], r0)]
-        g.depends = [(rm, tuple(cat_rows))]
+        dev = sc[:, None] - g.value[rm][None, :]  # code - column mean
+        g.moments = [(rm, tuple(cat_rows), dev),
+                     (rs, tuple(cat_rows), dev * dev - g.value[rs][None, :] ** 2)]
+        g.priority = [(rs, 0), (rm, 1)]
         g.linked.append((rs, rm))
     g.table_rows = [*cat_rows, *miss_rows]
     g.sums = sums
@@ -217,7 +221,7 @@ def _numeric(q: RowQuestion, tab: Tabulator, data: dict[str, np.ndarray], *,
     rm, rs = _mean_rows(b, None, base.n[0], base.sw[0], base.sw2[0], swx[0], swx2[0], "Mean")
     g = b.grid()
     g.mean_rows = [rm]
-    g.across = [r0, rm]
+    g.across = [r0, rm, rs]
     g.skip = [r for r, row in enumerate(g.rows) if row.kind in ("weighted_base", "effective_base")]
     g.linked = [(r, r0) for r in g.skip] + [(rs, rm)]
     return g
