@@ -325,33 +325,31 @@ def _whole_table(ctx: _Context, q: RowQuestion, g: Grid, b: BannerVar, cols: np.
 def _cells(ctx: _Context, g: Grid, reason: np.ndarray, sig: list[list[str]],
            low: np.ndarray) -> pl.DataFrame:
     R, C = g.n.shape
-    hidden = reason > 0
+    hidden = (reason > 0).ravel()
     with np.errstate(divide="ignore", invalid="ignore"):
         row_pct = np.where(g.count[:, :1] > 0, g.count / g.count[:, :1], np.nan)
     pct_kind = np.array([r.kind in ("category", "missing", "net") for r in g.rows])
     row_pct = np.where(pct_kind[:, None], row_pct, np.nan)
 
-    def masked(a: np.ndarray) -> list[float | None]:
-        return [None if (h or not np.isfinite(v)) else float(v)
-                for v, h in zip(a.ravel().tolist(), hidden.ravel().tolist(), strict=True)]
+    def masked(a: np.ndarray) -> pl.Series:
+        v = np.where(hidden | ~np.isfinite(a.ravel()), np.nan, a.ravel())
+        return pl.Series(v, dtype=pl.Float64, nan_to_null=True)
 
-    names = [REASONS.get(int(x)) for x in reason.ravel().tolist()]
-    sig_flat = [None if h else (s or None) for row_s, row_h in zip(sig, hidden.tolist(),
-                                                                   strict=True)
-                for s, h in zip(row_s, row_h, strict=True)]
-    flag = ["low_base" if f else None for f in low.ravel().tolist()]
-    n_out = [None if h else int(v) for v, h in zip(g.n.ravel().tolist(),
-                                                    hidden.ravel().tolist(), strict=True)]
+    names = np.array([None, *REASONS.values()], dtype=object)[reason.ravel()]
+    sig_arr = np.array([s or None for row_s in sig for s in row_s], dtype=object)
+    sig_arr[hidden] = None
+    flag = np.where(low.ravel(), "low_base", None)
+    n_out = pl.Series(np.where(hidden, np.nan, g.n.ravel()), nan_to_null=True).cast(pl.Int64)
     return pl.DataFrame({
-        "row": np.repeat([r.key for r in g.rows], C).tolist(),
+        "row": np.repeat(np.array([r.key for r in g.rows], dtype=object), C).tolist(),
         "column": [c.key for c in ctx.columns] * R,
         "n": n_out,
         "value": masked(g.value),
         "count": masked(g.count),
         "row_pct": masked(row_pct),
-        "sig": sig_flat,
-        "flag": flag,
-        "suppressed": names,
+        "sig": sig_arr.tolist(),
+        "flag": flag.tolist(),
+        "suppressed": names.tolist(),
     }, schema=CELL_SCHEMA)
 
 

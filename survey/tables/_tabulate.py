@@ -18,7 +18,7 @@ from survey.errors import EstimationError
 
 __all__ = ["BannerVar", "Sums", "Tabulator", "categories_of"]
 
-_JOINT_LIMIT = 2_000_000  # cells of the joint array before falling back to per-variable counts
+_CHUNK = 4096  # largest joint size of the banner variables packed into one code
 
 
 def categories_of(s: pl.Series) -> list[str] | None:
@@ -80,23 +80,40 @@ class Sums:
 
 
 class Tabulator:
-    """Tabulates row codes against the Total column and every banner column."""
+    """Tabulates row codes against the Total column and every banner column.
+
+    The banner variables are packed into a few joint codes (chunks whose joint size
+    stays small), so a question costs three ``bincount`` calls per chunk rather than
+    per banner variable; margins are sums over each chunk's joint array.
+    """
 
     def __init__(self, weights: np.ndarray | None, banner: Sequence[BannerVar]) -> None:
         n = len(banner[0].codes) if banner else (0 if weights is None else len(weights))
         self.banner = tuple(banner)
         self.w = weights
         self.w2 = None if weights is None else weights * weights
-        self.sizes = tuple(len(b.categories) + 1 for b in banner)  # last slot: null
-        self.P = int(np.prod(self.sizes)) if banner else 1
         self.n_columns = 1 + sum(len(b.categories) for b in banner)
-        self.joint = self.P * 64 <= _JOINT_LIMIT
-        if self.joint:
-            combo = np.zeros(n, dtype=np.int64)
-            for b, size in zip(self.banner, self.sizes, strict=True):
-                code = np.where(b.codes < 0, size - 1, b.codes)
-                combo = combo * size + code
-            self.combo = combo
+        self.chunks: list[tuple[tuple[int, ...], tuple[int, ...], np.ndarray]] = []
+        members: list[int] = []
+        sizes: list[int] = []
+        for i, b in enumerate(self.banner):
+            size = len(b.categories) + 1  # last slot: null
+            if members and int(np.prod(sizes)) * size > _CHUNK:
+                self._add_chunk(members, sizes, n)
+                members, sizes = [], []
+            members.append(i)
+            sizes.append(size)
+        if members:
+            self._add_chunk(members, sizes, n)
+        offsets = np.cumsum([1] + [len(b.categories) for b in self.banner])
+        self.offsets = offsets[:-1]
+
+    def _add_chunk(self, members: list[int], sizes: list[int], n: int) -> None:
+        combo = np.zeros(n, dtype=np.int64)
+        for i, size in zip(members, sizes, strict=True):
+            code = self.banner[i].codes
+            combo = combo * size + np.where(code < 0, size - 1, code)
+        self.chunks.append((tuple(members), tuple(sizes), combo))
 
     def tabulate(self, rows: np.ndarray, k: int, obs: np.ndarray | None = None,
                  values: Sequence[np.ndarray] = ()) -> tuple[Sums, list[np.ndarray]]:
@@ -112,42 +129,27 @@ class Tabulator:
         who = np.flatnonzero(keep) if obs is None else obs[keep]
         w = None if self.w is None else self.w[who]
         w2 = None if self.w2 is None else self.w2[who]
-        weights: list[np.ndarray | None] = [None, w, w2]
+        weights: list[np.ndarray | None] = [None] if w is None else [None, w, w2]
         for v in values:
             vv = v[keep]
             weights.append(vv if w is None else vv * w)
-        arrays = [self._count(r, who, k, wt) for wt in weights]
-        n = arrays[0]
-        sw = n if self.w is None else arrays[1]
-        sw2 = n if self.w is None else arrays[2]
-        return Sums(n, sw, sw2), arrays[3:]
-
-    def _count(self, r: np.ndarray, who: np.ndarray, k: int,
-               wt: np.ndarray | None) -> np.ndarray:
-        out = np.zeros((k, self.n_columns))
-        out[:, 0] = np.bincount(r, weights=wt, minlength=k)[:k]
-        if not self.banner:
-            return out
-        if self.joint:
-            a = np.bincount(r * self.P + self.combo[who], weights=wt, minlength=k * self.P)
-            a = a.reshape(k, *self.sizes)
-            col = 1
-            for b_i, size in enumerate(self.sizes):
-                axes = tuple(ax + 1 for ax in range(len(self.sizes)) if ax != b_i)
-                m = a.sum(axis=axes) if axes else a
-                out[:, col:col + size - 1] = m[:, :size - 1]
-                col += size - 1
-            return out
-        col = 1
-        for b in self.banner:
-            c = len(b.categories)
-            code = b.codes[who]
-            ok = code >= 0
-            m = np.bincount(r[ok] * c + code[ok], weights=None if wt is None else wt[ok],
-                            minlength=k * c)
-            out[:, col:col + c] = m.reshape(k, c)
-            col += c
-        return out
+        outs = [np.zeros((k, self.n_columns)) for _ in weights]
+        for out, wt in zip(outs, weights, strict=True):
+            out[:, 0] = np.bincount(r, weights=wt, minlength=k)[:k]
+        for members, sizes, combo in self.chunks:
+            P = int(np.prod(sizes))
+            idx = r * P + combo[who]
+            for out, wt in zip(outs, weights, strict=True):
+                a = np.bincount(idx, weights=wt, minlength=k * P).reshape(k, *sizes)
+                for pos, (i, size) in enumerate(zip(members, sizes, strict=True)):
+                    axes = tuple(ax + 1 for ax in range(len(sizes)) if ax != pos)
+                    m = a.sum(axis=axes) if axes else a
+                    col = int(self.offsets[i])
+                    out[:, col:col + size - 1] = m[:, :size - 1]
+        n = outs[0]
+        if w is None:
+            return Sums(n, n, n), outs[1:]
+        return Sums(n, outs[1], outs[2]), outs[3:]
 
 
 def banner_var(frame: pl.DataFrame, name: str, label: str) -> BannerVar:
