@@ -248,21 +248,45 @@ def _significance(ctx: _Context, q: RowQuestion, g: Grid, reason: np.ndarray
     tests: dict[str, list] = {"group": [], "method": [], "statistic": [], "ndf": [],
                               "ddf": [], "p_value": []}
     s = ctx.significance
-    if s is None:
+    if s is None or not ctx.groups:
         return sig, low, pl.DataFrame(tests, schema=_TEST_SCHEMA)
-    min_base = s.min_base
-    for b, cols in zip(ctx.banner, ctx.groups, strict=True):
-        cols_a = np.asarray(cols)
-        for rows, neff in ((g.test_rows, g.neff), (g.mean_rows, g.neff)):
-            if not rows:
-                continue
-            rr = np.asarray(rows)
-            ne = neff[np.ix_(rr, cols_a)]
-            ok = np.nan_to_num(ne, nan=0.0) >= min_base
-            low[np.ix_(rr, cols_a)] = ~ok
-        _test_group(ctx, q, g, b, cols_a, low, reason, sig, s)
-        if g.table_rows and g.sums is not None:
-            _whole_table(ctx, q, g, b, cols_a, tests)
+    banner_cols = np.concatenate([np.asarray(c, dtype=np.int64) for c in ctx.groups])
+    for rows in (g.test_rows, g.mean_rows):
+        if rows:
+            ne = g.neff[rows][:, banner_cols]
+            low[np.asarray(rows)[:, None], banner_cols[None, :]] = ~(np.nan_to_num(ne) >= s.min_base)
+    I, J, fam, pos = _all_pairs(ctx.groups)
+    letters = [c.letter or "" for c in ctx.columns]
+    for rows, is_mean in ((g.test_rows, False), (g.mean_rows, True)):
+        if not rows or I.size == 0:
+            continue
+        est, ne = g.value[rows], g.neff[rows]
+        if ctx.sf is not None:
+            keys = [g.rows[r].key for r in rows]
+            pv = np.full((len(rows), I.size), np.nan)
+            for gi, (b, cols) in enumerate(zip(ctx.banner, ctx.groups, strict=True)):
+                sel = np.flatnonzero(fam == gi)
+                if sel.size:
+                    i_loc = I[sel] - cols[0]
+                    j_loc = J[sel] - cols[0]
+                    pv[:, sel] = design_pvalues(ctx.sf, ctx.where, q, keys, b.name,
+                                                b.categories, i_loc, j_loc)
+        elif is_mean:
+            var = g.var[rows]
+            pv = welch_t(est[:, I], var[:, I], ne[:, I], est[:, J], var[:, J], ne[:, J])
+        else:
+            pv = z_pooled(est[:, I], ne[:, I], est[:, J], ne[:, J])
+        untested = low[rows] | np.isnan(est)
+        pv = np.where(untested[:, I] | untested[:, J], np.nan, pv)
+        adj = _adjust_families(pv, fam, pos, len(ctx.groups), s.correction)
+        hidden = reason[rows] > 0
+        adj = np.where(hidden[:, I] | hidden[:, J], np.nan, adj)
+        marks = letters_from_pvalues(est, adj, I, J, letters, s.alphas)
+        for a, r in enumerate(rows):
+            sig[r] = [m or x for m, x in zip(marks[a], sig[r], strict=True)]
+    if g.table_rows and g.sums is not None:
+        for b, cols in zip(ctx.banner, ctx.groups, strict=True):
+            _whole_table(ctx, q, g, b, np.asarray(cols), tests)
     return sig, low, pl.DataFrame(tests, schema=_TEST_SCHEMA)
 
 
@@ -270,36 +294,29 @@ _TEST_SCHEMA = {"group": pl.String, "method": pl.String, "statistic": pl.Float64
                 "ndf": pl.Float64, "ddf": pl.Float64, "p_value": pl.Float64}
 
 
-def _test_group(ctx: _Context, q: RowQuestion, g: Grid, b: BannerVar, cols: np.ndarray,
-                low: np.ndarray, reason: np.ndarray, sig: list[list[str]],
-                s: Significance) -> None:
-    i, j = pairs(len(cols))
-    if len(i) == 0:
-        return
-    letters = [ctx.columns[c].letter or "" for c in cols]
-    for rows, is_mean in ((g.test_rows, False), (g.mean_rows, True)):
-        if not rows:
-            continue
-        rr = np.asarray(rows)
-        est = g.value[np.ix_(rr, cols)]
-        ne = g.neff[np.ix_(rr, cols)]
-        if ctx.sf is not None:
-            keys = [g.rows[r].key for r in rows]
-            pv = design_pvalues(ctx.sf, ctx.where, q, keys, b.name, b.categories, i, j)
-        elif is_mean:
-            var = g.var[np.ix_(rr, cols)]
-            pv = welch_t(est[:, i], var[:, i], ne[:, i], est[:, j], var[:, j], ne[:, j])
-        else:
-            pv = z_pooled(est[:, i], ne[:, i], est[:, j], ne[:, j])
-        untested = low[np.ix_(rr, cols)] | np.isnan(est)
-        pv = np.where(untested[:, i] | untested[:, j], np.nan, pv)
-        adj = adjust_pvalues(pv, s.correction)
-        hidden = reason[np.ix_(rr, cols)] > 0
-        adj = np.where(hidden[:, i] | hidden[:, j], np.nan, adj)
-        marks = letters_from_pvalues(est, adj, i, j, letters, s.alphas)
-        for a, r in enumerate(rows):
-            for bcol, c in enumerate(cols.tolist()):
-                sig[r][c] = marks[a][bcol]
+def _all_pairs(groups: tuple[tuple[int, ...], ...]) -> tuple[np.ndarray, ...]:
+    """Column pairs within each banner group: global indices, group, position in group."""
+    I, J, fam, pos = [], [], [], []
+    for gi, cols in enumerate(groups):
+        i, j = pairs(len(cols))
+        I.append(np.asarray(cols)[i] if i.size else i)
+        J.append(np.asarray(cols)[j] if j.size else j)
+        fam.append(np.full(i.size, gi))
+        pos.append(np.arange(i.size))
+    return tuple(np.concatenate(x).astype(np.int64) for x in (I, J, fam, pos))
+
+
+def _adjust_families(pv: np.ndarray, fam: np.ndarray, pos: np.ndarray, n_groups: int,
+                     method: str) -> np.ndarray:
+    """Adjust p-values within each (row, banner group) family at once."""
+    if method == "none":
+        return pv
+    rows = pv.shape[0]
+    width = int(pos.max()) + 1
+    pad = np.full((rows, n_groups, width), np.nan)
+    pad[:, fam, pos] = pv
+    adj = adjust_pvalues(pad.reshape(rows * n_groups, width), method)
+    return adj.reshape(rows, n_groups, width)[:, fam, pos]
 
 
 def _whole_table(ctx: _Context, q: RowQuestion, g: Grid, b: BannerVar, cols: np.ndarray,
