@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,7 +13,7 @@ from survey.codebook import codebook_to_dict, draft_codebook, parse_codebook
 from survey.codebook._draft_infer import infer_column
 from tests.draft.helpers import covered_columns, make_raw
 
-settings.register_profile("draft", max_examples=60, deadline=None)
+settings.register_profile("draft", max_examples=int(os.environ.get("DRAFT_EXAMPLES", "60")), deadline=None)
 settings.load_profile("draft")
 
 _word = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZéü가나다라", min_size=1,

@@ -141,3 +141,8 @@ def test_all_blank_column_is_text_and_pii_columns_are_never_categories() -> None
 def test_sheet_argument_is_recorded() -> None:
     cb = draft_codebook(make_raw({"a": ["1", "2"]}, sheet="Sheet1"), survey_name="t", sheet="members")
     assert cb.source.sheet == "members" and cb.version == "draft"
+
+
+def test_single_answers_containing_a_space_or_comma_stay_whole() -> None:
+    assert infer_column(["A", "A AA", "A", "A AA"]).type == "single"
+    assert infer_column(["Yes, definitely", "No, never", "Yes, definitely", "No, never"]).type == "single"
