@@ -56,12 +56,14 @@ class RawTable:
     ``frame`` has one Utf8 column per source column (named by ``SourceColumn.name``)
     and the UInt32 column ``__row__`` with each record's 1-based spreadsheet row.
     Wholly blank records are removed and counted in ``blank_rows``.
+    ``date1904`` is true when an xlsx workbook uses the 1904 date system, so Excel
+    serial numbers in it count days from 1904-01-01 rather than 1899-12-30.
     """
 
     frame: pl.DataFrame
     columns: tuple[SourceColumn, ...]
     path: str
-    file_format: Literal["xlsx", "csv", "sav", "dta"]
+    file_format: Literal["xlsx", "xls", "csv", "sav", "dta"]
     layout: Layout
     header_rows: int
     sheet: str | None = None
@@ -73,6 +75,7 @@ class RawTable:
     user_missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
     variable_labels: dict[str, str] = field(default_factory=dict)
     date_columns: frozenset[str] = frozenset()
+    date1904: bool = False
 
     @property
     def n_rows(self) -> int:

@@ -1,0 +1,276 @@
+"""Read a delimited text file (csv, tsv, txt) as an all-text grid.
+
+Encoding (``"auto"``): a BOM decides (UTF-8, UTF-16); else strict UTF-8; else strict
+CP949 (a superset of EUC-KR) when the non-ASCII text is mostly Hangul; else strict
+cp1252; else Latin-1.  The choice is reported.  NUL bytes are removed.  The
+delimiter is sniffed outside quotes on the first records among ``,`` ``\\t`` ``;``
+and ``|``: the one occurring in the header and the same number of times in most of
+the next records wins; ties go to that order, so ``|`` (a common multi-select
+joiner inside cells) wins only when it is strictly the most consistent.  Parsing is polars' with every field kept
+as text; irregular quoting or records longer than the header fall back to the
+lenient standard-library parser.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass
+
+import polars as pl
+
+from survey.io._model import Limits
+from survey.io._util import unreadable
+
+__all__ = ["CsvGrid", "decode", "field_counts", "read_csv_grid", "sniff_delimiter"]
+
+_SAMPLE = 64 * 1024
+_SNIFF_RECORDS = 20
+_CANDIDATES = (",", "\t", ";")
+_LEAD_BLANK = re.compile(r"(?:[ \t]*\r?\n)+")
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u3130-\u318f\u1100-\u11ff]")
+_BINARY_HINT = "this is not a text export; check that the right file was given"
+
+
+@dataclass(frozen=True)
+class CsvGrid:
+    """A delimited file as stored: all-String fields, from record 1 + ``first_row`` - 1."""
+
+    frame: pl.DataFrame
+    first_row: int
+    encoding: str
+    delimiter: str
+    notes: tuple[str, ...]
+
+
+def _check_binary(data: bytes, path: str) -> None:
+    sample = data[:_SAMPLE]
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return
+    nul = sample.count(0)
+    if nul * 20 > len(sample):
+        raise unreadable(
+            f"not a text file: binary content ({100 * nul / len(sample):.0f}% NUL bytes)",
+            path,
+            _BINARY_HINT,
+        )
+
+
+def _mostly_hangul(text: str) -> bool:
+    sample = text[:_SAMPLE * 4]
+    non_ascii = len(_NON_ASCII.findall(sample))
+    return non_ascii == 0 or 2 * len(_HANGUL.findall(sample)) >= non_ascii
+
+
+def decode(data: bytes, encoding: str, path: str) -> tuple[str, str, list[str]]:
+    """Return the text of ``data``, the codec used and notes.
+
+    Parameters
+    ----------
+    data
+        The file's bytes.
+    encoding
+        ``"auto"`` (see the module docstring) or a Python codec name, used strictly.
+    path
+        For messages.
+    """
+    if encoding != "auto":
+        try:
+            name = codecs.lookup(encoding).name
+        except LookupError:
+            raise unreadable(
+                f"unknown encoding {encoding!r}", path, "use a codec such as utf-8, cp949, cp1252"
+            ) from None
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError as exc:
+            raise unreadable(
+                f"the file is not valid {name}: byte 0x{data[exc.start]:02x} at offset {exc.start}",
+                path,
+                "use encoding 'auto' or name the file's real encoding",
+            ) from None
+        return text.removeprefix("\ufeff"), name, [f"encoding {name} (as given)"]
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", "replace"), "utf-8-sig", ["encoding utf-8-sig (BOM)"]
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16").removeprefix("\ufeff"), "utf-16", ["encoding utf-16 (BOM)"]
+        except UnicodeDecodeError:
+            raise unreadable("the file has a UTF-16 BOM but is not valid UTF-16", path) from None
+    try:
+        return data.decode("utf-8"), "utf-8", ["encoding utf-8 (detected)"]
+    except UnicodeDecodeError:
+        pass
+    korean: str | None
+    try:
+        korean = data.decode("cp949")
+    except UnicodeDecodeError:
+        korean = None
+    if korean is not None and _mostly_hangul(korean):
+        return korean, "cp949", ["encoding cp949 (detected: not UTF-8, valid CP949/EUC-KR)"]
+    try:
+        return data.decode("cp1252"), "cp1252", [
+            "encoding cp1252 assumed: the file is neither UTF-8 nor Korean CP949; "
+            "check accented characters"
+        ]
+    except UnicodeDecodeError:
+        pass
+    if korean is not None:
+        return korean, "cp949", ["encoding cp949 (detected: not UTF-8 or cp1252)"]
+    return data.decode("latin-1"), "latin-1", [
+        "encoding latin-1 assumed: the file is not UTF-8, CP949 or cp1252; "
+        "check accented characters"
+    ]
+
+
+def _record_counts(text: str) -> list[dict[str, int]]:
+    """Count each candidate delimiter outside quotes in the first non-blank records."""
+    records: list[dict[str, int]] = []
+    cur = dict.fromkeys((*_CANDIDATES, "|"), 0)
+    in_quotes = False
+    has_text = False
+    sample = text[:_SAMPLE]
+    for ch in sample:
+        if ch == '"':
+            in_quotes = not in_quotes
+            has_text = True
+        elif in_quotes:
+            continue
+        elif ch == "\n":
+            if has_text:
+                records.append(cur)
+                if len(records) >= _SNIFF_RECORDS:
+                    return records
+            cur = dict.fromkeys(cur, 0)
+            has_text = False
+        elif ch in cur:
+            cur[ch] += 1
+            has_text = True
+        elif ch not in " \t\r":
+            has_text = True
+    if has_text and (len(sample) == len(text) or not records):
+        records.append(cur)
+    return records
+
+
+def sniff_delimiter(text: str) -> str:
+    """Return the delimiter of ``text``; ``,`` when no candidate occurs (one column).
+
+    >>> sniff_delimiter('a;"b;c";d\\n1;2;3\\n')
+    ';'
+    >>> sniff_delimiter("only one column\\n")
+    ','
+    """
+    records = _record_counts(text)
+    if not records:
+        return ","
+    head, rest = records[0], records[1:]
+    best: tuple[int, int] = (-1, 0)
+    chosen = ""
+    for d in (*_CANDIDATES, "|"):
+        h = head[d]
+        if h:
+            score = (sum(1 for r in rest if r[d] == h), h)
+            if score > best:
+                best, chosen = score, d
+    return chosen or ","
+
+
+def _lenient(text: str, delimiter: str) -> pl.DataFrame:
+    """Parse with the standard-library reader (slow path for irregular files)."""
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False))
+    full = max([1, *(len(r) for r in rows)])
+    data = {f"_c{j}": [(r[j] if j < len(r) else None) for r in rows] for j in range(full)}
+    return pl.DataFrame(data, schema=dict.fromkeys(data, pl.String))
+
+
+def read_csv_grid(
+    data: bytes, *, path: str, encoding: str, delimiter: str, limits: Limits
+) -> CsvGrid:
+    """Decode, sniff and parse delimited text (see the module docstring)."""
+    _check_binary(data, path)
+    text, used, notes = decode(data, encoding, path)
+    del data
+    if "\x00" in text:
+        notes.append(f"{text.count(chr(0))} NUL character(s) removed")
+        text = text.replace("\x00", "")
+    if len(_CONTROL.findall(text[:_SAMPLE])) * 100 > min(len(text), _SAMPLE):
+        raise unreadable("not a text file: binary or undecodable content", path, _BINARY_HINT)
+    if "\n" not in text and "\r" in text:
+        text = text.replace("\r", "\n")
+        notes.append("old Mac line endings (CR) read as line breaks")
+    lead = _LEAD_BLANK.match(text)
+    skipped = 0
+    if lead:
+        skipped = lead.group(0).count("\n")
+        text = text[lead.end() :]
+    if not text.strip():
+        raise unreadable("file is empty: no text besides blank lines", path, "export the data again")
+    if delimiter == "auto":
+        delimiter = sniff_delimiter(text)
+        if delimiter != ",":
+            notes.append(f"delimiter {delimiter!r} (detected)")
+    elif len(delimiter) != 1 or delimiter in "\r\n\"":
+        raise ValueError(f"delimiter must be one character or 'auto', got {delimiter!r}")
+    counts = field_counts(text, delimiter)
+    header_width, width = counts[0], max(counts)
+    if width > limits.max_columns:
+        raise unreadable(
+            f"the header has {width} fields, over the column limit of {limits.max_columns}",
+            path,
+            "raise the column limit if this file is genuine, or check the delimiter",
+        )
+    schema = {f"_c{j}": pl.String for j in range(width)}
+    try:
+        frame = pl.read_csv(
+            text.encode("utf-8"),
+            has_header=False,
+            separator=delimiter,
+            quote_char='"',
+            schema=schema,
+            missing_columns="insert",
+            raise_if_empty=False,
+        )
+    except pl.exceptions.PolarsError as exc:
+        frame = _lenient(text, delimiter)
+        if "more fields" not in str(exc):
+            notes.append("irregular quoting: the file was parsed leniently")
+    if frame.width > header_width:
+        extra_cols = frame.columns[header_width:]
+        long_rows = frame.select(pl.any_horizontal(pl.col(extra_cols).is_not_null()).sum()).item()
+        if long_rows:
+            notes.append(
+                f"{long_rows} record(s) have more fields than the header "
+                f"({len(extra_cols)} unnamed column(s) added)"
+            )
+    return CsvGrid(frame, 1 + skipped, used, delimiter, tuple(notes))
+
+
+def field_counts(text: str, delimiter: str) -> list[int]:
+    """Return the field counts of the first non-blank records of ``text`` (quote-aware)."""
+    records: list[int] = []
+    count, in_quotes, has_text = 0, False, False
+    for ch in text[:_SAMPLE]:
+        if ch == '"':
+            in_quotes = not in_quotes
+            has_text = True
+        elif in_quotes:
+            continue
+        elif ch == "\n":
+            if has_text:
+                records.append(count + 1)
+                if len(records) >= _SNIFF_RECORDS:
+                    return records
+            count, has_text = 0, False
+        elif ch == delimiter:
+            count += 1
+            has_text = True
+        elif ch not in " \t\r":
+            has_text = True
+    if has_text or not records:
+        records.append(count + 1)
+    return records
