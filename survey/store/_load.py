@@ -10,9 +10,17 @@ import polars as pl
 from survey.codebook import Codebook
 from survey.errors import StoreError
 from survey.store._harmonize import Harmonized, check_problems, harmonize_wave, newest_codebook
+from survey.store._pii import hash_column, read_key
 from survey.store._store import WaveStore
 
 __all__ = ["load"]
+
+
+def _key(ws: WaveStore) -> bytes | None:
+    try:
+        return read_key(ws.key_file)
+    except StoreError:
+        return None
 
 
 def load(
@@ -76,6 +84,7 @@ def load(
     notes: dict[str, tuple[str, ...]] = {}
     wave_dtype = pl.Enum(wanted)
     plans = []
+    hmac_key: bytes | None = None
     for e in entries:
         lf = pl.scan_parquet(ws.root / e.file)
         plan = harmonize_wave(e, lf.collect_schema().names(), sources[e.wave], target,
@@ -83,9 +92,20 @@ def load(
         problems += [f"wave {e.wave}: {p}" for p in plan.problems]
         not_asked[e.wave] = tuple(plan.not_asked)
         wave_notes = list(plan.notes)
-        if key and key in all_hashed and key not in hashed_by_wave[e.wave]:
-            wave_notes.append(f"{key}: stored unhashed while other waves hashed it; panel links "
-                              "with this wave are not possible (re-ingest it with --replace)")
+        if (key and key in all_hashed and key not in hashed_by_wave[e.wave]
+                and key in lf.collect_schema().names()):
+            if hmac_key is None:
+                hmac_key = _key(ws)
+            if hmac_key is not None:
+                lf = lf.with_columns(pl.col(key).map_batches(
+                    lambda s, k=hmac_key: hash_column(s, k), return_dtype=pl.String))
+                wave_notes.append(f"{key}: stored unhashed, hashed now with the store key to link "
+                                  f"panel members (re-ingest wave {e.wave} with --replace to hash "
+                                  "it at rest)")
+            else:
+                wave_notes.append(f"{key}: stored unhashed while other waves hashed it and the key "
+                                  f"file {ws.key_file} is unreadable; panel links with this wave are "
+                                  "not possible")
         notes[e.wave] = tuple(wave_notes)
         plans.append((e, lf, plan))
     check_problems(problems, target)

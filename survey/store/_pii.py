@@ -15,7 +15,10 @@ import polars as pl
 from survey.codebook import Codebook
 from survey.errors import StoreError
 
-__all__ = ["PiiPlan", "default_key_path", "key_fingerprint", "plan_pii", "read_or_create_key"]
+__all__ = [
+    "PiiPlan", "default_key_path", "hash_column", "key_fingerprint", "plan_pii", "read_key",
+    "read_or_create_key",
+]
 
 
 def default_key_path(root: Path) -> Path:
@@ -39,6 +42,11 @@ def read_or_create_key(path: Path) -> bytes:
             fh.write(secrets.token_hex(32) + "\n")
             fh.flush()
             os.fsync(fh.fileno())
+    return read_key(path)
+
+
+def read_key(path: Path) -> bytes:
+    """Read an existing hashing key (checked: long enough, not readable by others)."""
     try:
         text = path.read_text(encoding="ascii").strip()
         mode = path.stat().st_mode

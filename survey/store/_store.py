@@ -22,7 +22,7 @@ from survey.frames._parquet import META_CODEBOOK
 from survey.io import Limits
 from survey.store._fs import TMP_PREFIX, StoreLock, file_sha256, fsync_dir, utc_now
 from survey.store._manifest import Manifest, WaveEntry
-from survey.store._pii import default_key_path, plan_pii, read_or_create_key
+from survey.store._pii import PiiPlan, default_key_path, plan_pii, read_or_create_key
 
 __all__ = ["DEFAULT_STORE", "IngestResult", "WaveStore"]
 
@@ -42,6 +42,11 @@ def codebook_sha256(codebook: Codebook) -> str:
     """Identity of a codebook's content (its file path excluded)."""
     text = json.dumps(codebook_to_dict(codebook), ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _plan(m: Manifest, codebook: Codebook, keep_pii: bool, panel_key: str | None) -> PiiPlan:
+    """What to drop and hash: the codebook's pii and panel key, and the store's panel keys."""
+    return plan_pii(codebook, keep=keep_pii, panel_keys=tuple(k for k in (*m.panel_keys, panel_key) if k))
 
 
 @dataclass(frozen=True)
@@ -167,7 +172,7 @@ class WaveStore:
         self._check_wave_id(wave)
         source_sha = file_sha256(src)
         with self._writing(f"ingest {src.name} as wave {wave}"):
-            early = self._idempotent(wave, source_sha, codebook, keep_pii, replace)
+            early = self._idempotent(wave, source_sha, codebook, keep_pii, replace, panel_key)
             if early is not None:
                 return early
             survey = read_survey(src, codebook, sheet=sheet, encoding=encoding, limits=limits)
@@ -191,7 +196,8 @@ class WaveStore:
         """Add an already typed survey (e.g. built in memory); same rules as :meth:`ingest`."""
         self._check_wave_id(wave)
         with self._writing(f"ingest {source_name} as wave {wave}"):
-            early = self._idempotent(wave, source_sha256, survey.codebook, keep_pii, replace)
+            early = self._idempotent(wave, source_sha256, survey.codebook, keep_pii, replace,
+                                     panel_key)
             if early is not None:
                 return early
             survey.report.raise_if_invalid()
@@ -250,12 +256,17 @@ class WaveStore:
         return StoreLock(self.root, action=action)
 
     def _idempotent(self, wave: str, source_sha: str, codebook: Codebook, keep_pii: bool,
-                    replace: bool) -> IngestResult | None:
-        current = self.manifest().waves.get(wave)
+                    replace: bool, panel_key: str | None) -> IngestResult | None:
+        m = self.manifest()
+        current = m.waves.get(wave)
         if current is None:
             return None
         same_cb = current.codebook_sha256 == codebook_sha256(codebook)
         same_pii = bool(current.pii.get("kept")) == keep_pii
+        if replace and same_pii and not keep_pii:
+            # --replace of the same file still re-ingests when the store now hashes more
+            plan = _plan(m, codebook, keep_pii, panel_key)
+            same_pii = list(plan.hashed) == list(current.pii.get("hashed") or [])
         if current.source_sha256 == source_sha and same_cb and same_pii:
             return IngestResult("unchanged", current,
                                 f"wave {wave} already holds {current.source_file} "
@@ -277,8 +288,7 @@ class WaveStore:
                 source_bytes: int, keep_pii: bool, panel_key: str | None) -> IngestResult:
         m = self.manifest()
         cb = survey.codebook
-        panel_keys = tuple(k for k in (*m.panel_keys, panel_key) if k)
-        plan = plan_pii(cb, keep=keep_pii, panel_keys=panel_keys)
+        plan = _plan(m, cb, keep_pii, panel_key)
         key = read_or_create_key(self.key_file) if plan.hashed else None
         frame = plan.apply(survey.frame, key)
         wave_dir = self.root / "waves" / wave
@@ -309,13 +319,24 @@ class WaveStore:
             previous=() if current is None else (
                 replace(current, previous=(), replaced_at=now), *current.previous),
         )
-        new_keys = tuple(dict.fromkeys((*m.panel_keys, *(k for k in (cb.panel_key, panel_key)
+        declared = cb.harmonize.panel_key if cb.harmonize is not None else None
+        new_keys = tuple(dict.fromkeys((*m.panel_keys, *(k for k in (declared, panel_key)
                                                           if k and k in plan.hashed))))
         Manifest(waves={**m.waves, wave: entry}, panel_keys=new_keys).write(self.root)
         status: IngestStatus = "added" if current is None else "replaced"
         verb = "added" if current is None else f"replaced {current.source_file} in"
-        return IngestResult(status, entry, f"{verb} wave {wave}: {entry.rows} rows, "
-                                           f"{entry.columns} columns ({cb.survey} {cb.version})")
+        message = (f"{verb} wave {wave}: {entry.rows} rows, {entry.columns} columns "
+                   f"({cb.survey} {cb.version})")
+        for k in new_keys:
+            raw = [e.wave for e in m.waves.values() if e.wave != wave and not e.pii.get("kept")
+                   and k not in (e.pii.get("hashed") or ()) and k in self._stored_columns(e)]
+            if raw:
+                message += (f"; note: panel key {k!r} is stored unhashed in wave(s) {', '.join(raw)} "
+                            "(re-ingest them with --replace to hash it at rest)")
+        return IngestResult(status, entry, message)
+
+    def _stored_columns(self, entry: WaveEntry) -> list[str]:
+        return pl.scan_parquet(self.root / entry.file).collect_schema().names()
 
     def _wave_files(self) -> Iterator[Path]:
         waves = self.root / "waves"
