@@ -7,6 +7,7 @@ Each command lives in a private module that registers itself on :data:`cli`.
 from __future__ import annotations
 
 from survey.cli import _data  # noqa: F401  (registers validate, ingest, describe, schema)
+from survey.cli import _store  # noqa: F401  (registers waves list|show|remove|prune|verify|load)
 from survey.cli._app import cli
 
 __all__ = ["cli", "main"]
