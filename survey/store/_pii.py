@@ -70,9 +70,15 @@ def key_fingerprint(key: bytes) -> str:
 def hash_column(series: pl.Series, key: bytes) -> pl.Series:
     """HMAC-SHA256 (hex) of each value's text, trimmed; nulls stay null."""
     text = series.cast(pl.String).str.strip_chars()
-    uniq = text.drop_nulls().unique()
-    digests = {v: hmac.new(key, v.encode("utf-8"), hashlib.sha256).hexdigest() for v in uniq}
-    return text.replace_strict(digests, default=None, return_dtype=pl.String).alias(series.name)
+    uniq = text.drop_nulls().unique().to_list()
+    base = hmac.new(key, digestmod=hashlib.sha256)
+    digests = []
+    for v in uniq:
+        h = base.copy()
+        h.update(v.encode("utf-8"))
+        digests.append(h.hexdigest())
+    table = pl.DataFrame({"v": uniq, "h": digests}, schema={"v": pl.String, "h": pl.String})
+    return text.to_frame("v").join(table, on="v", how="left", maintain_order="left")["h"].alias(series.name)
 
 
 @dataclass(frozen=True)

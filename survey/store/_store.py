@@ -16,7 +16,7 @@ from typing import Literal
 import polars as pl
 
 from survey.codebook import Codebook, codebook_to_dict, parse_codebook
-from survey.errors import StoreError
+from survey.errors import StoreError, ValidationError
 from survey.frames import TypedSurvey, read_survey, write_typed_parquet
 from survey.frames._parquet import META_CODEBOOK
 from survey.io import Limits
@@ -47,6 +47,15 @@ def codebook_sha256(codebook: Codebook) -> str:
 def _plan(m: Manifest, codebook: Codebook, keep_pii: bool, panel_key: str | None) -> PiiPlan:
     """What to drop and hash: the codebook's pii and panel key, and the store's panel keys."""
     return plan_pii(codebook, keep=keep_pii, panel_keys=tuple(k for k in (*m.panel_keys, panel_key) if k))
+
+
+def _raise_if_invalid(survey: TypedSurvey) -> None:
+    """The report's ValidationError, carrying the typed survey too (for a rejects file)."""
+    try:
+        survey.report.raise_if_invalid()
+    except ValidationError as exc:
+        exc.survey = survey  # type: ignore[attr-defined]
+        raise
 
 
 @dataclass(frozen=True)
@@ -161,7 +170,8 @@ class WaveStore:
         A different file for an existing wave raises :class:`StoreError` unless
         ``replace=True``; the replaced version stays listed under ``previous`` until
         :meth:`prune`.  A file that fails validation raises
-        :class:`~survey.errors.ValidationError` (with ``.report``) and writes nothing.
+        :class:`~survey.errors.ValidationError` (with ``.report`` and ``.survey``) and
+        writes nothing.
         ``keep_pii=True`` stores ``pii`` questions and unhashed ids (default: dropped
         and HMAC-SHA256 hashed).  ``panel_key`` names a further question to hash so
         that waves can be linked (default: the codebook's ``harmonize.panel_key``).
@@ -176,7 +186,7 @@ class WaveStore:
             if early is not None:
                 return early
             survey = read_survey(src, codebook, sheet=sheet, encoding=encoding, limits=limits)
-            survey.report.raise_if_invalid()
+            _raise_if_invalid(survey)
             return self._commit(survey, wave=wave, source_name=src.name, source_sha=source_sha,
                                 source_bytes=src.stat().st_size, keep_pii=keep_pii,
                                 panel_key=panel_key)
@@ -200,7 +210,7 @@ class WaveStore:
                                      panel_key)
             if early is not None:
                 return early
-            survey.report.raise_if_invalid()
+            _raise_if_invalid(survey)
             return self._commit(survey, wave=wave, source_name=source_name, source_sha=source_sha256,
                                 source_bytes=source_bytes, keep_pii=keep_pii, panel_key=panel_key)
 

@@ -10,9 +10,8 @@ import pytest
 import yaml
 
 from survey.codebook import Codebook, load_codebook, parse_codebook
-from survey.frames import TypedSurvey, type_table
 from survey.store import WaveStore
-from tests.rawtables import raw_table
+from tests.store.helpers import SMALL, small_survey  # noqa: F401  (re-exported)
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "sample_data"
@@ -38,29 +37,6 @@ def cb25() -> Codebook:
 @pytest.fixture(scope="session")
 def cb23() -> Codebook:
     return load_codebook(SCHEMAS / "academy_member_survey_2023.yaml")
-
-
-SMALL = {
-    "survey": "tiny", "version": "1",
-    "questions": [
-        {"id": "rid", "type": "text", "role": "id", "column": "ID", "required": True},
-        {"id": "email", "type": "text", "role": "meta", "column": "Email", "pii": True},
-        {"id": "q1", "type": "single", "column": "Q1",
-         "options": [{"code": 1, "label": "Yes"}, {"code": 2, "label": "No"}]},
-        {"id": "n", "type": "number", "column": "N"},
-    ],
-}
-
-
-def small_survey(n: int = 5, *, seed: int = 0, bad: bool = False) -> TypedSurvey:
-    """A typed wave built in memory (no file reading); ``bad`` adds an unknown option."""
-    ids = [f"r{seed}-{i}" for i in range(n)]
-    q1 = ["Yes" if i % 2 else "No" for i in range(n)]
-    if bad:
-        q1[0] = "Maybe"
-    raw = raw_table({"ID": ids, "Email": [f"p{i}@x.org" for i in range(n)], "Q1": q1,
-                     "N": [str(i / 2) for i in range(n)]})
-    return type_table(raw, parse_codebook(SMALL))
 
 
 @pytest.fixture(scope="session")
