@@ -110,8 +110,9 @@ def _option_map(tq: Question, oq: Question, vm_recode: tuple[tuple[str, str], ..
             recode[old.code] = new
     targets: dict[str, Option] = {}
     for o in tq.options:
-        for k in o.match_keys()[:-1] if match == "label" else ():
-            targets.setdefault(k, o)
+        for k in (o.label, o.label_ko or "", *o.aliases) if match == "label" else ():
+            if normalize_key(k):
+                targets.setdefault(normalize_key(k), o)
     out: dict[str, Option | None] = {}
     for o in oq.options:
         if o.code in recode:
