@@ -13,9 +13,10 @@ from survey._text import normalize_key
 from survey.codebook import Codebook, Option, Question, VersionMap
 from survey.codebook._load import find_option
 from survey.errors import StoreError
-from survey.store._manifest import WaveEntry
 
-__all__ = ["Harmonized", "harmonize_wave", "newest_codebook", "version_key"]
+__all__ = [
+    "Harmonized", "check_problems", "column_dtypes", "harmonize_wave", "newest_codebook", "version_key",
+]
 
 
 _SCALAR: dict[str, pl.DataType] = {
@@ -129,7 +130,6 @@ def _option_map(tq: Question, oq: Question, vm_recode: tuple[tuple[str, str], ..
 
 
 def harmonize_wave(
-    entry: WaveEntry,
     columns: Sequence[str],
     source: Codebook,
     target: Codebook,
@@ -141,7 +141,6 @@ def harmonize_wave(
     vm = None if same or target.harmonize is None else target.harmonize.version(source.version)
     vm = vm or VersionMap(version=source.version)
     plan = _WavePlan([], [], [], [])
-    _ = entry
     have = set(columns)
     dtypes = column_dtypes
     used: set[str] = set()

@@ -87,7 +87,7 @@ def load(
     hmac_key: bytes | None = None
     for e in entries:
         lf = pl.scan_parquet(ws.root / e.file)
-        plan = harmonize_wave(e, lf.collect_schema().names(), sources[e.wave], target,
+        plan = harmonize_wave(lf.collect_schema().names(), sources[e.wave], target,
                               hashed=all_hashed)
         problems += [f"wave {e.wave}: {p}" for p in plan.problems]
         not_asked[e.wave] = tuple(plan.not_asked)
