@@ -6,9 +6,9 @@ cp1252; else Latin-1.  The choice is reported.  NUL bytes are removed.  The
 delimiter is sniffed outside quotes on the first records among ``,`` ``\\t`` ``;``
 and ``|``: the one occurring in the header and the same number of times in most of
 the next records wins; ties go to that order, so ``|`` (a common multi-select
-joiner inside cells) wins only when it is strictly the most consistent.  Parsing is polars' with every field kept
-as text; irregular quoting or records longer than the header fall back to the
-lenient standard-library parser.
+joiner inside cells) wins only when it is strictly the most consistent.  Parsing is
+polars' with every field kept as text; irregular quoting, or a record longer than
+the first records, falls back to the lenient standard-library parser.
 """
 
 from __future__ import annotations
@@ -209,7 +209,9 @@ def read_csv_grid(
         skipped = lead.group(0).count("\n")
         text = text[lead.end() :]
     if not text.strip():
-        raise unreadable("file is empty: no text besides blank lines", path, "export the data again")
+        raise unreadable(
+            "file is empty: no text besides blank lines", path, "export the data again"
+        )
     if delimiter == "auto":
         delimiter = sniff_delimiter(text)
         if delimiter != ",":

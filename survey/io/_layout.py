@@ -99,7 +99,7 @@ def detect_layout(rows: Sequence[Sequence[str | None]]) -> tuple[Layout, int]:
         ``Response ID``); ``("surveymonkey", 2)`` when row 2 holds ``Response`` /
         ``Open-Ended Response`` or option labels under a row-1 block; else ``("single", 1)``.
 
-    >>> detect_layout([["Q1", "Q2"], ["How old?", "Why?"], ['{"ImportId":"QID1"}', '{"ImportId":"QID2"}']])
+    >>> detect_layout([["Q1"], ["How old are you?"], ['{"ImportId":"QID1"}']])
     ('qualtrics', 3)
     >>> detect_layout([["Respondent ID", "Age"], [None, "Response"], ["1", "30"]])
     ('surveymonkey', 2)
@@ -113,7 +113,9 @@ def detect_layout(rows: Sequence[Sequence[str | None]]) -> tuple[Layout, int]:
     return "single", 1
 
 
-def _layout_for(rows: Sequence[Sequence[str | None]], header_rows: HeaderRows) -> tuple[Layout, int]:
+def _layout_for(
+    rows: Sequence[Sequence[str | None]], header_rows: HeaderRows
+) -> tuple[Layout, int]:
     if header_rows == "auto":
         return detect_layout(rows)
     if header_rows not in (1, 2, 3):
@@ -248,7 +250,9 @@ def assemble(
     has_data = grid.select(pl.any_horizontal(pl.all().is_not_null())).to_series()
     start = has_data.arg_true()
     if start.len() == 0:
-        raise unreadable(f"{what} is empty: every cell is blank", path, "check the file or the sheet")
+        raise unreadable(
+            f"{what} is empty: every cell is blank", path, "check the file or the sheet"
+        )
     h0 = int(start[0])
     top = grid.slice(h0, 3).rows()
     layout, k = _layout_for(top, header_rows)

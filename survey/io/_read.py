@@ -87,7 +87,8 @@ def read_table(
     notes: list[str] = []
     ext = Path(location).suffix.lower()
     if ext not in _EXTENSIONS[kind]:
-        notes.append(f"read as {kind} by content although the file is named {ext or 'without extension'}")
+        named = f"named {ext}" if ext else "named without extension"
+        notes.append(f"read as {kind} by content although the file is {named}")
     if kind in ("sav", "dta"):
         return _read_stat(location, kind, limits, notes)
     if kind in ("xlsx", "xls"):

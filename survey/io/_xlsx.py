@@ -48,7 +48,8 @@ def _pick(
                     "name one of the visible sheets",
                 )
             chosen = matches[0]
-        notes = [] if chosen in visible else [f"sheet {chosen!r} is hidden; read because it was named"]
+        hidden = chosen not in visible
+        notes = [f"sheet {chosen!r} is hidden; read because it was named"] if hidden else []
         return chosen, notes
     if not visible:
         raise unreadable(
@@ -83,7 +84,9 @@ def _open(path: str) -> fastexcel.ExcelReader:
         raise
     except Exception as exc:
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise unreadable(f"corrupt workbook: cannot be opened ({msg})", path, _CORRUPT_HINT) from None
+        raise unreadable(
+            f"corrupt workbook: cannot be opened ({msg})", path, _CORRUPT_HINT
+        ) from None
 
 
 def _to_frame(loaded: fastexcel.ExcelSheet, name: str, path: str) -> pl.DataFrame:
@@ -133,5 +136,7 @@ def read_workbook_grid(path: str, *, kind: str, sheet: str | None, limits: Limit
     frame = _to_frame(loaded, chosen, path)
     positions = tuple(c.absolute_index for c in loaded.available_columns())
     if date1904:
-        notes.append("the workbook uses the 1904 date system (serial numbers count from 1904-01-01)")
+        notes.append(
+            "the workbook uses the 1904 date system (serial numbers count from 1904-01-01)"
+        )
     return SheetGrid(frame, positions, chosen, date1904, tuple(notes))

@@ -56,7 +56,10 @@ def test_sav_cells_labels_and_missing(sav: Path) -> None:
 def test_dta_cells_and_labels(tmp_path: Path) -> None:
     path = tmp_path / "wave.dta"
     pyreadstat.write_dta(
-        FRAME, str(path), column_labels={"q1": "Offer"}, variable_value_labels={"q1": {1: "Yes", 2: "No"}}
+        FRAME,
+        str(path),
+        column_labels={"q1": "Offer"},
+        variable_value_labels={"q1": {1: "Yes", 2: "No"}},
     )
     table = read_table(path)
     assert table.file_format == "dta"

@@ -56,7 +56,8 @@ def test_blank_lines_only(write_csv) -> None:
 
 
 def test_over_size_limit(write_csv) -> None:
-    err = fails(write_csv(ROWS), "over the size limit of 20 bytes", limits=Limits(max_file_bytes=20))
+    limits = Limits(max_file_bytes=20)
+    err = fails(write_csv(ROWS), "over the size limit of 20 bytes", limits=limits)
     assert "limit" in (err.hint or "")
 
 
@@ -86,7 +87,10 @@ def test_password_protected(write_encrypted) -> None:
 
 @pytest.mark.parametrize(
     ("magic", "what"),
-    [(b"\x89PNG\r\n\x1a\n" + bytes(200), "PNG image"), (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF")],
+    [
+        (b"\x89PNG\r\n\x1a\n" + bytes(200), "PNG image"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
+    ],
 )
 def test_not_a_spreadsheet_renamed(tmp_path: Path, magic: bytes, what: str) -> None:
     path = tmp_path / "survey.xlsx"
@@ -139,7 +143,9 @@ BILLION_LAUGHS = (
 )
 
 
-@pytest.mark.parametrize("part", ["xl/sharedStrings.xml", "xl/worksheets/sheet1.xml", "xl/workbook.xml"])
+@pytest.mark.parametrize(
+    "part", ["xl/sharedStrings.xml", "xl/worksheets/sheet1.xml", "xl/workbook.xml"]
+)
 def test_xml_entity_declaration_refused(write_xlsx, part: str) -> None:
     path = write_xlsx(ROWS)
     if part == "xl/sharedStrings.xml":
@@ -156,7 +162,9 @@ def test_rows_over_limit_from_dimension(write_xlsx) -> None:
 
 def test_rows_over_limit_without_dimension(write_xlsx, write_csv) -> None:
     path = replace_part(
-        write_xlsx(ROWS), "xl/worksheets/sheet1.xml", lambda d: d.replace(b'<dimension ref="A1:B11" />', b"")
+        write_xlsx(ROWS),
+        "xl/worksheets/sheet1.xml",
+        lambda d: d.replace(b'<dimension ref="A1:B11" />', b""),
     )
     fails(path, "10 data rows, over the limit", limits=Limits(max_rows=5))
     fails(write_csv(ROWS), "10 data rows, over the limit", limits=Limits(max_rows=5))
