@@ -66,10 +66,14 @@ def _is_qualtrics_legacy(r1: Sequence[str | None], r2: Sequence[str | None]) -> 
 
 
 def _is_surveymonkey(r1: Sequence[str | None], r2: Sequence[str | None]) -> bool:
-    if any(normalize_key(c) in _SM_ANSWER_LABELS for c in r2 if not _blank(c)):
-        return True
+    answer_labels = sum(1 for c in r2 if not _blank(c) and normalize_key(c) in _SM_ANSWER_LABELS)
     # Metadata columns: a name in row 1 above a blank (or NUL-filled) row-2 cell.
-    if not any(not _blank(a) and _blank(b) for a, b in zip(r1, r2, strict=False)):
+    meta_blank = any(not _blank(a) and _blank(b) for a, b in zip(r1, r2, strict=False))
+    # One "Response" could be an answer in a data row; two, or one beside the
+    # blank metadata cells of an export, are SurveyMonkey's row 2.
+    if answer_labels >= 2 or (answer_labels and meta_blank):
+        return True
+    if not meta_blank:
         return False
     # A question block: row-1 text written once above several labelled row-2 cells.
     start: int | None = None
@@ -96,13 +100,17 @@ def detect_layout(rows: Sequence[Sequence[str | None]]) -> tuple[Layout, int]:
     tuple
         ``("qualtrics", 3)`` when row 3 holds ImportId JSON (double- or single-quoted);
         ``("qualtrics", 2)`` for the legacy exporter (``ResponseID``/``V1`` above
-        ``Response ID``); ``("surveymonkey", 2)`` when row 2 holds ``Response`` /
-        ``Open-Ended Response`` or option labels under a row-1 block; else ``("single", 1)``.
+        ``Response ID``); ``("surveymonkey", 2)`` when row 2 is blank under some
+        row-1 name (metadata columns) and holds ``Response`` / ``Open-Ended Response``
+        or option labels under a row-1 block (or holds two or more of those labels);
+        else ``("single", 1)``.
 
     >>> detect_layout([["Q1"], ["How old are you?"], ['{"ImportId":"QID1"}']])
     ('qualtrics', 3)
     >>> detect_layout([["Respondent ID", "Age"], [None, "Response"], ["1", "30"]])
     ('surveymonkey', 2)
+    >>> detect_layout([["id", "outcome"], ["1", "Response"]])
+    ('single', 1)
     """
     if len(rows) >= 3 and _is_import_id_row(rows[2]):
         return "qualtrics", 3

@@ -161,3 +161,20 @@ def test_long_record_beyond_sniffed_records_uses_lenient_parser(write_csv) -> No
     assert table.frame.row(-1) == (42, "99", "y", "extra")
     assert [c.letter for c in table.columns] == ["A", "B", "C"]
     assert any("more fields" in n for n in table.notes)
+
+
+def test_google_sheets_crlf_without_final_newline(write_csv) -> None:
+    rows = [
+        ["Timestamp", "Which fruits?"],
+        ["1/18/2024 14:18:03", "Apple, Banana"],
+        ["1/18/2024 14:19:00", "Cherry"],
+    ]
+    table = read_table(write_csv(rows, newline="\r\n"))
+    assert table.frame.drop(ROW_COLUMN).rows() == [tuple(rows[1]), tuple(rows[2])]
+    path = write_csv("a,b\r\n1,2", name="nofinal.csv")
+    assert cells(path) == [("1", "2")]
+
+
+def test_sheet_argument_ignored_for_text(write_csv) -> None:
+    table = read_table(write_csv("a\n1\n"), sheet="Data")
+    assert any("ignored" in n for n in table.notes)

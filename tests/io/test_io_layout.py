@@ -150,4 +150,9 @@ def test_header_found_below_blank_rows_and_right_of_blank_columns(write_xlsx) ->
 def test_detect_layout_top_rows_only() -> None:
     assert detect_layout([["a"]]) == ("single", 1)
     assert detect_layout([["Q1"], ["text"], ["{'ImportId': 'QID1'}"]]) == ("qualtrics", 3)
-    assert detect_layout([["x", "y"], ["Response", "1"]]) == ("surveymonkey", 2)
+    assert detect_layout([["id", "y"], [None, "Response"]]) == ("surveymonkey", 2)
+
+
+def test_single_response_value_is_not_a_surveymonkey_row() -> None:
+    assert detect_layout([["id", "outcome", "note"], ["1", "Response", "x"]]) == ("single", 1)
+    assert detect_layout([["a", "b"], ["Response", "Open-Ended Response"]]) == ("surveymonkey", 2)
