@@ -95,7 +95,13 @@ def decode(data: bytes, encoding: str, path: str) -> tuple[str, str, list[str]]:
             ) from None
         return text.removeprefix("\ufeff"), name, [f"encoding {name} (as given)"]
     if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", "replace"), "utf-8-sig", ["encoding utf-8-sig (BOM)"]
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig", ["encoding utf-8-sig (BOM)"]
+        except UnicodeDecodeError as exc:
+            bad = f"byte 0x{data[3 + exc.start]:02x} at offset {3 + exc.start}"
+            return data[3:].decode("utf-8", "replace"), "utf-8-sig", [
+                f"encoding utf-8-sig (BOM) with invalid bytes replaced by U+FFFD (first: {bad})"
+            ]
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16").removeprefix("\ufeff"), "utf-16", ["encoding utf-16 (BOM)"]

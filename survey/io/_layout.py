@@ -25,6 +25,7 @@ __all__ = ["Assembled", "HeaderRows", "assemble", "detect_layout", "null_empty"]
 HeaderRows = int | Literal["auto"]
 
 _IMPORT_ID = re.compile(r"""^\s*\{\s*["']ImportId["']\s*:""")
+_IMPORT_ID_VALUE = re.compile(r"""["']ImportId["']\s*:\s*["']([^"']*)["']""")
 _SM_ANSWER_LABELS = frozenset({"response", "open-ended response"})
 _QUALTRICS_ID_HEADERS = frozenset({"responseid", "v1"})
 _QUALTRICS_ID_LABELS = frozenset({"response id", "responseid"})
@@ -193,6 +194,11 @@ def build_columns(
         else:
             bases.append(f"{block} / {sub}" if sub else block)
     names, notes = _unique_names(bases)
+    import_ids: list[str | None] = [None] * width
+    if layout == "qualtrics" and len(grid) > 2:
+        for j, cell in enumerate(grid[2]):
+            found = _IMPORT_ID_VALUE.search(cell or "")
+            import_ids[j] = found.group(1) if found else None
     columns = [
         SourceColumn(
             index=positions[j],
@@ -202,6 +208,7 @@ def build_columns(
             sub=subs[j],
             alt=alts[j],
             name=names[j],
+            import_id=import_ids[j],
         )
         for j in range(width)
     ]

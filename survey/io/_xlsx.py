@@ -127,11 +127,11 @@ def read_workbook_grid(path: str, *, kind: str, sheet: str | None, limits: Limit
                 loaded_by_name[n] = _load(reader, n, path)
             visible = [n for n in names if loaded_by_name[n].visible == "visible"]
         else:
-            visible = [n for n in names if n == sheet]  # refined below
+            visible = names  # a named sheet's visibility is checked once it is loaded
         chosen, notes = _pick(sheet, names, visible, path)
         loaded = loaded_by_name.get(chosen) or _load(reader, chosen, path)
         if sheet is not None and loaded.visible != "visible":
-            notes = [f"sheet {chosen!r} is hidden; read because it was named"]
+            notes.append(f"sheet {chosen!r} is hidden; read because it was named")
         notes.append("legacy .xls workbook read with calamine; saving as .xlsx is safer")
     frame = _to_frame(loaded, chosen, path)
     positions = tuple(c.absolute_index for c in loaded.available_columns())

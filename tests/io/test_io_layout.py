@@ -82,6 +82,9 @@ def test_qualtrics_three_rows_csv(write_csv, quote: str) -> None:
     q21 = table.columns[3]
     assert (q21.block, q21.alt, q21.sub) == ("Q2_1", "Countries - China", None)
     assert q21.header == tuple(r[3] for r in rows[:3])
+    assert [c.import_id for c in table.columns] == [
+        "startDate", "_recordId", "QID1", "QID2_1", "QID2_2", "QID2_4_TEXT"
+    ]
     assert table.frame.get_column(ROW_COLUMN).to_list() == [4, 5]
     assert table.frame.get_column("Q2_4_TEXT").to_list() == [None, "Qatar"]
 
