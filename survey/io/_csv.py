@@ -214,7 +214,7 @@ def read_csv_grid(
     if lead:
         skipped = lead.group(0).count("\n")
         text = text[lead.end() :]
-    if not text.strip():
+    if not text or text.isspace():
         raise unreadable(
             "file is empty: no text besides blank lines", path, "export the data again"
         )
