@@ -6,9 +6,9 @@ cp1252; else Latin-1.  The choice is reported.  NUL bytes are removed.  The
 delimiter is sniffed outside quotes on the first records among ``,`` ``\\t`` ``;``
 and ``|``: the one occurring in the header and the same number of times in most of
 the next records wins; ties go to that order, so ``|`` (a common multi-select
-joiner inside cells) wins only when it is strictly the most consistent.  Parsing is polars' with every field kept
-as text; irregular quoting or records longer than the header fall back to the
-lenient standard-library parser.
+joiner inside cells) wins only when it is strictly the most consistent.  Parsing is
+polars' with every field kept as text; irregular quoting, or a record longer than
+the first records, falls back to the lenient standard-library parser.
 """
 
 from __future__ import annotations
@@ -95,7 +95,13 @@ def decode(data: bytes, encoding: str, path: str) -> tuple[str, str, list[str]]:
             ) from None
         return text.removeprefix("\ufeff"), name, [f"encoding {name} (as given)"]
     if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", "replace"), "utf-8-sig", ["encoding utf-8-sig (BOM)"]
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig", ["encoding utf-8-sig (BOM)"]
+        except UnicodeDecodeError as exc:
+            bad = f"byte 0x{data[3 + exc.start]:02x} at offset {3 + exc.start}"
+            return data[3:].decode("utf-8", "replace"), "utf-8-sig", [
+                f"encoding utf-8-sig (BOM) with invalid bytes replaced by U+FFFD (first: {bad})"
+            ]
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16").removeprefix("\ufeff"), "utf-16", ["encoding utf-16 (BOM)"]
@@ -208,8 +214,10 @@ def read_csv_grid(
     if lead:
         skipped = lead.group(0).count("\n")
         text = text[lead.end() :]
-    if not text.strip():
-        raise unreadable("file is empty: no text besides blank lines", path, "export the data again")
+    if not text or text.isspace():
+        raise unreadable(
+            "file is empty: no text besides blank lines", path, "export the data again"
+        )
     if delimiter == "auto":
         delimiter = sniff_delimiter(text)
         if delimiter != ",":
