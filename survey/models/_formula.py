@@ -48,6 +48,7 @@ class ModelFrame:
     outcome: str  # how the response was given
     levels: dict[str, tuple[object, ...]]  # categorical column -> its levels in the fit
     frame: pl.DataFrame  # the fitted rows' model variables (for marginal effects)
+    domain_rows: np.ndarray | None = None  # rows of a where=/subset domain (before NA drop)
 
     @property
     def df(self) -> int:
@@ -180,6 +181,10 @@ def model_frame(sf: SurveyFrame, formula: str, *, outcome: pl.Expr | None = None
     if fit.height == 0:
         raise ModelError("no row is left to fit: the domain is empty or every row misses "
                          "a model variable", location="where")
+    domain_rows = None
+    if where is not None or sf.domain is not None:
+        dmask = sf.in_domain_expr() if where is None else sf.in_domain_expr() & where.fill_null(False)
+        domain_rows = data.select(dmask.arg_true()).to_series().to_numpy()
     levels = {v: _levels(fit[v]) for v in variables if _is_categorical(fit[v].dtype)}
     ns = _Columns(fit, levels)
     try:
@@ -233,7 +238,8 @@ def model_frame(sf: SurveyFrame, formula: str, *, outcome: pl.Expr | None = None
         w=fit[W].to_numpy().astype(float), psu=fit[PSU].to_numpy().astype(np.int64),
         h=fit[H].to_numpy().astype(np.int64), rows=fit["__svy_row"].to_numpy(),
         design_info=info, term_slices=slices, variables=tuple(sorted(rhs_vars)),
-        outcome=label, levels=levels, frame=fit.select(sorted(rhs_vars)))
+        outcome=label, levels=levels, frame=fit.select(sorted(rhs_vars)),
+        domain_rows=domain_rows)
 
 
 def _ordinal_codes(s: pl.Series, label: str) -> np.ndarray:

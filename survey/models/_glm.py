@@ -25,6 +25,7 @@ import polars as pl
 from scipy import linalg
 
 from survey.design import SurveyFrame
+from survey.design._frame import PSU
 from survey.estimators._engine import svr_var, taylor_vcov
 from survey.errors import ModelError
 from survey.models._formula import ModelFrame, model_frame
@@ -200,6 +201,30 @@ def replicate_weights(sf: SurveyFrame, mf: ModelFrame) -> np.ndarray:
     return mat
 
 
+def replicate_df(sf: SurveyFrame, mf: ModelFrame) -> int:
+    """R's ``degf`` of a replicate design, recomputed on a domain as R's subset does.
+
+    Without a domain: the design's (rank of the replicate weights minus one). On a
+    domain, R subsets the rows and takes the QR rank (tolerance 1e-5) of their
+    replicate weights, minus one; rows of one PSU have proportional created
+    weights, so the rank is that of the domain's PSU rows of the multipliers.
+    """
+    if mf.domain_rows is None:
+        return sf.df
+    reps = sf._reps
+    assert reps is not None
+    if reps.factors is not None:
+        psu = sf._data[PSU].to_numpy()[mf.domain_rows]
+        mat = reps.factors[np.unique(psu)]
+    else:
+        mat = sf._data[reps.columns].to_numpy()[mf.domain_rows].astype(float)
+    if mat.size == 0:
+        return 0
+    _, R, _ = linalg.qr(mat, mode="economic", pivoting=True)
+    d = np.abs(np.diag(R))
+    return int((d > 1e-5 * d[0]).sum()) - 1
+
+
 def svyglm(
     sf: SurveyFrame,
     formula: str,
@@ -292,7 +317,7 @@ def svyglm(
                                  "linearisation")
             thetas[r] = rfit.coef
         vcov = svr_var(thetas, beta, sf)
-        degf = sf.df
+        degf = replicate_df(sf, mf)
         method = f"replicate ({sf.design.type})"  # type: ignore[union-attr]
     else:  # R's svy.varcoef: x * working residual * working weight, times A^-1
         scores = mf.X * ((mf.y - mu) / me * fit.work_w)[:, None]

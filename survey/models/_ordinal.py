@@ -24,7 +24,14 @@ from survey.design import SurveyFrame
 from survey.errors import ModelError
 from survey.estimators._engine import svr_var
 from survey.models._formula import ModelFrame, model_frame
-from survey.models._glm import check_rank, family_of, irls, replicate_weights, sandwich
+from survey.models._glm import (
+    check_rank,
+    family_of,
+    irls,
+    replicate_df,
+    replicate_weights,
+    sandwich,
+)
 from survey.models._results import ModelResult, build_result
 
 __all__ = ["svyolr"]
@@ -186,7 +193,7 @@ def svyolr(
         wr = replicate_weights(sf, mf)
         thetas = np.vstack([olr_fit(X, mf.y, wr[:, r], q, theta) for r in range(wr.shape[1])])
         vcov = svr_var(thetas, theta, sf)
-        degf, method = sf.df, f"replicate ({sf.design.type})"  # type: ignore[union-attr]
+        degf, method = replicate_df(sf, mf), f"replicate ({sf.design.type})"  # type: ignore[union-attr]
     else:
         vcov = sandwich(sf, mf, S, np.linalg.inv(-H))
         degf, method = mf.df, "linearisation"
