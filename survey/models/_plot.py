@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import re
+
 import numpy as np
 
 from survey.errors import ModelError
@@ -12,6 +14,16 @@ if TYPE_CHECKING:
     from survey.models._results import ModelResult
 
 __all__ = ["forest_plot"]
+
+
+def label(term: str) -> str:
+    """A readable coefficient name: ``C(g, Treatment('b'))[T.a]`` -> ``g: a``."""
+    parts = []
+    for part in re.split(r":(?![^()]*\))", term):
+        m = re.fullmatch(r"C\((\w+).*\)\[T\.(.+)\]", part) or re.fullmatch(
+            r"(\w+)\[T\.(.+)\]", part)
+        parts.append(f"{m.group(1)}: {m.group(2)}" if m else re.sub(r"^Q\('(.+)'\)$", r"\1", part))
+    return " x ".join(parts)
 
 
 def forest_plot(result: ModelResult, path: str, *, title: str | None = None,
@@ -36,12 +48,12 @@ def forest_plot(result: ModelResult, path: str, *, title: str | None = None,
     rows = [r for r in t.iter_rows(named=True) if r["term"] not in skip]
     if not rows:
         raise ModelError("the model has no effects to plot")
-    labels = [r["term"] for r in rows][::-1]
+    labels = [label(r["term"]) for r in rows][::-1]
     est = np.exp([r["estimate"] for r in rows][::-1])
     lo = np.exp([r["conf_low"] for r in rows][::-1])
     hi = np.exp([r["conf_high"] for r in rows][::-1])
     y = np.arange(len(rows))
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(rows) + 1.2))
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(rows) + 1.2))
     ax.errorbar(est, y, xerr=[est - lo, hi - est], fmt="o", color="black", capsize=3)
     ax.axvline(1.0, color="grey", linestyle="--", linewidth=1)
     ax.set_xscale("log")
