@@ -184,7 +184,11 @@ def test_inch_marks_inside_plain_fields(write_csv) -> None:
     path = write_csv('id;screen;price\n1;27" monitor;300\n2;24" monitor;200\n3;"a; b";5\n')
     table = read_table(path)
     assert table.delimiter == ";"
-    assert cells(path) == [("1", '27" monitor', "300"), ("2", '24" monitor', "200"), ("3", "a; b", "5")]
+    assert cells(path) == [
+        ("1", '27" monitor', "300"),
+        ("2", '24" monitor', "200"),
+        ("3", "a; b", "5"),
+    ]
 
 
 def test_doubled_quotes_do_not_confuse_the_sniffer(write_csv) -> None:
