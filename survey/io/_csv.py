@@ -29,6 +29,7 @@ __all__ = ["CsvGrid", "decode", "field_counts", "read_csv_grid", "sniff_delimite
 _SAMPLE = 64 * 1024
 _SNIFF_RECORDS = 20
 _CANDIDATES = (",", "\t", ";")
+_FIELD_START = frozenset(',\t;|\n"')  # '"': reopen after the first of a doubled quote
 _LEAD_BLANK = re.compile(r"(?:[ \t]*\r?\n)+")
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -140,11 +141,15 @@ def _record_counts(text: str) -> list[dict[str, int]]:
     in_quotes = False
     has_text = False
     sample = text[:_SAMPLE]
+    prev = "\n"
     for ch in sample:
-        if ch == '"':
+        # A quote opens a quoted field only at the start of a field (as in polars),
+        # so an inch mark inside a plain field (27" screen) does not derail the count.
+        if ch == '"' and (in_quotes or prev in _FIELD_START):
             in_quotes = not in_quotes
             has_text = True
         elif in_quotes:
+            prev = ch
             continue
         elif ch == "\n":
             if has_text:
@@ -158,6 +163,7 @@ def _record_counts(text: str) -> list[dict[str, int]]:
             has_text = True
         elif ch not in " \t\r":
             has_text = True
+        prev = ch
     if has_text and (len(sample) == len(text) or not records):
         records.append(cur)
     return records
@@ -228,7 +234,8 @@ def read_csv_grid(
     header_width, width = counts[0], max(counts)
     if width > limits.max_columns:
         raise unreadable(
-            f"the header has {width} fields, over the column limit of {limits.max_columns}",
+            f"the first records have {width} fields, over the column limit of "
+            f"{limits.max_columns}",
             path,
             "raise the column limit if this file is genuine, or check the delimiter",
         )
@@ -262,11 +269,13 @@ def field_counts(text: str, delimiter: str) -> list[int]:
     """Return the field counts of the first non-blank records of ``text`` (quote-aware)."""
     records: list[int] = []
     count, in_quotes, has_text = 0, False, False
+    prev = "\n"
     for ch in text[:_SAMPLE]:
-        if ch == '"':
+        if ch == '"' and (in_quotes or prev in ("\n", '"', delimiter)):
             in_quotes = not in_quotes
             has_text = True
         elif in_quotes:
+            prev = ch
             continue
         elif ch == "\n":
             if has_text:
@@ -279,6 +288,7 @@ def field_counts(text: str, delimiter: str) -> list[int]:
             has_text = True
         elif ch not in " \t\r":
             has_text = True
+        prev = ch
     if has_text or not records:
         records.append(count + 1)
     return records

@@ -178,3 +178,21 @@ def test_google_sheets_crlf_without_final_newline(write_csv) -> None:
 def test_sheet_argument_ignored_for_text(write_csv) -> None:
     table = read_table(write_csv("a\n1\n"), sheet="Data")
     assert any("ignored" in n for n in table.notes)
+
+
+def test_inch_marks_inside_plain_fields(write_csv) -> None:
+    path = write_csv('id;screen;price\n1;27" monitor;300\n2;24" monitor;200\n3;"a; b";5\n')
+    table = read_table(path)
+    assert table.delimiter == ";"
+    assert cells(path) == [
+        ("1", '27" monitor', "300"),
+        ("2", '24" monitor', "200"),
+        ("3", "a; b", "5"),
+    ]
+
+
+def test_doubled_quotes_do_not_confuse_the_sniffer(write_csv) -> None:
+    path = write_csv('"say ""hi"", then; go";b;c\n"x ""y"", z";2;3\n')
+    table = read_table(path)
+    assert table.delimiter == ";"
+    assert [c.name for c in table.columns] == ['say "hi", then; go', "b", "c"]
