@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -54,7 +54,21 @@ def read_survey(
         delimiter=src.delimiter,
         limits=limits,
     )
-    return type_table(raw, codebook)
+    typed = type_table(raw, codebook)
+    chosen_by_default = sheet is None and src.sheet is None
+    if chosen_by_default and len(raw.visible_sheets) > 1:
+        # never read one of several visible sheets by accident: the codebook must say which
+        problem = pl.DataFrame([{
+            "file": raw.path, "sheet": raw.sheet, "row": None, "column": None, "cell": None,
+            "question": None, "value": ", ".join(raw.visible_sheets), "reason": "ambiguous_sheet",
+            "severity": "error",
+            "message": f"the workbook has {len(raw.visible_sheets)} visible sheets "
+                       f"({', '.join(raw.visible_sheets)}); name one in the codebook's "
+                       "source.sheet or with --sheet",
+        }], schema=PROBLEM_SCHEMA)
+        report = replace(typed.report, problems=pl.concat([problem, typed.report.problems]))
+        typed = replace(typed, report=report)
+    return typed
 
 
 def type_table(raw: RawTable, codebook: Codebook) -> TypedSurvey:

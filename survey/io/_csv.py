@@ -237,7 +237,7 @@ def read_csv_grid(
             f"the first records have {width} fields, over the column limit of "
             f"{limits.max_columns}",
             path,
-            "raise the column limit if this file is genuine, or check the delimiter",
+            "if this file is genuine, raise the column limit (--max-columns N; Limits(max_columns=N)), or check the delimiter",
         )
     schema = {f"_c{j}": pl.String for j in range(width)}
     try:

@@ -258,7 +258,7 @@ def assemble(
         raise unreadable(
             f"{what} has {grid.width} columns, over the limit of {limits.max_columns}",
             path,
-            "raise the column limit if this file is genuine",
+            "if this file is genuine, raise the column limit (--max-columns N; Limits(max_columns=N))",
         )
     tmp = [f"_c{j}" for j in range(grid.width)]
     grid = null_empty(grid.rename(dict(zip(grid.columns, tmp, strict=True))))
@@ -285,7 +285,7 @@ def assemble(
         raise unreadable(
             f"{what} has {data.height} data rows, over the limit of {limits.max_rows}",
             path,
-            "raise the row limit if this file is genuine",
+            "if this file is genuine, raise the row limit (--max-rows N; Limits(max_rows=N) in Python)",
         )
     # Trailing columns with no header and no data are formatting debris.
     width = grid.width

@@ -79,6 +79,8 @@ class RawTable:
     variable_labels: dict[str, str] = field(default_factory=dict)
     date_columns: frozenset[str] = frozenset()
     date1904: bool = False
+    visible_sheets: tuple[str, ...] = ()
+    """Workbooks: the visible sheets (the reader chose ``sheet`` among them)."""
 
     @property
     def n_rows(self) -> int:

@@ -116,6 +116,7 @@ def read_table(
             blank_rows=parts.blank_rows,
             notes=(*notes, *grid.notes, *parts.notes),
             date1904=grid.date1904,
+            visible_sheets=grid.visible,
         )
     try:
         data = Path(location).read_bytes()

@@ -92,7 +92,7 @@ def sniff(path: str, limits: Limits) -> FileKind:
             f"file is {human_size(size)}, over the size limit of "
             f"{human_size(limits.max_file_bytes)}",
             path,
-            "raise the file-size limit if this file is genuine",
+            "if this file is genuine, raise the size limit (--max-file-size MB; Limits(max_file_bytes=...))",
         )
     if head.startswith(_ZIP):
         return "xlsx"

@@ -26,6 +26,7 @@ class SheetGrid:
     sheet: str
     date1904: bool
     notes: tuple[str, ...]
+    visible: tuple[str, ...] = ()
 
 
 def _quote_list(names: list[str]) -> str:
@@ -139,4 +140,4 @@ def read_workbook_grid(path: str, *, kind: str, sheet: str | None, limits: Limit
         notes.append(
             "the workbook uses the 1904 date system (serial numbers count from 1904-01-01)"
         )
-    return SheetGrid(frame, positions, chosen, date1904, tuple(notes))
+    return SheetGrid(frame, positions, chosen, date1904, tuple(notes), tuple(visible))
