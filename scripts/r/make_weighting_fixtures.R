@@ -187,3 +187,43 @@ writeLines(toJSON(list(header = header, weightings = wout, cases = cases), auto_
                   digits = NA, null = "null", na = "null", pretty = FALSE),
            file.path(out, "weighting.json"))
 cat("wrote", length(wout), "weightings and", length(cases), "cases\n")
+
+# ---- the academy 2025 wave, post-stratified to division x gender ------------------------
+# tests/fixtures/r/weighting_academy.csv holds the columns used, as the toolkit reads them
+# (read_survey('sample_data/academy_2025.xlsx', academy_member_survey.yaml); the Python
+# test checks the CSV still equals that read), since R here has no xlsx reader.
+aca <- read.csv(file.path(out, "weighting_academy.csv"), stringsAsFactors = FALSE)
+pop <- read.csv("sample_data/population_2025.csv", stringsAsFactors = FALSE)
+pop <- pop[pop$variable == "division:gender", ]
+parts <- do.call(rbind, strsplit(pop$category, ":"))
+assign("aca", aca, envir = env)
+assign("pop_dg", data.frame(division = parts[, 1], gender = parts[, 2], Freq = pop$population),
+       envir = env)
+aca_designs <- c(unweighted = "svydesign(id=~1, data=aca)",
+                 poststratified = "postStratify(svydesign(id=~1, data=aca), ~division+gender, pop_dg)")
+aca_calls <- list(
+  offer = list("svyciprop(~I(offer_received == 'Yes'), d)", "offer_received", "Yes", NULL),
+  china = list("svyciprop(~I(offer_countries__china == 'true'), subset(d, offer_received == 'Yes'))",
+               "offer_countries__china", "True", "offer_received = 'Yes'"),
+  us = list("svyciprop(~I(offer_countries__us == 'true'), subset(d, offer_received == 'Yes'))",
+            "offer_countries__us", "True", "offer_received = 'Yes'"))
+aca_cases <- list()
+for (key in names(aca_designs)) {
+  d <- eval(parse(text = aca_designs[[key]]), envir = env)
+  assign("d", d, envir = env)
+  for (nm in names(aca_calls)) {
+    cl <- aca_calls[[nm]]
+    res <- suppressWarnings(eval(parse(text = cl[[1]]), envir = env))
+    dsub <- if (is.null(cl[[4]])) d else subset(d, offer_received == "Yes")
+    args <- list(var = cl[[2]]); if (!is.null(cl[[4]])) args$where <- cl[[4]]
+    aca_cases[[length(aca_cases) + 1]] <- list(
+      id = paste(key, nm, sep = "_"), weighting = key, design_r = aca_designs[[key]],
+      weighting_r = aca_designs[[key]], call = cl[[1]], fn = "proportion", args = args,
+      tol = 1e-6, rows = rows_ciprop(res, cl[[2]], cl[[3]], degf(dsub)),
+      weights = if (key == "poststratified") as.numeric(weights(d)) else NULL)
+  }
+}
+writeLines(toJSON(list(header = header, cases = aca_cases), auto_unbox = TRUE, digits = NA,
+                  null = "null", na = "null", pretty = FALSE),
+           file.path(out, "weighting_academy.json"))
+cat("wrote", length(aca_cases), "academy cases\n")
