@@ -83,8 +83,8 @@ def poststratify(sf: SurveyFrame, margins: MarginsLike, *, partial: bool = False
     if len(ms.margins) != 1:
         raise DesignError(f"poststratify uses one margin; got {len(ms.margins)} "
                           f"({', '.join(m.name for m in ms.margins)})",
-                          hint="cross the variables in one margin ('a:b'), pick one with "
-                          "Margins.select(...), or use rake() for several margins")
+                          hint="cross the variables in one margin ('a:b'), pick one "
+                          "(Margins.select, or --margin on the command line), or rake")
     w0 = base_weights(sf, "poststratify")
     (m,) = match(sf, ms, partial=partial)
     psw, step = _poststep(m, w0)
