@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import polars as pl
-
 from survey.design import SurveyFrame
 from survey.errors import DesignError, EstimationError
 from survey.weighting._common import (
@@ -133,9 +131,7 @@ def rake(sf: SurveyFrame, margins: MarginsLike, *, epsilon: float = 1.0, maxit: 
     matched = match(sf, ms)
     check_totals(matched)
     eps = epsilon * w0.sum() if epsilon < 1 else epsilon
-    variables = ms.variables
-    cross = (sf.frame.select(pl.struct(variables).rank("dense").cast(pl.Int64) - 1)
-             .to_series().to_numpy())
+    cross = _cross_codes(matched)
     old = np.bincount(cross, w0)
     w = w0.copy()
     sweeps, converged, delta = 0, False, float("inf")
@@ -175,6 +171,21 @@ def rake(sf: SurveyFrame, margins: MarginsLike, *, epsilon: float = 1.0, maxit: 
         "rake", sf, margins=ms.to_rows(), epsilon=epsilon, maxit=maxit,
         sweeps=sweeps + 1, initial=w0))
     return reweighted(sf, w, cal, weight_column)
+
+
+def _cross_codes(matched: list[Matched]) -> np.ndarray:
+    """Cell codes of the margins crossed: the same cells as R's table of every margin
+    variable, since each variable belongs to some margin."""
+    code = np.zeros(matched[0].codes.shape[0], dtype=np.int64)
+    size = 1
+    for m in matched:
+        p = m.population.shape[0]
+        code = code * p + m.codes
+        size *= p
+        if size > code.shape[0]:  # keep the codes dense and small
+            code = np.unique(code, return_inverse=True)[1].ravel()
+            size = int(code.max()) + 1
+    return code
 
 
 def trim_weights(sf: SurveyFrame, *, lower: float = -np.inf, upper: float = np.inf,

@@ -54,9 +54,14 @@ def reweighted(sf: SurveyFrame, weights: np.ndarray, calibration: LinearCalibrat
                           hint="choose another weight_column")
     if weight_column in design.columns and weight_column != design.weights:
         raise DesignError(f"weight_column {weight_column!r} is a design column")
-    frame = sf.frame.with_columns(pl.Series(weight_column, weights, dtype=pl.Float64))
-    new = SurveyFrame(frame, dataclasses.replace(design, weights=weight_column))
-    return SurveyFrame._derived(new, calibration=calibration)
+    col = pl.Series(weight_column, weights, dtype=pl.Float64)
+    # Strata and PSUs are unchanged: swap the weight column rather than bind again
+    # (binding refuses negative weights, which linear calibration may give, as in R).
+    new = SurveyFrame._derived(sf, design=dataclasses.replace(design, weights=weight_column),
+                               calibration=calibration)
+    new.frame = sf.frame.with_columns(col)
+    new._data = sf._data.with_columns(col, col.alias(W))
+    return new
 
 
 def record(method: str, sf: SurveyFrame, **options: Any) -> dict[str, Any]:

@@ -95,4 +95,4 @@ def from_metadata(frame: pl.DataFrame, meta: dict[str, Any] | str, *,
         raise DesignError(f"the weights in {col!r} differ from those the stored weighting "
                           "gives: the data changed after weighting",
                           hint="weight the data again with `survey weight`")
-    return SurveyFrame._derived(SurveyFrame(frame, sf.design), calibration=sf.calibration)
+    return sf

@@ -43,9 +43,9 @@ def cell_step(codes: np.ndarray, u: np.ndarray, v: np.ndarray, m: np.ndarray) ->
     """A step on one categorical variable: ``U = onehot * u``, ``V = onehot * v``,
     ``M = diag(m)``."""
     n, p = codes.shape[0], m.shape[0]
-    rows = np.arange(n)
-    return Step(sp.csr_matrix((u, (rows, codes)), shape=(n, p)),
-                sp.csr_matrix((v, (rows, codes)), shape=(n, p)), np.diag(m))
+    indptr = np.arange(n + 1, dtype=np.int64)  # one entry per row: CSR built directly
+    return Step(sp.csr_matrix((u, codes, indptr), shape=(n, p)),
+                sp.csr_matrix((v, codes, indptr), shape=(n, p)), np.diag(m))
 
 
 def dense_step(U: np.ndarray, V: np.ndarray, M: np.ndarray) -> Step:

@@ -229,3 +229,12 @@ def test_metadata_detects_changed_weights() -> None:
     changed = sf.frame.with_columns(pl.col("weight") * 1.01)
     with pytest.raises(DesignError, match="changed after weighting"):
         from_metadata(changed, meta)
+
+
+def test_linear_calibration_may_give_negative_weights() -> None:
+    """As R: GREG weights are not kept positive (use calfun='raking' or bounds for that)."""
+    df = pl.DataFrame({"a": ["x", "x", "y"], "z": [1.0, 2.0, 3.0]})
+    c = calibrate(svydesign(df), {"a": {"x": 20, "y": 10}, "z": 75})
+    assert c.frame["weight"].to_list() == pytest.approx([-5.0, 25.0, 10.0])
+    assert np.isfinite(mean(c, "z").std_error[0])
+    assert weight_diagnostics(c).ratio == float("inf")
