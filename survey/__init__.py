@@ -50,6 +50,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         total,
     )
     from survey.io import Limits, RawTable, read_table
+    from survey.store import WaveStore, load
 
 try:
     __version__ = version("survey")
@@ -76,12 +77,14 @@ _EXPORTS: dict[str, str] = {
     "UnreadableInputError": "survey.errors",
     "ValidationError": "survey.errors",
     "ValidationReport": "survey.frames",
+    "WaveStore": "survey.store",
     "as_replicate": "survey.design",
     "chisq": "survey.estimators",
     "contrast": "survey.estimators",
     "describe": "survey.frames",
     "difference": "survey.estimators",
     "dump_codebook": "survey.codebook",
+    "load": "survey.store",
     "load_codebook": "survey.codebook",
     "mean": "survey.estimators",
     "multiple_choice": "survey.estimators",

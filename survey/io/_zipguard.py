@@ -25,7 +25,7 @@ import zlib
 from dataclasses import dataclass
 
 from survey.io._model import Limits
-from survey.io._util import letter_index, unreadable
+from survey.io._util import human_size, letter_index, unreadable
 
 __all__ = ["SheetEntry", "WorkbookInfo", "check_dimension", "inspect_xlsx"]
 
@@ -90,8 +90,8 @@ def _check_sizes(infos: list[zipfile.ZipInfo], limits: Limits, path: str) -> Non
             )
     if total > limits.max_uncompressed_bytes:
         raise unreadable(
-            f"possible decompression bomb: the workbook expands to {total / 1024**2:.0f} MiB "
-            f"(limit {limits.max_uncompressed_bytes / 1024**2:.0f} MiB)",
+            f"possible decompression bomb: the workbook expands to {human_size(total)} "
+            f"(limit {human_size(limits.max_uncompressed_bytes)})",
             path,
             "raise the uncompressed-size limit if this file is genuine",
         )
