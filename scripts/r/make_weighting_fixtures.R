@@ -158,10 +158,13 @@ calls <- list(
   list("subset", "svymean(~api00, subset(d, api99 > 600))", A(var = "api00", where = "api99 > 600"),
        function(s) rows_stat(s, "api00")),
   list("ciprop", "svyciprop(~I(comp.imp == 'Yes'), d)", A(var = "comp.imp"),
-       function(p) rows_ciprop(p, "comp.imp", "Yes", degf(get("d", env))))
+       function(p) rows_ciprop(p, "comp.imp", "Yes", degf(get("d", env)))),
+  list("chisq", "svychisq(~comp.imp+stype, d)", A(row = "comp.imp", col = "stype"),
+       function(t) list(list(statistic = num(t$statistic), df = as.numeric(t$parameter),
+                             p_value = num(t$p.value))))
 )
 fns <- c(mean = "mean", total = "total", prop = "mean", total_cat = "total", ratio = "ratio",
-         by = "mean", by_total = "total", subset = "mean", ciprop = "proportion")
+         by = "mean", by_total = "total", subset = "mean", ciprop = "proportion", chisq = "chisq")
 
 wout <- list(); cases <- list()
 for (key in names(weightings)) {
