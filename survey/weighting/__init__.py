@@ -12,8 +12,8 @@ from survey.weighting._margins import Margin, Margins, read_margins
 from survey.weighting._metadata import META_WEIGHTING, from_metadata, to_metadata
 
 __all__ = [
-    "META_WEIGHTING",
     "CalFun",
+    "META_WEIGHTING",
     "Margin",
     "Margins",
     "WeightDiagnostics",

@@ -238,3 +238,9 @@ def test_linear_calibration_may_give_negative_weights() -> None:
     assert c.frame["weight"].to_list() == pytest.approx([-5.0, 25.0, 10.0])
     assert np.isfinite(mean(c, "z").std_error[0])
     assert weight_diagnostics(c).ratio == float("inf")
+
+
+def test_public_names_sorted_and_importable() -> None:
+    import survey.weighting as w
+    assert w.__all__ == sorted(w.__all__)
+    assert all(hasattr(w, n) for n in w.__all__)
