@@ -40,9 +40,11 @@ __all__ = [
     "EXTRA_GROUPS",
     "Data",
     "DesignArgs",
+    "Source",
     "OptionGroup",
     "bind_design",
     "design_options",
+    "inspect_data",
     "load_data",
     "load_design",
     "parse_where",
@@ -221,39 +223,63 @@ def where_option(f: F) -> F:
 
 
 @dataclass(frozen=True)
+class Source:
+    """What DATA holds, learnt without reading its rows (csv, Parquet).
+
+    ``columns`` is empty for spreadsheets and typed csv until they are read whole.
+    """
+
+    columns: tuple[str, ...]
+    codebook_json: str | None = None
+    schema_codebook: Codebook | None = None  # from --schema
+
+    @functools.cached_property
+    def codebook(self) -> Codebook | None:
+        """The codebook (a typed Parquet file's is parsed on first use)."""
+        if self.schema_codebook is not None or self.codebook_json is None:
+            return self.schema_codebook
+        from survey.codebook import parse_codebook
+
+        return parse_codebook(json.loads(self.codebook_json), path="DATA#codebook")
+
+
+@dataclass(frozen=True)
 class Data:
-    """A loaded DATA file: the frame (only the columns asked for) and its codebook."""
+    """A loaded DATA file: the frame (only the columns asked for) and where it came from."""
 
     frame: pl.DataFrame
-    codebook: Codebook | None
-    columns: tuple[str, ...]  # every column of the file
+    source: Source
+
+    @property
+    def codebook(self) -> Codebook | None:
+        """The data's codebook, if it has one."""
+        return self.source.codebook
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every column of the file (the frame holds those asked for)."""
+        return self.source.columns
 
 
 def _suffix(path: str) -> str:
     return Path(path).suffix.lower()
 
 
-def file_columns(args: DesignArgs) -> tuple[list[str], Codebook | None]:
-    """The columns of DATA (without reading the rows of a csv or Parquet file)."""
+def inspect_data(args: DesignArgs) -> Source:
+    """The columns of DATA (and a Parquet file's codebook), without reading rows."""
     path, ext = args.data, _suffix(args.data)
     if not Path(path).is_file():
         raise click.BadParameter(f"{path!r} is not a file", param_hint="DATA")
     try:
         if ext == ".parquet":
-            cols = list(pl.read_parquet_schema(path))
             meta = pl.read_parquet_metadata(path)
-            cb = None
-            if META_CODEBOOK in meta:
-                from survey.codebook import parse_codebook
-
-                cb = parse_codebook(json.loads(meta[META_CODEBOOK]), path=f"{path}#codebook")
-            return cols, cb
+            return Source(tuple(pl.read_parquet_schema(path)), meta.get(META_CODEBOOK))
         if ext in (".csv", ".tsv", ".txt") and args.schema is None:
-            return list(_scan_csv(path).collect_schema()), None
+            return Source(tuple(_scan_csv(path).collect_schema()))
     except (OSError, pl.exceptions.PolarsError) as exc:
         raise click.BadParameter(f"cannot read {path}: {str(exc).splitlines()[0]}",
                                  param_hint="DATA") from None
-    return [], None  # spreadsheets (and typed csv) are read whole, then checked
+    return Source(())
 
 
 def _scan_csv(path: str) -> pl.LazyFrame:
@@ -280,28 +306,30 @@ def resolve_columns(wanted: Iterable[str], available: Sequence[str], *, what: st
     return list(dict.fromkeys(out))
 
 
-def load_data(args: DesignArgs, *, columns: Iterable[str] = ()) -> Data:
+def load_data(args: DesignArgs, *, columns: Iterable[str] = (),
+              source: Source | None = None) -> Data:
     """Read DATA: the analysis ``columns`` (names or globs) and the design's columns.
 
     Parquet from ``survey ingest`` keeps its codebook; a csv/xlsx with ``--schema`` is
     typed and validated (bad cells become nulls, with a warning); without a schema it is
     read as-is. Only the needed columns are read from csv and Parquet files.
+    ``source``: the result of :func:`inspect_data`, when the caller has it already.
     """
     wanted = [*columns, *args.columns()]
-    available, codebook = file_columns(args)
+    src = source if source is not None else inspect_data(args)
     path, ext = args.data, _suffix(args.data)
-    if available:
-        keep = resolve_columns(wanted, available)
+    if src.columns:
+        keep = resolve_columns(wanted, src.columns)
         reader = pl.scan_parquet(path) if ext == ".parquet" else _scan_csv(path)
         try:
             frame = reader.select(keep).collect()
         except (OSError, pl.exceptions.PolarsError) as exc:
             raise click.BadParameter(f"cannot read {path}: {str(exc).splitlines()[0]}",
                                      param_hint="DATA") from None
-        return Data(frame, codebook, tuple(available))
+        return Data(frame, src)
     frame, codebook = _read_whole(args)
     keep = resolve_columns(wanted, frame.columns)
-    return Data(frame.select(keep), codebook, tuple(frame.columns))
+    return Data(frame.select(keep), Source(tuple(frame.columns), schema_codebook=codebook))
 
 
 def _read_whole(args: DesignArgs) -> tuple[pl.DataFrame, Codebook | None]:

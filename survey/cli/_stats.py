@@ -22,7 +22,7 @@ from survey.cli._design_opts import (
     DesignArgs,
     bind_design,
     design_options,
-    file_columns,
+    inspect_data,
     load_data,
     parse_where,
     resolve_columns,
@@ -93,17 +93,19 @@ class _Plan:
 def _plan(design: DesignArgs, variables: Sequence[str], extra: Sequence[str],
           where: str | None, *, allow_multiple: bool = False) -> _Plan:
     """Find each variable (a column, or a multiple-choice question) and read what is needed."""
-    available, codebook = file_columns(design)
+    source = inspect_data(design)
+    available = list(source.columns)
     whole: Data | None = None
     if not available:  # spreadsheets are read whole
-        whole = load_data(design, columns=["*"])
-        available, codebook = list(whole.columns), whole.codebook
-    questions = {q.id: q for q in codebook.questions} if codebook else {}
+        whole = load_data(design, columns=["*"], source=source)
+        available = list(whole.columns)
     plain: list[str] = []
     multiple: dict[str, list[str]] = {}
     labels: dict[str, str] = {}
     for v in variables:
-        q = questions.get(v)
+        codebook = whole.codebook if whole is not None else (
+            source.codebook if v not in available else None)  # parsed only when needed
+        q = next((q for q in codebook.questions if q.id == v), None) if codebook else None
         if q is not None and q.type == "multiple":
             multiple[v] = [q.option_column(o) for o in q.options]
             labels.update({q.option_column(o): o.label for o in q.options})
@@ -119,9 +121,9 @@ def _plan(design: DesignArgs, variables: Sequence[str], extra: Sequence[str],
     expr = parse_where(where, available) if where else None
     wanted = [*plain, *(c for cols in multiple.values() for c in cols), *extra,
               *(expr.meta.root_names() if expr is not None else [])]
-    data = load_data(design, columns=wanted) if whole is None else Data(
+    data = load_data(design, columns=wanted, source=source) if whole is None else Data(
         whole.frame.select(resolve_columns([*wanted, *design.columns()], whole.frame.columns)),
-        whole.codebook, whole.columns)
+        whole.source)
     return _Plan(data, plain, multiple, labels, expr)
 
 
