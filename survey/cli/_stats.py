@@ -7,17 +7,24 @@ Only polars, numpy and the estimators load here; rich loads for table output onl
 
 from __future__ import annotations
 
-import json
-import math
-import sys
+import os
+
+# Return freed memory to the system at once (polars' bundled jemalloc keeps it for ~10 s
+# by default): a one-shot command on a million rows then peaks ~20% lower. Takes effect
+# only if polars is not loaded yet, as when run from the shell; a user's setting wins.
+os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
+
+import json  # noqa: E402 - after the allocator setting, before polars loads
+import math  # noqa: E402
+import sys  # noqa: E402
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import click
-import polars as pl
+import click  # noqa: E402
+import polars as pl  # noqa: E402
 
-from survey.cli._design_opts import (
+from survey.cli._design_opts import (  # noqa: E402
     Data,
     DesignArgs,
     bind_design,
@@ -28,7 +35,7 @@ from survey.cli._design_opts import (
     resolve_columns,
     where_option,
 )
-from survey.estimators import Estimates, TestResult
+from survey.estimators import Estimates, TestResult  # noqa: E402
 
 __all__ = ["stats"]
 
@@ -136,8 +143,10 @@ def _as_categories(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     if values.len() > MAX_CODES or (s.dtype.is_float() and (values != values.round(0)).any()):
         raise click.BadParameter(f"{column!r} is numeric with {values.len()} distinct values, not "
                                  "categories: use `survey stats mean`", param_hint="--var")
-    codes = [str(int(v)) for v in values.to_list()]
-    return frame.with_columns(pl.col(column).cast(pl.Int64).cast(pl.String).cast(pl.Enum(codes)))
+    ints = [int(v) for v in values.to_list()]
+    codes = [str(v) for v in ints]
+    return frame.with_columns(pl.col(column).cast(pl.Int64).replace_strict(
+        ints, codes, return_dtype=pl.Enum(codes)))
 
 
 # -- commands -------------------------------------------------------------------------
