@@ -326,10 +326,21 @@ def load_data(args: DesignArgs, *, columns: Iterable[str] = (),
         except (OSError, pl.exceptions.PolarsError) as exc:
             raise click.BadParameter(f"cannot read {path}: {str(exc).splitlines()[0]}",
                                      param_hint="DATA") from None
-        return Data(frame, src)
+        return Data(_contiguous(frame), src)
     frame, codebook = _read_whole(args)
     keep = resolve_columns(wanted, frame.columns)
     return Data(frame.select(keep), Source(tuple(frame.columns), schema_codebook=codebook))
+
+
+def _contiguous(frame: pl.DataFrame) -> pl.DataFrame:
+    """One chunk per column, a column at a time (a Parquet file arrives in row-group chunks;
+    rechunked later, by a frame-level operation, it would briefly cost twice its memory)."""
+    cols = frame.get_columns()
+    del frame
+    for i, col in enumerate(cols):
+        cols[i] = col.rechunk()
+        del col
+    return pl.DataFrame(cols)
 
 
 def _read_whole(args: DesignArgs) -> tuple[pl.DataFrame, Codebook | None]:

@@ -61,7 +61,11 @@ def make_domains(sf: SurveyFrame, *, by: str | Sequence[str] | None,
     for c in by_t:
         mask = mask & pl.col(c).is_not_null()
     try:
-        inside = sf._data.with_columns(mask.alias(DOM))[DOM]  # (literals broadcast)
+        # series-level work throughout: a frame-level select or with_columns here would
+        # rechunk every column of a many-chunked (Parquet) frame, doubling its memory
+        inside = sf._data.select(mask.alias(DOM)).to_series()
+        if inside.len() != sf._data.height:  # a literal mask
+            inside = pl.repeat(inside[0], sf._data.height, eager=True).alias(DOM)
         if by_t:
             key: pl.Series | None = None
             for c in by_t:  # one integer key: each column's dense code, first column slowest
@@ -71,8 +75,9 @@ def make_domains(sf: SurveyFrame, *, by: str | Sequence[str] | None,
             codes, _ = dense_codes(key.zip_with(inside, pl.Series([None], dtype=pl.Int64)))
             data = sf._data.with_columns(codes.alias(DOM))
             first = codes.arg_unique()  # first row of every domain: its by-values
-            levels = (data.select(DOM, *by_t)[first].filter(pl.col(DOM).is_not_null())
-                      .sort(DOM).drop(DOM))
+            levels = (pl.DataFrame([codes.gather(first).alias(DOM),
+                                  *(data[c].gather(first) for c in by_t)])
+                      .filter(pl.col(DOM).is_not_null()).sort(DOM).drop(DOM))
         else:
             data = sf._data.with_columns(
                 pl.when(inside).then(pl.lit(0, pl.UInt32)).alias(DOM))
