@@ -92,6 +92,16 @@ def make_workbook(path: Path, rows: int, seed: int = 7) -> None:
     wb.close()
 
 
+def _peak_rss() -> int:
+    """Peak resident memory of this process image, bytes (VmHWM; ru_maxrss is inherited
+    across fork+exec from the parent, so it would report the parent's peak)."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def _child(mode: str, path: str, cb_path: str) -> None:
     import polars as pl
 
@@ -107,14 +117,14 @@ def _child(mode: str, path: str, cb_path: str) -> None:
         assert res.report.ok, res.report.to_text()
         size = res.frame.estimated_size()
     elapsed = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = _peak_rss()
     print(json.dumps({"seconds": elapsed, "peak_rss": peak, "frame_bytes": size}))
 
 
 def _baseline_rss() -> int:
     out = subprocess.run([sys.executable, "-c",
-                          "import resource, polars, survey.frames, survey.codebook;"
-                          "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)"],
+                          "import polars, survey.frames, survey.codebook, benchmarks.bench_ingest as b;"
+                          "print(b._peak_rss())"],
                          capture_output=True, text=True, check=True, cwd=ROOT)
     return int(out.stdout.strip())
 

@@ -587,7 +587,30 @@ def codebook_2025() -> str:
     meta = {"survey": "academy_member_survey", "version": "2025.1",
             "title": {"en": "Academy member survey 2025", "ko": "과학기술한림원 회원 설문 2025"},
             "source": {"header_rows": 2, "sheet": "Sheet_1"}}
-    return _emit(head, meta, qs, NOTES)
+    harmonize = yaml.safe_dump({"harmonize": HARMONIZE}, allow_unicode=True, sort_keys=False, width=100)
+    return (_emit(head, meta, qs, NOTES)
+            + "# How the 2023.1 questionnaire maps onto this one (docs/codebook.md, Harmonisation).\n"
+            + harmonize)
+
+
+# 2023.1 -> 2025.1: renamed, recoded and merged options, questions added and dropped.
+HARMONIZE: dict[str, Any] = {
+    "panel_key": "member_no",
+    "from": [{
+        "version": "2023.1",
+        "questions": {
+            "salary_multiple": {"from": "salary_ratio"},
+            "age_band": {"recode": {"70-79": "70+", "80+": "70+"}},
+            "offer_countries": {"recode": {"usa": "us"}},
+            "intent": {"recode": {"Considering": "Seriously considering",
+                                  "Declined": "Considered and declined"}},
+            **{p: {"match": "code"} for p in ("push_seniority_pay", "push_short_term_eval", "push_funding",
+                                               "push_infrastructure", "push_collaboration", "push_autonomy")},
+        },
+        "not_asked": ["support_perf_pay"],
+        "dropped": ["prior_abroad"],
+    }],
+}
 
 
 def codebook_2023() -> str:

@@ -22,6 +22,8 @@ from survey.frames import (
     rejects_frame,
     write_typed_parquet,
 )
+from survey.cli._store import ingest_into_store, store_ingest_options
+from survey.errors import ValidationError
 from survey.io import Limits, read_table
 
 _MB = 1024**2
@@ -119,19 +121,38 @@ def validate(file: str, schema: str, sheet: str | None, encoding: str | None, re
 
 @click.command()
 @_apply(_common)
-@click.option("--out", "-o", required=True, type=_FILE, help="Typed Parquet file to write.")
+@click.option("--out", "-o", type=_FILE, help="Typed Parquet file to write (or give --store).")
+@_apply(store_ingest_options)
 @limit_options
 def ingest(file: str, schema: str, sheet: str | None, encoding: str | None, rejects: str | None,
-           out: str, **kw: Any) -> None:
+           out: str | None, **kw: Any) -> None:
     """Validate FILE and write it as typed Parquet that keeps the codebook.
 
     Nothing is written when validation finds an error (exit 1); --rejects writes the
     offending rows with their reasons.
 
+    With --store DIR --wave ID the wave is added to a store (docs/store.md): the same
+    file again is a no-op, a different one is refused unless --replace (exit 2).
+
     \b
     Example:
       survey ingest sample_data/academy_2025.xlsx -s schemas/academy_member_survey.yaml -o wave2025.parquet
+      survey ingest sample_data/academy_2025.xlsx -s schemas/academy_member_survey.yaml --store survey-store --wave 2025
     """
+    store_kw = {k: kw.pop(k) for k in ("store", "wave", "replace", "keep_pii", "key_file", "panel_key")}
+    if store_kw["store"] is not None:
+        def on_invalid(exc: ValidationError) -> None:
+            click.echo(exc.report.to_text(), err=True)
+            if rejects:
+                n = _write_rejects(exc.survey, rejects)
+                click.echo(f"wrote {n} rejected row(s) to {rejects}", err=True)
+        if not store_kw["wave"]:
+            raise click.UsageError("--store needs --wave ID (e.g. --wave 2025)")
+        ingest_into_store(file, load_codebook(schema), sheet=sheet, encoding=encoding,
+                          limits=_limits(kw), on_invalid=on_invalid, **store_kw)
+        return
+    if out is None:
+        raise click.UsageError("give --out FILE.parquet, or --store DIR --wave ID")
     survey = _read(file, schema, sheet, encoding, _limits(kw))
     report = survey.report
     if not report.ok:

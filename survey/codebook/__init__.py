@@ -4,22 +4,28 @@ from survey.codebook._draft import draft_codebook, draft_codebook_yaml
 from survey.codebook._load import codebook_to_dict, dump_codebook, load_codebook, parse_codebook
 from survey.codebook._model import (
     Codebook,
+    Harmonize,
     MissingCode,
     Option,
     OtherSpec,
     Question,
+    QuestionMap,
     QuestionType,
     SourceSpec,
+    VersionMap,
 )
 
 __all__ = [
     "Codebook",
+    "Harmonize",
     "MissingCode",
     "Option",
     "OtherSpec",
     "Question",
+    "QuestionMap",
     "QuestionType",
     "SourceSpec",
+    "VersionMap",
     "codebook_to_dict",
     "draft_codebook",
     "draft_codebook_yaml",

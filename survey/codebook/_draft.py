@@ -22,7 +22,6 @@ from survey.codebook._draft_infer import (
     Inferred,
     clean_label,
     infer_column,
-    make_options,
     norm_number,
 )
 from survey.codebook._load import codebook_to_dict, dump_codebook, parse_codebook
@@ -127,7 +126,9 @@ def _draft(raw: RawTable, *, survey_name: str, sheet: str | None) -> tuple[Codeb
             questions.append(Question(id=ids.make(c.sc.block), type="text", role="id",
                                       column=c.ref, **_text(c)))
             continue
-        questions.append(_column_question(c, raw, ids))
+        q, inf_notes = _column_question(c, raw, ids)
+        questions.append(q)
+        notes += [f"{q.id} ({c.ref!r}): {n}" for n in inf_notes]
     header_rows = raw.header_rows if raw.header_rows in (1, 2, 3) else "auto"
     cb = Codebook(
         survey=survey_name,
@@ -207,7 +208,7 @@ def _group_questions(g: Group, ids: _IdMaker, notes: list[str]) -> list[Question
     return out
 
 
-def _column_question(c: Col, raw: RawTable, ids: _IdMaker) -> Question:
+def _column_question(c: Col, raw: RawTable, ids: _IdMaker) -> tuple[Question, list[str]]:
     inf = _infer(c, raw)
     role = "meta" if _is_meta(c) else "answer"
     pii = bool(_is_pii_header(c.sc.block) or _is_pii_header(c.text) or _pii_values(c.values)
@@ -222,7 +223,7 @@ def _column_question(c: Col, raw: RawTable, ids: _IdMaker) -> Question:
         options=tuple(_safe_codes(list(inf.options))), missing_codes=inf.missing,
         layout="delimited" if delimited else None, delimiter=inf.delimiter if delimited else None,
         **_text(c),
-    )
+    ), inf.notes
 
 
 def _infer(c: Col, raw: RawTable) -> Inferred:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from survey._text import normalize_key
@@ -71,7 +71,6 @@ class Group:
     other: Col | None = None
     other_option: str | None = None
     summary: Col | None = None            # Kobo 'both' mode: the space-joined summary column
-    extra: list[Col] = field(default_factory=list)
 
     @property
     def columns(self) -> list[Col]:

@@ -238,7 +238,9 @@ def split_delimited(values: Sequence[str]) -> tuple[str, list[str]] | None:
     """Detect a joined multi-select column; return (delimiter, option labels) or None.
 
     Delimiters are tried as ``|``, ``;``, ``", "``, ``","`` and (for code-like tokens)
-    space.  A label that itself contains the delimiter is rebuilt from pieces that always
+    space; a comma or space split is taken only when it gives fewer distinct options than
+    there are distinct cells (combinations occur), so single answers containing the
+    delimiter ("Yes, definitely") stay whole.  A label that itself contains the delimiter is rebuilt from pieces that always
     occur adjacent, in the same order, when the second piece reads as a continuation.
     """
     values = [v for v in values if v.strip()]
@@ -259,8 +261,10 @@ def split_delimited(values: Sequence[str]) -> tuple[str, list[str]] | None:
         if any(not t for t in labels):
             continue
         counts = Counter(normalize_key(t) for t in labels)
+        wholes = {normalize_key(v) for v in values}
         if (
             any(len(c) > 1 for c in cells)
+            and (delim in "|;" or len(counts) < len(wholes))   # the split explains more simply
             and len(counts) <= MAX_OPTIONS
             and 2 * sum(counts.values()) >= 3 * len(counts)
             and max(len(t) for t in labels) <= MAX_LABEL

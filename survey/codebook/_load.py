@@ -12,15 +12,18 @@ from survey._text import normalize_key
 from survey.codebook._model import (
     QUESTION_TYPES,
     Codebook,
+    Harmonize,
     MissingCode,
     Option,
     OtherSpec,
     Question,
+    QuestionMap,
     SourceSpec,
+    VersionMap,
 )
 from survey.errors import CodebookError
 
-__all__ = ["codebook_to_dict", "dump_codebook", "load_codebook", "parse_codebook"]
+__all__ = ["codebook_to_dict", "dump_codebook", "find_option", "load_codebook", "parse_codebook"]
 
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _QUESTION_KEYS = {
@@ -122,6 +125,8 @@ def parse_codebook(raw: Any, *, path: str | None = None) -> Codebook:
     if not isinstance(mv, list):
         problems.append("missing_values: must be a list of strings")
         mv = []
+    version = _scalar(raw.get("version", ""))
+    harmonize = _parse_harmonize(raw.get("harmonize"), questions, version, problems)
     if problems:
         raise CodebookError(f"{len(problems)} mistake(s) in the codebook", location=where,
                             problems=problems, hint="fix each listed entry and load again")
@@ -135,6 +140,7 @@ def parse_codebook(raw: Any, *, path: str | None = None) -> Codebook:
         source=source,
         missing_values=tuple(_scalar(v) for v in mv),
         path=path,
+        harmonize=harmonize,
     )
 
 
@@ -293,6 +299,148 @@ def _parse_missing(raw: Any, loc: str, problems: list[str]) -> tuple[MissingCode
     return tuple(out)
 
 
+def _parse_harmonize(raw: Any, questions: list[Question], version: str,
+                     problems: list[str]) -> Harmonize | None:
+    """The ``harmonize`` section (docs/codebook.md, "Harmonisation across versions")."""
+    if raw is None:
+        return None
+    loc = "harmonize"
+    if not isinstance(raw, dict):
+        problems.append(f"{loc}: must be a mapping with 'panel_key' and/or 'from'")
+        return None
+    for key in sorted(set(raw) - {"panel_key", "from"}, key=str):
+        problems.append(f"{loc}.{key}: unknown key (known: from, panel_key)")
+    by_id = {q.id: q for q in questions}
+    panel_key = raw.get("panel_key")
+    if panel_key is not None:
+        panel_key = str(panel_key)
+        if panel_key not in by_id:
+            problems.append(f"{loc}.panel_key: {panel_key!r} is not a question id")
+        elif by_id[panel_key].type not in ("text", "integer"):
+            problems.append(f"{loc}.panel_key: question {panel_key!r} is {by_id[panel_key].type}; "
+                            "a panel key must be a text or integer question")
+    froms = raw.get("from") or []
+    if not isinstance(froms, list):
+        problems.append(f"{loc}.from: must be a list of {{version, questions, not_asked, dropped}}")
+        froms = []
+    versions: list[VersionMap] = []
+    seen: dict[str, int] = {}
+    for i, vraw in enumerate(froms):
+        vloc = f"{loc}.from[{i}]"
+        if not isinstance(vraw, dict) or "version" not in vraw:
+            problems.append(f"{vloc}: each entry needs 'version' (the earlier codebook version)")
+            continue
+        ver = _scalar(vraw["version"])
+        vloc = f"{vloc} ({ver})"
+        for key in sorted(set(vraw) - {"version", "questions", "not_asked", "dropped"}, key=str):
+            problems.append(f"{vloc}.{key}: unknown key (known: dropped, not_asked, questions, version)")
+        if ver == version:
+            problems.append(f"{vloc}.version: {ver!r} is this codebook's own version")
+        if ver in seen:
+            problems.append(f"{vloc}.version: {ver!r} repeats harmonize.from[{seen[ver]}]")
+        seen[ver] = i
+        qraw = vraw.get("questions") or {}
+        if not isinstance(qraw, dict):
+            problems.append(f"{vloc}.questions: must be a mapping of question id -> "
+                            "{from, recode, match}")
+            qraw = {}
+        maps = [m for qid, spec in qraw.items()
+                if (m := _parse_question_map(str(qid), spec, by_id, f"{vloc}.questions.{qid}",
+                                             problems)) is not None]
+        lists: dict[str, tuple[str, ...]] = {}
+        for key in ("not_asked", "dropped"):
+            items = vraw.get(key) or []
+            if not isinstance(items, list):
+                problems.append(f"{vloc}.{key}: must be a list of question ids")
+                items = []
+            lists[key] = tuple(str(x) for x in items)
+        for qid in lists["not_asked"]:
+            if qid not in by_id:
+                problems.append(f"{vloc}.not_asked: {qid!r} is not a question of this codebook")
+            elif any(m.id == qid for m in maps):
+                problems.append(f"{vloc}.not_asked: {qid!r} is also mapped under questions")
+        versions.append(VersionMap(version=ver, questions=tuple(maps),
+                                   not_asked=lists["not_asked"], dropped=lists["dropped"]))
+    return Harmonize(panel_key=panel_key, versions=tuple(versions))
+
+
+def _parse_question_map(qid: str, spec: Any, by_id: dict[str, Question], loc: str,
+                        problems: list[str]) -> QuestionMap | None:
+    if qid not in by_id:
+        problems.append(f"{loc}: {qid!r} is not a question of this codebook")
+        return None
+    if spec is None:
+        spec = {}
+    if not isinstance(spec, dict):
+        problems.append(f"{loc}: must be a mapping with 'from', 'recode' and/or 'match'")
+        return None
+    for key in sorted(set(spec) - {"from", "recode", "match"}, key=str):
+        problems.append(f"{loc}.{key}: unknown key (known: from, match, recode)")
+    q = by_id[qid]
+    match = spec.get("match", "label")
+    if match not in ("label", "code"):
+        problems.append(f"{loc}.match: {match!r} is not 'label' or 'code'")
+        match = "label"
+    recode_raw = spec.get("recode") or {}
+    if not isinstance(recode_raw, dict):
+        problems.append(f"{loc}.recode: must be a mapping of earlier option -> option")
+        recode_raw = {}
+    if (recode_raw or "match" in spec) and not q.is_choice:
+        problems.append(f"{loc}: recode and match apply to choice questions; {qid!r} is {q.type}")
+    recode: list[tuple[str, str]] = []
+    for old, new in recode_raw.items():
+        old_s, new_s = _scalar(old), _scalar(new)
+        if q.is_choice and find_option(q, new_s) is None:
+            problems.append(f"{loc}.recode[{old_s!r}]: {new_s!r} is not an option code or label of "
+                            f"{qid!r} (options: {', '.join(o.code for o in q.options)})")
+        recode.append((old_s, new_s))
+    source = spec.get("from", qid)
+    if not _ID.match(str(source)):
+        problems.append(f"{loc}.from: {source!r} is not a question id")
+    return QuestionMap(id=qid, source=str(source), recode=tuple(recode), match=match)
+
+
+def find_option(q: Question, key: str) -> Option | None:
+    """The option of ``q`` whose code is ``key``, else whose label (normalised) is."""
+    for o in q.options:
+        if o.code == key:
+            return o
+    k = normalize_key(key)
+    for o in q.options:
+        if k in (normalize_key(o.label), normalize_key(o.label_ko or "")):
+            return o
+    return None
+
+
+def _harmonize_to_dict(h: Harmonize) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if h.panel_key is not None:
+        out["panel_key"] = h.panel_key
+    froms = []
+    for v in h.versions:
+        d: dict[str, Any] = {"version": v.version}
+        if v.questions:
+            qs: dict[str, Any] = {}
+            for m in v.questions:
+                spec: dict[str, Any] = {}
+                if m.source != m.id:
+                    spec["from"] = m.source
+                if m.recode:
+                    spec["recode"] = dict(m.recode)
+                if m.match != "label":
+                    spec["match"] = m.match
+                qs[m.id] = spec
+            d["questions"] = qs
+        if v.not_asked:
+            d["not_asked"] = list(v.not_asked)
+        if v.dropped:
+            d["dropped"] = list(v.dropped)
+        froms.append(d)
+    if froms:
+        out["from"] = froms
+    return out
+
+
 def codebook_to_dict(cb: Codebook) -> dict[str, Any]:
     """The codebook as plain data, in the YAML file's shape (round-trips through parse)."""
     src: dict[str, Any] = {"header_rows": cb.source.header_rows}
@@ -309,6 +457,8 @@ def codebook_to_dict(cb: Codebook) -> dict[str, Any]:
     if cb.missing_values:
         out["missing_values"] = list(cb.missing_values)
     out["questions"] = [_question_to_dict(q) for q in cb.questions]
+    if cb.harmonize is not None:
+        out["harmonize"] = _harmonize_to_dict(cb.harmonize)
     return out
 
 

@@ -9,12 +9,15 @@ from survey._text import normalize_key
 
 __all__ = [
     "Codebook",
+    "Harmonize",
     "MissingCode",
     "Option",
     "OtherSpec",
     "Question",
+    "QuestionMap",
     "QuestionType",
     "SourceSpec",
+    "VersionMap",
 ]
 
 QuestionType = Literal["single", "multiple", "ordinal", "integer", "number", "date", "datetime", "text"]
@@ -133,6 +136,58 @@ class SourceSpec:
 
 
 @dataclass(frozen=True)
+class QuestionMap:
+    """How one question of this codebook is found in an earlier version.
+
+    ``source`` is the question's id in the earlier version (renamed questions).
+    ``recode`` maps earlier options onto this codebook's options, each side an option
+    code or label: ``("usa", "us")``, ``("80+", "70+")``; several earlier options may
+    map onto one (merged).  Options not recoded are matched by ``match``: ``label``
+    (the earlier label, or its Korean label, against this codebook's labels, Korean
+    labels and aliases, normalised) or ``code`` (same option code).
+    """
+
+    id: str
+    source: str
+    recode: tuple[tuple[str, str], ...] = ()
+    match: Literal["label", "code"] = "label"
+
+
+@dataclass(frozen=True)
+class VersionMap:
+    """How an earlier codebook version maps onto this one.
+
+    Questions not listed in ``questions`` keep their id and match options by label.
+    ``not_asked`` and ``dropped`` document questions of this codebook the earlier
+    version did not ask, and earlier questions that have no counterpart here; both are
+    checked against the earlier codebook when waves are harmonised.
+    """
+
+    version: str
+    questions: tuple[QuestionMap, ...] = ()
+    not_asked: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
+
+    def question(self, qid: str) -> QuestionMap | None:
+        return next((m for m in self.questions if m.id == qid), None)
+
+
+@dataclass(frozen=True)
+class Harmonize:
+    """The ``harmonize`` section: earlier versions' mappings and the panel key.
+
+    ``panel_key`` names the question that links the same person across waves
+    (default: the ``role: id`` question).
+    """
+
+    panel_key: str | None = None
+    versions: tuple[VersionMap, ...] = ()
+
+    def version(self, version: str) -> VersionMap | None:
+        return next((v for v in self.versions if v.version == version), None)
+
+
+@dataclass(frozen=True)
 class Codebook:
     """A questionnaire: its questions, their types, options and source columns."""
 
@@ -144,6 +199,7 @@ class Codebook:
     source: SourceSpec = field(default_factory=SourceSpec)
     missing_values: tuple[str, ...] = ()
     path: str | None = None
+    harmonize: Harmonize | None = None
 
     def question(self, qid: str) -> Question:
         for q in self.questions:
@@ -157,3 +213,11 @@ class Codebook:
 
     def output_columns(self) -> tuple[str, ...]:
         return tuple(c for q in self.questions for c in q.output_columns())
+
+    @property
+    def panel_key(self) -> str | None:
+        """The question linking people across waves: ``harmonize.panel_key``, else the id."""
+        if self.harmonize is not None and self.harmonize.panel_key is not None:
+            return self.harmonize.panel_key
+        idq = self.id_question
+        return None if idq is None else idq.id

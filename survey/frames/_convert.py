@@ -23,6 +23,9 @@ UNCHECKED = ("0", "n", "no", "false", "unchecked", "not selected")
 
 @dataclass
 class Converted:
+    # intermediate columns evaluated first (normalised keys, parsed values), so the
+    # outputs and checks that use them several times do not recompute them
+    prepare: list[pl.Expr] = field(default_factory=list)
     outputs: list[pl.Expr] = field(default_factory=list)
     # (source column name, reason expression, message expression)
     checks: list[tuple[str, pl.Expr]] = field(default_factory=list)
@@ -73,10 +76,16 @@ def convert_question(
         out.outputs.append(pl.lit(None, dtype=_dtype(q)).alias(q.id))
     else:
         col = pl.col(main)
-        key = normalize_key_expr(col)
+        if q.is_choice or _missing_keys(q, global_missing):
+            out.prepare.append(normalize_key_expr(col).alias(f"__key_{q.id}"))
+        key = pl.col(f"__key_{q.id}")
+        if q.type in ("integer", "number"):
+            out.prepare.append(_parse_number(col).alias(f"__parsed_{q.id}"))
+        elif q.type in ("date", "datetime"):
+            out.prepare.append(_parse_datetime(col, q.date_format, date1904).alias(f"__parsed_{q.id}"))
         is_missing, missing_label = _missing_parts(q, key, global_missing)
         blank = _blank(col)
-        value, reason = _typed(q, col, key, date1904)
+        value, reason = _typed(q, col, key, pl.col(f"__parsed_{q.id}"))
         usable = ~blank & ~is_missing
         out.outputs.append(pl.when(usable & reason.is_null()).then(value).otherwise(None).alias(q.id))
         bad = pl.when(usable & reason.is_not_null()).then(reason)
@@ -112,7 +121,7 @@ def _dtype(q: Question) -> pl.DataType:
     }[q.type]
 
 
-def _typed(q: Question, col: pl.Expr, key: pl.Expr, date1904: bool) -> tuple[pl.Expr, pl.Expr]:
+def _typed(q: Question, col: pl.Expr, key: pl.Expr, parsed: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """(typed value, reason slug or null) for a non-blank, non-missing cell."""
     if q.type in ("single", "ordinal"):
         mapping: dict[str, str] = {normalize_key(o.code): o.label for o in q.options}
@@ -123,7 +132,7 @@ def _typed(q: Question, col: pl.Expr, key: pl.Expr, date1904: bool) -> tuple[pl.
         value = key.replace_strict(mapping, default=None, return_dtype=pl.String).cast(_dtype(q))
         return value, pl.when(value.is_null()).then(pl.lit("unknown_option"))
     if q.type in ("integer", "number"):
-        num = _parse_number(col)
+        num = parsed
         reason = pl.when(num.is_null()).then(pl.lit("not_a_number"))
         if q.type == "integer":
             reason = reason.when(num.round(0) != num).then(pl.lit("not_an_integer"))
@@ -134,7 +143,7 @@ def _typed(q: Question, col: pl.Expr, key: pl.Expr, date1904: bool) -> tuple[pl.
         value = num if q.type == "number" else pl.when(num.round(0) == num).then(num).cast(pl.Int64, strict=False)
         return value, reason
     if q.type in ("date", "datetime"):
-        dt = _parse_datetime(col, q.date_format, date1904)
+        dt = parsed
         value = dt.dt.date() if q.type == "date" else dt
         return value, pl.when(dt.is_null()).then(pl.lit("not_a_date"))
     return col, pl.lit(None, pl.String)
@@ -219,8 +228,9 @@ def _multiple(
                 out.outputs.append(pl.lit(None, pl.Boolean).alias(q.option_column(o)))
         else:
             col = pl.col(main)
+            out.prepare.append(normalize_key_expr(col).alias(f"__key_{q.id}"))
             flat = col.str.normalize("NFKC").str.replace_all(r"<[^>]{0,200}>", " ").str.replace_all(r"\s+", " ").str.strip_chars()
-            key = normalize_key_expr(col)
+            key = pl.col(f"__key_{q.id}")
             is_missing, missing_label = _missing_parts(q, key, global_missing)
             answered = ~_blank(col) & ~is_missing
             sep = _delimiter_pattern(q.delimiter or ",")
@@ -256,7 +266,8 @@ def _multiple(
             if colname is None:
                 continue
             col = pl.col(colname)
-            key = normalize_key_expr(col)
+            out.prepare.append(normalize_key_expr(col).alias(f"__key_{q.id}__{code}"))
+            key = pl.col(f"__key_{q.id}__{code}")
             yes = key.is_in(list({*o.match_keys(), *CHECKED}))
             no = _blank(col) | key.is_in(list(UNCHECKED))
             ticked[code] = yes.fill_null(False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -54,14 +54,28 @@ def read_survey(
         delimiter=src.delimiter,
         limits=limits,
     )
-    return type_table(raw, codebook)
+    typed = type_table(raw, codebook)
+    chosen_by_default = sheet is None and src.sheet is None
+    if chosen_by_default and len(raw.visible_sheets) > 1:
+        # never read one of several visible sheets by accident: the codebook must say which
+        problem = pl.DataFrame([{
+            "file": raw.path, "sheet": raw.sheet, "row": None, "column": None, "cell": None,
+            "question": None, "value": ", ".join(raw.visible_sheets), "reason": "ambiguous_sheet",
+            "severity": "error",
+            "message": f"the workbook has {len(raw.visible_sheets)} visible sheets "
+                       f"({', '.join(raw.visible_sheets)}); name one in the codebook's "
+                       "source.sheet or with --sheet",
+        }], schema=PROBLEM_SCHEMA)
+        report = replace(typed.report, problems=pl.concat([problem, typed.report.problems]))
+        typed = replace(typed, report=report)
+    return typed
 
 
 def type_table(raw: RawTable, codebook: Codebook) -> TypedSurvey:
     """Type every question of ``codebook`` from ``raw`` and collect every problem."""
     cmap = match_columns(raw, codebook)
-    outputs: list[pl.Expr] = []
-    checks: list[tuple[str, Question, pl.Expr]] = []
+    checks: list[tuple[str, Question]] = []
+    parts: list[pl.DataFrame] = []
     date1904 = bool(getattr(raw, "date1904", False))
     for qc in cmap.questions:
         conv = convert_question(
@@ -72,19 +86,19 @@ def type_table(raw: RawTable, codebook: Codebook) -> TypedSurvey:
             global_missing=codebook.missing_values,
             date1904=date1904,
         )
-        outputs += conv.outputs
-        checks += [(col, qc.question, reason) for col, reason in conv.checks]
+        names = [f"__check{len(checks) + i}" for i in range(len(conv.checks))]
+        checks += [(col, qc.question) for col, _ in conv.checks]
+        sources = sorted({c.name for c in (qc.main, qc.other, *(c for _, c in qc.options)) if c is not None})
+        exprs = [*conv.outputs, *(r.alias(n) for (_, r), n in zip(conv.checks, names))]
+        parts.append(_evaluate(raw.frame, sources, conv.prepare, exprs))
     check_names = [f"__check{i}" for i in range(len(checks))]
-    wide = raw.frame.select(
-        *outputs,
-        *(reason.alias(name) for (_, _, reason), name in zip(checks, check_names)),
-    )
+    wide = pl.concat(parts, how="horizontal") if parts else pl.DataFrame()
     typed = wide.select(codebook.output_columns())
     problems = [_column_problems(raw, cmap)]
     if checks:
         bad_counts = wide.select(pl.col(check_names).is_not_null().sum()).row(0)
         by_name = {c.name: c for c in raw.columns}
-        for (col, q, _), name, count in zip(checks, check_names, bad_counts):
+        for (col, q), name, count in zip(checks, check_names, bad_counts):
             if count:
                 problems.append(_cell_problems(raw, by_name[col], q, wide[name]))
     idq = codebook.id_question
@@ -109,6 +123,32 @@ def type_table(raw: RawTable, codebook: Codebook) -> TypedSurvey:
         problems=probs,
     )
     return TypedSurvey(frame=typed, report=report, codebook=codebook, raw=raw)
+
+
+def _evaluate(frame: pl.DataFrame, sources: list[str], prepare: list[pl.Expr],
+              exprs: list[pl.Expr]) -> pl.DataFrame:
+    """Evaluate one question's expressions, once per distinct combination of its cells.
+
+    Survey answers repeat (a few options, a few dates), so typing the distinct values and
+    joining them back is far cheaper than normalising every cell; columns that are mostly
+    distinct (free text, continuous numbers) are evaluated directly.
+    """
+    out_names = [e.meta.output_name() for e in exprs]
+    tmp = [f"__out{i}" for i in range(len(exprs))]  # outputs may share a source column's name
+    exprs = [e.alias(t) for e, t in zip(exprs, tmp)]
+    rename = dict(zip(tmp, out_names))
+    if not sources:
+        return frame.select(ROW_COLUMN).with_columns(prepare).with_columns(exprs).select(tmp).rename(rename)
+    distinct = frame.select(sources).unique()
+    if distinct.height > frame.height // 2:
+        return frame.select(sources).with_columns(prepare).with_columns(exprs).select(tmp).rename(rename)
+    typed = distinct.with_columns(prepare).with_columns(exprs)
+    return (
+        frame.select(sources)
+        .join(typed, on=sources, how="left", nulls_equal=True, maintain_order="left")
+        .select(tmp)
+        .rename(rename)
+    )
 
 
 def _empty() -> pl.DataFrame:

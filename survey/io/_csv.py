@@ -6,9 +6,9 @@ cp1252; else Latin-1.  The choice is reported.  NUL bytes are removed.  The
 delimiter is sniffed outside quotes on the first records among ``,`` ``\\t`` ``;``
 and ``|``: the one occurring in the header and the same number of times in most of
 the next records wins; ties go to that order, so ``|`` (a common multi-select
-joiner inside cells) wins only when it is strictly the most consistent.  Parsing is polars' with every field kept
-as text; irregular quoting or records longer than the header fall back to the
-lenient standard-library parser.
+joiner inside cells) wins only when it is strictly the most consistent.  Parsing is
+polars' with every field kept as text; irregular quoting, or a record longer than
+the first records, falls back to the lenient standard-library parser.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ __all__ = ["CsvGrid", "decode", "field_counts", "read_csv_grid", "sniff_delimite
 _SAMPLE = 64 * 1024
 _SNIFF_RECORDS = 20
 _CANDIDATES = (",", "\t", ";")
+_FIELD_START = frozenset(',\t;|\n"')  # '"': reopen after the first of a doubled quote
 _LEAD_BLANK = re.compile(r"(?:[ \t]*\r?\n)+")
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -95,7 +96,13 @@ def decode(data: bytes, encoding: str, path: str) -> tuple[str, str, list[str]]:
             ) from None
         return text.removeprefix("\ufeff"), name, [f"encoding {name} (as given)"]
     if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", "replace"), "utf-8-sig", ["encoding utf-8-sig (BOM)"]
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig", ["encoding utf-8-sig (BOM)"]
+        except UnicodeDecodeError as exc:
+            bad = f"byte 0x{data[3 + exc.start]:02x} at offset {3 + exc.start}"
+            return data[3:].decode("utf-8", "replace"), "utf-8-sig", [
+                f"encoding utf-8-sig (BOM) with invalid bytes replaced by U+FFFD (first: {bad})"
+            ]
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16").removeprefix("\ufeff"), "utf-16", ["encoding utf-16 (BOM)"]
@@ -134,11 +141,15 @@ def _record_counts(text: str) -> list[dict[str, int]]:
     in_quotes = False
     has_text = False
     sample = text[:_SAMPLE]
+    prev = "\n"
     for ch in sample:
-        if ch == '"':
+        # A quote opens a quoted field only at the start of a field (as in polars),
+        # so an inch mark inside a plain field (27" screen) does not derail the count.
+        if ch == '"' and (in_quotes or prev in _FIELD_START):
             in_quotes = not in_quotes
             has_text = True
         elif in_quotes:
+            prev = ch
             continue
         elif ch == "\n":
             if has_text:
@@ -152,6 +163,7 @@ def _record_counts(text: str) -> list[dict[str, int]]:
             has_text = True
         elif ch not in " \t\r":
             has_text = True
+        prev = ch
     if has_text and (len(sample) == len(text) or not records):
         records.append(cur)
     return records
@@ -208,8 +220,10 @@ def read_csv_grid(
     if lead:
         skipped = lead.group(0).count("\n")
         text = text[lead.end() :]
-    if not text.strip():
-        raise unreadable("file is empty: no text besides blank lines", path, "export the data again")
+    if not text or text.isspace():
+        raise unreadable(
+            "file is empty: no text besides blank lines", path, "export the data again"
+        )
     if delimiter == "auto":
         delimiter = sniff_delimiter(text)
         if delimiter != ",":
@@ -220,9 +234,10 @@ def read_csv_grid(
     header_width, width = counts[0], max(counts)
     if width > limits.max_columns:
         raise unreadable(
-            f"the header has {width} fields, over the column limit of {limits.max_columns}",
+            f"the first records have {width} fields, over the column limit of "
+            f"{limits.max_columns}",
             path,
-            "raise the column limit if this file is genuine, or check the delimiter",
+            "if this file is genuine, raise the column limit (--max-columns N; Limits(max_columns=N)), or check the delimiter",
         )
     schema = {f"_c{j}": pl.String for j in range(width)}
     try:
@@ -254,11 +269,13 @@ def field_counts(text: str, delimiter: str) -> list[int]:
     """Return the field counts of the first non-blank records of ``text`` (quote-aware)."""
     records: list[int] = []
     count, in_quotes, has_text = 0, False, False
+    prev = "\n"
     for ch in text[:_SAMPLE]:
-        if ch == '"':
+        if ch == '"' and (in_quotes or prev in ("\n", '"', delimiter)):
             in_quotes = not in_quotes
             has_text = True
         elif in_quotes:
+            prev = ch
             continue
         elif ch == "\n":
             if has_text:
@@ -271,6 +288,7 @@ def field_counts(text: str, delimiter: str) -> list[int]:
             has_text = True
         elif ch not in " \t\r":
             has_text = True
+        prev = ch
     if has_text or not records:
         records.append(count + 1)
     return records

@@ -25,6 +25,7 @@ __all__ = ["Assembled", "HeaderRows", "assemble", "detect_layout", "null_empty"]
 HeaderRows = int | Literal["auto"]
 
 _IMPORT_ID = re.compile(r"""^\s*\{\s*["']ImportId["']\s*:""")
+_IMPORT_ID_VALUE = re.compile(r"""["']ImportId["']\s*:\s*["']([^"']*)["']""")
 _SM_ANSWER_LABELS = frozenset({"response", "open-ended response"})
 _QUALTRICS_ID_HEADERS = frozenset({"responseid", "v1"})
 _QUALTRICS_ID_LABELS = frozenset({"response id", "responseid"})
@@ -66,10 +67,14 @@ def _is_qualtrics_legacy(r1: Sequence[str | None], r2: Sequence[str | None]) -> 
 
 
 def _is_surveymonkey(r1: Sequence[str | None], r2: Sequence[str | None]) -> bool:
-    if any(normalize_key(c) in _SM_ANSWER_LABELS for c in r2 if not _blank(c)):
-        return True
+    answer_labels = sum(1 for c in r2 if not _blank(c) and normalize_key(c) in _SM_ANSWER_LABELS)
     # Metadata columns: a name in row 1 above a blank (or NUL-filled) row-2 cell.
-    if not any(not _blank(a) and _blank(b) for a, b in zip(r1, r2, strict=False)):
+    meta_blank = any(not _blank(a) and _blank(b) for a, b in zip(r1, r2, strict=False))
+    # One "Response" could be an answer in a data row; two, or one beside the
+    # blank metadata cells of an export, are SurveyMonkey's row 2.
+    if answer_labels >= 2 or (answer_labels and meta_blank):
+        return True
+    if not meta_blank:
         return False
     # A question block: row-1 text written once above several labelled row-2 cells.
     start: int | None = None
@@ -96,13 +101,17 @@ def detect_layout(rows: Sequence[Sequence[str | None]]) -> tuple[Layout, int]:
     tuple
         ``("qualtrics", 3)`` when row 3 holds ImportId JSON (double- or single-quoted);
         ``("qualtrics", 2)`` for the legacy exporter (``ResponseID``/``V1`` above
-        ``Response ID``); ``("surveymonkey", 2)`` when row 2 holds ``Response`` /
-        ``Open-Ended Response`` or option labels under a row-1 block; else ``("single", 1)``.
+        ``Response ID``); ``("surveymonkey", 2)`` when row 2 is blank under some
+        row-1 name (metadata columns) and holds ``Response`` / ``Open-Ended Response``
+        or option labels under a row-1 block (or holds two or more of those labels);
+        else ``("single", 1)``.
 
-    >>> detect_layout([["Q1", "Q2"], ["How old?", "Why?"], ['{"ImportId":"QID1"}', '{"ImportId":"QID2"}']])
+    >>> detect_layout([["Q1"], ["How old are you?"], ['{"ImportId":"QID1"}']])
     ('qualtrics', 3)
     >>> detect_layout([["Respondent ID", "Age"], [None, "Response"], ["1", "30"]])
     ('surveymonkey', 2)
+    >>> detect_layout([["id", "outcome"], ["1", "Response"]])
+    ('single', 1)
     """
     if len(rows) >= 3 and _is_import_id_row(rows[2]):
         return "qualtrics", 3
@@ -113,7 +122,9 @@ def detect_layout(rows: Sequence[Sequence[str | None]]) -> tuple[Layout, int]:
     return "single", 1
 
 
-def _layout_for(rows: Sequence[Sequence[str | None]], header_rows: HeaderRows) -> tuple[Layout, int]:
+def _layout_for(
+    rows: Sequence[Sequence[str | None]], header_rows: HeaderRows
+) -> tuple[Layout, int]:
     if header_rows == "auto":
         return detect_layout(rows)
     if header_rows not in (1, 2, 3):
@@ -183,6 +194,11 @@ def build_columns(
         else:
             bases.append(f"{block} / {sub}" if sub else block)
     names, notes = _unique_names(bases)
+    import_ids: list[str | None] = [None] * width
+    if layout == "qualtrics" and len(grid) > 2:
+        for j, cell in enumerate(grid[2]):
+            found = _IMPORT_ID_VALUE.search(cell or "")
+            import_ids[j] = found.group(1) if found else None
     columns = [
         SourceColumn(
             index=positions[j],
@@ -192,6 +208,7 @@ def build_columns(
             sub=subs[j],
             alt=alts[j],
             name=names[j],
+            import_id=import_ids[j],
         )
         for j in range(width)
     ]
@@ -241,14 +258,16 @@ def assemble(
         raise unreadable(
             f"{what} has {grid.width} columns, over the limit of {limits.max_columns}",
             path,
-            "raise the column limit if this file is genuine",
+            "if this file is genuine, raise the column limit (--max-columns N; Limits(max_columns=N))",
         )
     tmp = [f"_c{j}" for j in range(grid.width)]
     grid = null_empty(grid.rename(dict(zip(grid.columns, tmp, strict=True))))
     has_data = grid.select(pl.any_horizontal(pl.all().is_not_null())).to_series()
     start = has_data.arg_true()
     if start.len() == 0:
-        raise unreadable(f"{what} is empty: every cell is blank", path, "check the file or the sheet")
+        raise unreadable(
+            f"{what} is empty: every cell is blank", path, "check the file or the sheet"
+        )
     h0 = int(start[0])
     top = grid.slice(h0, 3).rows()
     layout, k = _layout_for(top, header_rows)
@@ -266,7 +285,7 @@ def assemble(
         raise unreadable(
             f"{what} has {data.height} data rows, over the limit of {limits.max_rows}",
             path,
-            "raise the row limit if this file is genuine",
+            "if this file is genuine, raise the row limit (--max-rows N; Limits(max_rows=N) in Python)",
         )
     # Trailing columns with no header and no data are formatting debris.
     width = grid.width

@@ -38,6 +38,8 @@ class SourceColumn:
     ``Open-Ended Response`` or blank). ``alt`` is another name the column answers
     to: Qualtrics' row-2 question text.  ``name`` is the column's unique name in
     :attr:`RawTable.frame` (``block``, then ``block__2`` ... for repeats).
+    ``import_id`` is Qualtrics' row-3 ImportId (``QID5_2``), stable across exports
+    when export tags are renamed; None for other layouts.
     """
 
     index: int
@@ -47,6 +49,7 @@ class SourceColumn:
     sub: str | None
     alt: str | None
     name: str
+    import_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ class RawTable:
     variable_labels: dict[str, str] = field(default_factory=dict)
     date_columns: frozenset[str] = frozenset()
     date1904: bool = False
+    visible_sheets: tuple[str, ...] = ()
+    """Workbooks: the visible sheets (the reader chose ``sheet`` among them)."""
 
     @property
     def n_rows(self) -> int:

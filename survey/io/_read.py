@@ -87,7 +87,10 @@ def read_table(
     notes: list[str] = []
     ext = Path(location).suffix.lower()
     if ext not in _EXTENSIONS[kind]:
-        notes.append(f"read as {kind} by content although the file is named {ext or 'without extension'}")
+        named = f"named {ext}" if ext else "named without extension"
+        notes.append(f"read as {kind} by content although the file is {named}")
+    if sheet is not None and kind not in ("xlsx", "xls"):
+        notes.append(f"sheet {sheet!r} ignored: a {kind} file has no sheets")
     if kind in ("sav", "dta"):
         return _read_stat(location, kind, limits, notes)
     if kind in ("xlsx", "xls"):
@@ -113,6 +116,7 @@ def read_table(
             blank_rows=parts.blank_rows,
             notes=(*notes, *grid.notes, *parts.notes),
             date1904=grid.date1904,
+            visible_sheets=grid.visible,
         )
     try:
         data = Path(location).read_bytes()

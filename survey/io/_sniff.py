@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from survey.io._model import Limits
-from survey.io._util import unreadable
+from survey.io._util import human_size, unreadable
 
 __all__ = ["FileKind", "sniff"]
 
@@ -89,10 +89,10 @@ def sniff(path: str, limits: Limits) -> FileKind:
         raise unreadable("file is empty (0 bytes)", path, "export the data again")
     if size > limits.max_file_bytes:
         raise unreadable(
-            f"file is {size / 1024**2:.1f} MiB, over the size limit of "
-            f"{limits.max_file_bytes / 1024**2:.1f} MiB",
+            f"file is {human_size(size)}, over the size limit of "
+            f"{human_size(limits.max_file_bytes)}",
             path,
-            "raise the file-size limit if this file is genuine",
+            "if this file is genuine, raise the size limit (--max-file-size MB; Limits(max_file_bytes=...))",
         )
     if head.startswith(_ZIP):
         return "xlsx"

@@ -108,13 +108,13 @@ def read_stat_file(path: str, *, kind: str, limits: Limits) -> StatGrid:
             raise unreadable(
                 f"the file has {rows} cases, over the row limit of {limits.max_rows}",
                 path,
-                "raise the row limit if this file is genuine",
+                "if this file is genuine, raise the row limit (--max-rows N; Limits(max_rows=N) in Python)",
             )
         if cols is not None and cols > limits.max_columns:
             raise unreadable(
                 f"the file has {cols} variables, over the column limit of {limits.max_columns}",
                 path,
-                "raise the column limit if this file is genuine",
+                "if this file is genuine, raise the column limit (--max-columns N; Limits(max_columns=N))",
             )
         frame, meta = reader(
             path, user_missing=True, apply_value_formats=False, output_format="polars"

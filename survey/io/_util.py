@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from survey.errors import UnreadableInputError
 
-__all__ = ["column_letter", "letter_index", "unreadable"]
+__all__ = ["column_letter", "human_size", "letter_index", "unreadable"]
 
 
 def unreadable(message: str, path: str, hint: str | None = None) -> UnreadableInputError:
@@ -51,3 +51,18 @@ def letter_index(letters: str) -> int:
     for ch in letters.upper():
         n = n * 26 + (ord(ch) - 64)
     return n - 1
+
+
+def human_size(n: float) -> str:
+    """Return a byte count for messages.
+
+    >>> human_size(20), human_size(3 * 1024**2), human_size(4 * 1024**3)
+    ('20 bytes', '3.0 MiB', '4.0 GiB')
+    """
+    if n < 1024:
+        return f"{int(n)} bytes"
+    for unit in ("KiB", "MiB", "GiB"):
+        n /= 1024
+        if n < 1024 or unit == "GiB":
+            break
+    return f"{n:.1f} {unit}"

@@ -26,6 +26,7 @@ class SheetGrid:
     sheet: str
     date1904: bool
     notes: tuple[str, ...]
+    visible: tuple[str, ...] = ()
 
 
 def _quote_list(names: list[str]) -> str:
@@ -48,7 +49,8 @@ def _pick(
                     "name one of the visible sheets",
                 )
             chosen = matches[0]
-        notes = [] if chosen in visible else [f"sheet {chosen!r} is hidden; read because it was named"]
+        hidden = chosen not in visible
+        notes = [f"sheet {chosen!r} is hidden; read because it was named"] if hidden else []
         return chosen, notes
     if not visible:
         raise unreadable(
@@ -83,7 +85,9 @@ def _open(path: str) -> fastexcel.ExcelReader:
         raise
     except Exception as exc:
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise unreadable(f"corrupt workbook: cannot be opened ({msg})", path, _CORRUPT_HINT) from None
+        raise unreadable(
+            f"corrupt workbook: cannot be opened ({msg})", path, _CORRUPT_HINT
+        ) from None
 
 
 def _to_frame(loaded: fastexcel.ExcelSheet, name: str, path: str) -> pl.DataFrame:
@@ -124,14 +128,16 @@ def read_workbook_grid(path: str, *, kind: str, sheet: str | None, limits: Limit
                 loaded_by_name[n] = _load(reader, n, path)
             visible = [n for n in names if loaded_by_name[n].visible == "visible"]
         else:
-            visible = [n for n in names if n == sheet]  # refined below
+            visible = names  # a named sheet's visibility is checked once it is loaded
         chosen, notes = _pick(sheet, names, visible, path)
         loaded = loaded_by_name.get(chosen) or _load(reader, chosen, path)
         if sheet is not None and loaded.visible != "visible":
-            notes = [f"sheet {chosen!r} is hidden; read because it was named"]
+            notes.append(f"sheet {chosen!r} is hidden; read because it was named")
         notes.append("legacy .xls workbook read with calamine; saving as .xlsx is safer")
     frame = _to_frame(loaded, chosen, path)
     positions = tuple(c.absolute_index for c in loaded.available_columns())
     if date1904:
-        notes.append("the workbook uses the 1904 date system (serial numbers count from 1904-01-01)")
-    return SheetGrid(frame, positions, chosen, date1904, tuple(notes))
+        notes.append(
+            "the workbook uses the 1904 date system (serial numbers count from 1904-01-01)"
+        )
+    return SheetGrid(frame, positions, chosen, date1904, tuple(notes), tuple(visible))

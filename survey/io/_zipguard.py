@@ -25,7 +25,7 @@ import zlib
 from dataclasses import dataclass
 
 from survey.io._model import Limits
-from survey.io._util import letter_index, unreadable
+from survey.io._util import human_size, letter_index, unreadable
 
 __all__ = ["SheetEntry", "WorkbookInfo", "check_dimension", "inspect_xlsx"]
 
@@ -86,14 +86,14 @@ def _check_sizes(infos: list[zipfile.ZipInfo], limits: Limits, path: str) -> Non
                 f"possible decompression bomb: entry {info.filename!r} expands "
                 f"{ratio:.0f}x (limit {limits.max_compression_ratio:.0f}x)",
                 path,
-                "raise the compression-ratio limit if this file is genuine",
+                "if this file is genuine, raise Limits(max_compression_ratio=...) in Python",
             )
     if total > limits.max_uncompressed_bytes:
         raise unreadable(
-            f"possible decompression bomb: the workbook expands to {total / 1024**2:.0f} MiB "
-            f"(limit {limits.max_uncompressed_bytes / 1024**2:.0f} MiB)",
+            f"possible decompression bomb: the workbook expands to {human_size(total)} "
+            f"(limit {human_size(limits.max_uncompressed_bytes)})",
             path,
-            "raise the uncompressed-size limit if this file is genuine",
+            "if this file is genuine, raise the limit (--max-uncompressed MB; Limits(max_uncompressed_bytes=...))",
         )
 
 
@@ -206,12 +206,12 @@ def check_dimension(path: str, part: str | None, limits: Limits, what: str) -> N
         raise unreadable(
             f"{what} declares {int(last_row)} rows, over the limit of {limits.max_rows}",
             path,
-            "raise the row limit if this file is genuine",
+            "if this file is genuine, raise the row limit (--max-rows N; Limits(max_rows=N) in Python)",
         )
     if last_col and letter_index(last_col) + 1 > limits.max_columns:
         raise unreadable(
             f"{what} declares {letter_index(last_col) + 1} columns, over the limit of "
             f"{limits.max_columns}",
             path,
-            "raise the column limit if this file is genuine",
+            "if this file is genuine, raise the column limit (--max-columns N; Limits(max_columns=N))",
         )

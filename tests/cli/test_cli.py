@@ -166,7 +166,7 @@ def test_unreadable_input_exits_2_one_line_no_traceback_nothing_written(tmp_path
 
 def test_row_limit_flag_refuses_then_allows(tmp_path):
     r = run("validate", X2025, "--schema", S2025, "--max-rows", "50")
-    assert r.exit_code == 2 and "row" in r.output.lower() and "limit" in r.output  # TODO flag name
+    assert r.exit_code == 2 and "row" in r.output.lower() and "--max-rows" in r.output
     assert run("validate", X2025, "--schema", S2025, "--max-rows", "500").exit_code == 0
 
 
@@ -186,3 +186,17 @@ def test_usage_errors_exit_2():
 def test_schema_check():
     r = run("schema", "check", S2025)
     assert r.exit_code == 0 and "ok" in r.output
+
+
+def test_several_visible_sheets_need_the_codebook_to_name_one(tmp_path):
+    wb = openpyxl.load_workbook(X2025)
+    wb.create_sheet("Notes").append(["not data"])
+    two = tmp_path / "two_sheets.xlsx"
+    wb.save(two)
+    unnamed = tmp_path / "cb.yaml"
+    unnamed.write_text(Path(S2025).read_text(encoding="utf-8").replace("sheet: Sheet_1", "sheet: null"),
+                       encoding="utf-8")
+    r = run("validate", str(two), "--schema", str(unnamed))
+    assert r.exit_code == 1 and "ambiguous_sheet" in r.output and "Notes" in r.output
+    assert run("validate", str(two), "--schema", str(unnamed), "--sheet", "Sheet_1").exit_code == 0
+    assert run("validate", str(two), "--schema", S2025).exit_code == 0

@@ -28,8 +28,9 @@ def make_raw(columns: Mapping[str, Sequence[str | None]] | Sequence[tuple[tuple[
             sub = None if head[1] in ("", "Response", "Open-Ended Response") else head[1]
         if layout == "qualtrics":
             alt = head[1] or None
-        seen[block] = seen.get(block, 0) + 1
-        name = block if seen[block] == 1 else f"{block}__{seen[block]}"
+        base = (f"{block} / {sub}" if sub else block) or f"column_{chr(65 + i % 26)}"
+        seen[base] = seen.get(base, 0) + 1
+        name = base if seen[base] == 1 else f"{base}__{seen[base]}"   # as survey.io names them
         cols.append(SourceColumn(i, chr(65 + i % 26), head, block, sub, alt, name))
         data[name] = list(cells)
     n = len(items[0][1]) if items else 0
@@ -40,20 +41,23 @@ def make_raw(columns: Mapping[str, Sequence[str | None]] | Sequence[tuple[tuple[
 
 
 def _matches(ref: str, raw: RawTable) -> list[SourceColumn]:
+    """Columns a reference names: the unique frame name exactly, else block, else alt."""
+    exact = [c for c in raw.columns if c.name == ref]
+    if exact:
+        return exact
     key = normalize_key(ref)
     by_block = [c for c in raw.columns if normalize_key(c.block) == key]
     if by_block:
         return by_block
-    by_alt = [c for c in raw.columns if c.alt and normalize_key(c.alt) == key]
-    if by_alt:
-        return by_alt
-    return [c for c in raw.columns if c.name == ref]
+    return [c for c in raw.columns if c.alt and normalize_key(c.alt) == key]
 
 
 def covered_columns(cb: Codebook, raw: RawTable) -> dict[int, list[str]]:
     """Source column index -> ids of the questions that claim it (matching as documented).
 
-    A reference must name exactly one column, except a SurveyMonkey block, whose
+    A reference is matched against the column's unique frame name exactly, then its
+    normalised block (header), then its alt (Qualtrics row 2); it must name exactly one
+    column, except a SurveyMonkey block, whose
     columns are then claimed by the row-2 labels of its options and its ``other`` column.
     """
     claims: dict[int, list[str]] = {c.index: [] for c in raw.columns}

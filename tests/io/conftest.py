@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+import struct
 from pathlib import Path
 
 import openpyxl
@@ -80,6 +81,43 @@ def write_xlsx(tmp_path: Path) -> Callable[..., Path]:
                 ws.merge_cells(rng)
         path = tmp_path / name
         wb.save(path)
+        return path
+
+    return write
+
+
+def _dir_entry(name: str, kind: int, child: int = 0xFFFFFFFF, right: int = 0xFFFFFFFF) -> bytes:
+    raw = (name + "\x00").encode("utf-16-le") if name else b""
+    entry = raw.ljust(64, b"\x00") + struct.pack("<HBB", len(raw), kind, 1 if kind else 0)
+    entry += struct.pack("<III", 0xFFFFFFFF, right, child) + b"\x00" * 36
+    entry += struct.pack("<IQ", 0xFFFFFFFE if kind == 5 else 0, 0)
+    return entry.ljust(128, b"\x00")
+
+
+@pytest.fixture
+def write_encrypted(tmp_path: Path) -> Callable[[str], Path]:
+    """Write a minimal OLE compound file shaped like an encrypted OOXML workbook.
+
+    Office stores a password-protected xlsx as a CFB container holding the streams
+    ``EncryptionInfo`` and ``EncryptedPackage`` (MS-OFFCRYPTO); the streams are
+    left empty here, which is all the reader looks at.
+    """
+
+    def write(name: str = "locked.xlsx") -> Path:
+        header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16
+        header += struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + b"\x00" * 6
+        header += struct.pack("<IIII", 0, 1, 1, 0)  # dir sectors, FAT sectors, first dir, txn
+        header += struct.pack("<IIIII", 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0)
+        header += struct.pack("<I", 0) + b"\xff" * (4 * 108)  # DIFAT: FAT in sector 0
+        fat = struct.pack("<II", 0xFFFFFFFD, 0xFFFFFFFE).ljust(512, b"\xff")
+        directory = (
+            _dir_entry("Root Entry", 5, child=1)
+            + _dir_entry("EncryptionInfo", 2, right=2)
+            + _dir_entry("EncryptedPackage", 2)
+            + _dir_entry("", 0)
+        )
+        path = tmp_path / name
+        path.write_bytes(header + fat + directory)
         return path
 
     return write

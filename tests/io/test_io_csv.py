@@ -9,7 +9,10 @@ import pytest
 
 from survey.io import ROW_COLUMN, read_table
 
-KOREAN = [["응답자 ID", "소속 분과", "의견"], ["0000012345", "공학부", "연구비 부족 · 인프라"]]
+KOREAN = [
+    ["응답자 ID", "소속 분과", "의견"],
+    ["0000012345", "공학부", "연구비 부족 · 인프라"],
+]
 
 
 def cells(path: Path, **kwargs: object) -> list[tuple[object, ...]]:
@@ -18,7 +21,13 @@ def cells(path: Path, **kwargs: object) -> list[tuple[object, ...]]:
 
 @pytest.mark.parametrize(
     ("encoding", "expected"),
-    [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("cp949", "cp949"), ("euc-kr", "cp949"), ("utf-16", "utf-16")],
+    [
+        ("utf-8", "utf-8"),
+        ("utf-8-sig", "utf-8-sig"),
+        ("cp949", "cp949"),
+        ("euc-kr", "cp949"),
+        ("utf-16", "utf-16"),
+    ],
 )
 def test_korean_encodings_detected(write_csv, encoding: str, expected: str) -> None:
     table = read_table(write_csv(KOREAN, encoding=encoding))
@@ -50,7 +59,11 @@ def test_bom_not_in_first_header(write_csv) -> None:
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
 def test_delimiters_sniffed(write_csv, delimiter: str) -> None:
-    rows = [["id", "text, with comma; and semicolon", "q"], ["007", "a; b, c", "3"], ["008", "", "4"]]
+    rows = [
+        ["id", "text, with comma; and semicolon", "q"],
+        ["007", "a; b, c", "3"],
+        ["008", "", "4"],
+    ]
     path = write_csv(rows, delimiter=delimiter)
     table = read_table(path)
     assert table.delimiter == delimiter
@@ -80,7 +93,11 @@ def test_embedded_newlines_and_row_numbers(write_csv) -> None:
 
 
 def test_leading_zeros_and_long_ids_stay_text(write_csv) -> None:
-    rows = [["Respondent ID", "code", "zip"], ["11460284753", "007", "01234"], ["1234567890", "1.50", "0"]]
+    rows = [
+        ["Respondent ID", "code", "zip"],
+        ["11460284753", "007", "01234"],
+        ["1234567890", "1.50", "0"],
+    ]
     assert cells(write_csv(rows)) == [tuple(rows[1]), tuple(rows[2])]
 
 
@@ -144,3 +161,38 @@ def test_long_record_beyond_sniffed_records_uses_lenient_parser(write_csv) -> No
     assert table.frame.row(-1) == (42, "99", "y", "extra")
     assert [c.letter for c in table.columns] == ["A", "B", "C"]
     assert any("more fields" in n for n in table.notes)
+
+
+def test_google_sheets_crlf_without_final_newline(write_csv) -> None:
+    rows = [
+        ["Timestamp", "Which fruits?"],
+        ["1/18/2024 14:18:03", "Apple, Banana"],
+        ["1/18/2024 14:19:00", "Cherry"],
+    ]
+    table = read_table(write_csv(rows, newline="\r\n"))
+    assert table.frame.drop(ROW_COLUMN).rows() == [tuple(rows[1]), tuple(rows[2])]
+    path = write_csv("a,b\r\n1,2", name="nofinal.csv")
+    assert cells(path) == [("1", "2")]
+
+
+def test_sheet_argument_ignored_for_text(write_csv) -> None:
+    table = read_table(write_csv("a\n1\n"), sheet="Data")
+    assert any("ignored" in n for n in table.notes)
+
+
+def test_inch_marks_inside_plain_fields(write_csv) -> None:
+    path = write_csv('id;screen;price\n1;27" monitor;300\n2;24" monitor;200\n3;"a; b";5\n')
+    table = read_table(path)
+    assert table.delimiter == ";"
+    assert cells(path) == [
+        ("1", '27" monitor', "300"),
+        ("2", '24" monitor', "200"),
+        ("3", "a; b", "5"),
+    ]
+
+
+def test_doubled_quotes_do_not_confuse_the_sniffer(write_csv) -> None:
+    path = write_csv('"say ""hi"", then; go";b;c\n"x ""y"", z";2;3\n')
+    table = read_table(path)
+    assert table.delimiter == ";"
+    assert [c.name for c in table.columns] == ['say "hi", then; go', "b", "c"]

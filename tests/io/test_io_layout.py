@@ -6,16 +6,19 @@ import pytest
 
 from survey.io import ROW_COLUMN, SourceColumn, detect_layout, read_table
 
+META = ["Respondent ID", "Collector ID", "Start Date"]
 SURVEYMONKEY = [
-    ["Respondent ID", "Collector ID", "Start Date", "소속 분과", "제안 국가", None, None, "의견"],
-    [None, None, None, "Response", "China", "United States", "Other (please specify)", "Open-Ended Response"],
+    [*META, "소속 분과", "제안 국가", None, None, "의견"],
+    [None, None, None, "Response", "China", "United States"]
+    + ["Other (please specify)", "Open-Ended Response"],
     ["11460284753", "431222", "2025-03-01 10:05:00", "공학부", "China", None, "Vietnam", "좋음"],
-    ["11460284754", "431222", "2025-03-02 11:00:00", "의약학부", None, "United States", None, None],
+    ["11460284754", "431222", "2025-03-02 11:00", "의약학부", None, "United States", None, None],
 ]
 
 QUALTRICS = [
     ["StartDate", "ResponseId", "Q1", "Q2_1", "Q2_2", "Q2_4_TEXT"],
-    ["Start Date", "Response ID", "How old are you?", "Countries - China", "Countries - USA", "Countries - Other - Text"],
+    ["Start Date", "Response ID", "How old are you?"]
+    + ["Countries - China", "Countries - USA", "Countries - Other - Text"],
     [
         '{"ImportId":"startDate","timeZone":"America/Denver"}',
         '{"ImportId":"_recordId"}',
@@ -48,11 +51,13 @@ def test_surveymonkey_xlsx_with_merged_block(write_xlsx) -> None:
         "의견",
     ]
     other = table.columns[6]
-    assert (other.block, other.sub, other.letter, other.index) == ("제안 국가", "Other (please specify)", "G", 6)
+    assert (other.block, other.sub) == ("제안 국가", "Other (please specify)")
+    assert (other.letter, other.index) == ("G", 6)
     assert table.columns[3].sub is None and table.columns[7].sub is None
     assert table.frame.get_column(ROW_COLUMN).to_list() == [3, 4]
     assert table.frame.get_column("Respondent ID").to_list() == ["11460284753", "11460284754"]
-    assert table.frame.get_column("제안 국가 / Other (please specify)").to_list() == ["Vietnam", None]
+    other_text = table.frame.get_column("제안 국가 / Other (please specify)")
+    assert other_text.to_list() == ["Vietnam", None]
 
 
 def test_surveymonkey_block_without_response_labels(write_csv) -> None:
@@ -63,7 +68,7 @@ def test_surveymonkey_block_without_response_labels(write_csv) -> None:
     ]
     table = read_table(write_csv(rows))
     assert (table.layout, table.header_rows) == ("surveymonkey", 2)
-    assert names(table)[2:] == ["Which fruits? / Apple", "Which fruits? / Banana", "Which fruits? / Cherry"]
+    assert names(table)[2:] == [f"Which fruits? / {f}" for f in ("Apple", "Banana", "Cherry")]
 
 
 @pytest.mark.parametrize("quote", ["double", "single"])
@@ -77,6 +82,9 @@ def test_qualtrics_three_rows_csv(write_csv, quote: str) -> None:
     q21 = table.columns[3]
     assert (q21.block, q21.alt, q21.sub) == ("Q2_1", "Countries - China", None)
     assert q21.header == tuple(r[3] for r in rows[:3])
+    assert [c.import_id for c in table.columns] == [
+        "startDate", "_recordId", "QID1", "QID2_1", "QID2_2", "QID2_4_TEXT"
+    ]
     assert table.frame.get_column(ROW_COLUMN).to_list() == [4, 5]
     assert table.frame.get_column("Q2_4_TEXT").to_list() == [None, "Qatar"]
 
@@ -100,10 +108,15 @@ def test_qualtrics_legacy_two_rows(write_csv) -> None:
 
 
 def test_single_header_not_mistaken(write_csv) -> None:
-    rows = [["Timestamp", "Name", "Fruits"], ["1/18/2024 14:18", "Kim", "Apple, Banana"], ["1/18/2024 14:19", "", "Cherry"]]
+    rows = [
+        ["Timestamp", "Name", "Fruits"],
+        ["1/18/2024 14:18", "Kim", "Apple, Banana"],
+        ["1/18/2024 14:19", "", "Cherry"],
+    ]
     table = read_table(write_csv(rows))
     assert (table.layout, table.header_rows) == ("single", 1)
-    assert table.columns[0] == SourceColumn(0, "A", ("Timestamp",), "Timestamp", None, None, "Timestamp")
+    expected = SourceColumn(0, "A", ("Timestamp",), "Timestamp", None, None, "Timestamp")
+    assert table.columns[0] == expected
 
 
 def test_r_write_csv_blank_first_header_is_single(write_csv) -> None:
@@ -115,7 +128,8 @@ def test_r_write_csv_blank_first_header_is_single(write_csv) -> None:
 def test_explicit_header_rows_override(write_csv) -> None:
     rows = [["a", "b"], ["c", "d"], ["1", "2"]]
     table = read_table(write_csv(rows), header_rows=2)
-    assert (table.layout, table.header_rows, names(table)) == ("surveymonkey", 2, ["a / c", "b / d"])
+    assert (table.layout, table.header_rows) == ("surveymonkey", 2)
+    assert names(table) == ["a / c", "b / d"]
     table = read_table(write_csv(rows), header_rows=3)
     assert (table.layout, table.header_rows, table.n_rows) == ("qualtrics", 3, 0)
     with pytest.raises(ValueError, match="header_rows"):
@@ -123,7 +137,8 @@ def test_explicit_header_rows_override(write_csv) -> None:
 
 
 def test_duplicate_and_blank_headers(write_csv) -> None:
-    table = read_table(write_csv([["Q1", "Q1", "", "Q1__2", "__row__", "Q1"], ["1", "2", "3", "4", "5", "6"]]))
+    header = ["Q1", "Q1", "", "Q1__2", "__row__", "Q1"]
+    table = read_table(write_csv([header, ["1", "2", "3", "4", "5", "6"]]))
     assert names(table) == ["Q1", "Q1__2", "column_C", "Q1__2__2", "__row____2", "Q1__3"]
     assert any("duplicate" in n for n in table.notes)
     assert table.frame.columns[0] == ROW_COLUMN
@@ -138,4 +153,9 @@ def test_header_found_below_blank_rows_and_right_of_blank_columns(write_xlsx) ->
 def test_detect_layout_top_rows_only() -> None:
     assert detect_layout([["a"]]) == ("single", 1)
     assert detect_layout([["Q1"], ["text"], ["{'ImportId': 'QID1'}"]]) == ("qualtrics", 3)
-    assert detect_layout([["x", "y"], ["Response", "1"]]) == ("surveymonkey", 2)
+    assert detect_layout([["id", "y"], [None, "Response"]]) == ("surveymonkey", 2)
+
+
+def test_single_response_value_is_not_a_surveymonkey_row() -> None:
+    assert detect_layout([["id", "outcome", "note"], ["1", "Response", "x"]]) == ("single", 1)
+    assert detect_layout([["a", "b"], ["Response", "Open-Ended Response"]]) == ("surveymonkey", 2)

@@ -41,7 +41,8 @@ def test_cells_arrive_as_text(write_xlsx) -> None:
 
 
 def test_hidden_sheet_never_read_by_accident(write_xlsx) -> None:
-    path = write_xlsx({"Secret": [["pii"], ["x"]], "Data": ROWS, "Lookup": [["k"]]}, hidden=["Secret"], very_hidden=["Lookup"])
+    sheets = {"Secret": [["pii"], ["x"]], "Data": ROWS, "Lookup": [["k"]]}
+    path = write_xlsx(sheets, hidden=["Secret"], very_hidden=["Lookup"])
     table = read_table(path)
     assert table.sheet == "Data"
     assert not any("visible sheets" in n for n in table.notes)
@@ -55,7 +56,8 @@ def test_hidden_sheet_read_when_named(write_xlsx) -> None:
 
 
 def test_several_visible_sheets_first_read_with_note(write_xlsx) -> None:
-    path = write_xlsx({"Hidden": [["h"]], "Main": ROWS, "Repeat": [["_index"], ["1"]]}, hidden=["Hidden"])
+    sheets = {"Hidden": [["h"]], "Main": ROWS, "Repeat": [["_index"], ["1"]]}
+    path = write_xlsx(sheets, hidden=["Hidden"])
     table = read_table(path)
     assert table.sheet == "Main"
     assert any("2 visible sheets" in n and "'Main'" in n for n in table.notes)
@@ -69,14 +71,17 @@ def test_sheet_named_loosely(write_xlsx) -> None:
 
 def test_missing_sheet_lists_visible_sheets(write_xlsx) -> None:
     path = write_xlsx({"Data": ROWS, "Secret": ROWS}, hidden=["Secret"])
-    with pytest.raises(UnreadableInputError, match=r"no sheet named 'Nope'; visible sheets: 'Data'") as info:
+    expected = r"no sheet named 'Nope'; visible sheets: 'Data'"
+    with pytest.raises(UnreadableInputError, match=expected) as info:
         read_table(path, sheet="Nope")
     assert "Secret" not in str(info.value)
 
 
 def test_no_visible_sheet(write_xlsx) -> None:
     path = write_xlsx({"A": ROWS, "B": ROWS}, hidden=["B"])
-    path = rewrite_part(path, "xl/workbook.xml", lambda t: t.replace('state="visible"', 'state="hidden"'))
+    path = rewrite_part(
+        path, "xl/workbook.xml", lambda t: t.replace('state="visible"', 'state="hidden"')
+    )
     with pytest.raises(UnreadableInputError, match="no visible sheet"):
         read_table(path)
 

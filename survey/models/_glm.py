@@ -1,0 +1,357 @@
+"""Design-based generalised linear models, as R's ``svyglm``.
+
+Coefficients are pseudo-maximum-likelihood: a GLM weighted by the sampling weights
+(iteratively reweighted least squares, converged tighter than R's ``glm``).
+
+Variance, linearisation (R's ``svy.varcoef``): the influence of each row on the
+coefficients is ``x_i w_i (y_i - mu_i) mu'_i / V(mu_i)`` times ``A^{-1}``, the
+inverse weighted information; its PSU totals go through the same one-stage
+variance as a total (:func:`~survey.estimators._engine.taylor_vcov`).
+
+Variance, replicate weights (R's ``svrepglm``): the model is refitted with each
+replicate's weights, from the full-sample coefficients, and the spread of the
+replicate coefficients is R's ``svrVar``.
+
+Residual degrees of freedom, as R: ``degf(design) + 1 - p``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import polars as pl
+from scipy import linalg
+
+from survey.design import SurveyFrame
+from survey.design._frame import PSU
+from survey.estimators._engine import svr_var, taylor_vcov
+from survey.errors import ModelError
+from survey.models._formula import ModelFrame, model_frame
+from survey.models._results import ModelResult, build_result
+from survey.models._separation import raise_if_separated
+
+__all__ = ["Family", "svyglm"]
+
+Family = Literal["binomial", "quasibinomial", "gaussian", "poisson"]
+
+
+@dataclass(frozen=True)
+class _Fam:
+    name: str
+    link: str
+
+    def linkinv(self, eta: np.ndarray) -> np.ndarray:
+        if self.link == "logit":
+            return 1.0 / (1.0 + np.exp(-eta))
+        if self.link == "log":
+            return np.exp(eta)
+        return eta
+
+    def mu_eta(self, eta: np.ndarray) -> np.ndarray:
+        if self.link == "logit":
+            e = np.exp(-np.abs(eta))
+            return e / (1.0 + e) ** 2
+        if self.link == "log":
+            return np.exp(eta)
+        return np.ones_like(eta)
+
+    def variance(self, mu: np.ndarray) -> np.ndarray:
+        if self.name == "binomial":
+            return mu * (1.0 - mu)
+        if self.name == "poisson":
+            return mu
+        return np.ones_like(mu)
+
+    def start(self, y: np.ndarray) -> np.ndarray:
+        """Starting linear predictor, as R's ``family$initialize`` (unit weights)."""
+        if self.name == "binomial":
+            mu = (y + 0.5) / 2.0
+            return np.log(mu / (1.0 - mu))
+        if self.name == "poisson":
+            return np.log(y + 0.1)
+        return y.astype(float)
+
+    def deviance(self, y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.name == "binomial":
+                d = 2 * w * (np.where(y > 0, y * np.log(y / mu), 0.0)
+                             + np.where(y < 1, (1 - y) * np.log((1 - y) / (1 - mu)), 0.0))
+            elif self.name == "poisson":
+                d = 2 * w * (np.where(y > 0, y * np.log(y / mu), 0.0) - (y - mu))
+            else:
+                d = w * (y - mu) ** 2
+        return float(np.sum(d))
+
+
+FAMILIES = {"binomial": _Fam("binomial", "logit"), "quasibinomial": _Fam("binomial", "logit"),
+            "gaussian": _Fam("gaussian", "identity"), "poisson": _Fam("poisson", "log")}
+
+
+def family_of(name: str) -> _Fam:
+    try:
+        return FAMILIES[name]
+    except KeyError:
+        raise ModelError(f"family={name!r} is not one of {', '.join(FAMILIES)}",
+                         location="family") from None
+
+
+_LARGE = 50_000
+"""Above this many rows, least squares go through the (column-scaled) normal equations
+with one step of iterative refinement instead of a QR of the tall matrix: ten times
+faster, and accurate to about ``cond(X) * eps`` after the refinement."""
+
+
+def _wls(A: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Least-squares solution of ``A x = b``."""
+    if A.shape[0] <= _LARGE:
+        return np.linalg.lstsq(A, b, rcond=None)[0]
+    scale = np.sqrt(np.einsum("ij,ij->j", A, A))
+    scale[scale == 0] = 1.0
+    As = A / scale
+    cho = linalg.cho_factor(As.T @ As)
+    x = linalg.cho_solve(cho, As.T @ b)
+    x = x + linalg.cho_solve(cho, As.T @ (b - As @ x))  # one refinement step
+    return x / scale
+
+
+def check_rank(X: np.ndarray, w: np.ndarray, names: tuple[str, ...]) -> None:
+    """Refuse a rank-deficient design matrix, naming the aliased columns."""
+    Xw = X * np.sqrt(w)[:, None]
+    if Xw.shape[0] > _LARGE:  # pivoted Cholesky of the scaled cross-product (LAPACK dpstrf)
+        scale = np.sqrt(np.einsum("ij,ij->j", Xw, Xw))
+        scale[scale == 0] = 1.0
+        G = (Xw / scale).T @ (Xw / scale)
+        _, piv, rank, _ = linalg.lapack.dpstrf(G, tol=1e-10)
+        bad = [names[k] for k in sorted(piv[rank:] - 1)]
+    else:
+        _, R, piv = linalg.qr(Xw, mode="economic", pivoting=True)
+        d = np.abs(np.diag(R))
+        tol = d[0] * max(Xw.shape) * np.finfo(float).eps * 1e3 if d.size else 0.0
+        bad = [names[piv[k]] for k in range(d.shape[0]) if d[k] <= tol]
+    if bad:
+        raise ModelError(f"the design matrix is rank deficient: {', '.join(bad)} "
+                         "are linear combinations of other columns (or empty in the domain)",
+                         location="formula", hint="drop or merge those terms or levels")
+
+
+@dataclass(frozen=True)
+class IRLSFit:
+    """An IRLS fit as R's ``glm.fit`` leaves it.
+
+    ``work_w`` are the working weights of the last iteration, evaluated at the
+    coefficients that iteration started from, as R returns ``glm$weights``; R's
+    ``svyglm`` builds its sandwich from them, so they are kept for the variance.
+    """
+
+    coef: np.ndarray
+    work_w: np.ndarray
+    converged: bool
+    iterations: int
+
+
+def irls(X: np.ndarray, y: np.ndarray, w: np.ndarray, fam: _Fam,
+         start: np.ndarray | None = None, *, epsilon: float = 1e-8,
+         maxit: int = 25) -> IRLSFit:
+    """Weighted GLM by iteratively reweighted least squares, step for step R's ``glm.fit``.
+
+    Same starting values (``family$initialize``), same update, same stopping rule
+    (``|dev - dev_old| / (|dev| + 0.1) < epsilon``, R's ``glm.control``), so the
+    coefficients and the working weights agree with R's to rounding. Rows with
+    zero weight take no part, as in R. Non-finite deviance halves the step, as R.
+    """
+    good = w > 0
+    if start is None:
+        if fam.name == "binomial":
+            mu0 = (w * y + 0.5) / (w + 1.0)
+            eta = np.log(mu0 / (1.0 - mu0))
+        elif fam.name == "poisson":
+            eta = np.log(y + 0.1)
+        else:
+            eta = y.astype(float).copy()
+        coef = None
+    else:
+        coef = start.astype(float).copy()
+        eta = X @ coef
+    mu = fam.linkinv(eta)
+    devold = fam.deviance(y, mu, w)
+    work = np.zeros_like(w)
+    for it in range(1, maxit + 1):
+        me = fam.mu_eta(eta)
+        g = good & (me != 0)
+        z = eta[g] + (y[g] - mu[g]) / me[g]
+        sw = np.sqrt(w[g] * me[g] ** 2 / fam.variance(mu[g]))
+        new = _wls(X[g] * sw[:, None], z * sw)
+        work = np.zeros_like(w)
+        work[g] = sw**2
+        eta_new = X @ new
+        mu_new = fam.linkinv(eta_new)
+        dev = fam.deviance(y, mu_new, w)
+        halvings = 0
+        while not np.isfinite(dev) and coef is not None and halvings < maxit:
+            new = (new + coef) / 2
+            eta_new = X @ new
+            mu_new = fam.linkinv(eta_new)
+            dev = fam.deviance(y, mu_new, w)
+            halvings += 1
+        coef, eta, mu = new, eta_new, mu_new
+        if abs(dev - devold) / (abs(dev) + 0.1) < epsilon:
+            return IRLSFit(coef, work, True, it)
+        devold = dev
+    assert coef is not None
+    return IRLSFit(coef, work, False, maxit)
+
+
+def _psu_sums(psu: np.ndarray, values: np.ndarray, n_psu: int) -> np.ndarray:
+    return np.column_stack([np.bincount(psu, weights=values[:, j], minlength=n_psu)
+                            for j in range(values.shape[1])])
+
+
+def sandwich(sf: SurveyFrame, mf: ModelFrame, scores: np.ndarray,
+             Ainv: np.ndarray) -> np.ndarray:
+    """Linearisation variance of an M-estimator: PSU totals of ``scores @ Ainv``."""
+    infl = scores @ Ainv
+    return taylor_vcov(sf, _psu_sums(mf.psu, infl, sf.n_psu))
+
+
+def replicate_weights(sf: SurveyFrame, mf: ModelFrame) -> np.ndarray:
+    """Replicate weights ``(n, R)`` of the fitted rows."""
+    reps = sf._reps
+    assert reps is not None
+    if reps.factors is not None:
+        return mf.w[:, None] * reps.factors[mf.psu]
+    mat = sf._data[reps.columns].to_numpy()[mf.rows].astype(float)
+    if not reps.combined:
+        mat = mat * mf.w[:, None]
+    return mat
+
+
+def replicate_df(sf: SurveyFrame, mf: ModelFrame) -> int:
+    """R's ``degf`` of a replicate design, recomputed on a domain as R's subset does.
+
+    Without a domain: the design's (rank of the replicate weights minus one). On a
+    domain, R subsets the rows and takes the QR rank (tolerance 1e-5) of their
+    replicate weights, minus one; rows of one PSU have proportional created
+    weights, so the rank is that of the domain's PSU rows of the multipliers.
+    """
+    if mf.domain_rows is None:
+        return sf.df
+    reps = sf._reps
+    assert reps is not None
+    if reps.factors is not None:
+        psu = sf._data[PSU].to_numpy()[mf.domain_rows]
+        mat = reps.factors[np.unique(psu)]
+    else:
+        mat = sf._data[reps.columns].to_numpy()[mf.domain_rows].astype(float)
+    if mat.size == 0:
+        return 0
+    _, R, _ = linalg.qr(mat, mode="economic", pivoting=True)
+    d = np.abs(np.diag(R))
+    return int((d > 1e-5 * d[0]).sum()) - 1
+
+
+def svyglm(
+    sf: SurveyFrame,
+    formula: str,
+    *,
+    family: Family = "binomial",
+    outcome: pl.Expr | None = None,
+    where: pl.Expr | None = None,
+    level: float = 0.95,
+    epsilon: float = 1e-8,
+    maxit: int = 25,
+) -> ModelResult:
+    """Design-based generalised linear model, as R's ``svyglm``.
+
+    Parameters
+    ----------
+    sf
+        The bound design (linearisation or replicate weights).
+    formula
+        A patsy formula: ``"y ~ x + C(g, Treatment('b')) + x:z"``. Columns whose
+        names are not Python identifiers go through ``Q("sch.wide")``. Leave out
+        the left-hand side when ``outcome`` is given.
+    family
+        ``"binomial"`` (default; logistic regression, the same fit and standard
+        errors as R's ``quasibinomial``, which svyglm recommends), ``"gaussian"``
+        or ``"poisson"``; canonical links.
+    outcome
+        The response as a polars expression, e.g.
+        ``pl.col("intent").is_in(["Accepted", "Seriously considering"])``; rows
+        where it is null are left out, as missing.
+    where
+        A subpopulation (domain): rows outside weigh zero but the design is kept,
+        as R's ``svyglm(..., design = subset(d, ...))``. Combined with ``sf.subset``.
+    level
+        Confidence level; intervals use t quantiles on the residual degrees of
+        freedom ``degf - p + 1`` as R's ``confint.svyglm``.
+    epsilon, maxit
+        R's ``glm.control``: the fit stops, as R's, when the deviance changes by
+        less than ``epsilon`` relative, and R's sandwich uses the working weights
+        of that last step; the defaults (R's) reproduce R's numbers. A smaller
+        ``epsilon`` (say 1e-12) gives the fully converged estimator, which differs
+        from R's default output by about the last step (1e-5 relative in the SEs
+        is typical).
+
+    Returns
+    -------
+    ModelResult
+        Coefficients, design covariance, a tidy ``terms`` frame (with odds ratios
+        for the binomial family), predictions and marginal effects.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from survey.design import svydesign
+    >>> df = pl.DataFrame({"y": [0, 1, 0, 1, 1, 0, 1, 1], "x": [1., 2, 3, 4, 5, 6, 7, 8],
+    ...                    "w": [1., 2, 1, 2, 1, 2, 1, 2]})
+    >>> fit = svyglm(svydesign(df, weights="w"), "y ~ x")
+    >>> fit.terms["term"].to_list()
+    ['Intercept', 'x']
+    """
+    fam = family_of(family)
+    mf = model_frame(sf, formula, outcome=outcome, where=where)
+    if fam.name == "binomial" and ((mf.y < 0) | (mf.y > 1)).any():
+        raise ModelError("a binomial outcome must lie in [0, 1]", location="outcome",
+                         hint="give a Boolean outcome, e.g. pl.col(q).is_in([...])")
+    if fam.name == "poisson" and (mf.y < 0).any():
+        raise ModelError("a Poisson outcome must be non-negative", location="outcome")
+    check_rank(mf.X, mf.w, mf.names)
+    prior = mf.w / mf.w.mean()  # R's rescaled weights (the fit does not depend on the scale)
+    fit = irls(mf.X, mf.y, prior, fam, epsilon=epsilon, maxit=maxit)
+    beta = fit.coef
+    if fam.name == "binomial":
+        raise_if_separated(mf, beta, converged=fit.converged)
+    if not fit.converged:
+        raise ModelError(f"the model did not converge in {maxit} iterations",
+                         location="formula", hint="raise maxit=")
+    eta = mf.X @ beta
+    mu = fam.linkinv(eta)
+    me = fam.mu_eta(eta)
+    Ainv = np.linalg.inv((mf.X * fit.work_w[:, None]).T @ mf.X)
+    p = mf.X.shape[1]
+    if sf.is_replicate:
+        wr = replicate_weights(sf, mf)
+        thetas = np.empty((wr.shape[1], p))
+        for r in range(wr.shape[1]):
+            rfit = irls(mf.X, mf.y, wr[:, r] / wr[:, r].sum(), fam, beta,
+                        epsilon=epsilon, maxit=maxit)
+            if not rfit.converged:
+                raise ModelError(f"the model did not converge on replicate {r + 1}",
+                                 hint="a replicate may separate the outcome; try Taylor "
+                                 "linearisation")
+            thetas[r] = rfit.coef
+        vcov = svr_var(thetas, beta, sf)
+        degf = replicate_df(sf, mf)
+        method = f"replicate ({sf.design.type})"  # type: ignore[union-attr]
+    else:  # R's svy.varcoef: x * working residual * working weight, times A^-1
+        scores = mf.X * ((mf.y - mu) / me * fit.work_w)[:, None]
+        vcov = sandwich(sf, mf, scores, Ainv)
+        degf = mf.df
+        method = "linearisation"
+    naive = Ainv  # R's naive.cov (model-based, rescaled weights)
+    return build_result(
+        model="glm", family=fam.name, link=fam.link, formula=formula, mf=mf, coef=beta,
+        vcov=vcov, df_resid=float(degf + 1 - p), level=level, method=method,
+        ci_dist="t", naive_vcov=naive)

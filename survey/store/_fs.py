@@ -1,0 +1,106 @@
+"""File-system primitives of the store: durable atomic writes, hashing and the lock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from survey.errors import StoreError
+
+__all__ = ["TMP_PREFIX", "StoreLock", "file_sha256", "fsync_dir", "utc_now", "write_atomic"]
+
+TMP_PREFIX = ".tmp-"
+"""Files being written carry this prefix; they are never part of the store (prune removes them)."""
+
+
+def utc_now() -> str:
+    """Current time, UTC, ISO 8601 with a ``Z`` (seconds precision)."""
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, hex (read in 1 MiB blocks)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def fsync_dir(path: str | Path) -> None:
+    """Make a directory's entries (a rename, a new file) durable."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path``: temporary file, flush, fsync, rename, fsync the directory.
+
+    A reader sees the old file or the new one, never a part; a crash leaves at most a
+    ``.tmp-*`` file beside it.
+    """
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(target.parent)
+
+
+class StoreLock:
+    """An exclusive, non-blocking ``flock`` on ``<store>/.lock`` for writers.
+
+    The operating system drops the lock when its process ends, even by ``kill -9``, so a
+    stale lock file never blocks anyone.  A second writer gets :class:`StoreError`
+    naming the holder's pid and start time.
+    """
+
+    def __init__(self, root: Path, *, action: str) -> None:
+        self.path = root / ".lock"
+        self.action = action
+        self._fh: IO[str] | None = None
+
+    def __enter__(self) -> StoreLock:
+        fh = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until __exit__
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
+            raise StoreError(
+                f"the store is busy: {holder}",
+                location=str(self.path.parent),
+                hint="wait until that command finishes and run this one again "
+                     "(the lock frees itself when its process ends)",
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{self.action} (pid {os.getpid()}, since {utc_now()})\n")
+        fh.flush()
+        self._fh = fh
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        fh = self._fh
+        if fh is not None:
+            fh.truncate(0)
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            fh.close()
+            self._fh = None
