@@ -92,8 +92,10 @@ EXTRA_GROUPS: list[OptionGroup] = []
 class DesignArgs:
     """The DATA argument and design flags of one command line."""
 
-    data: str
+    data: str | None
     schema: str | None = None
+    store: str | None = None
+    wave: str | None = None
     sheet: str | None = None
     weight: str | None = None
     strata: str | None = None
@@ -143,7 +145,11 @@ def _floats(ctx: click.Context, param: click.Parameter, value: str | None) -> tu
 
 
 _DATA = [
-    click.argument("data", type=_FILE),
+    click.argument("data", type=_FILE, required=False),
+    click.option("--store", type=click.Path(file_okay=False),
+                 help="Read from a wave store (`survey waves`) instead of a DATA file."),
+    click.option("--wave", help="Wave(s) to load from --store, comma-separated (default: every "
+                                "wave; the `wave` column can then be a --by domain)."),
     click.option("--schema", "-s", type=_FILE,
                  help="Codebook for a csv/xlsx DATA (typed as `survey ingest` would); "
                       "without it a csv/xlsx is read as-is."),
@@ -201,6 +207,11 @@ def design_options(f: F) -> F:
         extra = {g.name: {p: kw.pop(p) for p in g.params()} for g in EXTRA_GROUPS}
         if core["replicate"]:
             core["replicate"] = core["replicate"].lower()
+        if (core["data"] is None) == (core["store"] is None):
+            raise click.UsageError("give a DATA file or --store DIR (with --wave), not both"
+                                   if core["data"] else "give a DATA file, or --store DIR --wave ID")
+        if core["wave"] and not core["store"]:
+            raise click.UsageError("--wave needs --store")
         return f(*args, design=DesignArgs(**core, extra=extra), **kw)
 
     decos = [*_DATA, *_DESIGN, *_REPLICATE, *(o for g in EXTRA_GROUPS for o in g.options)]
@@ -267,6 +278,8 @@ def _suffix(path: str) -> str:
 
 def inspect_data(args: DesignArgs) -> Source:
     """The columns of DATA (and a Parquet file's codebook), without reading rows."""
+    if args.data is None:  # a wave store: loaded whole, harmonised
+        return Source(())
     path, ext = args.data, _suffix(args.data)
     if not Path(path).is_file():
         raise click.BadParameter(f"{path!r} is not a file", param_hint="DATA")
@@ -317,8 +330,8 @@ def load_data(args: DesignArgs, *, columns: Iterable[str] = (),
     """
     wanted = [*columns, *args.columns()]
     src = source if source is not None else inspect_data(args)
-    path, ext = args.data, _suffix(args.data)
-    if src.columns:
+    if src.columns and args.data is not None:
+        path, ext = args.data, _suffix(args.data)
         keep = resolve_columns(wanted, src.columns)
         reader = pl.scan_parquet(path) if ext == ".parquet" else _scan_csv(path)
         try:
@@ -344,6 +357,16 @@ def _contiguous(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _read_whole(args: DesignArgs) -> tuple[pl.DataFrame, Codebook | None]:
+    if args.data is None:
+        from survey.store import load
+
+        assert args.store is not None
+        waves = [w.strip() for w in args.wave.split(",")] if args.wave else None
+        harmonized = load(args.store, waves=waves)
+        for wave, notes in harmonized.notes.items():
+            for note in notes:
+                click.echo(f"note: wave {wave}: {note}", err=True)
+        return harmonized.frame, harmonized.codebook
     path, ext = args.data, _suffix(args.data)
     if args.schema is not None:
         from survey.codebook import load_codebook

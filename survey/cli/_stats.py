@@ -131,6 +131,8 @@ def _plan(design: DesignArgs, variables: Sequence[str], extra: Sequence[str],
     data = load_data(design, columns=wanted, source=source) if whole is None else Data(
         whole.frame.select(resolve_columns([*wanted, *design.columns()], whole.frame.columns)),
         whole.source)
+    for question, cols in multiple.items():  # options only: not "other" text or missing codes
+        multiple[question] = [c for c in cols if data.frame[c].dtype == pl.Boolean]
     return _Plan(data, plain, multiple, labels, expr)
 
 

@@ -31,7 +31,7 @@ def run(*args: str):
 def run_json(*args: str) -> dict[str, Any]:
     r = run(*args, "--format", "json")
     assert r.exit_code == 0, r.output
-    return json.loads(r.output)
+    return json.loads(r.stdout)
 
 
 @pytest.fixture(scope="module")
@@ -313,3 +313,42 @@ def test_stats_loads_no_scipy_and_no_spreadsheet_readers(wave):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                          check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+# -- the wave store ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> str:
+    """Both sample waves in a wave store, through `survey ingest --store`."""
+    root = tmp_path_factory.mktemp("store") / "store"
+    for wave_id, file, schema in (("2025", "academy_2025.xlsx", "academy_member_survey.yaml"),
+                                  ("2023", "academy_2023.csv", "academy_member_survey_2023.yaml")):
+        r = CliRunner().invoke(cli, ["ingest", str(ROOT / "sample_data" / file), "--schema",
+                                     str(ROOT / "schemas" / schema), "--store", str(root),
+                                     "--wave", wave_id])
+        assert r.exit_code == 0, r.output
+    return str(root)
+
+
+def test_store_wave_gives_the_file_estimates(store, wave):
+    from_store = run_json("proportion", "--store", store, "--wave", "2025", "--var", "offer_countries",
+                          "--where", "offer_received = 'Yes'")
+    from_file = run_json("proportion", wave, "--var", "offer_countries", "--where", "offer_received = 'Yes'")
+    assert from_store["estimates"] == from_file["estimates"]
+
+
+def test_store_waves_as_domains(store):
+    doc = run_json("proportion", "--store", store, "--var", "offer_received", "--by", "wave")
+    yes = {r["by"]["wave"]: r for r in doc["estimates"] if r["category"] == "Yes"}
+    assert set(yes) == {"2023", "2025"}
+    assert round(yes["2025"]["estimate"] * 100, 1) == 61.5 and yes["2023"]["n"] == 180
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["mean", "--var", "api00"], "give a DATA file, or --store DIR --wave ID"),
+    (["mean", STRAT, "--var", "api00", "--wave", "2025"], "--wave needs --store"),
+])
+def test_data_or_store_usage_errors(argv, message):
+    r = run(*argv)
+    assert r.exit_code == 2 and message in r.output
