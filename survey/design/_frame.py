@@ -121,16 +121,17 @@ class SurveyFrame:
         if d.strata:
             h, _ = dense_codes(df[d.strata])
         else:
-            h = pl.Series(H, np.zeros(n_rows, dtype=np.uint32))
+            h = pl.zeros(n_rows, pl.UInt32, eager=True).alias(H)
         if d.stage_ids:  # PSU code unique across strata (nested): strata first, then PSU id
             idc, n_id = dense_codes(df[d.stage_ids[0]])
             key = h.cast(pl.Int64) * n_id + idc.cast(pl.Int64)
             psu, _ = dense_codes(key)
             self._psu_h = (key.unique().sort() // n_id).cast(pl.UInt32).to_numpy()
         else:
-            psu = pl.Series(PSU, np.arange(n_rows, dtype=np.uint32))
+            psu = pl.int_range(n_rows, dtype=pl.UInt32, eager=True).alias(PSU)
             self._psu_h = h.to_numpy().astype(np.uint32)
-        wts = df.select(w.alias(W)).to_series() if d.weights else pl.Series(W, np.ones(n_rows))
+        wts = (df.select(w.alias(W)).to_series() if d.weights
+               else pl.repeat(1.0, n_rows, dtype=pl.Float64, eager=True).alias(W))
         core = pl.DataFrame([wts, h.alias(H), psu.alias(PSU)])
         self._data = df.hstack(core.get_columns())
         st = _stratum_table(df, h, d.strata, d.stage_fpc[0] if d.fpc else None)
@@ -345,8 +346,10 @@ def _stratum_table(df: pl.DataFrame, h: pl.Series, strata: str | None,
     firsts = col.gather(rows)
     differ = (col != firsts.gather(h)).fill_null(False).to_numpy()  # fpc varying in a stratum
     varies = np.bincount(hn[differ], minlength=n) > 0
-    return out.with_columns(firsts.alias("fpc"), pl.Series("fpc_n", 1 + varies.astype(np.int64)),
-                            pl.Series("fpc_null", nulls))
+    # (small columns from lists: polars imports numpy.ma to read numpy arrays)
+    return out.with_columns(firsts.alias("fpc"),
+                            pl.Series("fpc_n", (1 + varies.astype(np.int64)).tolist()),
+                            pl.Series("fpc_null", nulls.tolist(), dtype=pl.Int64))
 
 
 def dense_codes(s: pl.Series) -> tuple[pl.Series, int]:
@@ -374,14 +377,13 @@ def dense_codes(s: pl.Series) -> tuple[pl.Series, int]:
     if dt.is_integer() and s.len():
         lo, hi = s.min(), s.max()
         if lo is not None and hi is not None and int(hi) - int(lo) < 4 * s.len() + 1024:
-            present = np.zeros(int(hi) - int(lo) + 1, dtype=bool)
-            shifted = (s.cast(pl.Int64) - int(lo))
-            present[shifted.drop_nulls().to_numpy()] = True
+            shifted = (s.cast(pl.Int64) - int(lo)).cast(pl.UInt32)
+            present = pl.zeros(int(hi) - int(lo) + 1, pl.Boolean, eager=True).scatter(
+                shifted.drop_nulls(), True)
             if present.all():
-                return shifted.cast(pl.UInt32), present.shape[0]
-            remap = (np.cumsum(present) - 1).astype(np.uint32)
-            out = pl.Series(s.name, remap).gather(shifted.cast(pl.UInt32))
-            return out, int(present.sum())
+                return shifted, present.len()
+            remap = present.cast(pl.UInt32).cum_sum() - 1  # value -> dense code
+            return remap.gather(shifted).alias(s.name), int(present.sum())
     codes = (s.rank("dense") - 1).cast(pl.UInt32)
     return codes, int(codes.max() + 1) if codes.len() and codes.null_count() < codes.len() else 0
 

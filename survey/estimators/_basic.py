@@ -118,6 +118,9 @@ def _layout(items: list[_Item], D: int, statistic: str) -> tuple[list[pl.Expr], 
 
 def _frame(dom: Domains, rows: dict[str, list]) -> pl.DataFrame:
     d_idx = rows.pop("_d")
+    # small tables: from Python lists, as building polars columns from numpy arrays
+    # imports numpy.ma (~20 ms of every command's start-up)
+    rows = {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in rows.items()}
     out = pl.DataFrame(rows, schema_overrides={"category": pl.String, "n": pl.Int64,
                                                "df": pl.Int64})
     if dom.by:
@@ -379,8 +382,9 @@ def proportion(sf: SurveyFrame, var: Vars, *, method: CIMethod = "logit", by: By
     else:
         x = np.rint(p * nn) if method in SRS_METHODS else None
         lo, hi = ciprop(method, p, var_, level, dfs, nrow[d_idx].astype(float), x, nn)
-    t = t.with_columns(pl.Series("conf_low", lo), pl.Series("conf_high", hi),
-                       pl.Series("df", dfs.astype(np.int64)))
+    t = t.with_columns(pl.Series("conf_low", np.asarray(lo, dtype=float).tolist()),
+                       pl.Series("conf_high", np.asarray(hi, dtype=float).tolist()),
+                       pl.Series("df", dfs.astype(np.int64).tolist(), dtype=pl.Int64))
     return Estimates("proportion", t, res.vcov, level, res.by, method, res.replicates)
 
 
