@@ -136,19 +136,36 @@ def _plan(design: DesignArgs, variables: Sequence[str], extra: Sequence[str],
     return _Plan(data, plain, multiple, labels, expr)
 
 
-def _as_categories(frame: pl.DataFrame, column: str) -> pl.DataFrame:
-    """A numeric column of integer codes (0/1, 1-5 ...) read as categories, in numeric order."""
+def _as_categories(frame: pl.DataFrame, column: str) -> tuple[pl.DataFrame, dict[str, str]]:
+    """A numeric column of integer codes (0/1, 1-5 ...) read as categories, in numeric order.
+
+    Returns the frame and the labels to give the categories in the output: 0/1 codes
+    become a Boolean column (cheap on a million rows), shown as "0" and "1".
+    """
     s = frame[column]
     if not s.dtype.is_numeric():
-        return frame
+        return frame, {}
     values = s.drop_nulls().unique().sort()
     if values.len() > MAX_CODES or (s.dtype.is_float() and (values != values.round(0)).any()):
         raise click.BadParameter(f"{column!r} is numeric with {values.len()} distinct values, not "
                                  "categories: use `survey stats mean`", param_hint="--var")
     ints = [int(v) for v in values.to_list()]
+    if set(ints) <= {0, 1}:
+        return frame.with_columns(pl.col(column).cast(pl.Boolean)), {"False": "0", "True": "1"}
     codes = [str(v) for v in ints]
     return frame.with_columns(pl.col(column).cast(pl.Int64).replace_strict(
-        ints, codes, return_dtype=pl.Enum(codes)))
+        ints, codes, return_dtype=pl.Enum(codes))), {}
+
+
+def _relabel(est: Estimates, labels: dict[str, dict[str, str]]) -> Estimates:
+    """Estimates with the categories of some variables renamed (0/1 codes)."""
+    if not labels:
+        return est
+    cat = pl.col("category")
+    for var, names in labels.items():
+        cat = pl.when(pl.col("variable") == var).then(cat.replace(names)).otherwise(cat)
+    table = est.table.with_columns(cat.alias("category"))
+    return Estimates(est.statistic, table, est.vcov, est.level, est.by, est.method, est.replicates)
 
 
 # -- commands -------------------------------------------------------------------------
@@ -216,14 +233,16 @@ def proportion_cmd(variables: tuple[str, ...], method: str, share: str, sort: st
 
     plan = _plan(design, variables, by, where, allow_multiple=True)
     frame = plan.data.frame
+    labels: dict[str, dict[str, str]] = {}
     for v in plan.plain:
-        frame = _as_categories(frame, v)
+        frame, labels[v] = _as_categories(frame, v)
     sf = bind_design(frame, design)
     results: list[Estimates] = []
     by_ = list(by) or None
     if plan.plain:
-        results.append(proportion(sf, plan.plain, method=method, by=by_,  # type: ignore[arg-type]
-                                  where=plan.where, deff=deff, level=level))
+        est = proportion(sf, plan.plain, method=method, by=by_,  # type: ignore[arg-type]
+                         where=plan.where, deff=deff, level=level)
+        results.append(_relabel(est, {k: v for k, v in labels.items() if v}))
     for question, cols in plan.multiple.items():
         if deff:
             raise click.UsageError("--deff is not available for multiple-choice questions")
@@ -288,7 +307,7 @@ def chisq_cmd(row: str, column: str, statistic: str, where: str | None, fmt: str
     plan = _plan(design, [row, column], (), where)
     frame = plan.data.frame
     for v in (row, column):
-        frame = _as_categories(frame, v)
+        frame, _ = _as_categories(frame, v)
     sf = bind_design(frame, design)
     res = chisq(sf, row, column, statistic=statistic, where=plan.where)  # type: ignore[arg-type]
     _emit_test(res, row, column, fmt, where)

@@ -352,3 +352,14 @@ def test_store_waves_as_domains(store):
 def test_data_or_store_usage_errors(argv, message):
     r = run(*argv)
     assert r.exit_code == 2 and message in r.output
+
+
+def test_zero_one_codes_are_categories_0_and_1(tmp_path):
+    data = tmp_path / "d.csv"
+    pl.read_csv(STRAT).with_columns(
+        (pl.col("sch.wide") == "Yes").cast(pl.Int8).alias("wide01")).write_csv(data)
+    coded = run_json("proportion", str(data), "--var", "wide01", *STRAT_DESIGN)["estimates"]
+    text = run_json("proportion", STRAT, "--var", "sch.wide", *STRAT_DESIGN)["estimates"]
+    assert [r["category"] for r in coded] == ["0", "1"]
+    assert [r["estimate"] for r in coded] == pytest.approx([r["estimate"] for r in text], rel=1e-12)
+    assert [r["conf_low"] for r in coded] == pytest.approx([r["conf_low"] for r in text], rel=1e-12)
