@@ -12,10 +12,14 @@ argument and design flags, collected into one :class:`DesignArgs`::
         # or, when the codebook is needed too:
         data = load_data(design, columns=[...]); sf = bind_design(data.frame, design)
 
+DATA is a csv, xlsx or (typed) Parquet file, or ``--store DIR [--wave ID]``.
+
 A further option group (e.g. weighting's ``--rake``/``--poststratify``) is one
-:class:`OptionGroup` appended to :data:`EXTRA_GROUPS`: its flags join every design
-command, its values arrive in ``DesignArgs.extra[group.name]``, and its ``apply`` step
-runs on the bound design, after binding and before replicate weights are created.
+:class:`OptionGroup` appended to :data:`EXTRA_GROUPS` in this module (commands take the
+groups present when they are defined): its flags join every design command, its values
+arrive in ``DesignArgs.extra[group.name]``, and its ``apply`` step runs on the bound
+design, after binding and before replicate weights are created. Keep the group's heavy
+imports inside ``apply``: ``survey --help`` and ``survey stats`` load this module.
 """
 
 from __future__ import annotations

@@ -363,3 +363,36 @@ def test_zero_one_codes_are_categories_0_and_1(tmp_path):
     assert [r["category"] for r in coded] == ["0", "1"]
     assert [r["estimate"] for r in coded] == pytest.approx([r["estimate"] for r in text], rel=1e-12)
     assert [r["conf_low"] for r in coded] == pytest.approx([r["conf_low"] for r in text], rel=1e-12)
+
+
+def test_an_extra_option_group_joins_design_commands():
+    """Another layer (weighting) adds flags and a step on the bound design."""
+    import click
+
+    from survey.cli import _design_opts as opts
+
+    seen: dict[str, object] = {}
+
+    def apply(sf, values):
+        seen.update(values)
+        return sf.with_columns(pl.col("api00") * values["times"])
+
+    group = opts.OptionGroup("scale", (click.option("--times", type=float, default=1.0),), apply,
+                             columns=lambda values: ["api00"])
+    opts.EXTRA_GROUPS.append(group)
+    try:
+        @click.command()
+        @opts.design_options
+        def cmd(design: opts.DesignArgs) -> None:
+            from survey.estimators import mean
+
+            sf = opts.load_design(design, columns=[])
+            click.echo(f"{mean(sf, 'api00').estimate[0]:.6f}")
+
+        r = CliRunner().invoke(cmd, [STRAT, *STRAT_DESIGN, "--times", "2"])
+    finally:
+        opts.EXTRA_GROUPS.remove(group)
+    assert r.exit_code == 0, r.output
+    assert seen == {"times": 2.0}
+    base = run_json("mean", STRAT, "--var", "api00", *STRAT_DESIGN)["estimates"][0]["estimate"]
+    assert float(r.output) == pytest.approx(2 * base, rel=1e-9)
