@@ -23,6 +23,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "describe": ("survey.cli._data", "describe_cmd", "Codebook overview and frequencies of every question."),
     "ingest": ("survey.cli._data", "ingest", "Validate a file and write it as typed Parquet."),
     "schema": ("survey.cli._data", "schema", "Codebooks: draft one from an export, or check one."),
+    "stats": ("survey.cli._stats", "stats", "Design-based estimates with intervals, as R's survey package."),
     "validate": ("survey.cli._data", "validate", "Check a file against a codebook; report every problem."),
     "waves": ("survey.cli._store", "waves", "The wave store: list, show, remove, prune, verify, load."),
     "weight": ("survey.cli._weight", "weight", "Weights meeting population margins: rake, poststratify, calibrate."),

@@ -13,7 +13,7 @@ from survey._typing import FPCKind, LonelyPSU
 from survey.design._design import Design, ReplicateDesign
 from survey.errors import DesignError
 
-__all__ = ["SurveyFrame", "svydesign"]
+__all__ = ["SurveyFrame", "dense_codes", "svydesign"]
 
 W, H, PSU, DOM = "__svy_w", "__svy_h", "__svy_psu", "__svy_dom"
 """Reserved column names the bound frame carries: weight, stratum code, PSU code, domain."""
@@ -117,23 +117,25 @@ class SurveyFrame:
         if problems:
             raise DesignError("the design does not fit the data", problems=problems)
         w = pl.col(d.weights).cast(pl.Float64) if d.weights else pl.lit(1.0, pl.Float64)
-        h = (pl.col(d.strata).rank("dense") - 1) if d.strata else pl.lit(0)
-        if d.stage_ids:  # PSU code unique across strata (nested), from two integer ranks
-            idc = pl.col(d.stage_ids[0]).rank("dense").cast(pl.Int64)
-            psu = (h.cast(pl.Int64) * (idc.max() + 1) + idc).rank("dense") - 1
+        n_rows = df.height
+        if d.strata:
+            h, _ = dense_codes(df[d.strata])
         else:
-            psu = pl.int_range(pl.len())
-        core = df.select(w.alias(W), h.cast(pl.UInt32).alias(H), psu.cast(pl.UInt32).alias(PSU))
+            h = pl.zeros(n_rows, pl.UInt32, eager=True).alias(H)
+        if d.stage_ids:  # PSU code unique across strata (nested): strata first, then PSU id
+            idc, n_id = dense_codes(df[d.stage_ids[0]])
+            key = h.cast(pl.Int64) * n_id + idc.cast(pl.Int64)
+            psu, _ = dense_codes(key)
+            self._psu_h = (key.unique().sort() // n_id).cast(pl.UInt32).to_numpy()
+        else:
+            psu = pl.int_range(n_rows, dtype=pl.UInt32, eager=True).alias(PSU)
+            self._psu_h = h.to_numpy().astype(np.uint32)
+        wts = (df.select(w.alias(W)).to_series() if d.weights
+               else pl.repeat(1.0, n_rows, dtype=pl.Float64, eager=True).alias(W))
+        core = pl.DataFrame([wts, h.alias(H), psu.alias(PSU)])
         self._data = df.hstack(core.get_columns())
-        self._psu_h = (core.group_by(PSU).agg(pl.col(H).first()).sort(PSU)[H].to_numpy())
-        label = pl.col(d.strata).first() if d.strata else pl.lit(None)
-        aggs = [pl.col(PSU).n_unique().alias("n"), label.alias("label")]
-        if d.fpc:
-            aggs += [pl.col(d.stage_fpc[0]).cast(pl.Float64).first().alias("fpc"),
-                     pl.col(d.stage_fpc[0]).n_unique().alias("fpc_n"),
-                     pl.col(d.stage_fpc[0]).null_count().alias("fpc_null")]
-        st = self._data.group_by(H).agg(aggs).sort(H)
-        n_psu = st["n"].to_numpy().astype(float)
+        st = _stratum_table(df, h, d.strata, d.stage_fpc[0] if d.fpc else None)
+        n_psu = np.bincount(self._psu_h, minlength=st.height).astype(float)
         f = np.ones_like(n_psu)
         if d.fpc:
             f, fpc_problems = _fpc_factor(st, n_psu, d.stage_fpc[0], d.fpc_kind)
@@ -326,6 +328,64 @@ def replicate_scales(type_: str, n_rep: int, scale: float | None,
     rs = np.ones(n_rep) if rscales is None else np.broadcast_to(
         np.asarray(rscales, dtype=float), (n_rep,)).copy()
     return (1.0 if scale is None else float(scale)), rs
+
+
+def _stratum_table(df: pl.DataFrame, h: pl.Series, strata: str | None,
+                   fpc: str | None) -> pl.DataFrame:
+    """Per stratum code: its label and, with an fpc, the fpc's first value, whether it
+    varies (``fpc_n``: 1 or 2) and its nulls; without a group-by over the rows."""
+    first = h.arg_unique()  # first row of every stratum, in order of appearance
+    rows = first.gather(h.gather(first).arg_sort())  # ... in code order
+    out = pl.DataFrame({"label": df[strata].gather(rows) if strata else [None] * rows.len()})
+    if fpc is None:
+        return out
+    col = df[fpc].cast(pl.Float64)
+    n = rows.len()
+    hn = h.to_numpy()
+    nulls = np.bincount(hn[col.is_null().to_numpy()], minlength=n)
+    firsts = col.gather(rows)
+    differ = (col != firsts.gather(h)).fill_null(False).to_numpy()  # fpc varying in a stratum
+    varies = np.bincount(hn[differ], minlength=n) > 0
+    # (small columns from lists: polars imports numpy.ma to read numpy arrays)
+    return out.with_columns(firsts.alias("fpc"),
+                            pl.Series("fpc_n", (1 + varies.astype(np.int64)).tolist()),
+                            pl.Series("fpc_null", nulls.tolist(), dtype=pl.Int64))
+
+
+def dense_codes(s: pl.Series) -> tuple[pl.Series, int]:
+    """Dense 0-based codes of ``s`` in sorted value order (nulls stay null), and their count.
+
+    The order is that of ``rank("dense")`` (text: byte order; Enum: category order;
+    Boolean: False first), computed without sorting the column where possible:
+    text through an Enum of its sorted distinct values, integers by offset when
+    their range is small.
+    """
+    dt = s.dtype
+    if dt == pl.Boolean:
+        s = s.cast(pl.UInt8)
+        dt = s.dtype
+    if s.len() and not s.has_nulls() and not isinstance(dt, pl.Categorical) and s.is_sorted():
+        codes = s.rle_id()  # sorted (survey files often are, by stratum and PSU): one pass
+        return codes.cast(pl.UInt32), int(codes[-1]) + 1
+    if dt == pl.String or isinstance(dt, pl.Categorical):
+        levels = s.cast(pl.String).unique().drop_nulls().sort()
+        codes = s.cast(pl.String).cast(pl.Enum(levels.to_list())).to_physical().cast(pl.UInt32)
+        return codes, levels.len()
+    if isinstance(dt, pl.Enum):
+        s = s.to_physical()
+        dt = s.dtype
+    if dt.is_integer() and s.len():
+        lo, hi = s.min(), s.max()
+        if lo is not None and hi is not None and int(hi) - int(lo) < 4 * s.len() + 1024:
+            shifted = (s.cast(pl.Int64) - int(lo)).cast(pl.UInt32)
+            present = pl.zeros(int(hi) - int(lo) + 1, pl.Boolean, eager=True).scatter(
+                shifted.drop_nulls(), True)
+            if present.all():
+                return shifted, present.len()
+            remap = present.cast(pl.UInt32).cum_sum() - 1  # value -> dense code
+            return remap.gather(shifted).alias(s.name), int(present.sum())
+    codes = (s.rank("dense") - 1).cast(pl.UInt32)
+    return codes, int(codes.max() + 1) if codes.len() and codes.null_count() < codes.len() else 0
 
 
 def _rows(mask: pl.Series, k: int = 5) -> str:

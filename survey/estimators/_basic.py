@@ -83,7 +83,11 @@ def _items(sf: SurveyFrame, var: Vars) -> list[_Item]:
             cols: tuple[pl.Expr, ...] = (x.fill_null(0), valid)
             out.append(_Item(v, None, cols, valid, x))
         else:
-            xs = x.cast(pl.String) if sf.frame[v].dtype != pl.Boolean else x
+            dt = sf.frame[v].dtype
+            # Enum, String and Boolean compare natively (an Enum on its codes); casting
+            # to text first would cost a string column per category
+            xs = x if dt == pl.Boolean or dt == pl.String or isinstance(dt, pl.Enum) \
+                else x.cast(pl.String)
             ind = tuple((xs == (c if isinstance(c, bool) else str(c))).fill_null(False)
                         for c in cats)
             out.append(_Item(v, tuple(cats), (*ind, valid), valid, None))
@@ -114,6 +118,9 @@ def _layout(items: list[_Item], D: int, statistic: str) -> tuple[list[pl.Expr], 
 
 def _frame(dom: Domains, rows: dict[str, list]) -> pl.DataFrame:
     d_idx = rows.pop("_d")
+    # small tables: from Python lists, as building polars columns from numpy arrays
+    # imports numpy.ma (~20 ms of every command's start-up)
+    rows = {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in rows.items()}
     out = pl.DataFrame(rows, schema_overrides={"category": pl.String, "n": pl.Int64,
                                                "df": pl.Int64})
     if dom.by:
@@ -123,11 +130,20 @@ def _frame(dom: Domains, rows: dict[str, list]) -> pl.DataFrame:
 
 def _linear(sf: SurveyFrame, var: Vars, statistic: str, *, by: By, where: pl.Expr | None,
             deff: bool, level: float, df: float | None) -> Estimates:
+    return _linear_fit(sf, var, statistic, by=by, where=where, deff=deff, level=level,
+                       df=df)[0]
+
+
+def _linear_fit(sf: SurveyFrame, var: Vars, statistic: str, *, by: By, where: pl.Expr | None,
+                deff: bool, level: float, df: float | None
+                ) -> tuple[Estimates, Domains, list[_Item], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The estimates, with the domains, items and domain counts they came from."""
     items = _items(sf, var)
     dom = make_domains(sf, by=by, where=where)
     cols, num, den, meta = _layout(items, dom.count, statistic)
     fit = fit_ratios(sf, dom, cols, num, den)
-    n, ddf, _ = domain_counts(dom, [it.valid for it in items])
+    counts = domain_counts(dom, [it.valid for it in items])
+    n, ddf, _ = counts
     est, se = fit.estimate, np.sqrt(np.clip(np.diag(fit.vcov), 0, None))
     lo, hi = wald(est, se, level, df)
     rows: dict[str, list] = {"_d": [], "variable": [], "category": [], "estimate": est,
@@ -144,8 +160,8 @@ def _linear(sf: SurveyFrame, var: Vars, statistic: str, *, by: By, where: pl.Exp
     rows["df"] = ddf[d_arr] if not sf.is_replicate else np.full(len(meta), sf.df)
     if deff:
         rows["deff"] = _deff(sf, dom, items, fit, meta, num, den, n, statistic)
-    return Estimates(statistic, _frame(dom, rows), fit.vcov, level, dom.by,
-                     "wald" if df is None else "wald-t", fit.replicates)
+    return (Estimates(statistic, _frame(dom, rows), fit.vcov, level, dom.by,
+                      "wald" if df is None else "wald-t", fit.replicates), dom, items, counts)
 
 
 def _deff(sf: SurveyFrame, dom: Domains, items: list[_Item], fit: Fit, meta: list[tuple],
@@ -340,10 +356,8 @@ def proportion(sf: SurveyFrame, var: Vars, *, method: CIMethod = "logit", by: By
             raise EstimationError(f"proportion() needs a categorical column; {v!r} is "
                                   f"{sf.frame[v].dtype}", location=v,
                                   hint="cast 0/1 codes to Boolean or use mean()")
-    res = _linear(sf, var, "mean", by=by, where=where, deff=deff, level=level, df=None)
-    dom = make_domains(sf, by=by, where=where)
-    items = _items(sf, var)
-    n, ddf, nrow = domain_counts(dom, [it.valid for it in items])
+    res, dom, items, (n, ddf, nrow) = _linear_fit(sf, var, "mean", by=by, where=where,
+                                                  deff=deff, level=level, df=None)
     t = res.table
     d_idx = _domain_index(dom, t)
     j_idx = np.array([[it.variable for it in items].index(v) for v in t["variable"]])
@@ -368,8 +382,9 @@ def proportion(sf: SurveyFrame, var: Vars, *, method: CIMethod = "logit", by: By
     else:
         x = np.rint(p * nn) if method in SRS_METHODS else None
         lo, hi = ciprop(method, p, var_, level, dfs, nrow[d_idx].astype(float), x, nn)
-    t = t.with_columns(pl.Series("conf_low", lo), pl.Series("conf_high", hi),
-                       pl.Series("df", dfs.astype(np.int64)))
+    t = t.with_columns(pl.Series("conf_low", np.asarray(lo, dtype=float).tolist()),
+                       pl.Series("conf_high", np.asarray(hi, dtype=float).tolist()),
+                       pl.Series("df", dfs.astype(np.int64).tolist(), dtype=pl.Int64))
     return Estimates("proportion", t, res.vcov, level, res.by, method, res.replicates)
 
 

@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import polars as pl
-from scipy import stats
 
 from survey._typing import ChisqStatistic
 from survey.design import SurveyFrame
@@ -36,6 +35,8 @@ def contrast(est: Estimates, weights: Sequence[float], *, level: float = 0.95,
     >>> float(contrast(mean(sf, "y", by="g"), [-1, 1]).estimate[0])
     2.5
     """
+    from scipy import stats  # lazily: scipy.stats costs a second of start-up
+
     c = np.asarray(weights, dtype=float)
     if c.shape != (len(est),):
         raise EstimationError(f"{c.shape[0]} weights for {len(est)} estimates",
@@ -95,6 +96,8 @@ def chisq(sf: SurveyFrame, row: str, col: str, *, statistic: ChisqStatistic = "F
     Rows missing either variable are left out of the cell proportions (R's
     ``na.rm=TRUE``).
     """
+    from scipy import stats  # lazily: scipy.stats costs a second of start-up
+
     if sf.is_replicate:
         raise EstimationError("chisq() needs a linearisation design (replicate weights: "
                               "not yet supported)", hint="bind the design with Design(...)")

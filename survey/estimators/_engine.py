@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 
 from survey.design import SurveyFrame
-from survey.design._frame import DOM, H, PSU, W
+from survey.design._frame import DOM, H, PSU, W, dense_codes
 from survey.errors import EstimationError
 
 __all__ = ["Domains", "Fit", "fit_ratios", "make_domains", "svr_var", "taylor_vcov"]
@@ -61,16 +61,26 @@ def make_domains(sf: SurveyFrame, *, by: str | Sequence[str] | None,
     for c in by_t:
         mask = mask & pl.col(c).is_not_null()
     try:
+        # series-level work throughout: a frame-level select or with_columns here would
+        # rechunk every column of a many-chunked (Parquet) frame, doubling its memory
+        inside = sf._data.select(mask.alias(DOM)).to_series()
+        if inside.len() != sf._data.height:  # a literal mask
+            inside = pl.repeat(inside[0], sf._data.height, eager=True).alias(DOM)
         if by_t:
-            data = sf._data.with_columns(
-                (pl.when(mask).then(pl.struct(by_t)).rank("dense") - 1).cast(pl.UInt32).alias(DOM)
-            )
-            levels = (data.lazy().filter(pl.col(DOM).is_not_null()).group_by(DOM)
-                      .agg(pl.col(c).first() for c in by_t).sort(DOM).collect())
-            levels = levels.drop(DOM)
+            key: pl.Series | None = None
+            for c in by_t:  # one integer key: each column's dense code, first column slowest
+                code, k = dense_codes(sf._data[c])
+                key = code.cast(pl.Int64) if key is None else key * k + code.cast(pl.Int64)
+            assert key is not None
+            codes, _ = dense_codes(key.zip_with(inside, pl.Series([None], dtype=pl.Int64)))
+            data = sf._data.with_columns(codes.alias(DOM))
+            first = codes.arg_unique()  # first row of every domain: its by-values
+            levels = (pl.DataFrame([codes.gather(first).alias(DOM),
+                                  *(data[c].gather(first) for c in by_t)])
+                      .filter(pl.col(DOM).is_not_null()).sort(DOM).drop(DOM))
         else:
             data = sf._data.with_columns(
-                pl.when(mask).then(pl.lit(0, pl.UInt32)).alias(DOM))
+                pl.when(inside).then(pl.lit(0, pl.UInt32)).alias(DOM))
             levels = pl.DataFrame()
     except pl.exceptions.PolarsError as exc:
         raise EstimationError(f"cannot evaluate the domain: {exc}", location="where") from exc

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
-from scipy.optimize import brentq
 
 from survey.errors import EstimationError
+from survey.estimators._dist import norm_ppf, t_ppf
+
+# scipy is imported inside the functions that need more than normal and t quantiles
+# (beta, the SRS methods, likelihood): importing scipy.stats costs over a second of
+# start-up, more than a whole `survey stats` run on a small file.
 
 __all__ = ["DESIGN_METHODS", "SRS_METHODS", "ciprop", "quantile", "wald"]
 
@@ -19,10 +22,9 @@ def quantile(level: float, df: float | np.ndarray | None) -> np.ndarray:
     if not 0 < level < 1:
         raise EstimationError(f"level={level} must lie strictly between 0 and 1", location="level")
     if df is None:
-        return np.asarray(stats.norm.ppf(0.5 + level / 2))
+        return norm_ppf(0.5 + level / 2)
     d = np.asarray(df, dtype=float)
-    with np.errstate(invalid="ignore"):
-        return np.where(d > 0, stats.t.ppf(0.5 + level / 2, np.where(d > 0, d, 1)), np.nan)
+    return np.where(d > 0, t_ppf(0.5 + level / 2, np.where(d > 0, d, 1)), np.nan)
 
 
 def wald(est: np.ndarray, se: np.ndarray, level: float,
@@ -64,6 +66,8 @@ def ciprop(method: str, p: np.ndarray, var: np.ndarray, level: float, df: np.nda
             h = q * se / (2 * np.sqrt(p * (1 - p)))
         return np.sin(t - h) ** 2, np.sin(t + h) ** 2
     if method == "beta":
+        from scipy import stats
+
         with np.errstate(divide="ignore", invalid="ignore"):
             n_eff = p * (1 - p) / var
             n_eff = n_eff * (stats.t.ppf(a / 2, nrow - 1) / stats.t.ppf(a / 2, df)) ** 2
@@ -82,8 +86,10 @@ def ciprop(method: str, p: np.ndarray, var: np.ndarray, level: float, df: np.nda
 
 def _srs(method: str, x: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndarray,
                                                                                np.ndarray]:
+    from scipy import stats
+
     a = 1.0 - level
-    z = stats.norm.ppf(1 - a / 2)
+    z = float(norm_ppf(1 - a / 2))
     with np.errstate(divide="ignore", invalid="ignore"):
         if method == "wilson":
             centre = (x + z * z / 2) / (n + z * z)
@@ -114,6 +120,8 @@ def likelihood_interval(p: float, var: float, level: float, df: float, sw: float
     ``sw``/``swy``: rescaled weight total and weighted successes; ``pearson``: the
     quasibinomial dispersion.
     """
+    from scipy.optimize import brentq
+
     q = float(quantile(level, df))
     naive = 1.0 / (sw * p * (1 - p))
     lam = (var / (p * (1 - p)) ** 2) / naive

@@ -1,0 +1,417 @@
+"""``survey stats ...``: design-based estimates, as R's survey package, from the shell.
+
+``stats`` is a click group: other layers add subcommands to it (``survey stats logit``)
+with ``@stats.command(...)`` and :func:`~survey.cli._design_opts.design_options`.
+Only polars, numpy and the estimators load here; rich loads for table output only.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Return freed memory to the system at once (polars' bundled jemalloc keeps it for ~10 s
+# by default): a one-shot command on a million rows then peaks ~20% lower. Takes effect
+# only if polars is not loaded yet, as when run from the shell; a user's setting wins.
+os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
+
+import json  # noqa: E402 - after the allocator setting, before polars loads
+import math  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import click  # noqa: E402
+import polars as pl  # noqa: E402
+
+from survey.cli._design_opts import (  # noqa: E402
+    Data,
+    DesignArgs,
+    bind_design,
+    design_options,
+    inspect_data,
+    load_data,
+    parse_where,
+    resolve_columns,
+    where_option,
+)
+from survey.estimators import Estimates, TestResult  # noqa: E402
+
+__all__ = ["stats"]
+
+CI_METHODS = ("logit", "likelihood", "asin", "beta", "mean", "xlogit",
+              "wilson", "clopper-pearson", "jeffreys", "agresti-coull")
+MAX_CODES = 50  # an integer column with at most this many values can be a categorical
+
+
+@click.group()
+def stats() -> None:
+    """Design-based estimates with standard errors and confidence intervals.
+
+    Every number agrees with R's survey package (svymean, svytotal, svyratio, svyciprop,
+    svyby, svychisq). DATA is a typed Parquet file from `survey ingest`, a csv or xlsx
+    (typed with --schema, else read as-is).
+
+    \b
+    Examples:
+      survey stats proportion wave.parquet --var offer_received
+      survey stats proportion wave.parquet --var offer_countries --where "offer_received = 'Yes'"
+      survey stats mean apistrat.csv --var api00 --by stype --strata stype --weight pw --fpc fpc
+      survey stats chisq wave.parquet --row division --col offer_received
+    """
+
+
+def _output_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    for deco in reversed([
+        click.option("--by", callback=_split, help="Domains: estimates for each value (comma list: "
+                                                   "each combination), as R's svyby."),
+        where_option,
+        click.option("--deff", is_flag=True, help="Add design effects (R's deff=TRUE)."),
+        click.option("--conf", "level", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+                     default=0.95, show_default=True, help="Confidence level."),
+        click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
+                     default="table", show_default=True),
+    ]):
+        f = deco(f)
+    return f
+
+
+def _split(ctx: click.Context, param: click.Parameter, value: Any) -> tuple[str, ...]:
+    values = value if isinstance(value, tuple) else (value or "",)
+    return tuple(v.strip() for text in values for v in (text or "").split(",") if v.strip())
+
+
+_VAR = click.option("--var", "-v", "variables", required=True, multiple=True, callback=_split,
+                    help="Analysis variable(s); repeat or comma-separate.")
+
+
+# -- the plan: which columns, which variables are multiple-choice questions -------------
+
+
+@dataclass(frozen=True)
+class _Plan:
+    data: Data
+    plain: list[str]
+    multiple: dict[str, list[str]]  # question -> option columns
+    labels: dict[str, str]  # option column -> option label
+    where: pl.Expr | None
+
+
+def _plan(design: DesignArgs, variables: Sequence[str], extra: Sequence[str],
+          where: str | None, *, allow_multiple: bool = False) -> _Plan:
+    """Find each variable (a column, or a multiple-choice question) and read what is needed."""
+    source = inspect_data(design)
+    available = list(source.columns)
+    whole: Data | None = None
+    if not available:  # spreadsheets are read whole
+        whole = load_data(design, columns=["*"], source=source)
+        available = list(whole.columns)
+    plain: list[str] = []
+    multiple: dict[str, list[str]] = {}
+    labels: dict[str, str] = {}
+    for v in variables:
+        codebook = whole.codebook if whole is not None else (
+            source.codebook if v not in available else None)  # parsed only when needed
+        q = next((q for q in codebook.questions if q.id == v), None) if codebook else None
+        if q is not None and q.type == "multiple":
+            multiple[v] = [q.option_column(o) for o in q.options]
+            labels.update({q.option_column(o): o.label for o in q.options})
+        elif v not in available and any(c.startswith(f"{v}__") for c in available):
+            multiple[v] = [c for c in available if c.startswith(f"{v}__")]
+        else:
+            plain.append(v)
+    if multiple and not allow_multiple:
+        raise click.BadParameter(f"{', '.join(multiple)} is a multiple-choice question: use "
+                                 "`survey stats proportion`", param_hint="--var")
+    resolve_columns(plain, available, param="--var")
+    resolve_columns(extra, available, param="--by")
+    expr = parse_where(where, available) if where else None
+    wanted = [*plain, *(c for cols in multiple.values() for c in cols), *extra,
+              *(expr.meta.root_names() if expr is not None else [])]
+    data = load_data(design, columns=wanted, source=source) if whole is None else Data(
+        whole.frame.select(resolve_columns([*wanted, *design.columns()], whole.frame.columns)),
+        whole.source)
+    for question, cols in multiple.items():  # options only: not "other" text or missing codes
+        multiple[question] = [c for c in cols if data.frame[c].dtype == pl.Boolean]
+    return _Plan(data, plain, multiple, labels, expr)
+
+
+def _as_categories(frame: pl.DataFrame, column: str) -> tuple[pl.DataFrame, dict[str, str]]:
+    """A numeric column of integer codes (0/1, 1-5 ...) read as categories, in numeric order.
+
+    Returns the frame and the labels to give the categories in the output: 0/1 codes
+    become a Boolean column (cheap on a million rows), shown as "0" and "1".
+    """
+    s = frame[column]
+    if not s.dtype.is_numeric():
+        return frame, {}
+    values = s.drop_nulls().unique().sort()
+    if values.len() > MAX_CODES or (s.dtype.is_float() and (values != values.round(0)).any()):
+        raise click.BadParameter(f"{column!r} is numeric with {values.len()} distinct values, not "
+                                 "categories: use `survey stats mean`", param_hint="--var")
+    ints = [int(v) for v in values.to_list()]
+    if set(ints) <= {0, 1}:
+        return frame.with_columns(pl.col(column).cast(pl.Boolean)), {"False": "0", "True": "1"}
+    codes = [str(v) for v in ints]
+    return frame.with_columns(pl.col(column).cast(pl.Int64).replace_strict(
+        ints, codes, return_dtype=pl.Enum(codes))), {}
+
+
+def _relabel(est: Estimates, labels: dict[str, dict[str, str]]) -> Estimates:
+    """Estimates with the categories of some variables renamed (0/1 codes)."""
+    if not labels:
+        return est
+    cat = pl.col("category")
+    for var, names in labels.items():
+        cat = pl.when(pl.col("variable") == var).then(cat.replace(names)).otherwise(cat)
+    table = est.table.with_columns(cat.alias("category"))
+    return Estimates(est.statistic, table, est.vcov, est.level, est.by, est.method, est.replicates)
+
+
+# -- commands -------------------------------------------------------------------------
+
+
+def _linear_command(name: str, doc: str) -> click.Command:
+    @stats.command(name, help=doc)
+    @_VAR
+    @_output_options
+    @design_options
+    def cmd(variables: tuple[str, ...], by: tuple[str, ...], where: str | None, deff: bool,
+            level: float, fmt: str, design: DesignArgs) -> None:
+        from survey import estimators
+
+        plan = _plan(design, variables, by, where)
+        sf = bind_design(plan.data.frame, design)
+        fn = getattr(estimators, name)
+        est = fn(sf, plan.plain, by=list(by) or None, where=plan.where, deff=deff, level=level)
+        _emit([est], fmt, design, where)
+
+    return cmd
+
+
+mean_cmd = _linear_command("mean", """Design-based means (category shares for a categorical VAR), as svymean.
+
+    \b
+    Example:
+      survey stats mean apistrat.csv --var api00 --by stype --strata stype --weight pw --fpc fpc
+      survey stats mean apiclus1.csv --var api00 --psu dnum --weight pw --replicate jk1
+    """)
+total_cmd = _linear_command("total", """Design-based totals (category counts for a categorical VAR), as svytotal.
+
+    \b
+    Example:
+      survey stats total apistrat.csv --var enroll --strata stype --weight pw --fpc fpc --deff
+    """)
+
+
+@stats.command("proportion")
+@_VAR
+@click.option("--ci", "method", type=click.Choice(CI_METHODS), default="logit", show_default=True,
+              help="Interval method (logit as R's svyciprop; wilson, clopper-pearson, jeffreys, "
+                   "agresti-coull for simple random samples only).")
+@click.option("--share", type=click.Choice(["respondents", "mentions"]), default="respondents",
+              show_default=True, help="Multiple choice: share of the base, or of all mentions.")
+@click.option("--sort", type=click.Choice(["none", "descending", "ascending"]), default="none",
+              show_default=True, help="Multiple choice: order options by their share.")
+@_output_options
+@design_options
+def proportion_cmd(variables: tuple[str, ...], method: str, share: str, sort: str,
+                   by: tuple[str, ...], where: str | None, deff: bool, level: float, fmt: str,
+                   design: DesignArgs) -> None:
+    """Proportions of every category with R's svyciprop intervals (logit by default).
+
+    A multiple-choice question (options stored as Boolean columns QUESTION__option)
+    gives the share of its base choosing each option; the base is everyone who answered
+    it, within --where.
+
+    \b
+    Example:
+      survey stats proportion wave.parquet --var offer_received --strata division --fpc-file population.csv
+      survey stats proportion wave.parquet --var offer_countries --where "offer_received = 'Yes'" --sort descending
+    """
+    from survey.estimators import multiple_choice, proportion
+
+    plan = _plan(design, variables, by, where, allow_multiple=True)
+    frame = plan.data.frame
+    labels: dict[str, dict[str, str]] = {}
+    for v in plan.plain:
+        frame, labels[v] = _as_categories(frame, v)
+    sf = bind_design(frame, design)
+    results: list[Estimates] = []
+    by_ = list(by) or None
+    if plan.plain:
+        est = proportion(sf, plan.plain, method=method, by=by_,  # type: ignore[arg-type]
+                         where=plan.where, deff=deff, level=level)
+        results.append(_relabel(est, {k: v for k, v in labels.items() if v}))
+    for question, cols in plan.multiple.items():
+        if deff:
+            raise click.UsageError("--deff is not available for multiple-choice questions")
+        est = multiple_choice(sf, cols, share=share, where=plan.where, by=by_,  # type: ignore[arg-type]
+                              method=method, level=level, sort=sort)  # type: ignore[arg-type]
+        table = est.table.with_columns(
+            pl.lit(question).alias("variable"),
+            pl.Series("category", [plan.labels.get(c, c.split("__", 1)[-1])
+                                   for c in _option_of(est, cols)], dtype=pl.String))
+        results.append(Estimates(est.statistic, table, est.vcov, est.level, est.by, est.method,
+                                 est.replicates))
+    _emit(results, fmt, design, where)
+
+
+def _option_of(est: Estimates, cols: list[str]) -> list[str]:
+    """The option column of each row (multiple_choice names options by column suffix)."""
+    by_suffix = {c.split("__", 1)[-1] if "__" in c else c: c for c in cols}
+    return [by_suffix.get(c, c) for c in est.table["category"].to_list()]
+
+
+@stats.command("ratio")
+@click.option("--var", "-v", "numerator", required=True, help="Numerator column.")
+@click.option("--var2", "denominator", required=True, help="Denominator column.")
+@_output_options
+@design_options
+def ratio_cmd(numerator: str, denominator: str, by: tuple[str, ...], where: str | None,
+              deff: bool, level: float, fmt: str, design: DesignArgs) -> None:
+    """Ratio of two totals, sum(VAR) / sum(VAR2), as svyratio.
+
+    \b
+    Example:
+      survey stats ratio apistrat.csv --var api00 --var2 api99 --strata stype --weight pw --fpc fpc
+    """
+    from survey.estimators import ratio
+
+    plan = _plan(design, [numerator, denominator], by, where)
+    sf = bind_design(plan.data.frame, design)
+    est = ratio(sf, numerator, denominator, by=list(by) or None, where=plan.where, deff=deff,
+                level=level)
+    _emit([est], fmt, design, where)
+
+
+@stats.command("chisq")
+@click.option("--row", required=True, help="Row variable (categorical).")
+@click.option("--col", "column", required=True, help="Column variable (categorical).")
+@click.option("--statistic", type=click.Choice(["F", "Chisq"]), default="F", show_default=True,
+              help="Rao-Scott second-order F (R's default) or first-order chi-square.")
+@where_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+@design_options
+def chisq_cmd(row: str, column: str, statistic: str, where: str | None, fmt: str,
+              design: DesignArgs) -> None:
+    """Rao-Scott test of independence of two categorical variables, as svychisq.
+
+    \b
+    Example:
+      survey stats chisq wave.parquet --row division --col offer_received
+    """
+    from survey.estimators import chisq
+
+    plan = _plan(design, [row, column], (), where)
+    frame = plan.data.frame
+    for v in (row, column):
+        frame, _ = _as_categories(frame, v)
+    sf = bind_design(frame, design)
+    res = chisq(sf, row, column, statistic=statistic, where=plan.where)  # type: ignore[arg-type]
+    _emit_test(res, row, column, fmt, where)
+
+
+# -- output ---------------------------------------------------------------------------
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _design_summary(design: DesignArgs) -> dict[str, Any]:
+    out: dict[str, Any] = {"weights": design.weight, "strata": design.strata,
+                           "psu": list(design.psu) or None, "fpc": design.fpc_column,
+                           "lonely_psu": design.lonely_psu}
+    if design.replicate or design.replicate_weights:
+        out["replicate"] = design.replicate or "other"
+        if design.replicate_weights:
+            out["replicate_weights"] = design.replicate_weights
+    return out
+
+
+def _emit(results: list[Estimates], fmt: str, design: DesignArgs, where: str | None) -> None:
+    table = pl.concat([r.table for r in results], how="diagonal_relaxed")
+    first = results[0]
+    if fmt == "csv":
+        sys.stdout.write(table.write_csv())
+        return
+    if fmt == "json":
+        rows = [row for r in results for row in r.to_dict()["estimates"]]
+        doc = {"statistic": first.statistic, "level": first.level,
+               "method": first.method if len(results) == 1 else sorted({r.method for r in results}),
+               "design": _design_summary(design), "where": where, "estimates": rows}
+        click.echo(json.dumps(_clean(doc), ensure_ascii=False, indent=2, default=str))
+        return
+    _render_table(table, first, design, where)
+
+
+def _emit_test(res: TestResult, row: str, column: str, fmt: str, where: str | None) -> None:
+    doc = {"row": row, "col": column, "where": where, **res.to_dict()}
+    if fmt == "json":
+        click.echo(json.dumps(_clean(doc), indent=2))
+    elif fmt == "csv":
+        flat = {**doc, "df": " ".join(f"{d:.6g}" for d in res.df)}
+        sys.stdout.write(pl.DataFrame([flat]).write_csv())
+    else:
+        dfs = ", ".join(f"{d:.4g}" for d in res.df)
+        click.echo(f"{res.method}: {row} x {column}" + (f" (where {where})" if where else ""))
+        click.echo(f"  statistic = {res.statistic:.6g}, df = ({dfs}), p-value = {res.p_value:.4g}"
+                   f"  [Pearson X^2 = {res.pearson:.6g}]")
+
+
+def _render_table(table: pl.DataFrame, est: Estimates, design: DesignArgs,
+                  where: str | None) -> None:
+    import shutil
+
+    from rich.console import Console
+    from rich.table import Table
+
+    pct = est.statistic in ("proportion", "multiple_choice")
+    level = f"{est.level * 100:g}%"
+    parts = [f"{k} {v}" for k, v in _design_summary(design).items()
+             if v and k != "lonely_psu" and not (k == "psu" and v is None)]
+    caption = "design: " + (", ".join(parts) if parts else "simple random sample")
+    if where:
+        caption += f"; where {where}"
+    t = Table(title=f"{est.statistic} ({est.method} {level} intervals)", caption=caption,
+              title_justify="left", caption_justify="left")
+    by = [c for c in est.by if c in table.columns]
+    show_cat = table["category"].null_count() < table.height
+    heads = [*by, "variable", *(["category"] if show_cat else []), "estimate", "std_error",
+             f"{level} CI", "n", *(["deff"] if "deff" in table.columns else [])]
+    for h in heads:
+        t.add_column(h, justify="left" if h in (*by, "variable", "category") else "right")
+    for rec in table.iter_rows(named=True):
+        cells = [_text(rec[c]) for c in by] + [str(rec["variable"])]
+        if show_cat:
+            cells.append(_text(rec["category"]))
+        cells += [_num(rec["estimate"], pct), _num(rec["std_error"], pct),
+                  f"{_num(rec['conf_low'], pct)} - {_num(rec['conf_high'], pct)}", _text(rec["n"])]
+        if "deff" in table.columns:
+            cells.append(_num(rec["deff"], False))
+        t.add_row(*cells)
+    width = max(shutil.get_terminal_size((120, 40)).columns, 100)
+    Console(width=width, soft_wrap=False, highlight=False).print(t)
+
+
+def _text(v: object) -> str:
+    return "" if v is None else str(v)
+
+
+def _num(v: float | None, pct: bool) -> str:
+    if v is None or not math.isfinite(v):
+        return "NA"
+    if pct:
+        return f"{v * 100:.1f}%"
+    a = abs(v)
+    if a >= 1000:
+        return f"{v:,.1f}"
+    return f"{v:.4g}" if a < 1 else f"{v:.4f}".rstrip("0").rstrip(".")
