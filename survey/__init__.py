@@ -52,7 +52,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from survey.io import Limits, RawTable, read_table
     from survey.errors import ModelError
     from survey.models import ModelResult, firth, svyglm, svyolr
+    from survey.reports import write_csv, write_markdown, write_xlsx
     from survey.store import WaveStore, load
+    from survey.tables import Crosstab, Disclosure, Significance, crosstab, crosstabs
     from survey.weighting import (
         calibrate,
         poststratify,
@@ -70,8 +72,10 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 _EXPORTS: dict[str, str] = {
     "Codebook": "survey.codebook",
     "CodebookError": "survey.errors",
+    "Crosstab": "survey.tables",
     "Design": "survey.design",
     "DesignError": "survey.errors",
+    "Disclosure": "survey.tables",
     "Estimates": "survey.estimators",
     "EstimationError": "survey.errors",
     "IngestError": "survey.errors",
@@ -81,6 +85,7 @@ _EXPORTS: dict[str, str] = {
     "Question": "survey.codebook",
     "RawTable": "survey.io",
     "ReplicateDesign": "survey.design",
+    "Significance": "survey.tables",
     "SurveyError": "survey.errors",
     "SurveyFrame": "survey.design",
     "SurveyWarning": "survey.errors",
@@ -94,6 +99,8 @@ _EXPORTS: dict[str, str] = {
     "calibrate": "survey.weighting",
     "chisq": "survey.estimators",
     "contrast": "survey.estimators",
+    "crosstab": "survey.tables",
+    "crosstabs": "survey.tables",
     "describe": "survey.frames",
     "difference": "survey.estimators",
     "dump_codebook": "survey.codebook",
@@ -117,7 +124,10 @@ _EXPORTS: dict[str, str] = {
     "trim_weights": "survey.weighting",
     "type_table": "survey.frames",
     "weight_diagnostics": "survey.weighting",
+    "write_csv": "survey.reports",
+    "write_markdown": "survey.reports",
     "write_typed_parquet": "survey.frames",
+    "write_xlsx": "survey.reports",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])

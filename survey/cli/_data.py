@@ -25,6 +25,7 @@ from survey.frames import (
 from survey.cli._store import ingest_into_store, store_ingest_options
 from survey.errors import ValidationError
 from survey.io import Limits, read_table
+from survey.store import load as load_waves
 
 _MB = 1024**2
 
@@ -178,25 +179,41 @@ def ingest(file: str, schema: str, sheet: str | None, encoding: str | None, reje
 
 
 @click.command("describe")
-@click.argument("data", type=_FILE)
+@click.argument("data", type=_FILE, required=False)
 @click.option("--schema", "-s", type=_FILE, help="Codebook (needed unless DATA is a typed Parquet file).")
+@click.option("--store", type=click.Path(file_okay=False), help="Read waves from this store instead of DATA.")
+@click.option("--wave", "waves", help="Waves to read from --store, comma-separated (default: all).")
 @click.option("--weight", "-w", help="Weight column for weighted frequencies.")
 @click.option("--question", "-q", "questions", help="Only these questions (comma-separated ids).")
 @click.option("--sheet", help="Sheet to read, for a spreadsheet DATA.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @limit_options
-def describe_cmd(data: str, schema: str | None, weight: str | None, questions: str | None,
-                 sheet: str | None, fmt: str, **kw: Any) -> None:
+def describe_cmd(data: str | None, schema: str | None, store: str | None, waves: str | None,
+                 weight: str | None, questions: str | None, sheet: str | None, fmt: str,
+                 **kw: Any) -> None:
     """Codebook overview and frequencies of every question in DATA.
 
-    DATA is a typed Parquet file from `survey ingest`, or a spreadsheet with --schema.
+    DATA is a typed Parquet file from `survey ingest`, or a spreadsheet with --schema;
+    or give --store DIR [--wave 2023,2025] to describe waves of a store, harmonised.
 
     \b
     Example:
       survey describe wave2025.parquet
       survey describe sample_data/academy_2025.xlsx -s schemas/academy_member_survey.yaml -q offer_received,offer_countries
+      survey describe --store survey-store --wave 2023,2025 -q offer_countries
     """
-    frame, codebook = _load_data(data, schema, sheet, _limits(kw))
+    if store is not None:
+        if data is not None:
+            raise click.UsageError("give DATA or --store, not both")
+        harmonized = load_waves(store, waves=waves)
+        for wave, cols in harmonized.not_asked.items():
+            if cols:
+                click.echo(f"note: wave {wave} did not ask {', '.join(cols)} (null there, not filled)", err=True)
+        frame, codebook = harmonized.frame, harmonized.codebook
+    elif data is None:
+        raise click.UsageError("give DATA (a file) or --store DIR")
+    else:
+        frame, codebook = _load_data(data, schema, sheet, _limits(kw))
     if weight is not None and weight not in frame.columns:
         raise click.BadParameter(f"no column {weight!r} in the data", param_hint="--weight")
     if questions:

@@ -200,3 +200,14 @@ def test_several_visible_sheets_need_the_codebook_to_name_one(tmp_path):
     assert r.exit_code == 1 and "ambiguous_sheet" in r.output and "Notes" in r.output
     assert run("validate", str(two), "--schema", str(unnamed), "--sheet", "Sheet_1").exit_code == 0
     assert run("validate", str(two), "--schema", S2025).exit_code == 0
+
+
+def test_describe_reads_harmonised_waves_from_a_store(tmp_path):
+    store = str(tmp_path / "store")
+    assert run("ingest", C2023, "-s", S2023, "--store", store, "--wave", "2023").exit_code == 0
+    assert run("ingest", X2025, "-s", S2025, "--store", store, "--wave", "2025").exit_code == 0
+    r = run("describe", "--store", store, "--wave", "2023,2025", "-q", "offer_received", "--format", "json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output[r.output.index("{"):])
+    assert data["n"] == 380
+    assert sum(t["n"] for t in data["questions"][0]["table"]) == 380
