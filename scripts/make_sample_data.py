@@ -467,14 +467,18 @@ def write_2023(rng: np.random.Generator, resp: list[Member], path: Path) -> None
         csv.writer(f, lineterminator="\r\n").writerows(rows)
 
 
-def write_population(members: list[Member], path: Path) -> None:
-    lines = ["variable,category,population"]
-    for d, dv in enumerate(DIVISIONS):
-        lines.append(f"division,{dv[0]},{dv[2]}")
+def population_rows(members: list[Member]) -> list[tuple[str, str, int]]:
+    """Membership counts by division and by division x gender."""
+    rows = [("division", dv[0], dv[2]) for dv in DIVISIONS]
     for d, dv in enumerate(DIVISIONS):
         f = sum(1 for m in members if m.division == d and m.female)
-        lines += [f"division:gender,{dv[0]}:Male,{dv[2] - f}",
-                  f"division:gender,{dv[0]}:Female,{f}"]
+        rows += [("division:gender", f"{dv[0]}:Male", dv[2] - f),
+                 ("division:gender", f"{dv[0]}:Female", f)]
+    return rows
+
+
+def write_population(members: list[Member], path: Path) -> None:
+    lines = ["variable,category,population"] + [f"{v},{c},{n}" for v, c, n in population_rows(members)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -549,7 +553,7 @@ NOTES = {
 }
 
 
-def codebook_2025() -> str:
+def codebook_2025(population: list[tuple[str, str, int]]) -> str:
     meta_cols = [("respondent_id", "text", "Respondent ID", {"role": "id", "required": True}),
                  ("collector_id", "text", "Collector ID", {"role": "meta"}),
                  ("start_date", "datetime", "Start Date", {"role": "meta"}),
@@ -588,9 +592,14 @@ def codebook_2025() -> str:
             "title": {"en": "Academy member survey 2025", "ko": "과학기술한림원 회원 설문 2025"},
             "source": {"header_rows": 2, "sheet": "Sheet_1"}}
     harmonize = yaml.safe_dump({"harmonize": HARMONIZE}, allow_unicode=True, sort_keys=False, width=100)
+    pop: dict[str, dict[str, int]] = {}
+    for variable, category, count in population:
+        pop.setdefault(variable, {})[category] = count
     return (_emit(head, meta, qs, NOTES)
             + "# How the 2023.1 questionnaire maps onto this one (docs/codebook.md, Harmonisation).\n"
-            + harmonize)
+            + harmonize
+            + "# Membership counts (as sample_data/population_2025.csv): weighting margins and fpc.\n"
+            + yaml.safe_dump({"population": pop}, allow_unicode=True, sort_keys=False, width=100))
 
 
 # 2023.1 -> 2025.1: renamed, recoded and merged options, questions added and dropped.
@@ -684,7 +693,8 @@ def generate(out: Path, schemas: Path) -> None:
     write_2025(rng, resp25, out / "academy_2025.xlsx")
     write_2023(rng, resp23, out / "academy_2023.csv")
     write_population(members, out / "population_2025.csv")
-    (schemas / "academy_member_survey.yaml").write_text(codebook_2025(), encoding="utf-8")
+    (schemas / "academy_member_survey.yaml").write_text(codebook_2025(population_rows(members)),
+                                                         encoding="utf-8")
     (schemas / "academy_member_survey_2023.yaml").write_text(codebook_2023(), encoding="utf-8")
 
 

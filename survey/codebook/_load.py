@@ -21,6 +21,7 @@ from survey.codebook._model import (
     SourceSpec,
     VersionMap,
 )
+from survey.codebook._population import parse_population, population_to_dict
 from survey.errors import CodebookError
 
 __all__ = ["codebook_to_dict", "dump_codebook", "find_option", "load_codebook", "parse_codebook"]
@@ -127,6 +128,7 @@ def parse_codebook(raw: Any, *, path: str | None = None) -> Codebook:
         mv = []
     version = _scalar(raw.get("version", ""))
     harmonize = _parse_harmonize(raw.get("harmonize"), questions, version, problems)
+    population = parse_population(raw.get("population"), questions, problems)
     if problems:
         raise CodebookError(f"{len(problems)} mistake(s) in the codebook", location=where,
                             problems=problems, hint="fix each listed entry and load again")
@@ -141,6 +143,7 @@ def parse_codebook(raw: Any, *, path: str | None = None) -> Codebook:
         missing_values=tuple(_scalar(v) for v in mv),
         path=path,
         harmonize=harmonize,
+        population=population,
     )
 
 
@@ -459,6 +462,8 @@ def codebook_to_dict(cb: Codebook) -> dict[str, Any]:
     out["questions"] = [_question_to_dict(q) for q in cb.questions]
     if cb.harmonize is not None:
         out["harmonize"] = _harmonize_to_dict(cb.harmonize)
+    if cb.population:
+        out["population"] = population_to_dict(cb.population)
     return out
 
 

@@ -200,6 +200,8 @@ class Codebook:
     missing_values: tuple[str, ...] = ()
     path: str | None = None
     harmonize: Harmonize | None = None
+    population: tuple[tuple[str, str, float], ...] = ()
+    """Known population counts ``(variable, category, population)`` (weighting, fpc)."""
 
     def question(self, qid: str) -> Question:
         for q in self.questions:

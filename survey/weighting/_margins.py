@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from survey.codebook import Codebook
+
 from survey.design import SurveyFrame
 from survey.errors import DesignError
 
@@ -100,6 +102,14 @@ class Margins:
         """Inverse of :meth:`to_rows`."""
         return _build([(str(r["variable"]), str(r["category"] or ""), r["population"])
                        for r in rows], where)
+
+    @classmethod
+    def from_codebook(cls, codebook: Codebook) -> Margins:
+        """The codebook's ``population`` section (docs/codebook.md) as margins."""
+        if not codebook.population:
+            raise DesignError("the codebook has no population section", location=codebook.path,
+                              hint="add `population:` to the codebook or give a margins CSV")
+        return _build(list(codebook.population), f"{codebook.path or 'codebook'}#population")
 
     def to_frame(self) -> pl.DataFrame:
         """The long form as a polars frame."""

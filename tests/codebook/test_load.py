@@ -77,3 +77,15 @@ def test_dump_and_load_round_trip(tmp_path):
     again = load_codebook(path)
     assert again.questions == cb.questions
     assert again.version == cb.version
+
+
+def test_population_section_is_checked_against_questions_and_options():
+    raw = {**GOOD, "population": {"q1": {"Yes": 10, "Maybe": 3}, "nowhere": {"x": 1}, "q1:n": {"Yes": 4}}}
+    with pytest.raises(CodebookError) as err:
+        parse_codebook(raw)
+    text = str(err.value)
+    assert "population.q1.Maybe: 'Maybe' is not an option of q1" in text
+    assert "population.nowhere: no question 'nowhere'" in text
+    assert "population.q1:n.Yes: a category of q1:n has 2 part(s)" in text
+    ok = parse_codebook({**GOOD, "population": {"q1": {"Yes": 10, "No": 5}}})
+    assert ok.population == (("q1", "Yes", 10.0), ("q1", "No", 5.0))

@@ -244,3 +244,16 @@ def test_public_names_sorted_and_importable() -> None:
     import survey.weighting as w
     assert w.__all__ == sorted(w.__all__)
     assert all(hasattr(w, n) for n in w.__all__)
+
+
+def test_margins_from_the_codebook_equal_the_population_csv():
+    from pathlib import Path
+
+    from survey.codebook import load_codebook
+    from survey.weighting import Margins, read_margins
+
+    root = Path(__file__).resolve().parents[2]
+    cb = load_codebook(root / "schemas/academy_member_survey.yaml")
+    from_cb = Margins.from_codebook(cb).to_frame().sort("variable", "category")
+    from_csv = read_margins(root / "sample_data/population_2025.csv").to_frame().sort("variable", "category")
+    assert from_cb.equals(from_csv)
