@@ -1,0 +1,10 @@
+"""Analysis plans: a declarative TOML file from raw waves to a reproducible report.
+
+Format: docs/plans.md.  :func:`load_plan` validates a plan (every mistake with its
+line); :func:`run_plan` runs it into a report folder.
+"""
+
+from survey.plans._load import load_plan
+from survey.plans._model import Plan
+
+__all__ = ["Plan", "load_plan"]
