@@ -42,6 +42,7 @@ class Data:
     frame: pl.DataFrame
     codebook: Codebook
     notes: dict[str, tuple[str, ...]]
+    summary: str = ""
     _designs: dict[tuple[tuple[str, ...], bool], SurveyFrame] = field(default_factory=dict)
 
     def waves(self, wanted: tuple[str, ...]) -> tuple[str, ...]:
@@ -131,4 +132,4 @@ def load_data(plan: Plan, store: Path) -> Data:
         pop = read_population(fpc.population, fpc.variable or "")
         df = df.with_columns(pl.col(fpc.variable or "").cast(pl.String)
                              .replace_strict(pop, default=None, return_dtype=pl.Float64).alias(FPC))
-    return Data(plan, df, h.codebook, dict(h.notes))
+    return Data(plan, df, h.codebook, dict(h.notes), h.to_text())

@@ -1,0 +1,1 @@
+"""Rendering of computed results: HTML report pages and plots (no statistics here)."""
