@@ -21,6 +21,7 @@ __all__ = ["cli"]
 LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "describe": ("survey.cli._data", "describe_cmd", "Codebook overview and frequencies of every question."),
     "ingest": ("survey.cli._data", "ingest", "Validate a file and write it as typed Parquet."),
+    "run": ("survey.cli._run", "run_cmd", "Run an analysis plan (TOML) into a report folder."),
     "schema": ("survey.cli._data", "schema", "Codebooks: draft one from an export, or check one."),
     "validate": ("survey.cli._data", "validate", "Check a file against a codebook; report every problem."),
     "waves": ("survey.cli._store", "waves", "The wave store: list, show, remove, prune, verify, load."),
@@ -83,6 +84,7 @@ def cli() -> None:
       survey ingest sample_data/academy_2025.xlsx --schema schemas/academy_member_survey.yaml --out wave2025.parquet
       survey describe wave2025.parquet
       survey schema draft export.csv --out schemas/new.yaml
+      survey run analyses/brain_drain_2025.toml --out demo-output/brain_drain_2025
     """
 
 

@@ -129,6 +129,9 @@ class _Checker:
         inp = self.plan.inputs
         ok = True
         for i, w in enumerate(inp.waves):
+            if not w.codebook.is_file():
+                ok = False  # reported with the plan's structure
+                continue
             try:
                 load_codebook(w.codebook)
             except SurveyError as exc:
@@ -151,7 +154,7 @@ class _Checker:
                 self.add(self.at("inputs", None, "waves"),
                          f"[inputs] waves: the store has no wave {', '.join(map(repr, missing))} "
                          f"(it holds {', '.join(sorted(m.waves)) or 'none'})")
-        if inp.codebook is not None:
+        if inp.codebook is not None and inp.codebook.is_file():
             try:
                 load_codebook(inp.codebook)
             except SurveyError as exc:

@@ -69,8 +69,9 @@ def load_plan(path: str | Path) -> Plan:
         problems.raise_if_any()
     raw = p.read_bytes()
     plan = parse_plan(raw, p, problems)
-    problems.raise_if_any()
-    assert plan is not None
+    if plan is None:
+        problems.raise_if_any()
+        return plan  # type: ignore[return-value]  # unreachable: no plan means problems
     check_plan(plan, Lines.scan(raw.decode("utf-8", errors="replace")), problems)
     problems.raise_if_any()
     return plan
@@ -135,7 +136,7 @@ def parse_plan(raw: bytes, path: Path, problems: Problems) -> Plan | None:
     if not (estimates or comparisons or models or crosstab):
         problems.add(None, "the plan asks for nothing: add [[estimate]], [[comparison]], "
                            "[[model]] or [crosstab]")
-    if problems or inputs is None:
+    if inputs is None or not data:
         return None
     return Plan(
         path=path.resolve(), sha256=hashlib.sha256(raw).hexdigest(), title=title,
