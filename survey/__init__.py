@@ -50,7 +50,17 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         total,
     )
     from survey.io import Limits, RawTable, read_table
+    from survey.errors import ModelError
+    from survey.models import ModelResult, firth, svyglm, svyolr
     from survey.store import WaveStore, load
+    from survey.weighting import (
+        calibrate,
+        poststratify,
+        rake,
+        read_margins,
+        trim_weights,
+        weight_diagnostics,
+    )
 
 try:
     __version__ = version("survey")
@@ -66,6 +76,8 @@ _EXPORTS: dict[str, str] = {
     "EstimationError": "survey.errors",
     "IngestError": "survey.errors",
     "Limits": "survey.io",
+    "ModelError": "survey.errors",
+    "ModelResult": "survey.models",
     "Question": "survey.codebook",
     "RawTable": "survey.io",
     "ReplicateDesign": "survey.design",
@@ -79,23 +91,32 @@ _EXPORTS: dict[str, str] = {
     "ValidationReport": "survey.frames",
     "WaveStore": "survey.store",
     "as_replicate": "survey.design",
+    "calibrate": "survey.weighting",
     "chisq": "survey.estimators",
     "contrast": "survey.estimators",
     "describe": "survey.frames",
     "difference": "survey.estimators",
     "dump_codebook": "survey.codebook",
+    "firth": "survey.models",
     "load": "survey.store",
     "load_codebook": "survey.codebook",
     "mean": "survey.estimators",
     "multiple_choice": "survey.estimators",
+    "poststratify": "survey.weighting",
     "proportion": "survey.estimators",
+    "rake": "survey.weighting",
     "ratio": "survey.estimators",
+    "read_margins": "survey.weighting",
     "read_survey": "survey.frames",
     "read_table": "survey.io",
     "read_typed_parquet": "survey.frames",
     "svydesign": "survey.design",
+    "svyglm": "survey.models",
+    "svyolr": "survey.models",
     "total": "survey.estimators",
+    "trim_weights": "survey.weighting",
     "type_table": "survey.frames",
+    "weight_diagnostics": "survey.weighting",
     "write_typed_parquet": "survey.frames",
 }
 

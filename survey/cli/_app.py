@@ -19,12 +19,14 @@ __all__ = ["cli"]
 # Commands load their module only when run, so `survey --help` stays fast:
 # name -> (module, attribute, one-line help shown in `survey --help`).
 LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "crosstab": ("survey.cli._crosstab", "crosstab_cmd", "Banner tables with significance letters and suppression (xlsx/md/csv)."),
     "describe": ("survey.cli._data", "describe_cmd", "Codebook overview and frequencies of every question."),
     "ingest": ("survey.cli._data", "ingest", "Validate a file and write it as typed Parquet."),
     "run": ("survey.cli._run", "run_cmd", "Run an analysis plan (TOML) into a report folder."),
     "schema": ("survey.cli._data", "schema", "Codebooks: draft one from an export, or check one."),
     "validate": ("survey.cli._data", "validate", "Check a file against a codebook; report every problem."),
     "waves": ("survey.cli._store", "waves", "The wave store: list, show, remove, prune, verify, load."),
+    "weight": ("survey.cli._weight", "weight", "Weights meeting population margins: rake, poststratify, calibrate."),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import polars as pl
@@ -43,6 +43,23 @@ class _Replicates:
     df: int
 
 
+class Calibration(Protocol):
+    """What a weighted design keeps so that variances use calibration residuals.
+
+    R's ``postStratify``/``rake``/``calibrate`` store their information in
+    ``design$postStrata`` and ``svyrecvar`` replaces the influence values by their
+    residuals on the calibration variables before summing them by PSU. The
+    weighting module implements this; the engine only calls it.
+    """
+
+    def residual_totals(self, data: pl.DataFrame, cols: Sequence[pl.Expr], domains: int,
+                        totals: np.ndarray) -> np.ndarray:
+        """PSU totals ``(n_psu, domains * len(cols))`` of the residualised weighted
+        values ``w x_j 1[domain]``, given their plain PSU totals ``totals``; ``data`` is
+        the bound data with the domain code column."""
+        ...
+
+
 class SurveyFrame:
     """A polars DataFrame bound to a :class:`Design` or :class:`ReplicateDesign`.
 
@@ -60,7 +77,7 @@ class SurveyFrame:
     (4, 3)
     """
 
-    __slots__ = ("_data", "_design", "_domain", "_psu_h", "_reps", "_strata", "frame")
+    __slots__ = ("_calib", "_data", "_design", "_domain", "_psu_h", "_reps", "_strata", "frame")
 
     def __init__(self, frame: pl.DataFrame, design: Design | ReplicateDesign) -> None:
         if not isinstance(frame, pl.DataFrame):
@@ -72,6 +89,7 @@ class SurveyFrame:
         self._design = design
         self._domain: pl.Expr | None = None
         self._reps: _Replicates | None = None
+        self._calib: Calibration | None = None
         if isinstance(design, ReplicateDesign):
             self._bind_replicates(design)
         else:
@@ -171,13 +189,15 @@ class SurveyFrame:
 
     @classmethod
     def _derived(cls, base: SurveyFrame, *, domain: pl.Expr | None = None,
-                 reps: _Replicates | None = None, design: object = None) -> SurveyFrame:
+                 reps: _Replicates | None = None, design: object = None,
+                 calibration: Calibration | None = None) -> SurveyFrame:
         new = cls.__new__(cls)
         new.frame, new._data = base.frame, base._data
         new._design = design if design is not None else base._design
         new._psu_h, new._strata = base._psu_h, base._strata
         new._domain = domain if domain is not None else base._domain
         new._reps = reps if reps is not None else base._reps
+        new._calib = calibration if calibration is not None else base._calib
         return new
 
     def subset(self, where: pl.Expr) -> SurveyFrame:
@@ -213,6 +233,11 @@ class SurveyFrame:
     def design(self) -> Design | ReplicateDesign:
         """The design specification."""
         return self._design  # type: ignore[return-value]
+
+    @property
+    def calibration(self) -> Calibration | None:
+        """Calibration information of a weighted design (``None``: not calibrated)."""
+        return self._calib
 
     @property
     def domain(self) -> pl.Expr | None:

@@ -175,6 +175,10 @@ def fit_ratios(sf: SurveyFrame, dom: Domains, cols: Sequence[pl.Expr],
     with np.errstate(divide="ignore", invalid="ignore"):
         est = T[num] / denom
     if sf.is_replicate:
+        if sf.calibration is not None:
+            raise EstimationError(
+                "replicate variances of a calibrated design are not supported",
+                hint="use the linearisation design the weights were calibrated on")
         Tr = replicate_totals(sf, dom, cols, P)
         rden = np.where(has[None, :], Tr[:, np.where(has, den, 0)], 1.0)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -186,6 +190,8 @@ def fit_ratios(sf: SurveyFrame, dom: Domains, cols: Sequence[pl.Expr],
     with np.errstate(divide="ignore", invalid="ignore"):
         J[rows, num] = 1.0 / denom
         np.add.at(J, (rows[has], den[has]), -est[has] / denom[has])
+    if sf.calibration is not None:  # R's svyrecvar: residuals on the calibration variables
+        flat = sf.calibration.residual_totals(dom.data, cols, dom.count, flat)
     return Fit(est, taylor_vcov(sf, flat @ J.T), T)
 
 

@@ -22,9 +22,14 @@ Share = Literal["respondents", "mentions"]
 
 
 def option_columns(sf: SurveyFrame, question: str | Sequence[str]) -> list[str]:
-    """The option columns of a question: ``question__*`` columns, or the names given."""
+    """The option columns of a question: its Boolean ``question__*`` columns, or the names given.
+
+    Companion columns of the typed frame (``question__other_text``, ``question__missing``)
+    are not options and are skipped.
+    """
     if isinstance(question, str):
-        cols = [c for c in sf.frame.columns if c.startswith(f"{question}__")]
+        cols = [c for c in sf.frame.columns
+                if c.startswith(f"{question}__") and sf.frame[c].dtype == pl.Boolean]
         if not cols:
             raise EstimationError(f"no columns named {question}__<option>", location=question)
     else:

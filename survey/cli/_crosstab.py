@@ -1,0 +1,158 @@
+"""`survey crosstab`: banner tables of a survey as xlsx, Markdown or CSV."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+import polars as pl
+
+from survey.cli._data import _FILE, _limits, _load_data, limit_options
+from survey.design import SurveyFrame, svydesign
+
+__all__ = ["crosstab_cmd", "design_options"]
+
+_FORMATS = {".xlsx": "xlsx", ".md": "md", ".markdown": "md", ".csv": "csv"}
+
+
+def design_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--weight/--strata/--psu/--fpc (to be replaced by the shared survey.cli._design_opts)."""
+    for opt in reversed([
+        click.option("--weight", "-w", help="Weight column."),
+        click.option("--strata", help="Stratum column (design-based tests)."),
+        click.option("--psu", help="Primary sampling unit (cluster) column."),
+        click.option("--fpc", help="Finite population correction: population size per "
+                     "stratum (or sampling fraction) column."),
+    ]):
+        f = opt(f)
+    return f
+
+
+def bind_design(frame: pl.DataFrame, kw: dict[str, Any]) -> tuple[pl.DataFrame | SurveyFrame,
+                                                                  str | None]:
+    """The data to tabulate and the weight column: a plain frame when only a weight is
+    given (tests on effective bases), a bound design when strata, PSUs or an fpc are."""
+    weight, strata, psu, fpc = (kw.pop(k) for k in ("weight", "strata", "psu", "fpc"))
+    for name, col in (("--weight", weight), ("--strata", strata), ("--psu", psu),
+                      ("--fpc", fpc)):
+        if col is not None and col not in frame.columns:
+            raise click.BadParameter(f"no column {col!r} in the data", param_hint=name)
+    if strata is None and psu is None and fpc is None:
+        return frame, weight
+    return svydesign(frame, ids=psu, strata=strata, weights=weight, fpc=fpc), None
+
+
+def _split(text: str | None) -> list[str]:
+    return [t.strip() for t in (text or "").split(",") if t.strip()]
+
+
+def _where(text: str | None) -> pl.Expr | None:
+    if not text:
+        return None
+    try:
+        return pl.sql_expr(text)
+    except Exception as exc:  # noqa: BLE001 - polars raises several kinds here
+        raise click.BadParameter(f"cannot parse {text!r}: {exc}", param_hint="--where") from None
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[int, int, str], None]]:
+    """A rich progress bar over tables on stderr, only when stderr is a terminal."""
+    from survey.cli._render import console
+
+    err = console(stderr=True)
+    if not err.is_terminal:
+        yield lambda done, n, q: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("crosstab {task.description}"), BarColumn(),
+                  MofNCompleteColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("", total=total)
+
+        def step(done: int, n: int, q: str) -> None:
+            bar.update(task, completed=done, total=n, description=q)
+
+        yield step
+
+
+@click.command("crosstab")
+@click.argument("data", type=_FILE)
+@click.option("--schema", "-s", type=_FILE, help="Codebook (needed unless DATA is typed Parquet).")
+@click.option("--sheet", help="Sheet to read, for a spreadsheet DATA.")
+@click.option("--rows", "-r", required=True, help="Question ids, comma-separated, or 'all'.")
+@click.option("--banner", "-b", required=True, help="Banner variables, comma-separated.")
+@design_options
+@click.option("--where", help="Subpopulation, as an SQL condition: \"offer_received = 'Yes'\".")
+@click.option("--out", "-o", required=True, type=_FILE, help="Report file (.xlsx, .md, .csv).")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "md", "csv"]),
+              help="Output format (default: from the --out suffix).")
+@click.option("--min-cell", type=click.IntRange(min=0), default=10, show_default=True,
+              help="Suppress cells of fewer respondents (0: off; one-person columns never shown).")
+@click.option("--cells", default="column_pct", show_default=True,
+              help="Cell statistics: column_pct,row_pct,count,unweighted_count (first is main).")
+@click.option("--correction", type=click.Choice(["holm", "bonferroni", "bh", "none"]),
+              default="holm", show_default=True, help="Multiple-comparison correction.")
+@click.option("--sig-levels", default="0.95,0.99", show_default=True,
+              help="Confidence levels of lower- and UPPER-case letters.")
+@click.option("--min-base", type=click.FloatRange(min=2), default=30.0, show_default=True,
+              help="Columns with a smaller effective base are flagged and not tested.")
+@click.option("--no-sig", is_flag=True, help="No significance tests.")
+@click.option("--title", help="Report title (default: the codebook's).")
+@limit_options
+def crosstab_cmd(data: str, schema: str | None, sheet: str | None, rows: str, banner: str,
+                 where: str | None, out: str, fmt: str | None, min_cell: int, cells: str,
+                 correction: str, sig_levels: str, min_base: float, no_sig: bool,
+                 title: str | None, **kw: Any) -> None:
+    """Banner tables of DATA: every question in --rows by Total and the --banner variables.
+
+    DATA is a typed Parquet file from `survey ingest`, or a spreadsheet with --schema.
+    Cells of fewer than --min-cell respondents are suppressed, with enough further
+    cells that none can be recovered from the totals.
+
+    \b
+    Examples:
+      survey crosstab sample_data/academy_2025.xlsx -s schemas/academy_member_survey.yaml \\
+          --rows all --banner division,age_band,institution_type --out crosstab.xlsx
+      survey crosstab wave.parquet --rows intent --banner division --where "offer_received = 'Yes'" \\
+          --out intent.md
+    """
+    from survey.reports import write_csv, write_markdown, write_xlsx
+    from survey.tables import Disclosure, Significance, crosstabs
+
+    started = time.perf_counter()
+    kind = fmt or _FORMATS.get(Path(out).suffix.lower())
+    if kind is None:
+        raise click.BadParameter("give --format, or an --out ending in .xlsx, .md or .csv",
+                                 param_hint="--out")
+    design_kw = {k: kw.pop(k) for k in ("weight", "strata", "psu", "fpc")}
+    frame, codebook = _load_data(data, schema, sheet, _limits(kw))
+    source, weight = bind_design(frame, design_kw)
+    try:
+        lo, hi = (float(x) for x in _split(sig_levels))
+    except ValueError:
+        raise click.BadParameter(f"{sig_levels!r}: give two levels, e.g. 0.95,0.99",
+                                 param_hint="--sig-levels") from None
+    sig = None if no_sig else Significance(levels=(lo, hi), correction=correction,  # type: ignore[arg-type]
+                                           min_base=min_base)
+    row_ids: list[str] | str = "all" if rows.strip() == "all" else _split(rows)
+    n_rows = (len(row_ids) if isinstance(row_ids, list) else
+              sum(1 for q in codebook.questions if q.role == "answer"))
+    with _progress(n_rows) as step:
+        tables = crosstabs(source, row_ids, banner=_split(banner), codebook=codebook,
+                           weight=weight, where=_where(where),
+                           cells=_split(cells),  # type: ignore[arg-type]
+                           significance=sig, disclosure=Disclosure(min_cell=min_cell),
+                           title=title, progress=step)
+    writer = {"xlsx": write_xlsx, "md": write_markdown, "csv": write_csv}[kind]
+    if kind == "xlsx":
+        write_xlsx(tables, out, source=Path(data).name)
+    else:
+        writer(tables, out)  # type: ignore[operator]
+    suppressed = sum(t.n_suppressed for t in tables.tables)
+    click.echo(f"wrote {out}: {len(tables.tables)} tables, {suppressed} cells suppressed "
+               f"({time.perf_counter() - started:.1f} s)")

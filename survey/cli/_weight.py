@@ -1,0 +1,206 @@
+"""`survey weight rake|poststratify|calibrate`: weights that meet population margins.
+
+A thin shell over :mod:`survey.weighting`: read the data, bind the design, weight,
+print the diagnostics, write Parquet with the weights and, as metadata, the design
+and weighting steps (so a later command rebuilds the calibrated design and its SEs).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import polars as pl
+from rich.table import Table
+
+from survey.cli._data import _read, _limits, limit_options
+from survey.cli._render import console
+from survey.codebook import Codebook, codebook_to_dict
+from survey.design import SurveyFrame, svydesign
+from survey.frames import read_typed_parquet
+from survey.frames._parquet import META_CODEBOOK
+from survey.weighting import (
+    META_WEIGHTING,
+    Margins,
+    WeightDiagnostics,
+    calibrate,
+    poststratify,
+    rake,
+    read_margins,
+    to_metadata,
+    trim_weights,
+    weight_diagnostics,
+)
+
+__all__ = ["weight"]
+
+_FILE = click.Path(dir_okay=False)
+
+
+def _apply(options: list[Callable[..., Any]]) -> Callable[..., Any]:
+    def deco(f: Callable[..., Any]) -> Callable[..., Any]:
+        for opt in reversed(options):
+            f = opt(f)
+        return f
+    return deco
+
+
+_common = [
+    click.argument("data", type=_FILE),
+    click.option("--margins", "-m", "margins_file", required=True, type=_FILE,
+                 help="Population margins: CSV with variable,category,population."),
+    click.option("--margin", "selected", multiple=True,
+                 help="Use only this margin of the file (repeatable; e.g. division:gender)."),
+    click.option("--out", "-o", required=True, type=_FILE, help="Parquet file to write."),
+    click.option("--schema", "-s", type=_FILE,
+                 help="Codebook, for a spreadsheet DATA (typed Parquet carries its own)."),
+    click.option("--sheet", help="Sheet to read, for a spreadsheet DATA."),
+    click.option("--weights", "-w", help="Sampling-weight column (default: equal weights)."),
+    click.option("--strata", help="Stratum column."),
+    click.option("--ids", help="Cluster (PSU) column(s), first stage first, comma-separated."),
+    click.option("--fpc", help="Finite population correction column (population size or fraction)."),
+    click.option("--lonely-psu", type=click.Choice(["fail", "remove", "adjust", "average",
+                                                    "certainty"]),
+                 default="fail", show_default=True, help="Strata with one PSU (R's survey.lonely.psu)."),
+    click.option("--weight-column", default="weight", show_default=True,
+                 help="Column the new weights are written to."),
+    click.option("--trim-lower", type=float, help="Then trim weights below this (R's trimWeights)."),
+    click.option("--trim-upper", type=float, help="Then trim weights above this."),
+    click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                 show_default=True, help="Diagnostics output."),
+    limit_options,
+]
+
+
+@click.group()
+def weight() -> None:
+    """Weights that reproduce known population counts, with R's calibrated SEs.
+
+    \b
+    Examples:
+      survey weight poststratify wave2025.parquet -m sample_data/population_2025.csv --margin division:gender -o weighted.parquet
+      survey weight rake wave2025.parquet -m sample_data/population_2025.csv --margin division --margin gender -o weighted.parquet
+      survey weight calibrate data.csv -m margins.csv --calfun logit --bounds 0.5,2 -o weighted.parquet
+    """
+
+
+@weight.command("poststratify")
+@_apply(_common)
+@click.option("--partial", is_flag=True,
+              help="Drop population cells with no respondents (R's partial=TRUE).")
+def poststratify_cmd(partial: bool, **kw: Any) -> None:
+    """Post-stratify DATA to one margin (cross variables as a:b in the file)."""
+    _run(kw, lambda sf, ms, col: poststratify(sf, ms, partial=partial, weight_column=col))
+
+
+@weight.command("rake")
+@_apply(_common)
+@click.option("--epsilon", type=float, default=1.0, show_default=True,
+              help="Convergence: largest change of a weighted cell count (R's default 1).")
+@click.option("--maxit", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Largest number of raking sweeps (R's default).")
+def rake_cmd(epsilon: float, maxit: int, **kw: Any) -> None:
+    """Rake DATA to several margins (iterative proportional fitting, as R's rake)."""
+    _run(kw, lambda sf, ms, col: rake(sf, ms, epsilon=epsilon, maxit=maxit, weight_column=col))
+
+
+@weight.command("calibrate")
+@_apply(_common)
+@click.option("--calfun", type=click.Choice(["linear", "raking", "logit"]), default="linear",
+              show_default=True, help="Calibration distance (R's calfun).")
+@click.option("--bounds", help="Bounds on the weight ratio g, LOW,HIGH (needed for logit).")
+@click.option("--maxit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--epsilon", type=float, default=1e-7, show_default=True)
+def calibrate_cmd(calfun: str, bounds: str | None, maxit: int, epsilon: float,
+                  **kw: Any) -> None:
+    """Calibrate DATA to margins and numeric totals (GREG, as R's calibrate)."""
+    lo, hi = float("-inf"), float("inf")
+    if bounds:
+        try:
+            lo, hi = (float(x) for x in bounds.split(","))
+        except ValueError:
+            raise click.BadParameter("give two numbers, LOW,HIGH", param_hint="--bounds") from None
+    _run(kw, lambda sf, ms, col: calibrate(sf, ms, calfun=calfun,  # type: ignore[arg-type]
+                                           bounds=(lo, hi), maxit=maxit, epsilon=epsilon,
+                                           weight_column=col))
+
+
+def _run(kw: dict[str, Any], method: Callable[[SurveyFrame, Margins, str], SurveyFrame]) -> None:
+    out = kw.pop("out")
+    if not out.endswith(".parquet"):
+        raise click.BadParameter("the output file must end in .parquet", param_hint="--out")
+    frame, codebook = _load(kw.pop("data"), kw.pop("schema"), kw.pop("sheet"), _limits(kw))
+    ids = [c.strip() for c in kw["ids"].split(",")] if kw["ids"] else None
+    sf = svydesign(frame, ids=ids, strata=kw["strata"], weights=kw["weights"], fpc=kw["fpc"],
+                   lonely_psu=kw["lonely_psu"])
+    margins = read_margins(kw["margins_file"])
+    if kw["selected"]:
+        margins = margins.select(*kw["selected"])
+    col = kw["weight_column"]
+    weighted = method(sf, margins, col)
+    if kw["trim_lower"] is not None or kw["trim_upper"] is not None:
+        weighted = trim_weights(weighted, lower=kw["trim_lower"] if kw["trim_lower"] is not None
+                                else float("-inf"), upper=kw["trim_upper"]
+                                if kw["trim_upper"] is not None else float("inf"),
+                                weight_column=col)
+    diag = weight_diagnostics(weighted, margins)
+    _write(weighted.frame, out, codebook, to_metadata(weighted), diag)
+    if kw["fmt"] == "json":
+        click.echo(json.dumps({"out": out, **diag.to_dict()}, ensure_ascii=False, indent=2))
+    else:
+        _render(diag)
+        click.echo(f"wrote {out}: {weighted.frame.height} rows, weights in {col!r}")
+
+
+def _load(data: str, schema: str | None, sheet: str | None,
+          limits: Any) -> tuple[pl.DataFrame, Codebook | None]:
+    if data.endswith(".parquet"):
+        return read_typed_parquet(data)
+    if schema is None:
+        if data.endswith(".csv"):
+            return pl.read_csv(data, infer_schema_length=None), None
+        raise click.UsageError("a spreadsheet needs --schema (or ingest it to Parquet first)")
+    survey = _read(data, schema, sheet, None, limits)
+    if not survey.report.ok:
+        click.echo(f"warning: {survey.report.n_errors} validation error(s); bad cells are shown "
+                   "as missing (run `survey validate`)", err=True)
+    return survey.frame, survey.codebook
+
+
+def _write(frame: pl.DataFrame, path: str, codebook: Codebook | None, meta: dict[str, Any],
+           diag: WeightDiagnostics) -> None:
+    """Atomic write (temporary file, fsync, rename), codebook and weighting as metadata."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    md = {META_WEIGHTING: json.dumps(meta, ensure_ascii=False),
+          f"{META_WEIGHTING}.diagnostics": json.dumps(diag.to_dict(), ensure_ascii=False)}
+    if codebook is not None:
+        md[META_CODEBOOK] = json.dumps(codebook_to_dict(codebook), ensure_ascii=False)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            frame.write_parquet(fh, metadata=md)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _render(diag: WeightDiagnostics) -> None:
+    con = console()
+    con.print(diag.summary())
+    if not diag.margins.height:
+        return
+    t = Table("margin", "category", "n", "target", "before", "after", "difference")
+    for r in diag.margins.iter_rows(named=True):
+        gap = 0.0 if abs(r["difference"]) < 1e-9 * max(r["target"], 1.0) else r["difference"]
+        t.add_row(r["margin"], r["category"], str(r["n"]), f"{r['target']:,.1f}",
+                  f"{r['initial']:,.1f}", f"{r['achieved']:,.1f}", f"{gap:,.3g}")
+    con.print(t)

@@ -1,0 +1,380 @@
+"""``crosstabs``: banner tables with bases, tests, letters and disclosure control."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from survey.codebook import Codebook
+from survey.design import SurveyFrame
+from survey.design._frame import W as _DESIGN_WEIGHT
+from survey.errors import EstimationError
+from survey.tables._design_tests import design_chisq, design_pvalues
+from survey.tables._disclosure import SuppressionPlan, grid_lines, suppress
+from survey.tables._disclosure import REASONS
+from survey.tables._grid import Grid, build_grid
+from survey.tables._model import CELL_SCHEMA, Column, Crosstab, CrosstabSet
+from survey.tables._notes import set_notes, table_notes
+from survey.tables._options import CELL_STATISTICS, CellStatistic, Disclosure, Significance
+from survey.tables._questions import RowQuestion, resolve_questions
+from survey.tables._sig import (
+    adjust_pvalues,
+    column_letters,
+    letters_from_pvalues,
+    pairs,
+    rao_scott_f,
+    welch_t,
+    z_pooled,
+)
+from survey.tables._tabulate import BannerVar, Tabulator, banner_var
+
+__all__ = ["crosstab", "crosstabs"]
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class _Context:
+    tab: Tabulator
+    columns: tuple[Column, ...]
+    groups: tuple[tuple[int, ...], ...]  # column indices of each banner variable
+    banner: tuple[BannerVar, ...]
+    weighted: bool
+    weight_label: str | None
+    sf: SurveyFrame | None
+    where: pl.Expr | None
+    n_rows: int
+    significance: Significance | None
+    disclosure: Disclosure
+    show: tuple[str, ...]
+    mentions: bool
+
+
+def crosstabs(
+    data: pl.DataFrame | SurveyFrame,
+    rows: Sequence[str] | str,
+    *,
+    banner: Sequence[str],
+    codebook: Codebook | None = None,
+    weight: str | None = None,
+    where: pl.Expr | None = None,
+    nets: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+    cells: Sequence[CellStatistic] = ("column_pct",),
+    significance: Significance | None = Significance(),
+    disclosure: Disclosure | None = Disclosure(),
+    mentions: bool = True,
+    title: str | None = None,
+    progress: Progress | None = None,
+) -> CrosstabSet:
+    """Banner tables of ``rows`` (question ids, or ``"all"``) against ``banner``.
+
+    Parameters
+    ----------
+    data
+        A typed frame (:func:`survey.frames.read_survey`), or a
+        :class:`~survey.design.SurveyFrame`: then columns are compared with the
+        design's variance (Taylor linearisation or replicates) and t on its degrees
+        of freedom, and the whole-table test is :func:`survey.estimators.chisq`.
+    rows
+        Question ids, or ``"all"``: every single, ordinal, multiple-choice and numeric
+        answer question of the codebook.
+    banner
+        Single-choice variables across the top, after the Total column.
+    codebook
+        Question texts, options and "don't know" codes (needed for ``"all"``).
+    weight
+        Weight column (plain frames; a design carries its own).
+    where
+        A subpopulation: only its respondents are tabulated (a domain of the design).
+    nets
+        Extra nets, ``{question: {label: [option labels or codes]}}``; rating scales
+        (5 or 7 consecutive codes) always get top-2 and bottom-2 boxes.
+    cells
+        Statistics shown for percentage rows, the first being the main one:
+        ``column_pct`` (default), ``row_pct``, ``count``, ``unweighted_count``.
+    significance
+        Test settings (:class:`Significance`); ``None`` skips testing.
+    disclosure
+        Small-cell suppression (:class:`Disclosure`, on by default: threshold 10).
+        ``None`` keeps every cell except columns of one respondent, which are never
+        published.
+    mentions
+        Multiple choice: add the ``% of mentions`` block and total mentions.
+    progress
+        Called as ``progress(done, total, question)`` after each table.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> df = pl.DataFrame({"q": ["a", "b"] * 30, "g": ["x"] * 40 + ["y"] * 20})
+    >>> ct = crosstabs(df, ["q"], banner=["g"], disclosure=None).tables[0]
+    >>> round(ct.cell("cat:a", "g=x")["value"], 3)
+    0.5
+    """
+    cells = tuple(cells)
+    bad = [c for c in cells if c not in CELL_STATISTICS]
+    if bad or not cells:
+        raise EstimationError(f"cells={cells!r}: choose from {', '.join(CELL_STATISTICS)}",
+                              location="cells")
+    ctx, frame = _context(data, banner, codebook, weight, where, significance, disclosure,
+                          cells, mentions)
+    questions = resolve_questions(frame, rows, codebook, nets=nets)
+    tables = []
+    for done, q in enumerate(questions, start=1):
+        tables.append(_table(ctx, q, _arrays(q, frame)))
+        if progress is not None:
+            progress(done, len(questions), q.id)
+    name = title or (codebook.title_en if codebook is not None and codebook.title_en
+                     else "Crosstabs")
+    return CrosstabSet(name, tuple(tables), set_notes(ctx, len(tables)), _meta(ctx, frame))
+
+
+def crosstab(data: pl.DataFrame | SurveyFrame, row: str, *, banner: Sequence[str],
+             **options: object) -> Crosstab:
+    """One banner table: :func:`crosstabs` for a single question (same options).
+
+    >>> import polars as pl
+    >>> df = pl.DataFrame({"q": ["a", "b"] * 30, "g": ["x", "y", "y"] * 20})
+    >>> crosstab(df, "q", banner=["g"]).cell("base", "total")["n"]
+    60
+    """
+    return crosstabs(data, [row], banner=banner, **options).tables[0]  # type: ignore[arg-type]
+
+
+def _context(data: pl.DataFrame | SurveyFrame, banner: Sequence[str], codebook: Codebook | None,
+             weight: str | None, where: pl.Expr | None, significance: Significance | None,
+             disclosure: Disclosure | None, show: tuple[str, ...],
+             mentions: bool) -> tuple[_Context, pl.DataFrame]:
+    sf = data if isinstance(data, SurveyFrame) else None
+    if sf is not None:
+        if weight is not None:
+            raise EstimationError("weight= is for plain frames; the design carries its weights",
+                                  location="weight")
+        mask = sf.in_domain_expr()
+        if where is not None:
+            mask = mask & where.fill_null(False)
+        try:
+            frame = sf._data.filter(mask)
+        except pl.exceptions.PolarsError as exc:
+            raise EstimationError(f"cannot evaluate where=: {exc}", location="where") from exc
+        w = frame[_DESIGN_WEIGHT].to_numpy().astype(float)
+        frame = frame.select(sf.frame.columns)
+        keep = w > 0
+        frame, w = frame.filter(pl.Series(keep)), w[keep]
+        d = sf.design
+        weighted = bool(getattr(d, "weights", None)) or not np.all(w == w[0] if len(w) else True)
+        weight_label = getattr(d, "weights", None)
+        n_rows = sf.n
+    else:
+        if not isinstance(data, pl.DataFrame):
+            raise EstimationError(f"expected a polars DataFrame or a SurveyFrame, got "
+                                  f"{type(data).__name__}")
+        frame = data
+        if where is not None:
+            try:
+                frame = frame.filter(where)
+            except pl.exceptions.PolarsError as exc:
+                raise EstimationError(f"cannot evaluate where=: {exc}", location="where") from exc
+        w = None
+        weighted = weight is not None
+        weight_label = weight
+        if weight is not None:
+            if weight not in frame.columns:
+                raise EstimationError(f"weight column {weight!r} is not in the data",
+                                      location=weight)
+            s = frame[weight]
+            if not s.dtype.is_numeric() or s.null_count() or (s < 0).any():
+                raise EstimationError(f"weight column {weight!r} must be numeric, "
+                                      "non-negative and without nulls", location=weight)
+            w = s.cast(pl.Float64).to_numpy()
+        n_rows = frame.height
+    if frame.height == 0:
+        raise EstimationError("no respondents to tabulate (check where=)", location="where")
+    labels = {q.id: (q.text_en or q.id) for q in codebook.questions} if codebook else {}
+    bvars = [banner_var(frame, b, labels.get(b, b)) for b in banner]
+    tab = Tabulator(w if weighted else None, bvars)
+    letters = column_letters(sum(len(b.categories) for b in bvars))
+    columns = [Column("total", "total", "Total", "Total")]
+    groups = []
+    for b in bvars:
+        idx = []
+        for c in b.categories:
+            idx.append(len(columns))
+            columns.append(Column(f"{b.name}={c}", b.name, b.label, c, letters[len(columns) - 1]))
+        groups.append(tuple(idx))
+    return _Context(tab, tuple(columns), tuple(groups), tuple(bvars), weighted, weight_label,
+                    sf, where, n_rows, significance, disclosure or Disclosure(min_cell=0),
+                    show, mentions), frame
+
+
+def _arrays(q: RowQuestion, frame: pl.DataFrame) -> dict[str, np.ndarray]:
+    if q.kind == "multiple":
+        opts = frame.select(q.columns)
+        inbase = opts.select(pl.any_horizontal(pl.all().is_not_null())).to_series().to_numpy()
+        chosen = opts.select(pl.all().fill_null(False)).to_numpy().astype(bool)
+        chosen &= inbase[:, None]
+        return {f"{q.id}__chosen": chosen, f"{q.id}__base": inbase}
+    if q.kind == "numeric":
+        return {q.id: frame[q.id].cast(pl.Float64).fill_nan(None).to_numpy()
+                .astype(float)}
+    return {q.id: q.row_codes(frame)}
+
+
+def _table(ctx: _Context, q: RowQuestion, data: dict[str, np.ndarray]) -> Crosstab:
+    g = build_grid(q, ctx.tab, data, weighted=ctx.weighted, mentions=ctx.mentions)
+    R, C = g.n.shape
+    plan = SuppressionPlan(
+        g.n, 0, g.complements,
+        tuple(grid_lines(n_rows=R, n_cols=C, groups=ctx.groups, across_rows=g.across,
+                         columns=g.down)),
+        tuple(g.skip), tuple(g.linked), tuple(g.moments), tuple(g.priority))
+    reason = suppress(plan, min_cell=ctx.disclosure.min_cell,
+                      min_column=ctx.disclosure.min_column)
+    sig, low, tests = _significance(ctx, q, g, reason)
+    frame = _cells(ctx, g, reason, sig, low)
+    notes = table_notes(ctx, q, g, reason, tests)
+    return Crosstab(q.id, q.title, q.kind, g.rows[0].label, ctx.columns, tuple(g.rows),
+                    frame, tests, notes, ctx.show, ctx.weighted)
+
+
+def _significance(ctx: _Context, q: RowQuestion, g: Grid, reason: np.ndarray
+                  ) -> tuple[list[list[str]], np.ndarray, pl.DataFrame]:
+    R, C = g.n.shape
+    sig = [["" for _ in range(C)] for _ in range(R)]
+    low = np.zeros((R, C), dtype=bool)
+    tests: dict[str, list] = {"group": [], "method": [], "statistic": [], "ndf": [],
+                              "ddf": [], "p_value": []}
+    s = ctx.significance
+    if s is None or not ctx.groups:
+        return sig, low, pl.DataFrame(tests, schema=_TEST_SCHEMA)
+    banner_cols = np.concatenate([np.asarray(c, dtype=np.int64) for c in ctx.groups])
+    for rows in (g.test_rows, g.mean_rows):
+        if rows:
+            ne = g.neff[rows][:, banner_cols]
+            low[np.asarray(rows)[:, None], banner_cols[None, :]] = ~(np.nan_to_num(ne) >= s.min_base)
+    I, J, fam, pos = _all_pairs(ctx.groups)
+    letters = [c.letter or "" for c in ctx.columns]
+    for rows, is_mean in ((g.test_rows, False), (g.mean_rows, True)):
+        if not rows or I.size == 0:
+            continue
+        est, ne = g.value[rows], g.neff[rows]
+        if ctx.sf is not None:
+            keys = [g.rows[r].key for r in rows]
+            pv = np.full((len(rows), I.size), np.nan)
+            for gi, (b, cols) in enumerate(zip(ctx.banner, ctx.groups, strict=True)):
+                sel = np.flatnonzero(fam == gi)
+                if sel.size:
+                    i_loc = I[sel] - cols[0]
+                    j_loc = J[sel] - cols[0]
+                    pv[:, sel] = design_pvalues(ctx.sf, ctx.where, q, keys, b.name,
+                                                b.categories, i_loc, j_loc)
+        elif is_mean:
+            var = g.var[rows]
+            pv = welch_t(est[:, I], var[:, I], ne[:, I], est[:, J], var[:, J], ne[:, J])
+        else:
+            pv = z_pooled(est[:, I], ne[:, I], est[:, J], ne[:, J])
+        untested = low[rows] | np.isnan(est)
+        pv = np.where(untested[:, I] | untested[:, J], np.nan, pv)
+        adj = _adjust_families(pv, fam, pos, len(ctx.groups), s.correction)
+        hidden = reason[rows] > 0
+        adj = np.where(hidden[:, I] | hidden[:, J], np.nan, adj)
+        marks = letters_from_pvalues(est, adj, I, J, letters, s.alphas)
+        for a, r in enumerate(rows):
+            sig[r] = [m or x for m, x in zip(marks[a], sig[r], strict=True)]
+    if g.table_rows and g.sums is not None:
+        for b, cols in zip(ctx.banner, ctx.groups, strict=True):
+            _whole_table(ctx, q, g, b, np.asarray(cols), tests)
+    return sig, low, pl.DataFrame(tests, schema=_TEST_SCHEMA)
+
+
+_TEST_SCHEMA = {"group": pl.String, "method": pl.String, "statistic": pl.Float64,
+                "ndf": pl.Float64, "ddf": pl.Float64, "p_value": pl.Float64}
+
+
+def _all_pairs(groups: tuple[tuple[int, ...], ...]) -> tuple[np.ndarray, ...]:
+    """Column pairs within each banner group: global indices, group, position in group."""
+    I, J, fam, pos = [], [], [], []
+    for gi, cols in enumerate(groups):
+        i, j = pairs(len(cols))
+        I.append(np.asarray(cols)[i] if i.size else i)
+        J.append(np.asarray(cols)[j] if j.size else j)
+        fam.append(np.full(i.size, gi))
+        pos.append(np.arange(i.size))
+    return tuple(np.concatenate(x).astype(np.int64) for x in (I, J, fam, pos))
+
+
+def _adjust_families(pv: np.ndarray, fam: np.ndarray, pos: np.ndarray, n_groups: int,
+                     method: str) -> np.ndarray:
+    """Adjust p-values within each (row, banner group) family at once."""
+    if method == "none":
+        return pv
+    rows = pv.shape[0]
+    width = int(pos.max()) + 1
+    pad = np.full((rows, n_groups, width), np.nan)
+    pad[:, fam, pos] = pv
+    adj = adjust_pvalues(pad.reshape(rows * n_groups, width), method)
+    return adj.reshape(rows, n_groups, width)[:, fam, pos]
+
+
+def _whole_table(ctx: _Context, q: RowQuestion, g: Grid, b: BannerVar, cols: np.ndarray,
+                 tests: dict[str, list]) -> None:
+    if ctx.sf is not None:
+        res = design_chisq(ctx.sf, ctx.where, q, b.name)
+        stat, df, p = ((res.statistic, res.df, res.p_value) if res is not None
+                       else (np.nan, (np.nan, np.nan), np.nan))
+    else:
+        assert g.sums is not None
+        rows = np.arange(len(g.table_rows))
+        sw = g.sums.sw[np.ix_(rows, cols)]
+        sw2 = g.sums.sw2[np.ix_(rows, cols)]
+        stat, df, p, _ = rao_scott_f(sw, sw2, ctx.n_rows, ctx.n_rows, ctx.n_rows - 1)
+    tests["group"].append(b.name)
+    tests["method"].append("Rao-Scott F (second order)")
+    tests["statistic"].append(float(stat))
+    tests["ndf"].append(float(df[0]))
+    tests["ddf"].append(float(df[1]) if len(df) > 1 else np.nan)
+    tests["p_value"].append(float(p))
+
+
+def _cells(ctx: _Context, g: Grid, reason: np.ndarray, sig: list[list[str]],
+           low: np.ndarray) -> pl.DataFrame:
+    R, C = g.n.shape
+    hidden = (reason > 0).ravel()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        row_pct = np.where(g.count[:, :1] > 0, g.count / g.count[:, :1], np.nan)
+    pct_kind = np.array([r.kind in ("category", "missing", "net") for r in g.rows])
+    row_pct = np.where(pct_kind[:, None], row_pct, np.nan)
+
+    def masked(a: np.ndarray) -> pl.Series:
+        v = np.where(hidden | ~np.isfinite(a.ravel()), np.nan, a.ravel())
+        return pl.Series(v, dtype=pl.Float64, nan_to_null=True)
+
+    names = np.array([None, *REASONS.values()], dtype=object)[reason.ravel()]
+    sig_arr = np.array([s or None for row_s in sig for s in row_s], dtype=object)
+    sig_arr[hidden] = None
+    flag = np.where(low.ravel(), "low_base", None)
+    n_out = pl.Series(np.where(hidden, np.nan, g.n.ravel()), nan_to_null=True).cast(pl.Int64)
+    return pl.DataFrame({
+        "row": np.repeat(np.array([r.key for r in g.rows], dtype=object), C).tolist(),
+        "column": [c.key for c in ctx.columns] * R,
+        "n": n_out,
+        "value": masked(g.value),
+        "count": masked(g.count),
+        "row_pct": masked(row_pct),
+        "sig": sig_arr.tolist(),
+        "flag": flag.tolist(),
+        "suppressed": names.tolist(),
+    }, schema=CELL_SCHEMA)
+
+
+def _meta(ctx: _Context, frame: pl.DataFrame) -> tuple[tuple[str, str], ...]:
+    out = [("Respondents tabulated", f"{frame.height:,}"),
+           ("Banner", ", ".join(b.label for b in ctx.banner) or "Total only")]
+    out.append(("Weighting", ctx.weight_label or ("design weights" if ctx.weighted
+                                                  else "unweighted")))
+    if ctx.sf is not None:
+        out.append(("Design", repr(ctx.sf.design)))
+    return tuple(out)

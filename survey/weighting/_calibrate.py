@@ -1,0 +1,204 @@
+"""Generalised regression calibration, as R's ``calibrate`` (``regcalibrate``/``grake``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+import numpy as np
+
+from survey.design import SurveyFrame
+from survey.errors import DesignError, EstimationError
+from survey.weighting._adjust import MarginsLike, as_margins
+from survey.weighting._common import (
+    DEFAULT_WEIGHT,
+    base_weights,
+    calibration_of,
+    record,
+    reweighted,
+)
+from survey.weighting._margins import Margins, check_totals, match
+from survey.weighting._variance import dense_step
+
+__all__ = ["CalFun", "calibrate"]
+
+CalFun = Literal["linear", "raking", "logit"]
+"""Calibration distance functions, as R's ``calfun``."""
+
+_EPS = np.finfo(float).eps
+
+
+def calibrate(sf: SurveyFrame, margins: MarginsLike, *, calfun: CalFun = "linear",
+              bounds: tuple[float, float] = (-np.inf, np.inf), maxit: int = 50,
+              epsilon: float = 1e-7, force: bool = False,
+              weight_column: str = DEFAULT_WEIGHT) -> SurveyFrame:
+    """Calibrate weights to population margins and totals, as R's ``calibrate``.
+
+    The new weights are ``g w`` with ``g = 1 + F(x' eta)`` solving
+    ``sum g w x = X`` for the auxiliary vector ``x``: an intercept and indicators of
+    every category but the first of each categorical margin, then each numeric
+    column with a total (``"api99": 3914069``). A numeric-only calibration has no
+    intercept (R's ``~0 + x``).
+
+    Parameters
+    ----------
+    calfun
+        ``"linear"`` (GREG, default as R: closed form without bounds; ``g`` may be
+        negative), ``"raking"`` (``g = exp(u)``: positive, the raking-ratio
+        solution), ``"logit"`` (``g`` kept inside finite ``bounds``).
+    bounds
+        Limits on ``g`` (R's ``bounds``), not on the weights.
+    maxit, epsilon
+        Newton iterations and relative misfit tolerance, R's defaults (50, 1e-7).
+    force
+        Return the last iterate when calibration fails instead of raising (R's
+        ``force``).
+
+    Variances use the GREG residuals of R's ``svyrecvar``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from survey.design import svydesign
+    >>> df = pl.DataFrame({"a": ["x", "x", "y"], "z": [1.0, 2.0, 3.0]})
+    >>> c = calibrate(svydesign(df), {"a": {"x": 20, "y": 10}, "z": 60})
+    >>> [round(w, 6) for w in c.frame["weight"].to_list()]
+    [10.0, 10.0, 10.0]
+    """
+    ms = as_margins(margins)
+    if calfun not in ("linear", "raking", "logit"):
+        raise DesignError(f"calfun={calfun!r} is not linear|raking|logit", location="calfun")
+    lo, hi = float(bounds[0]), float(bounds[1])
+    if calfun == "logit" and not (np.isfinite(lo) and np.isfinite(hi)):
+        raise DesignError("logit calibration needs finite bounds", location="bounds",
+                          hint="e.g. bounds=(0.5, 2.5)")
+    if not lo < 1 < hi:
+        raise DesignError(f"bounds={bounds} must enclose 1 (g = 1 leaves a weight unchanged)",
+                          location="bounds")
+    w0 = base_weights(sf, "calibrate")
+    mm, pop = _model(sf, ms)
+    if calfun == "linear" and not (np.isfinite(lo) or np.isfinite(hi)):
+        T = mm.T @ (mm * w0[:, None])
+        try:
+            g = 1.0 + mm @ np.linalg.solve(T, pop - mm.T @ w0)
+        except np.linalg.LinAlgError:
+            raise EstimationError("the calibration variables are collinear",
+                                  hint="drop a margin that repeats another") from None
+        iterations = 1
+    else:
+        g, failed, iterations = _grake(mm, w0, calfun, lo, hi, pop, epsilon, maxit)
+        if failed is not None and not force:
+            raise EstimationError(
+                f"calibration did not converge in {maxit} iterations (relative misfit "
+                f"{failed:.3g} >= epsilon {epsilon:g})",
+                hint="widen the bounds, raise maxit, or collapse sparse categories")
+    ww = mm * w0[:, None]
+    M = _ginv(mm.T @ ww, tol=1e-12)  # the projection of R's qr.resid
+    U = np.divide(mm, g[:, None], out=np.zeros_like(mm), where=g[:, None] != 0)
+    cal = calibration_of(sf).then([dense_step(U, ww * g[:, None], M)], [0], record(
+        "calibrate", sf, margins=ms.to_rows(), calfun=calfun, bounds=[lo, hi],
+        maxit=maxit, epsilon=epsilon, iterations=iterations, initial=w0))
+    return reweighted(sf, g * w0, cal, weight_column)
+
+
+def _model(sf: SurveyFrame, ms: Margins) -> tuple[np.ndarray, np.ndarray]:
+    """Auxiliary matrix (intercept, category indicators but the first, numeric columns)
+    and its population totals."""
+    matched = match(sf, ms)
+    check_totals(matched)
+    n = sf.n
+    cols: list[np.ndarray] = []
+    pop: list[float] = []
+    if matched:
+        cols.append(np.ones(n))
+        pop.append(float(matched[0].population.sum()))
+    for m in matched:
+        for c in range(1, m.population.shape[0]):
+            cols.append((m.codes == c).astype(float))
+            pop.append(float(m.population[c]))
+    for v, total in ms.totals:
+        cols.append(sf.frame[v].cast(float).to_numpy())
+        pop.append(total)
+    return np.column_stack(cols), np.asarray(pop)
+
+
+def _ginv(a: np.ndarray, tol: float = np.sqrt(_EPS)) -> np.ndarray:
+    """Moore-Penrose inverse as R's ``MASS::ginv`` (singular values above ``tol * max``)."""
+    u, s, vt = np.linalg.svd(a)
+    keep = s > max(tol * s[0], 0.0) if s.size else s.astype(bool)
+    return (vt[keep].T / s[keep]) @ u[:, keep].T
+
+
+def _calfun(name: str, lo: float, hi: float) -> tuple[Callable[[np.ndarray], np.ndarray],
+                                                        Callable[[np.ndarray], np.ndarray]]:
+    """R's ``cal.linear``/``cal.raking``/``cal.logit``: ``F - 1`` and ``dF``."""
+    if name == "linear":
+        return (lambda u: np.clip(u + 1, lo, hi) - 1,
+                lambda u: ((u < hi - 1) & (u > lo - 1)).astype(float))
+    if name == "raking":
+        def dfr(u: np.ndarray) -> np.ndarray:
+            with np.errstate(over="ignore"):
+                return np.where((u < hi - 1) & (u > lo - 1), np.exp(u), 0.0)
+        def fr(u: np.ndarray) -> np.ndarray:
+            with np.errstate(over="ignore"):
+                return np.clip(np.exp(u), lo, hi) - 1
+        return fr, dfr
+    A = (hi - lo) / ((hi - 1) * (1 - lo))
+
+    def fl(u: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore", invalid="ignore"):
+            e = np.exp(A * u)
+            return (lo * (hi - 1) + hi * (1 - lo) * e) / (hi - 1 + (1 - lo) * e) - 1
+
+    def dl(u: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore", invalid="ignore"):
+            e = np.exp(A * u)
+            den = hi - 1 + (1 - lo) * e
+            return (hi * (1 - lo) * e * A / den
+                    - (lo * (hi - 1) + hi * (1 - lo) * e) * ((1 - lo) * e * A) / den**2)
+
+    return fl, dl
+
+
+def _grake(mm: np.ndarray, ww: np.ndarray, calfun: str, lo: float, hi: float,
+           pop: np.ndarray, epsilon: float, maxit: int) -> tuple[np.ndarray, float | None, int]:
+    """R's ``grake``: Newton steps on ``eta`` with step halving; returns ``g``, the
+    achieved misfit when it failed (else None) and the iterations used."""
+    Fm1, dF = _calfun(calfun, lo, hi)
+    sample_total = mm.T @ ww
+    eta = np.zeros(mm.shape[1])
+    xeta = mm @ eta
+    g, deriv = 1 + Fm1(xeta), dF(xeta)
+    it = 1
+    with np.errstate(divide="ignore"):
+        scales = pop / sample_total
+    scale = None
+    if scales.min() > 20:  # as R: rescale weights far below the population first
+        scale = float(scales.mean())
+        ww = ww * scale
+        sample_total = sample_total * scale
+    failed = None
+    while True:
+        T = (mm * (ww * deriv)[:, None]).T @ mm
+        misfit = pop - sample_total - mm.T @ (ww * Fm1(xeta))
+        deta = _ginv(T, tol=256 * _EPS) @ misfit
+        eta = eta + deta
+        xeta = mm @ eta
+        g, deriv = 1 + Fm1(xeta), dF(xeta)
+        while it < maxit and not (np.isfinite(g).all() and np.isfinite(deriv).all()):
+            it += 1
+            deta = deta / 2
+            eta = eta - deta
+            xeta = mm @ eta
+            g, deriv = 1 + Fm1(xeta), dF(xeta)
+        misfit = pop - sample_total - mm.T @ (ww * Fm1(xeta))
+        rel = np.abs(misfit) / (1 + np.abs(pop))
+        if (rel < epsilon).all():
+            break
+        it += 1
+        if it > maxit:
+            failed = float(rel.max())
+            break
+    if scale is not None:
+        g = g * scale
+    return g, failed, it

@@ -1,0 +1,98 @@
+"""A weighted design as plain data: stored with the weights, replayed on reading.
+
+``survey weight ... --out file.parquet`` stores this next to the weights, so a
+later command rebuilds the same design, calibration residuals included, by
+replaying the steps on the base design (and checks it gets the stored weights).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from survey.design import Design, SurveyFrame
+from survey.errors import DesignError
+from survey.weighting._adjust import poststratify, rake, trim_weights
+from survey.weighting._calibrate import calibrate
+from survey.weighting._margins import Margins
+
+__all__ = ["META_WEIGHTING", "from_metadata", "to_metadata"]
+
+META_WEIGHTING = "survey.weighting"
+"""Parquet metadata key holding :func:`to_metadata` as JSON."""
+
+_VERSION = 1
+
+
+def to_metadata(sf: SurveyFrame) -> dict[str, Any]:
+    """The weighted design as JSON-ready data: base design, steps, weight column.
+
+    >>> import polars as pl
+    >>> from survey.design import svydesign
+    >>> from survey.weighting import poststratify
+    >>> sf = poststratify(svydesign(pl.DataFrame({"g": ["a", "b"]})), {"g": {"a": 1, "b": 3}})
+    >>> to_metadata(sf)["steps"][0]["method"]
+    'poststratify'
+    """
+    d = sf.design
+    if not isinstance(d, Design):
+        raise DesignError("only linearisation designs can be stored with their weighting")
+    history = list(getattr(sf.calibration, "history", ()))
+    base = history[0]["base_weights"] if history else d.weights
+    design = {"weights": base, "strata": d.strata, "ids": list(d.stage_ids) or None,
+              "fpc": list(d.stage_fpc) or None, "fpc_kind": d.fpc_kind,
+              "lonely_psu": d.lonely_psu}
+    steps = [{k: v for k, v in h.items() if k not in ("initial", "base_weights")}
+             for h in history]
+    return {"version": _VERSION, "design": design, "weight_column": d.weights, "steps": steps}
+
+
+def from_metadata(frame: pl.DataFrame, meta: dict[str, Any] | str, *,
+                  rtol: float = 1e-8) -> SurveyFrame:
+    """Rebuild a weighted design from a frame and :func:`to_metadata` (dict or JSON).
+
+    The steps are replayed on the base design; the weights they give must equal the
+    stored weight column (relative ``rtol``), or a :class:`DesignError` says the
+    file was changed after weighting.
+    """
+    m = json.loads(meta) if isinstance(meta, str) else meta
+    if m.get("version") != _VERSION:
+        raise DesignError(f"weighting metadata version {m.get('version')!r} is not supported")
+    col = m["weight_column"]
+    if col not in frame.columns:
+        raise DesignError(f"the stored weight column {col!r} is missing", location=col)
+    dd = m["design"]
+    ids = tuple(dd["ids"]) if dd.get("ids") else None
+    fpc = tuple(dd["fpc"]) if dd.get("fpc") else None
+    design = Design(weights=dd.get("weights"), strata=dd.get("strata"),
+                    ids=ids[0] if ids and len(ids) == 1 else ids,
+                    fpc=fpc[0] if fpc and len(fpc) == 1 else fpc,
+                    fpc_kind=dd.get("fpc_kind", "auto"), lonely_psu=dd.get("lonely_psu", "fail"))
+    base = frame.drop(col) if col != design.weights else frame
+    sf = SurveyFrame(base, design)
+    for step in m["steps"]:
+        how = step["method"]
+        ms = Margins.from_rows(step["margins"]) if "margins" in step else None
+        if how == "poststratify":
+            sf = poststratify(sf, ms, partial=step.get("partial", False), weight_column=col)
+        elif how == "rake":
+            sf = rake(sf, ms, epsilon=step["epsilon"], maxit=step["maxit"], weight_column=col)
+        elif how == "calibrate":
+            sf = calibrate(sf, ms, calfun=step["calfun"], bounds=tuple(step["bounds"]),
+                           maxit=step["maxit"], epsilon=step["epsilon"], force=True,
+                           weight_column=col)
+        elif how == "trim":
+            sf = trim_weights(sf, lower=step["lower"], upper=step["upper"],
+                              strict=step["strict"], weight_column=col)
+        else:
+            raise DesignError(f"unknown weighting step {how!r} in the metadata")
+    got = sf.frame[col].to_numpy()
+    want = frame[col].cast(pl.Float64).to_numpy()
+    if not np.allclose(got, want, rtol=rtol, atol=0):
+        raise DesignError(f"the weights in {col!r} differ from those the stored weighting "
+                          "gives: the data changed after weighting",
+                          hint="weight the data again with `survey weight`")
+    return sf
