@@ -36,7 +36,7 @@ def headlines() -> list[str]:
     out = []
     rate = {r["weighted"]: r for r in _rows("offer_rate")}
     countries = _rows("offer_countries")
-    for w, label in (("false", "unweighted"), ("true", "weighted: strata = division, fpc")):
+    for w, label in (("false", "unweighted"), ("true", "weighted: post-stratified to division x gender")):
         r = rate[w]
         out.append(f"  offered a foreign post, 2025 ({label}): {_pct(r)} of {r['n']} members")
         picks = {c["category"]: c for c in countries if c["weighted"] == w}
