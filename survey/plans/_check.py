@@ -121,6 +121,15 @@ class _Checker:
             return self.lines.table(name, index)
         return self.lines.key(name, key, index=index)
 
+    def at_any(self, table: str, index: int | None, *keys: str) -> int | None:
+        """Line of the first of ``keys`` the table has (else its header)."""
+        name = tuple(table.split("."))
+        for k in keys:
+            line = self.lines.keys.get(((name, index), (k,)))
+            if line is not None:
+                return line
+        return self.at(table, index, None)
+
     def add(self, line: int | None, msg: str) -> None:
         self.problems.add(line, msg)
 
@@ -189,6 +198,13 @@ class _Checker:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             self.add(line, f"{where}: the SQL expression {text!r} cannot be evaluated: {first}")
             return None
+
+    def condition(self, text: str, cols: Columns, line: int | None, where: str) -> None:
+        """A SQL condition: it must give true/false."""
+        kind = self.sql(text, cols, line, where)
+        if kind is not None and kind != "boolean":
+            self.add(line, f"{where}: {text!r} is not a condition (it gives {kind} values); "
+                           "write e.g. \"offer_received = 'Yes'\"")
 
     def column(self, name: str, cols: Columns, line: int | None, where: str) -> bool:
         if cols.known(name):
@@ -391,8 +407,8 @@ class _Checker:
         for b in e.by:
             self.column(b, cols, at("by"), f"{where} by")
         if e.where:
-            self.sql(e.where, cols, at("where"), f"{where} where")
-        self.wave_list(e.waves, at("wave") or at("waves"), where)
+            self.condition(e.where, cols, at("where"), f"{where} where")
+        self.wave_list(e.waves, self.at_any("estimate", i, "wave", "waves"), where)
         if e.plot and len(e.by) > 2:
             self.add(at("plot"), f"{where} plot: a plot shows at most two by-variables")
 
@@ -422,7 +438,7 @@ class _Checker:
                     self.add(at(key), f"{where} {key}: no {what} {v!r}{suggest(v, labels)} "
                                       f"({', '.join(labels)})")
         if c.where:
-            self.sql(c.where, cols, at("where"), f"{where} where")
+            self.condition(c.where, cols, at("where"), f"{where} where")
 
     def model(self, i: int, m: object, cols: Columns) -> None:
         from survey.plans._model import ModelSpec
@@ -443,8 +459,8 @@ class _Checker:
         if m.outcome:
             self.sql(m.outcome, cols, at("outcome"), f"{where} outcome")
         if m.where:
-            self.sql(m.where, cols, at("where"), f"{where} where")
-        self.wave_list(m.waves, at("wave") or at("waves"), where)
+            self.condition(m.where, cols, at("where"), f"{where} where")
+        self.wave_list(m.waves, self.at_any("model", i, "wave", "waves"), where)
         if m.levels:
             lhs = m.formula.split("~", 1)[0].strip()
             labels = self.labels(lhs, cols) if lhs else None
@@ -473,9 +489,8 @@ class _Checker:
                     self.add(self.at("crosstab", None, "banner"),
                              f"[crosstab] banner: {b!r} is not a single-choice question")
         if ct.where:
-            self.sql(ct.where, cols, self.at("crosstab", None, "where"), "[crosstab] where")
-        self.wave_list(ct.waves, self.at("crosstab", None, "wave")
-                       or self.at("crosstab", None, "waves"), "[crosstab]")
+            self.condition(ct.where, cols, self.at("crosstab", None, "where"), "[crosstab] where")
+        self.wave_list(ct.waves, self.at_any("crosstab", None, "wave", "waves"), "[crosstab]")
 
 
 def _is_number(code: str) -> bool:

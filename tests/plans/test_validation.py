@@ -109,6 +109,8 @@ def test_cli_exit_2_and_nothing_written(tmp_path: Path) -> None:
      "cannot parse the SQL expression"),
     ('where = "offer_received = \'Yes\'"', 'where = "offered = \'Yes\'"', "where =",
      "unknown question or column 'offered'"),
+    ('where = "offer_received = \'Yes\'"', 'where = "salary_multiple * 2"', "where =",
+     "is not a condition"),
     ('type = "logit"', 'type = "probit"', "type =", "'probit' is not one of"),
     ('statistic = "proportion"', 'statistic = "proportion"\nwave = "2024"', 'wave = "2024"',
      "no wave '2024'"),
