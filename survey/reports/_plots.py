@@ -9,6 +9,7 @@ metadata, a fixed hash salt.
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +20,12 @@ from survey.errors import ReportError
 __all__ = ["forest_png", "interval_bars_png"]
 
 _PALETTE = ("#1f4e79", "#c55a11", "#548235", "#7f6000", "#7030a0", "#404040")
+_RATIO_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)
+
+
+def _title(ax: Any, title: str | None) -> None:
+    if title:
+        ax.set_title("\n".join(textwrap.wrap(title, 52)), loc="left", fontsize=11)
 
 
 def _pyplot() -> Any:
@@ -74,8 +81,7 @@ def interval_bars_png(labels: Sequence[str], series: Sequence[str],
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    if title:
-        ax.set_title(title, loc="left", fontsize=11)
+    _title(ax, title)
     if k > 1:
         ax.legend(frameon=False, loc="lower right", fontsize=9)
     fig.tight_layout()
@@ -95,12 +101,21 @@ def forest_png(labels: Sequence[str], ratio: np.ndarray, low: np.ndarray, high: 
                 ecolor="black", elinewidth=1, capsize=3)
     ax.axvline(1.0, color="grey", linestyle="--", linewidth=1)
     ax.set_xscale("log")
+    from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
+
+    finite = np.concatenate([lo[np.isfinite(lo)], hi[np.isfinite(hi)], [1.0]])
+    left, right = float(finite.min()) / 1.3, float(finite.max()) * 1.3
+    ax.set_xlim(left, right)
+    ticks = [t for t in _RATIO_TICKS if left <= t <= right]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
     ax.set_yticks(y, list(labels))
     ax.set_xlabel(f"odds ratio ({round(level * 100)}% interval, log scale)")
-    ax.grid(axis="x", color="#eeeeee", linewidth=0.6, which="both")
+    ax.grid(axis="x", color="#eeeeee", linewidth=0.6)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    if title:
-        ax.set_title(title, loc="left", fontsize=11)
+    _title(ax, title)
     fig.tight_layout()
     return _png(fig)
