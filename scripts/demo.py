@@ -1,12 +1,15 @@
 """The main job on sample_data/: what `make demo` runs.
 
-Validates, ingests and describes the 2025 wave (SurveyMonkey xlsx) and the 2023 wave
-(Qualtrics csv, CP949), printing each command before running it.  Outputs go to
-demo-output/.
+Runs the flagship analysis plan, analyses/brain_drain_2025.toml: both sample waves
+(2025 SurveyMonkey xlsx, 2023 Qualtrics csv in CP949) are validated and ingested into a
+store inside the report folder, harmonised, estimated and modelled, and the report
+folder demo-output/brain_drain_2025/ is written. Then the headline numbers are printed
+from the estimates it wrote.
 """
 
 from __future__ import annotations
 
+import csv
 import shlex
 import subprocess
 import sys
@@ -14,29 +17,53 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "demo-output"
+PLAN = "analyses/brain_drain_2025.toml"
+OUT = "demo-output/brain_drain_2025"
+COUNTRIES = {"china": "China", "us": "United States"}
 
-STEPS = [
-    ["validate", "sample_data/academy_2025.xlsx", "--schema", "schemas/academy_member_survey.yaml"],
-    ["ingest", "sample_data/academy_2025.xlsx", "--schema", "schemas/academy_member_survey.yaml",
-     "--out", "demo-output/academy_2025.parquet"],
-    ["validate", "sample_data/academy_2023.csv", "--schema", "schemas/academy_member_survey_2023.yaml"],
-    ["ingest", "sample_data/academy_2023.csv", "--schema", "schemas/academy_member_survey_2023.yaml",
-     "--out", "demo-output/academy_2023.parquet"],
-    ["describe", "demo-output/academy_2025.parquet"],
-]
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (ROOT / OUT / "estimates" / f"{name}.csv").open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _pct(row: dict[str, str]) -> str:
+    e, lo, hi = (float(row[k]) * 100 for k in ("estimate", "conf_low", "conf_high"))
+    return f"{e:.1f}% (95% CI {lo:.1f}% to {hi:.1f}%)"
+
+
+def headlines() -> list[str]:
+    out = []
+    rate = {r["weighted"]: r for r in _rows("offer_rate")}
+    countries = _rows("offer_countries")
+    for w, label in (("false", "unweighted"), ("true", "weighted: post-stratified to division x gender")):
+        r = rate[w]
+        out.append(f"  offered a foreign post, 2025 ({label}): {_pct(r)} of {r['n']} members")
+        picks = {c["category"]: c for c in countries if c["weighted"] == w}
+        base = picks["china"]["n"]
+        out.append(f"    among the {base} offered: " + "; ".join(
+            f"{name} {_pct(picks[code])}" for code, name in COUNTRIES.items()))
+    change = [r for r in _rows("offer_rate_change") if r["weighted"] == "false"]
+    d = change[-1]
+    est, lo, hi = (float(d[k]) * 100 for k in ("estimate", "conf_low", "conf_high"))
+    out.append(f"  2025 vs 2023 (unweighted): {float(change[0]['estimate']) * 100:.1f}% vs "
+               f"{float(change[1]['estimate']) * 100:.1f}%, difference {est:+.1f} points "
+               f"(95% CI {lo:+.1f} to {hi:+.1f}; p = {float(d['p_value']):.3f})")
+    return out
 
 
 def main() -> int:
-    OUT.mkdir(exist_ok=True)
     start = time.perf_counter()
-    for args in STEPS:
-        print(f"\n$ survey {shlex.join(args)}", flush=True)
-        rc = subprocess.call([sys.executable, "-m", "survey", *args], cwd=ROOT)
-        if rc != 0:
-            print(f"demo step failed with exit code {rc}", file=sys.stderr)
-            return rc
-    print(f"\ndemo finished in {time.perf_counter() - start:.1f} s; outputs in {OUT.relative_to(ROOT)}/")
+    args = ["run", PLAN, "--out", OUT]
+    print(f"$ survey {shlex.join(args)}", flush=True)
+    rc = subprocess.call([sys.executable, "-m", "survey", *args], cwd=ROOT)
+    if rc != 0:
+        print(f"demo failed: `survey run` exited with code {rc}", file=sys.stderr)
+        return rc
+    print("\nHeadline numbers (95% logit intervals on the design degrees of freedom):")
+    print("\n".join(headlines()))
+    print(f"\nreport: {OUT}/report.html (open it in a browser; it needs no network)")
+    print(f"demo finished in {time.perf_counter() - start:.1f} s")
     return 0
 
 

@@ -22,6 +22,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "crosstab": ("survey.cli._crosstab", "crosstab_cmd", "Banner tables with significance letters and suppression (xlsx/md/csv)."),
     "describe": ("survey.cli._data", "describe_cmd", "Codebook overview and frequencies of every question."),
     "ingest": ("survey.cli._data", "ingest", "Validate a file and write it as typed Parquet."),
+    "run": ("survey.cli._run", "run_cmd", "Run an analysis plan (TOML) into a report folder."),
     "schema": ("survey.cli._data", "schema", "Codebooks: draft one from an export, or check one."),
     "stats": ("survey.cli._stats", "stats", "Design-based estimates with intervals, as R's survey package."),
     "validate": ("survey.cli._data", "validate", "Check a file against a codebook; report every problem."),
@@ -86,6 +87,7 @@ def cli() -> None:
       survey ingest sample_data/academy_2025.xlsx --schema schemas/academy_member_survey.yaml --out wave2025.parquet
       survey describe wave2025.parquet
       survey schema draft export.csv --out schemas/new.yaml
+      survey run analyses/brain_drain_2025.toml --out demo-output/brain_drain_2025
     """
 
 

@@ -1,0 +1,156 @@
+"""Running the plan's analyses: estimates, comparisons, models, crosstabs.
+
+Each returns a tidy polars frame in the estimators' vocabulary (``estimate``,
+``std_error``, ``conf_low``, ``conf_high``, ...) with a ``weighted`` column, so the
+outputs of a weighted and an unweighted run sit in one table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from survey.estimators import difference, mean, multiple_choice, proportion, total
+from survey.models import ModelResult, firth, svyglm, svyolr
+from survey.plans._data import Data
+from survey.plans._model import ComparisonSpec, CrosstabSpec, EstimateSpec, ModelSpec
+
+__all__ = ["ModelRun", "run_comparison", "run_crosstab", "run_estimate", "run_model"]
+
+ESTIMATE_COLUMNS = ("estimate", "std_error", "conf_low", "conf_high", "cv", "n", "df")
+
+
+def _where(sql: str | None) -> pl.Expr | None:
+    return None if sql is None else pl.sql_expr(sql)
+
+
+def _tidy(t: pl.DataFrame, by: tuple[str, ...], weighted: bool, method: str,
+          level: float, waves: tuple[str, ...]) -> pl.DataFrame:
+    front = [pl.lit(weighted).alias("weighted")]
+    if "wave" not in by:
+        front.append(pl.lit(",".join(waves)).alias("wave"))
+    cols = [*front, *(pl.col(b).cast(pl.String) for b in by),
+            pl.col("variable"), pl.col("category").cast(pl.String),
+            *(pl.col(c) for c in ESTIMATE_COLUMNS if c in t.columns),
+            pl.lit(method).alias("method"), pl.lit(level).alias("level")]
+    return t.select(cols)
+
+
+def run_estimate(data: Data, spec: EstimateSpec) -> pl.DataFrame:
+    """One ``[[estimate]]``: a table with one row per category and domain (and weighting)."""
+    waves = data.waves(spec.waves)
+    by = spec.by or None
+    parts = []
+    for weighted in spec.weighted:
+        sf = data.design(waves, weighted)
+        where = _where(spec.where)
+        if spec.statistic == "proportion":
+            r = proportion(sf, spec.variable, by=by, where=where, method=spec.ci,  # type: ignore[arg-type]
+                           level=spec.level)
+        elif spec.statistic == "mean":
+            r = mean(sf, spec.variable, by=by, where=where, level=spec.level)
+        elif spec.statistic == "total":
+            r = total(sf, spec.variable, by=by, where=where, level=spec.level)
+        else:
+            q = data.codebook.question(spec.variable)
+            cols = [q.option_column(o) for o in q.options]
+            r = multiple_choice(sf, cols, by=by, where=where, method=spec.ci,  # type: ignore[arg-type]
+                                level=spec.level, sort=spec.sort)  # type: ignore[arg-type]
+            r = type(r)(r.statistic, r.table.with_columns(pl.lit(spec.variable).alias("variable")),
+                        r.vcov, r.level, r.by, r.method)
+        t = r.to_frame()
+        if spec.categories:
+            t = t.filter(pl.col("category").cast(pl.String).is_in(list(spec.categories)))
+        parts.append(_tidy(t, spec.by, weighted, r.method, spec.level, waves))
+    return pl.concat(parts, how="vertical")
+
+
+def run_comparison(data: Data, spec: ComparisonSpec) -> pl.DataFrame:
+    """One ``[[comparison]]``: the two estimates and their difference (first - second)."""
+    waves = data.waves((spec.first, spec.second) if spec.by == "wave" else ())
+    parts = []
+    for weighted in spec.weighted:
+        sf = data.design(waves, weighted)
+        where = _where(spec.where)
+        if spec.statistic == "proportion":
+            r = proportion(sf, spec.variable, by=spec.by, where=where, method=spec.ci,  # type: ignore[arg-type]
+                           level=spec.level)
+        else:
+            r = mean(sf, spec.variable, by=spec.by, where=where, level=spec.level)
+        cat = spec.category
+        if cat is None and spec.statistic == "proportion":
+            cat = "True"
+        keys: dict[str, Any] = {} if cat is None else {"category": cat}
+        first, second = {spec.by: spec.first, **keys}, {spec.by: spec.second, **keys}
+        d = difference(r, first, second, level=spec.level)
+        t = r.to_frame()
+        rows = []
+        for label, k in ((spec.first, first), (spec.second, second)):
+            rec = t.row(r.find(**k), named=True)
+            rows.append({"row": label, **{c: rec[c] for c in ESTIMATE_COLUMNS if c != "df"},
+                         "p_value": None})
+        drec = d.to_frame().row(0, named=True)
+        rows.append({"row": f"{spec.first} - {spec.second}",
+                     **{c: drec.get(c) for c in ESTIMATE_COLUMNS if c != "df"},
+                     "n": None, "p_value": drec["p_value"]})
+        frame = pl.DataFrame(rows, schema={"row": pl.String, "estimate": pl.Float64,
+                                           "std_error": pl.Float64, "conf_low": pl.Float64,
+                                           "conf_high": pl.Float64, "cv": pl.Float64,
+                                           "n": pl.Int64, "p_value": pl.Float64})
+        parts.append(frame.select(
+            pl.lit(weighted).alias("weighted"), pl.lit(spec.by).alias("by"),
+            pl.lit(spec.variable).alias("variable"),
+            pl.lit(cat, dtype=pl.String).alias("category"), pl.all(),
+            pl.lit(r.method).alias("method"), pl.lit(spec.level).alias("level")))
+    return pl.concat(parts, how="vertical")
+
+
+@dataclass(frozen=True)
+class ModelRun:
+    """A fitted ``[[model]]``: its results (one per weighting) and the tidy terms table."""
+
+    spec: ModelSpec
+    results: tuple[tuple[bool, ModelResult], ...]
+    terms: pl.DataFrame
+
+
+def run_model(data: Data, spec: ModelSpec) -> ModelRun:
+    """One ``[[model]]``: logistic, Firth, ordinal logistic or linear."""
+    waves = data.waves(spec.waves)
+    formula = " ".join(spec.formula.split())
+    outcome = _where(spec.outcome)
+    results = []
+    for weighted in spec.weighted:
+        sf = data.design(waves, weighted)
+        where = _where(spec.where)
+        if spec.type == "logit":
+            m = svyglm(sf, formula, outcome=outcome, where=where, level=spec.level)
+        elif spec.type == "linear":
+            m = svyglm(sf, formula, family="gaussian", outcome=outcome, where=where,
+                       level=spec.level)
+        elif spec.type == "firth":
+            m = firth(sf, formula, outcome=outcome, where=where, level=spec.level)
+        else:
+            m = svyolr(sf, formula, outcome=outcome, where=where, level=spec.level,
+                       levels=list(spec.levels) or None)
+        results.append((weighted, m))
+    terms = pl.concat([m.terms.select(pl.lit(w).alias("weighted"), pl.all())
+                       for w, m in results], how="vertical")
+    return ModelRun(spec, tuple(results), terms)
+
+
+def run_crosstab(data: Data, spec: CrosstabSpec) -> Any:
+    """The ``[crosstab]`` tables (a ``survey.tables.CrosstabSet``)."""
+    from survey.tables import Disclosure, Significance, crosstabs
+
+    waves = data.waves(spec.waves)
+    sf = data.design(waves, spec.weighted)
+    sig = None if spec.significance is None else Significance(
+        levels=spec.significance, correction=spec.correction,  # type: ignore[arg-type]
+        min_base=spec.min_base)
+    return crosstabs(sf, spec.rows if spec.rows == "all" else list(spec.rows),
+                     banner=list(spec.banner), codebook=data.codebook, where=_where(spec.where),
+                     cells=spec.cells, significance=sig,  # type: ignore[arg-type]
+                     disclosure=Disclosure(min_cell=spec.min_cell), title=data.plan.title)

@@ -1,0 +1,223 @@
+"""The analysis-plan model: frozen records, one per plan section (format: docs/plans.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+__all__ = [
+    "ComparisonSpec",
+    "CrosstabSpec",
+    "DerivedSpec",
+    "DesignSpec",
+    "EstimateSpec",
+    "FpcSpec",
+    "Inputs",
+    "ModelSpec",
+    "OutputsSpec",
+    "Plan",
+    "ReplicateSpec",
+    "WaveInput",
+    "WeightingSpec",
+]
+
+Statistic = Literal["proportion", "mean", "total", "multiple_choice"]
+ModelType = Literal["logit", "firth", "ologit", "linear"]
+WeightingMethod = Literal["poststratify", "rake", "calibrate"]
+
+STATISTICS: tuple[str, ...] = ("proportion", "mean", "total", "multiple_choice")
+MODEL_TYPES: tuple[str, ...] = ("logit", "firth", "ologit", "linear")
+WEIGHTING_METHODS: tuple[str, ...] = ("poststratify", "rake", "calibrate")
+
+
+@dataclass(frozen=True)
+class WaveInput:
+    """One export to ingest as a wave: ``file`` read with ``codebook``."""
+
+    id: str
+    file: Path
+    codebook: Path
+    sheet: str | None = None
+    encoding: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Files to ingest into a store inside the report folder, or an existing store."""
+
+    waves: tuple[WaveInput, ...] = ()
+    store: Path | None = None
+    store_waves: tuple[str, ...] = ()
+    codebook: Path | None = None  # the terms of the harmonised frame (default: newest)
+
+    @property
+    def wave_ids(self) -> tuple[str, ...]:
+        """Wave ids in the plan's order; the last one is the default for analyses."""
+        return tuple(w.id for w in self.waves) if self.waves else self.store_waves
+
+
+@dataclass(frozen=True)
+class DerivedSpec:
+    """A derived column: a SQL expression, or the numeric code of a choice (``score``)."""
+
+    name: str
+    sql: str | None = None
+    score: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class FpcSpec:
+    """Finite population correction: a column, or population counts per stratum from a
+    ``variable,category,population`` file."""
+
+    column: str | None = None
+    population: Path | None = None
+    variable: str | None = None
+
+
+@dataclass(frozen=True)
+class ReplicateSpec:
+    """Replicate weights made from the design (``survey.design.as_replicate``)."""
+
+    type: str = "auto"
+    replicates: int = 50
+    fay_rho: float = 0.0
+
+
+@dataclass(frozen=True)
+class DesignSpec:
+    """Column names of the sampling design, as ``survey.design.Design``."""
+
+    weights: str | None = None
+    strata: str | None = None
+    ids: tuple[str, ...] = ()
+    fpc: FpcSpec | None = None
+    fpc_kind: str = "auto"
+    lonely_psu: str = "fail"
+    replicates: ReplicateSpec | None = None
+
+
+@dataclass(frozen=True)
+class WeightingSpec:
+    """Weighting to population margins (``survey.weighting``)."""
+
+    method: str
+    margins: Path
+    variables: tuple[str, ...] = ()
+    partial: bool = False
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class EstimateSpec:
+    """One estimate table: a statistic of one question, by groups, in a subpopulation."""
+
+    id: str
+    statistic: str
+    variable: str
+    title: str | None = None
+    by: tuple[str, ...] = ()
+    where: str | None = None
+    waves: tuple[str, ...] = ()
+    weighted: tuple[bool, ...] = (True,)
+    ci: str = "logit"
+    level: float = 0.95
+    categories: tuple[str, ...] = ()
+    sort: str = "none"
+    plot: bool = False
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class ComparisonSpec:
+    """A difference between two domains (e.g. two waves) of one estimate, with its interval."""
+
+    id: str
+    variable: str
+    first: str
+    second: str
+    statistic: str = "proportion"
+    category: str | None = None
+    by: str = "wave"
+    title: str | None = None
+    where: str | None = None
+    weighted: tuple[bool, ...] = (True,)
+    ci: str = "logit"
+    level: float = 0.95
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A design-based model: logistic (or Firth), ordinal logistic, linear."""
+
+    id: str
+    type: str
+    formula: str
+    title: str | None = None
+    outcome: str | None = None
+    where: str | None = None
+    waves: tuple[str, ...] = ()
+    weighted: tuple[bool, ...] = (True,)
+    levels: tuple[str, ...] = ()
+    level: float = 0.95
+    plot: bool = True
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class CrosstabSpec:
+    """Banner tables written as an xlsx workbook (``survey.tables``, ``survey.reports``)."""
+
+    rows: tuple[str, ...] | Literal["all"]
+    banner: tuple[str, ...]
+    where: str | None = None
+    waves: tuple[str, ...] = ()
+    weighted: bool = True
+    significance: tuple[float, float] | None = (0.95, 0.99)
+    correction: str = "holm"
+    min_base: float = 30.0
+    min_cell: int = 10
+    cells: tuple[str, ...] = ("column_pct",)
+    file: str = "crosstabs.xlsx"
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class OutputsSpec:
+    """What the report folder holds."""
+
+    dir: Path | None = None
+    html: bool = True
+    csv: bool = True
+    json: bool = True
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated analysis plan. Paths are absolute (resolved against the plan's folder)."""
+
+    path: Path
+    sha256: str
+    title: str
+    inputs: Inputs
+    description: str | None = None
+    seed: int = 0
+    level: float = 0.95
+    derive: tuple[DerivedSpec, ...] = ()
+    design: DesignSpec = field(default_factory=DesignSpec)
+    weighting: WeightingSpec | None = None
+    estimates: tuple[EstimateSpec, ...] = ()
+    comparisons: tuple[ComparisonSpec, ...] = ()
+    models: tuple[ModelSpec, ...] = ()
+    crosstab: CrosstabSpec | None = None
+    outputs: OutputsSpec = field(default_factory=OutputsSpec)
+
+    @property
+    def default_waves(self) -> tuple[str, ...]:
+        """Waves an analysis covers when it names none: the last wave of the inputs."""
+        ids = self.inputs.wave_ids
+        return ids[-1:] if ids else ()

@@ -1,0 +1,230 @@
+"""Composing the HTML report of a run: which tables and plots, in what order.
+
+The numbers come from the analysis tables; :mod:`survey.reports._html` and
+:mod:`survey.reports._plots` only draw them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from survey.codebook import Codebook
+from survey.models._plot import label as term_label
+from survey.plans._analyses import ModelRun
+from survey.plans._model import ComparisonSpec, EstimateSpec, Plan
+from survey.reports._html import Figure, Section, format_value, render_html
+from survey.reports._plots import forest_png, interval_bars_png
+
+__all__ = ["Report", "compose"]
+
+PCT_STATS = ("proportion", "multiple_choice")
+
+
+@dataclass(frozen=True)
+class Report:
+    """The rendered page and the plots drawn for it (also written as PNG files)."""
+
+    html: str
+    figures: tuple[Figure, ...]
+
+
+def _weighting(w: bool) -> str:
+    return "weighted" if w else "unweighted"
+
+
+def _option_labels(cb: Codebook, spec: EstimateSpec) -> dict[str, str]:
+    if spec.statistic != "multiple_choice":
+        return {}
+    q = cb.question(spec.variable)
+    return {o.code: o.label for o in q.options}
+
+
+def _ci(level: float) -> str:
+    return f"{round(level * 100)}% CI"
+
+
+def _interval(row: dict, fmt: str) -> str:
+    lo, hi = format_value(row["conf_low"], fmt), format_value(row["conf_high"], fmt)
+    return f"{lo} to {hi}"
+
+
+def _estimate_section(spec: EstimateSpec, t: pl.DataFrame, cb: Codebook) -> Section:
+    fmt = "pct" if spec.statistic in PCT_STATS else "num"
+    labels = _option_labels(cb, spec)
+    shown = t.with_columns(pl.col("category").replace(labels)) if labels else t
+    ci = _ci(spec.level)
+    cols: list[pl.Expr] = []
+    if len(spec.weighted) > 1:
+        cols.append(pl.col("weighted").replace_strict({True: "weighted", False: "unweighted"},
+                                                      return_dtype=pl.String).alias("weighting"))
+    if "wave" not in spec.by:
+        cols.append(pl.col("wave"))
+    cols += [pl.col(b) for b in spec.by]
+    if shown["category"].null_count() < shown.height:
+        cols.append(pl.col("category").alias("answer"))
+    cols += [pl.col("estimate"), pl.col("conf_low").alias(f"{ci} low"),
+             pl.col("conf_high").alias(f"{ci} high"), pl.col("std_error").alias("std. error"),
+             pl.col("n").alias("respondents")]
+    table = shown.select(cols)
+    formats = {"estimate": fmt, f"{ci} low": fmt, f"{ci} high": fmt, "std. error": fmt,
+               "respondents": "int"}
+    notes = [f"{spec.statistic.replace('_', ' ')} of {spec.variable}"
+             + (f" among rows where {spec.where}" if spec.where else "")
+             + f"; intervals: {t['method'][0]}; n is respondents in the base."]
+    figures = ()
+    if spec.plot:
+        figures = (_estimate_figure(spec, shown),)
+    return Section(f"estimate-{spec.id}", spec.title or spec.id, notes=tuple(notes),
+                   table=table, formats=formats, figures=figures)
+
+
+def _estimate_figure(spec: EstimateSpec, t: pl.DataFrame) -> Figure:
+    by = list(spec.by)
+    several_cats = t["category"].n_unique() > 1
+
+    def key(row: dict) -> str:
+        parts = [str(row[by[0]])] if by else []
+        if several_cats or not by:
+            parts.append(str(row["category"]) if row["category"] is not None else row["variable"])
+        return ": ".join(parts)
+
+    if len(by) == 2:
+        series_of = lambda r: str(r[by[1]])  # noqa: E731
+    elif len(spec.weighted) > 1:
+        series_of = lambda r: _weighting(r["weighted"])  # noqa: E731
+    else:
+        series_of = lambda r: "estimate"  # noqa: E731
+    rows = t.to_dicts()
+    labels = list(dict.fromkeys(key(r) for r in rows))
+    series = list(dict.fromkeys(series_of(r) for r in rows))
+    shape = (len(labels), len(series))
+    est, lo, hi = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
+    for r in rows:
+        i, j = labels.index(key(r)), series.index(series_of(r))
+        est[i, j], lo[i, j], hi[i, j] = r["estimate"], r["conf_low"], r["conf_high"]
+    pct = spec.statistic in PCT_STATS
+    png = interval_bars_png(labels, series, est, lo, hi, title=spec.title, percent=pct,
+                            xlabel=f"percent ({_ci(spec.level)})" if pct else
+                            f"estimate ({_ci(spec.level)})")
+    return Figure(png, alt=f"Bar chart: {spec.title or spec.id}, with {_ci(spec.level)}s",
+                  caption=f"{spec.title or spec.id}. Bars: estimates; whiskers: "
+                          f"{_ci(spec.level)}s.", name=f"estimate-{spec.id}")
+
+
+def _comparison_section(spec: ComparisonSpec, t: pl.DataFrame) -> Section:
+    fmt = "pct" if spec.statistic == "proportion" else "num"
+    ci = _ci(spec.level)
+    table = t.select(
+        pl.col("weighted").replace_strict({True: "weighted", False: "unweighted"},
+                                          return_dtype=pl.String).alias("weighting"),
+        pl.col("row").alias(spec.by), pl.col("estimate"), pl.col("conf_low").alias(f"{ci} low"),
+        pl.col("conf_high").alias(f"{ci} high"), pl.col("std_error").alias("std. error"),
+        pl.col("n").alias("respondents"), pl.col("p_value").alias("p"))
+    what = f"{spec.variable} = {spec.category}" if spec.category else spec.variable
+    notes = (f"{spec.statistic} of {what}" + (f" among rows where {spec.where}" if spec.where
+                                              else "")
+             + f"; the difference {spec.first} - {spec.second} uses the full covariance of "
+             "the two estimates (normal interval, two-sided p).",)
+    formats = {"estimate": fmt, f"{ci} low": fmt, f"{ci} high": fmt, "std. error": fmt,
+               "respondents": "int", "p": "p"}
+    return Section(f"comparison-{spec.id}", spec.title or spec.id, notes=notes, table=table,
+                   formats=formats)
+
+
+def _model_section(run: ModelRun) -> Section:
+    spec = run.spec
+    weighted, first = run.results[0]
+    t = run.terms
+    has_or = t["odds_ratio"].null_count() < t.height
+    ci = _ci(spec.level)
+    shown = t.with_columns(pl.col("term").map_elements(term_label, return_dtype=pl.String))
+    cols: list[pl.Expr] = []
+    if len(run.results) > 1:
+        cols.append(pl.col("weighted").replace_strict({True: "weighted", False: "unweighted"},
+                                                      return_dtype=pl.String).alias("weighting"))
+    cols.append(pl.col("term"))
+    if has_or:
+        cols += [pl.col("odds_ratio").alias("odds ratio"),
+                 pl.col("odds_ratio_low").alias(f"{ci} low"),
+                 pl.col("odds_ratio_high").alias(f"{ci} high")]
+    else:
+        cols += [pl.col("estimate").alias("coefficient"), pl.col("conf_low").alias(f"{ci} low"),
+                 pl.col("conf_high").alias(f"{ci} high")]
+    cols += [pl.col("std_error").alias("std. error"), pl.col("p_value").alias("p")]
+    table = shown.select(cols)
+    formats = {"odds ratio": "ratio", "coefficient": "num", f"{ci} low": "num2" if has_or else "num",
+               f"{ci} high": "num2" if has_or else "num", "std. error": "num", "p": "p"}
+    df = first.df_resid
+    notes = [f"{spec.type} model, formula {' '.join(spec.formula.split())}"
+             + (f"; outcome {spec.outcome}" if spec.outcome else "")
+             + (f"; among rows where {spec.where}" if spec.where else "")
+             + f". {first.n} respondents fitted"
+             + (f", {df:g} residual degrees of freedom" if np.isfinite(df) else "")
+             + f"; variance: {first.method}."]
+    figures: tuple[Figure, ...] = ()
+    if spec.plot and first.link == "logit":
+        skip = {"Intercept", *first.cutpoints}
+        rows = [r for r in t.filter(pl.col("weighted") == weighted).to_dicts()
+                if r["term"] not in skip]
+        if rows:
+            png = forest_png([term_label(r["term"]) for r in rows],
+                             np.array([r["odds_ratio"] for r in rows]),
+                             np.array([r["odds_ratio_low"] for r in rows]),
+                             np.array([r["odds_ratio_high"] for r in rows]),
+                             title=spec.title, level=spec.level)
+            figures = (Figure(png, alt=f"Forest plot of odds ratios: {spec.title or spec.id}",
+                              caption=f"Odds ratios ({_weighting(weighted)}) with {ci}s, log "
+                                      "scale; the dashed line is no effect.",
+                              name=f"model-{spec.id}"),)
+    return Section(f"model-{spec.id}", spec.title or spec.id, notes=tuple(notes), table=table,
+                   formats=formats, figures=figures)
+
+
+def _headlines(plan: Plan, estimates: dict[str, pl.DataFrame],
+               comparisons: dict[str, pl.DataFrame], cb: Codebook) -> list[str]:
+    out = []
+    for spec in plan.estimates:
+        t = estimates[spec.id].filter(pl.col("weighted") == spec.weighted[0])
+        if spec.by or t.height > 3:
+            t = t.head(2) if spec.statistic == "multiple_choice" and not spec.by else None
+        if t is None:
+            continue
+        fmt = "pct" if spec.statistic in PCT_STATS else "num"
+        labels = _option_labels(cb, spec)
+        bits = []
+        for r in t.to_dicts():
+            cat = labels.get(r["category"], r["category"])
+            bits.append(f"{cat + ' ' if cat else ''}{format_value(r['estimate'], fmt)} "
+                        f"({_ci(spec.level)} {_interval(r, fmt)}; n = {r['n']})")
+        out.append(f"{spec.title or spec.id} ({_weighting(spec.weighted[0])}): "
+                   + ", ".join(bits))
+    for spec in plan.comparisons:
+        t = comparisons[spec.id].filter(pl.col("weighted") == spec.weighted[0])
+        r = t.row(t.height - 1, named=True)
+        fmt = "pct_diff" if spec.statistic == "proportion" else "num"
+        out.append(f"{spec.title or spec.id} ({_weighting(spec.weighted[0])}): "
+                   f"{format_value(r['estimate'], fmt)} ({_ci(spec.level)} "
+                   f"{_interval(r, fmt)}; p = {format_value(r['p_value'], 'p')})")
+    return out
+
+
+def compose(plan: Plan, *, estimates: dict[str, pl.DataFrame],
+            comparisons: dict[str, pl.DataFrame], models: Sequence[ModelRun],
+            codebook: Codebook, facts: Sequence[tuple[str, str]], data_notes: Sequence[str],
+            crosstab_note: str | None, footer: str) -> Report:
+    """Build the report page of a run."""
+    sections = [Section("summary", "Summary",
+                        bullets=tuple(_headlines(plan, estimates, comparisons, codebook)))]
+    sections += [_estimate_section(s, estimates[s.id], codebook) for s in plan.estimates]
+    sections += [_comparison_section(s, comparisons[s.id]) for s in plan.comparisons]
+    sections += [_model_section(m) for m in models]
+    if crosstab_note:
+        sections.append(Section("crosstabs", "Crosstabs", notes=(crosstab_note,)))
+    sections.append(Section("data", "Data and method", notes=tuple(data_notes)))
+    figures = tuple(f for s in sections for f in s.figures)
+    page = render_html(plan.title, sections, lead=plan.description, facts=facts, footer=footer)
+    return Report(page, figures)

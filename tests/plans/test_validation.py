@@ -1,0 +1,154 @@
+"""A broken plan stops before anything runs, naming every mistake with its line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from survey.cli import cli
+from survey.errors import PlanError
+from survey.plans import load_plan, run_plan
+
+ROOT = Path(__file__).resolve().parents[2]
+
+GOOD = f'''[plan]
+title = "test plan"
+
+[[inputs.wave]]
+id = "2025"
+file = "{ROOT}/sample_data/academy_2025.xlsx"
+codebook = "{ROOT}/schemas/academy_member_survey.yaml"
+
+[derive]
+autonomy = {{ score = "push_autonomy" }}
+going = "intent IN ('Accepted', 'Seriously considering')"
+
+[design]
+strata = "division"
+fpc = {{ population = "{ROOT}/sample_data/population_2025.csv", variable = "division" }}
+
+[[estimate]]
+id = "offer_rate"
+statistic = "proportion"
+variable = "offer_received"
+
+[[model]]
+id = "intent"
+type = "logit"
+formula = "~ salary_multiple + autonomy"
+outcome = "going"
+where = "offer_received = 'Yes'"
+'''
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "plan.toml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, s in enumerate(text.splitlines(), start=1) if needle in s)
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(PlanError) as info:
+        load_plan(path)
+    return list(info.value.problems)
+
+
+def test_good_plan_loads(tmp_path: Path) -> None:
+    plan = load_plan(write(tmp_path, GOOD))
+    assert [e.id for e in plan.estimates] == ["offer_rate"]
+    assert plan.models[0].outcome == "going"
+
+
+def test_unknown_question_missing_file_bad_formula_all_named_with_lines(tmp_path: Path) -> None:
+    text = (GOOD.replace('variable = "offer_received"', 'variable = "offer_recieved"')
+            .replace("academy_2025.xlsx", "academy_2026.xlsx")
+            .replace("~ salary_multiple + autonomy", "~ salary_multiple + autonmy + (")
+            )
+    path = write(tmp_path, text)
+    out = tmp_path / "out"
+    got = problems(path)
+    assert len(got) == 3, got
+    assert got[0].startswith(f"plan.toml:{line_of(text, 'academy_2026')}: ")
+    assert "no such file" in got[0]
+    assert got[1].startswith(f"plan.toml:{line_of(text, 'offer_recieved')}: ")
+    assert "unknown question or column 'offer_recieved' (did you mean 'offer_received'?)" in got[1]
+    assert got[2].startswith(f"plan.toml:{line_of(text, 'formula =')}: ")
+    assert "cannot parse the formula" in got[2]
+    with pytest.raises(PlanError):
+        run_plan(path, out)
+    assert not out.exists()
+
+
+def test_formula_naming_an_unknown_column(tmp_path: Path) -> None:
+    text = GOOD.replace("~ salary_multiple + autonomy", "~ salary_multiple + autonmy")
+    (msg,) = problems(write(tmp_path, text))
+    assert msg.startswith(f"plan.toml:{line_of(text, 'formula =')}: ")
+    assert "'autonmy' (did you mean 'autonomy'?)" in msg
+
+
+def test_cli_exit_2_and_nothing_written(tmp_path: Path) -> None:
+    text = GOOD.replace('variable = "offer_received"', 'variable = "offer_recieved"')
+    path, out = write(tmp_path, text), tmp_path / "out"
+    r = CliRunner().invoke(cli, ["run", str(path), "--out", str(out)])
+    assert r.exit_code == 2, r.output
+    assert f"plan.toml:{line_of(text, 'offer_recieved')}:" in r.output
+    assert "Traceback" not in r.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("old,new,needle,expect", [
+    ('title = "test plan"', 'title = "test plan"\ntitel = "x"', "titel", "unknown key"),
+    ("[[estimate]]", "[[estimat]]", "[[estimat]]", "unknown section [estimat] (did you mean 'estimate'?)"),
+    ('where = "offer_received = \'Yes\'"', 'where = "offer_received = = \'Yes\'"', "where =",
+     "cannot parse the SQL expression"),
+    ('where = "offer_received = \'Yes\'"', 'where = "offered = \'Yes\'"', "where =",
+     "unknown question or column 'offered'"),
+    ('where = "offer_received = \'Yes\'"', 'where = "salary_multiple * 2"', "where =",
+     "is not a condition"),
+    ('type = "logit"', 'type = "probit"', "type =", "'probit' is not one of"),
+    ('statistic = "proportion"', 'statistic = "proportion"\nwave = "2024"', 'wave = "2024"',
+     "no wave '2024'"),
+    ('variable = "offer_received"', 'variable = "email"', 'variable = "email"', "personal data"),
+    ('formula = "~ salary_multiple + autonomy"',
+     "formula = \"~ C(division, Treatment('Engneering'))\"", "formula =",
+     "division has no level 'Engneering' (did you mean 'Engineering'?)"),
+    ('title = "test plan"', 'title = "test plan"\nseed = "x"', "seed =", "must be a whole number"),
+    ('id = "intent"', 'id = "offer_rate"', "[[model]]", "used twice"),
+])
+def test_each_mistake_has_its_line(tmp_path: Path, old: str, new: str, needle: str,
+                                   expect: str) -> None:
+    assert old in GOOD
+    text = GOOD.replace(old, new, 1)
+    got = problems(write(tmp_path, text))
+    want = line_of(text, needle)
+    assert any(m.startswith(f"plan.toml:{want}: ") and expect in m for m in got), got
+
+
+def test_toml_syntax_error_has_its_line(tmp_path: Path) -> None:
+    text = GOOD.replace('id = "offer_rate"', 'id = "offer_rate')
+    (msg,) = problems(write(tmp_path, text))
+    want = line_of(text, 'id = "offer_rate')
+    assert msg.startswith(f"plan.toml:{want}: not valid TOML"), msg
+
+
+def test_check_flag_validates_only(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD)
+    r = CliRunner().invoke(cli, ["run", str(path), "--check", "--out", str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+    assert "the plan is valid" in r.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_refuses_a_folder_of_other_files(tmp_path: Path) -> None:
+    out = tmp_path / "busy"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(PlanError, match="holds other files"):
+        run_plan(write(tmp_path, GOOD), out)
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
