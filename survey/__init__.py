@@ -52,6 +52,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from survey.io import Limits, RawTable, read_table
     from survey.errors import ModelError
     from survey.models import ModelResult, firth, svyglm, svyolr
+    from survey.errors import PlanError
+    from survey.plans import RunResult, load_plan, run_plan
     from survey.reports import write_csv, write_markdown, write_xlsx
     from survey.store import WaveStore, load
     from survey.tables import Crosstab, Disclosure, Significance, crosstab, crosstabs
@@ -82,9 +84,11 @@ _EXPORTS: dict[str, str] = {
     "Limits": "survey.io",
     "ModelError": "survey.errors",
     "ModelResult": "survey.models",
+    "PlanError": "survey.errors",
     "Question": "survey.codebook",
     "RawTable": "survey.io",
     "ReplicateDesign": "survey.design",
+    "RunResult": "survey.plans",
     "Significance": "survey.tables",
     "SurveyError": "survey.errors",
     "SurveyFrame": "survey.design",
@@ -107,6 +111,7 @@ _EXPORTS: dict[str, str] = {
     "firth": "survey.models",
     "load": "survey.store",
     "load_codebook": "survey.codebook",
+    "load_plan": "survey.plans",
     "mean": "survey.estimators",
     "multiple_choice": "survey.estimators",
     "poststratify": "survey.weighting",
@@ -117,6 +122,7 @@ _EXPORTS: dict[str, str] = {
     "read_survey": "survey.frames",
     "read_table": "survey.io",
     "read_typed_parquet": "survey.frames",
+    "run_plan": "survey.plans",
     "svydesign": "survey.design",
     "svyglm": "survey.models",
     "svyolr": "survey.models",

@@ -58,8 +58,12 @@ def write_text(ws: Any, row: int, col: int, value: object, fmt: Any = None,
         ws.write_string(row, col, s, fmt)
 
 
-def write_xlsx(tables: CrosstabSet, path: str | Path, *, source: str | None = None) -> Path:
+def write_xlsx(tables: CrosstabSet, path: str | Path, *, source: str | None = None,
+               created: _dt.datetime | None = None) -> Path:
     """Write ``tables`` to an xlsx workbook at ``path`` and return the path.
+
+    ``created`` is the workbook's creation time property; by default a fixed date
+    (2000-01-01), so the same tables give a byte-identical workbook.
 
     >>> write_xlsx(crosstabs(frame, "all", banner=["division"], codebook=cb),
     ...            "report.xlsx")  # doctest: +SKIP
@@ -77,6 +81,7 @@ def write_xlsx(tables: CrosstabSet, path: str | Path, *, source: str | None = No
                                            "strings_to_urls": False,
                                            "strings_to_numbers": False,
                                            "constant_memory": True})
+    wb.set_properties({"created": created or _dt.datetime(2000, 1, 1)})
     fm = _Formats(wb)
     names = [f"Table_{i}" for i in range(1, len(tables.tables) + 1)]
     layouts = [layout(t) for t in tables.tables]
