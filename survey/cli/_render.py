@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import sys
+import threading
 from collections.abc import Iterator
 
 from rich.console import Console
@@ -23,14 +24,22 @@ def console(*, stderr: bool = False) -> Console:
 
 
 @contextlib.contextmanager
-def progress(message: str) -> Iterator[None]:
-    """A spinner on stderr while a file is read (shown only on a terminal, after ~1 s)."""
+def progress(message: str, *, delay: float = 1.0) -> Iterator[None]:
+    """A spinner on stderr while a file is read: shown only on a terminal, and only once
+    the work has taken longer than ``delay`` seconds."""
     err = console(stderr=True)
     if not err.is_terminal:
         yield
         return
-    with err.status(message, spinner="dots", refresh_per_second=4):
+    status = err.status(message, spinner="dots", refresh_per_second=4)
+    timer = threading.Timer(delay, status.start)
+    timer.daemon = True
+    timer.start()
+    try:
         yield
+    finally:
+        timer.cancel()
+        status.stop()
 
 
 def _fmt(v: object, digits: int = 1) -> str:
