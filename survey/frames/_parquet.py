@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from survey._files import atomic_writer
 from survey.codebook import Codebook, codebook_to_dict, parse_codebook
 from survey.errors import UnreadableInputError
 
@@ -28,7 +27,7 @@ def write_typed_parquet(
     source: dict[str, Any] | None = None,
     validation: dict[str, Any] | None = None,
 ) -> Path:
-    """Write ``frame`` atomically (temporary file, fsync, rename) with its codebook as metadata."""
+    """Write ``frame`` atomically and durably with its codebook as metadata."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     meta = {META_CODEBOOK: json.dumps(codebook_to_dict(codebook), ensure_ascii=False)}
@@ -36,16 +35,8 @@ def write_typed_parquet(
         meta[META_SOURCE] = json.dumps(source, ensure_ascii=False, default=str)
     if validation is not None:
         meta[META_VALIDATION] = json.dumps(validation, ensure_ascii=False, default=str)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            frame.write_parquet(fh, metadata=meta)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_writer(target) as fh:
+        frame.write_parquet(fh, metadata=meta)
     return target
 
 

@@ -6,18 +6,14 @@ import datetime as dt
 import fcntl
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from survey._files import TMP_PREFIX, atomic_writer, fsync_dir
 from survey.errors import StoreError
 
 __all__ = ["TMP_PREFIX", "StoreLock", "file_sha256", "fsync_dir", "utc_now", "write_atomic"]
-
-TMP_PREFIX = ".tmp-"
-"""Files being written carry this prefix; they are never part of the store (prune removes them)."""
-
 
 def utc_now() -> str:
     """Current time, UTC, ISO 8601 with a ``Z`` (seconds precision)."""
@@ -33,33 +29,10 @@ def file_sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def fsync_dir(path: str | Path) -> None:
-    """Make a directory's entries (a rename, a new file) durable."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_atomic(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path``: temporary file, flush, fsync, rename, fsync the directory.
-
-    A reader sees the old file or the new one, never a part; a crash leaves at most a
-    ``.tmp-*`` file beside it.
-    """
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_dir(target.parent)
+    """Write ``data`` to ``path`` atomically and durably (see :func:`atomic_writer`)."""
+    with atomic_writer(path) as fh:
+        fh.write(data)
 
 
 class StoreLock:
