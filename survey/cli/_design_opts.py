@@ -48,6 +48,7 @@ __all__ = [
     "OptionGroup",
     "bind_design",
     "design_options",
+    "design_summary",
     "inspect_data",
     "load_data",
     "load_design",
@@ -223,6 +224,18 @@ def design_options(f: F) -> F:
     for deco in reversed(decos):
         out = deco(out)
     return out  # type: ignore[return-value]
+
+
+def design_summary(args: DesignArgs) -> dict[str, Any]:
+    """The design the flags describe, as plain data (JSON output, table captions)."""
+    out: dict[str, Any] = {"weights": args.weight, "strata": args.strata,
+                           "psu": list(args.psu) or None, "fpc": args.fpc_column,
+                           "lonely_psu": args.lonely_psu}
+    if args.replicate or args.replicate_weights:
+        out["replicate"] = args.replicate or "other"
+        if args.replicate_weights:
+            out["replicate_weights"] = args.replicate_weights
+    return out
 
 
 def where_option(f: F) -> F:
