@@ -93,7 +93,15 @@ def _load(design: DesignArgs, formula: str, exprs: dict[str, str | None]
     else:
         frame = whole.frame.select(resolve_columns([*wanted, *design.columns()],
                                                    whole.frame.columns))
-    return bind_design(frame, design), parsed
+    sf = bind_design(frame, design)
+    if sf.calibration is not None:
+        from survey.errors import ModelError
+
+        raise ModelError("the models do not yet use calibration residuals, so their SEs on a "
+                         "raked or post-stratified design would not be R's",
+                         hint="fit on the design before weighting (drop --rake/--poststratify, "
+                              "or use the data `survey weight` read)")
+    return sf, parsed
 
 
 @click.command("logit")
