@@ -126,7 +126,8 @@ def logit_cmd(formula: str, where: str | None, level: float, tests: tuple[str, .
     Examples:
       survey stats logit apistrat.csv -f "Q('sch.wide') ~ api99 + meals + C(stype)" \\
           --strata stype --weight pw --fpc fpc
-      survey stats logit wave.parquet -f "~ C(division, Treatment('Engineering')) + salary_multiple" \\
+      survey stats logit wave.parquet \\
+          -f "~ C(division, Treatment('Engineering')) + salary_multiple" \\
           --outcome "intent IN ('Accepted', 'Seriously considering')" \\
           --where "offer_received = 'Yes'" --strata division --fpc-file population.csv
     """
@@ -246,7 +247,8 @@ def _render(res: ModelResult, design: DesignArgs, where: str | None,
     caption = ("design: " + (", ".join(parts) if parts else "simple random sample")
                + (f"; where {where}" if where else "")
                + f"; n = {res.n}; {res.method}, {pct} intervals ({dist})")
-    title = f"{res.model} {res.family}/{res.link}: {res.outcome} ~ {res.formula.split('~', 1)[1].strip()}"
+    rhs = res.formula.split("~", 1)[1].strip()
+    title = f"{res.model} {res.family}/{res.link}: {res.outcome} ~ {rhs}"
     t = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
     for h in ("term", "odds ratio", f"{pct} CI", "estimate", "std_error", "p_value"):
         t.add_column(h, justify="left" if h == "term" else "right")

@@ -62,8 +62,8 @@ def _argv(case: dict[str, Any]) -> list[str]:
     return argv
 
 
-@pytest.mark.parametrize("case_id", ["strat_logit", "clus1_logit_domain", "strat_logit_outcome_expr",
-                                     "jkn_logit", "sep_firth"])
+@pytest.mark.parametrize("case_id", ["strat_logit", "clus1_logit_domain",
+                                     "strat_logit_outcome_expr", "jkn_logit", "sep_firth"])
 def test_cli_reproduces_r(case_id):
     case = _case(case_id)
     doc = run_json(*_argv(case))
@@ -100,8 +100,9 @@ def academy(tmp_path_factory) -> str:
     scores of the push questions; the China offer as its own column), as docs/models.md."""
     tmp = tmp_path_factory.mktemp("academy")
     wave = tmp / "wave.parquet"
-    r = CliRunner().invoke(cli, ["ingest", str(ROOT / "sample_data/academy_2025.xlsx"), "--schema",
-                                 str(ROOT / "schemas/academy_member_survey.yaml"), "--out", str(wave)])
+    r = CliRunner().invoke(cli, ["ingest", str(ROOT / "sample_data/academy_2025.xlsx"),
+                                 "--schema", str(ROOT / "schemas/academy_member_survey.yaml"),
+                                 "--out", str(wave)])
     assert r.exit_code == 0, r.output
     meta = {k: v for k, v in pl.read_parquet_metadata(wave).items() if k.startswith("survey.")}
     score = {c: pl.col(f"push_{c}").cast(pl.String).replace_strict(
@@ -207,7 +208,8 @@ def test_help_loads_no_model_libraries():
 
     code = ("import sys; from survey.cli import main\n"
             "for argv in (['--help'], ['stats', '--help'], ['stats', 'logit', '--help']):\n"
-            "    try:\n        main(argv)\n    except SystemExit as e:\n        assert e.code in (0, None)\n"
+            "    try:\n        main(argv)\n"
+            "    except SystemExit as e:\n        assert e.code in (0, None)\n"
             "print([m for m in ('scipy', 'statsmodels', 'patsy', 'pandas', 'pyreadstat') "
             "if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
