@@ -6,57 +6,52 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import polars as pl
 
-from survey.cli._data import _FILE, _limits, _load_data, limit_options
-from survey.design import SurveyFrame, svydesign
+from survey.cli import _weight_opts
+from survey.cli._data import _limits, _load_data, limit_options
+from survey.cli._design_opts import DesignArgs, bind_design, design_options, load_data, parse_where
 
-__all__ = ["crosstab_cmd", "design_options"]
+if TYPE_CHECKING:
+    from survey.codebook import Codebook
+    from survey.design import SurveyFrame
 
+__all__ = ["crosstab_cmd"]
+
+_FILE = click.Path(dir_okay=False)
 _FORMATS = {".xlsx": "xlsx", ".md": "md", ".markdown": "md", ".csv": "csv"}
 
 
-def design_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """--weight/--strata/--psu/--fpc (to be replaced by the shared survey.cli._design_opts)."""
-    for opt in reversed([
-        click.option("--weight", "-w", help="Weight column."),
-        click.option("--strata", help="Stratum column (design-based tests)."),
-        click.option("--psu", help="Primary sampling unit (cluster) column."),
-        click.option("--fpc", help="Finite population correction: population size per "
-                     "stratum (or sampling fraction) column."),
-    ]):
-        f = opt(f)
-    return f
+def _read(design: DesignArgs, kw: dict[str, Any]) -> tuple[pl.DataFrame, Codebook]:
+    """Every column of DATA (``--rows all`` needs them) and its codebook (--schema wins)."""
+    if design.data is not None:  # typed Parquet, or a spreadsheet with --schema (size limits)
+        return _load_data(design.data, design.schema, design.sheet, _limits(kw))
+    data = load_data(design, columns=["*"])  # the wave store, harmonised
+    if data.codebook is None:
+        raise click.UsageError("the wave store holds no codebook; give --schema")
+    return data.frame, data.codebook
 
 
-def bind_design(frame: pl.DataFrame, kw: dict[str, Any]) -> tuple[pl.DataFrame | SurveyFrame,
-                                                                  str | None]:
-    """The data to tabulate and the weight column: a plain frame when only a weight is
-    given (tests on effective bases), a bound design when strata, PSUs or an fpc are."""
-    weight, strata, psu, fpc = (kw.pop(k) for k in ("weight", "strata", "psu", "fpc"))
-    for name, col in (("--weight", weight), ("--strata", strata), ("--psu", psu),
-                      ("--fpc", fpc)):
-        if col is not None and col not in frame.columns:
-            raise click.BadParameter(f"no column {col!r} in the data", param_hint=name)
-    if strata is None and psu is None and fpc is None:
-        return frame, weight
-    return svydesign(frame, ids=psu, strata=strata, weights=weight, fpc=fpc), None
+def _source(frame: pl.DataFrame, design: DesignArgs) -> tuple[pl.DataFrame | SurveyFrame,
+                                                              str | None]:
+    """What to tabulate and its weight column: a plain frame when only --weight is given
+    (columns compared on effective bases), else the bound design (its variance, after
+    any weighting, or the design a `survey weight` file stored)."""
+    weighting = any(v for g in design.extra.values() for v in g.values())
+    if not (design.strata or design.psu or design.fpc or design.fpc_file or design.replicate
+            or design.replicate_weights or weighting or _weight_opts.read_stored(design.data)):
+        if design.weight is not None and design.weight not in frame.columns:
+            raise click.BadParameter(f"no column {design.weight!r} in the data",
+                                     param_hint="--weight")
+        return frame, design.weight
+    return bind_design(frame, design), None
 
 
 def _split(text: str | None) -> list[str]:
     return [t.strip() for t in (text or "").split(",") if t.strip()]
-
-
-def _where(text: str | None) -> pl.Expr | None:
-    if not text:
-        return None
-    try:
-        return pl.sql_expr(text)
-    except Exception as exc:  # noqa: BLE001 - polars raises several kinds here
-        raise click.BadParameter(f"cannot parse {text!r}: {exc}", param_hint="--where") from None
 
 
 @contextmanager
@@ -81,13 +76,10 @@ def _progress(total: int) -> Iterator[Callable[[int, int, str], None]]:
 
 
 @click.command("crosstab")
-@click.argument("data", type=_FILE)
-@click.option("--schema", "-s", type=_FILE, help="Codebook (needed unless DATA is typed Parquet).")
-@click.option("--sheet", help="Sheet to read, for a spreadsheet DATA.")
 @click.option("--rows", "-r", required=True, help="Question ids, comma-separated, or 'all'.")
 @click.option("--banner", "-b", required=True, help="Banner variables, comma-separated.")
-@design_options
-@click.option("--where", help="Subpopulation, as an SQL condition: \"offer_received = 'Yes'\".")
+@click.option("--where", metavar="SQL",
+              help="Subpopulation, as an SQL condition: \"offer_received = 'Yes'\".")
 @click.option("--out", "-o", required=True, type=_FILE, help="Report file (.xlsx, .md, .csv).")
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "md", "csv"]),
               help="Output format (default: from the --out suffix).")
@@ -104,13 +96,15 @@ def _progress(total: int) -> Iterator[Callable[[int, int, str], None]]:
 @click.option("--no-sig", is_flag=True, help="No significance tests.")
 @click.option("--title", help="Report title (default: the codebook's).")
 @limit_options
-def crosstab_cmd(data: str, schema: str | None, sheet: str | None, rows: str, banner: str,
-                 where: str | None, out: str, fmt: str | None, min_cell: int, cells: str,
-                 correction: str, sig_levels: str, min_base: float, no_sig: bool,
-                 title: str | None, **kw: Any) -> None:
+@design_options
+def crosstab_cmd(rows: str, banner: str, where: str | None, out: str, fmt: str | None,
+                 min_cell: int, cells: str, correction: str, sig_levels: str, min_base: float,
+                 no_sig: bool, title: str | None, design: DesignArgs, **kw: Any) -> None:
     """Banner tables of DATA: every question in --rows by Total and the --banner variables.
 
-    DATA is a typed Parquet file from `survey ingest`, or a spreadsheet with --schema.
+    DATA is a typed Parquet file from `survey ingest` (or `survey weight`: its weighted
+    design is used), a spreadsheet with --schema, or --store DIR [--wave ID]. The
+    design flags, --fpc-file and --rake/--poststratify are those of `survey stats`.
     Cells of fewer than --min-cell respondents are suppressed, with enough further
     cells that none can be recovered from the totals.
 
@@ -129,9 +123,8 @@ def crosstab_cmd(data: str, schema: str | None, sheet: str | None, rows: str, ba
     if kind is None:
         raise click.BadParameter("give --format, or an --out ending in .xlsx, .md or .csv",
                                  param_hint="--out")
-    design_kw = {k: kw.pop(k) for k in ("weight", "strata", "psu", "fpc")}
-    frame, codebook = _load_data(data, schema, sheet, _limits(kw))
-    source, weight = bind_design(frame, design_kw)
+    frame, codebook = _read(design, kw)
+    source, weight = _source(frame, design)
     try:
         lo, hi = (float(x) for x in _split(sig_levels))
     except ValueError:
@@ -144,13 +137,16 @@ def crosstab_cmd(data: str, schema: str | None, sheet: str | None, rows: str, ba
               sum(1 for q in codebook.questions if q.role == "answer"))
     with _progress(n_rows) as step:
         tables = crosstabs(source, row_ids, banner=_split(banner), codebook=codebook,
-                           weight=weight, where=_where(where),
+                           weight=weight,
+                           where=parse_where(where, frame.columns) if where else None,
                            cells=_split(cells),  # type: ignore[arg-type]
                            significance=sig, disclosure=Disclosure(min_cell=min_cell),
                            title=title, progress=step)
     writer = {"xlsx": write_xlsx, "md": write_markdown, "csv": write_csv}[kind]
     if kind == "xlsx":
-        write_xlsx(tables, out, source=Path(data).name)
+        name = (Path(design.data).name if design.data
+                else f"{design.store} (waves {design.wave or 'all'})")
+        write_xlsx(tables, out, source=name)
     else:
         writer(tables, out)  # type: ignore[operator]
     suppressed = sum(t.n_suppressed for t in tables.tables)

@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 import polars as pl
 
+from survey.cli import _weight_opts
+
 if TYPE_CHECKING:
     from survey.codebook import Codebook
     from survey.design import SurveyFrame
@@ -48,6 +50,7 @@ __all__ = [
     "OptionGroup",
     "bind_design",
     "design_options",
+    "design_summary",
     "inspect_data",
     "load_data",
     "load_design",
@@ -88,8 +91,11 @@ class OptionGroup:
         return names
 
 
-EXTRA_GROUPS: list[OptionGroup] = []
-"""Option groups contributed by other layers (weighting ...), applied in order."""
+EXTRA_GROUPS: list[OptionGroup] = [
+    OptionGroup("weighting", _weight_opts.OPTIONS, _weight_opts.apply, _weight_opts.columns),
+]
+"""Option groups contributed by other layers, applied in order: weighting's
+``--rake``/``--poststratify`` (:mod:`survey.cli._weight_opts`)."""
 
 
 @dataclass(frozen=True)
@@ -225,6 +231,18 @@ def design_options(f: F) -> F:
     return out  # type: ignore[return-value]
 
 
+def design_summary(args: DesignArgs) -> dict[str, Any]:
+    """The design the flags describe, as plain data (JSON output, table captions)."""
+    out: dict[str, Any] = {"weights": args.weight, "strata": args.strata,
+                           "psu": list(args.psu) or None, "fpc": args.fpc_column,
+                           "lonely_psu": args.lonely_psu}
+    if args.replicate or args.replicate_weights:
+        out["replicate"] = args.replicate or "other"
+        if args.replicate_weights:
+            out["replicate_weights"] = args.replicate_weights
+    return {**out, **_weight_opts.describe(args.data, args.extra.get("weighting", {}))}
+
+
 def where_option(f: F) -> F:
     """``--where "SQL condition"``: a subpopulation, estimated as a domain."""
     return click.option(
@@ -247,6 +265,7 @@ class Source:
     columns: tuple[str, ...]
     codebook_json: str | None = None
     schema_codebook: Codebook | None = None  # from --schema
+    weighting_json: str | None = None  # the design `survey weight` stored
 
     @functools.cached_property
     def codebook(self) -> Codebook | None:
@@ -290,7 +309,8 @@ def inspect_data(args: DesignArgs) -> Source:
     try:
         if ext == ".parquet":
             meta = pl.read_parquet_metadata(path)
-            return Source(tuple(pl.read_parquet_schema(path)), meta.get(META_CODEBOOK))
+            return Source(tuple(pl.read_parquet_schema(path)), meta.get(META_CODEBOOK),
+                          weighting_json=meta.get(_weight_opts.META_WEIGHTING))
         if ext in (".csv", ".tsv", ".txt") and args.schema is None:
             return Source(tuple(_scan_csv(path).collect_schema()))
     except (OSError, pl.exceptions.PolarsError) as exc:
@@ -332,8 +352,9 @@ def load_data(args: DesignArgs, *, columns: Iterable[str] = (),
     read as-is. Only the needed columns are read from csv and Parquet files.
     ``source``: the result of :func:`inspect_data`, when the caller has it already.
     """
-    wanted = [*columns, *args.columns()]
     src = source if source is not None else inspect_data(args)
+    wanted = [*columns, *args.columns(),
+              *(_weight_opts.stored_columns(src.weighting_json) if src.weighting_json else ())]
     if src.columns and args.data is not None:
         path, ext = args.data, _suffix(args.data)
         keep = resolve_columns(wanted, src.columns)
@@ -406,6 +427,11 @@ def bind_design(frame: pl.DataFrame, args: DesignArgs) -> SurveyFrame:
         raise click.UsageError("--replicate fay needs --fay-rho (e.g. 0.5)")
     if args.fpc_file:
         frame = _join_population(frame, args)
+    stored = _weight_opts.read_stored(args.data)
+    if stored is not None and (args.weight or args.strata or args.psu or args.fpc
+                               or args.fpc_file or args.replicate_weights):
+        raise click.UsageError("DATA carries the weighted design `survey weight` stored: drop "
+                               "--weight/--strata/--psu/--fpc/--fpc-file/--replicate-weights")
     try:
         if args.replicate_weights:
             if args.strata or args.psu or args.fpc or args.fpc_file:
@@ -414,17 +440,19 @@ def bind_design(frame: pl.DataFrame, args: DesignArgs) -> SurveyFrame:
             reps = tuple(resolve_columns([args.replicate_weights], frame.columns,
                                          what="replicate-weight column",
                                          param="--replicate-weights"))
-            spec = ReplicateDesign(weights=args.weight, repweights=reps, type=rtype or "other",
-                                   scale=args.scale, rscales=args.rscales, rho=args.fay_rho,
-                                   mse=args.mse)
-            return SurveyFrame(frame, spec)
-        sf = SurveyFrame(frame, Design(
-            weights=args.weight, strata=args.strata,
-            ids=(args.psu[0] if len(args.psu) == 1 else args.psu) or None,
-            fpc=args.fpc_column, lonely_psu=args.lonely_psu))  # type: ignore[arg-type]
+            sf = SurveyFrame(frame, ReplicateDesign(
+                weights=args.weight, repweights=reps, type=rtype or "other", scale=args.scale,
+                rscales=args.rscales, rho=args.fay_rho, mse=args.mse))
+        elif stored is not None:
+            sf = _weight_opts.stored_design(frame, stored)
+        else:
+            sf = SurveyFrame(frame, Design(
+                weights=args.weight, strata=args.strata,
+                ids=(args.psu[0] if len(args.psu) == 1 else args.psu) or None,
+                fpc=args.fpc_column, lonely_psu=args.lonely_psu))  # type: ignore[arg-type]
         for g in EXTRA_GROUPS:
             sf = g.apply(sf, args.extra.get(g.name, {}))
-        if rtype is not None:
+        if rtype is not None and not args.replicate_weights:  # create replicates
             if rtype == "other":
                 raise click.UsageError("--replicate other needs --replicate-weights")
             sf = as_replicate(sf, type=rtype if rtype != "Fay" else "BRR",  # type: ignore[arg-type]

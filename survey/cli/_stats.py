@@ -29,6 +29,7 @@ from survey.cli._design_opts import (  # noqa: E402
     DesignArgs,
     bind_design,
     design_options,
+    design_summary,
     inspect_data,
     load_data,
     parse_where,
@@ -326,17 +327,6 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _design_summary(design: DesignArgs) -> dict[str, Any]:
-    out: dict[str, Any] = {"weights": design.weight, "strata": design.strata,
-                           "psu": list(design.psu) or None, "fpc": design.fpc_column,
-                           "lonely_psu": design.lonely_psu}
-    if design.replicate or design.replicate_weights:
-        out["replicate"] = design.replicate or "other"
-        if design.replicate_weights:
-            out["replicate_weights"] = design.replicate_weights
-    return out
-
-
 def _emit(results: list[Estimates], fmt: str, design: DesignArgs, where: str | None) -> None:
     table = pl.concat([r.table for r in results], how="diagonal_relaxed")
     first = results[0]
@@ -347,7 +337,7 @@ def _emit(results: list[Estimates], fmt: str, design: DesignArgs, where: str | N
         rows = [row for r in results for row in r.to_dict()["estimates"]]
         doc = {"statistic": first.statistic, "level": first.level,
                "method": first.method if len(results) == 1 else sorted({r.method for r in results}),
-               "design": _design_summary(design), "where": where, "estimates": rows}
+               "design": design_summary(design), "where": where, "estimates": rows}
         click.echo(json.dumps(_clean(doc), ensure_ascii=False, indent=2, default=str))
         return
     _render_table(table, first, design, where)
@@ -376,7 +366,7 @@ def _render_table(table: pl.DataFrame, est: Estimates, design: DesignArgs,
 
     pct = est.statistic in ("proportion", "multiple_choice")
     level = f"{est.level * 100:g}%"
-    parts = [f"{k} {v}" for k, v in _design_summary(design).items()
+    parts = [f"{k} {v}" for k, v in design_summary(design).items()
              if v and k != "lonely_psu" and not (k == "psu" and v is None)]
     caption = "design: " + (", ".join(parts) if parts else "simple random sample")
     if where:
@@ -415,3 +405,10 @@ def _num(v: float | None, pct: bool) -> str:
     if a >= 1000:
         return f"{v:,.1f}"
     return f"{v:.4g}" if a < 1 else f"{v:.4f}".rstrip("0").rstrip(".")
+
+
+# Models (survey.cli._models) load their heavy libraries only when they run.
+from survey.cli._models import logit_cmd, ologit_cmd  # noqa: E402 - after the group exists
+
+stats.add_command(logit_cmd)
+stats.add_command(ologit_cmd)

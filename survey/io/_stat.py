@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-import pyreadstat
 
 from survey.io._model import Limits
 from survey.io._util import unreadable
@@ -99,6 +98,8 @@ def read_stat_file(path: str, *, kind: str, limits: Limits) -> StatGrid:
     User-missing codes are kept as values (``user_missing=True``) and listed per
     variable; value labels are returned with their codes as text, not applied.
     """
+    import pyreadstat  # here, not at the top: it costs ~0.7 s of start-up to every command
+
     reader: Callable[..., Any] = pyreadstat.read_sav if kind == "sav" else pyreadstat.read_dta
     label = "SPSS .sav" if kind == "sav" else "Stata .dta"
     try:

@@ -1,0 +1,278 @@
+"""``survey stats logit|ologit``: design-based logistic models, as R's svyglm and svyolr.
+
+A thin shell over :mod:`survey.models`: read the columns the formula names, bind
+the design (the shared design flags), fit, print the odds ratios. The models load
+statsmodels' patsy, pandas and scipy, so they are imported inside the commands:
+``survey stats --help`` and the other ``stats`` commands stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import click
+import polars as pl
+
+from survey.cli._design_opts import (
+    DesignArgs,
+    bind_design,
+    design_options,
+    design_summary,
+    inspect_data,
+    load_data,
+    parse_where,
+    resolve_columns,
+    where_option,
+)
+
+if TYPE_CHECKING:
+    from survey.design import SurveyFrame
+    from survey.models import ModelResult
+
+__all__ = ["logit_cmd", "ologit_cmd"]
+
+_NAME = re.compile(r"[A-Za-z_][\w.]*")
+_QUOTED = re.compile(r"""Q\(\s*(['"])(.+?)\1\s*\)""")
+
+
+def formula_columns(formula: str, available: Sequence[str]) -> list[str]:
+    """The data columns a formula may read: its bare names and ``Q("name")`` names.
+
+    Over-selecting is harmless (a level name that is also a column is read too).
+
+    >>> formula_columns("Q('sch.wide') ~ api99 + C(stype, Treatment('M'))",
+    ...                 ["sch.wide", "api99", "stype", "api00"])
+    ['sch.wide', 'api99', 'stype']
+    """
+    names = {m.group(2) for m in _QUOTED.finditer(formula)}
+    for token in _NAME.findall(formula):
+        names.update({token, *token.split(".")})
+    return [c for c in available if c in names]
+
+
+def _common(f: Any) -> Any:
+    for deco in reversed([
+        click.option("--formula", "-f", required=True,
+                     help="Model formula (patsy): \"y ~ x + C(g, Treatment('ref')) + x:z\"; "
+                          "Q('sch.wide') for a name that is not an identifier."),
+        where_option,
+        click.option("--conf", "level", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+                     default=0.95, show_default=True, help="Confidence level."),
+        click.option("--test", "tests", multiple=True, metavar="TERM",
+                     help="Wald test that a term's coefficients are all zero, as R's "
+                          "regTermTest (repeatable; comma-separate terms to test them jointly)."),
+        click.option("--forest-plot", type=click.Path(dir_okay=False),
+                     help="Also draw the odds ratios to this file (.png, .pdf, .svg)."),
+        click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
+                     default="table", show_default=True),
+    ]):
+        f = deco(f)
+    return f
+
+
+def _load(design: DesignArgs, formula: str, exprs: dict[str, str | None]
+          ) -> tuple[SurveyFrame, dict[str, pl.Expr | None]]:
+    """Read the formula's and conditions' columns, bind the design, parse the conditions."""
+    source = inspect_data(design)
+    available = list(source.columns)
+    whole = None
+    if not available:  # spreadsheets and the wave store are read whole
+        whole = load_data(design, columns=["*"], source=source)
+        available = list(whole.columns)
+    parsed = {k: parse_where(v, available) if v else None for k, v in exprs.items()}
+    wanted = [*formula_columns(formula, available),
+              *(n for e in parsed.values() if e is not None for n in e.meta.root_names())]
+    if whole is None:
+        frame = load_data(design, columns=wanted, source=source).frame
+    else:
+        frame = whole.frame.select(resolve_columns([*wanted, *design.columns()],
+                                                   whole.frame.columns))
+    sf = bind_design(frame, design)
+    if sf.calibration is not None:
+        from survey.errors import ModelError
+
+        raise ModelError("the models do not yet use calibration residuals, so their SEs on a "
+                         "raked or post-stratified design would not be R's",
+                         hint="fit on the design before weighting (drop --rake/--poststratify, "
+                              "or use the data `survey weight` read)")
+    return sf, parsed
+
+
+@click.command("logit")
+@_common
+@click.option("--outcome", metavar="SQL",
+              help="The outcome as an SQL condition (the formula then starts with ~), e.g. "
+                   "\"intent IN ('Accepted', 'Seriously considering')\".")
+@click.option("--firth", is_flag=True,
+              help="Firth's penalised likelihood (bias-reduced; finite under separation), "
+                   "as R's brglm2.")
+@design_options
+def logit_cmd(formula: str, where: str | None, level: float, tests: tuple[str, ...],
+              forest_plot: str | None, fmt: str, outcome: str | None, firth: bool,
+              design: DesignArgs) -> None:
+    """Design-based logistic regression with odds ratios, as R's svyglm(quasibinomial).
+
+    Intervals use t quantiles on the residual design degrees of freedom (R's
+    confint); --where fits the model on a domain of the full design. Under
+    separation the fit stops with the predictor named: refit with --firth.
+
+    \b
+    Examples:
+      survey stats logit apistrat.csv -f "Q('sch.wide') ~ api99 + meals + C(stype)" \\
+          --strata stype --weight pw --fpc fpc
+      survey stats logit wave.parquet \\
+          -f "~ C(division, Treatment('Engineering')) + salary_multiple" \\
+          --outcome "intent IN ('Accepted', 'Seriously considering')" \\
+          --where "offer_received = 'Yes'" --strata division --fpc-file population.csv
+    """
+    from survey.errors import ModelError
+    from survey.models import firth as firth_fit
+    from survey.models import separation, svyglm
+
+    sf, cond = _load(design, formula, {"where": where, "outcome": outcome})
+    kw = {"outcome": cond["outcome"], "where": cond["where"], "level": level}
+    if firth:
+        res = firth_fit(sf, formula, **kw)
+    else:
+        try:
+            res = svyglm(sf, formula, family="binomial", **kw)
+        except ModelError as exc:
+            sep = separation(sf, formula, outcome=cond["outcome"], where=cond["where"])
+            if not sep.separated:
+                raise
+            raise ModelError(f"{sep.describe()}; refit with --firth (Firth's penalised "
+                             "likelihood) or merge the sparse levels of "
+                             f"{', '.join(sep.terms) or 'the predictors'}",
+                             location=", ".join(sep.terms) or None) from exc
+    if outcome:
+        res = replace(res, outcome=outcome)
+    _emit(res, fmt, design, where, tests, forest_plot)
+
+
+@click.command("ologit")
+@_common
+@click.option("--levels", help="Outcome levels lowest first, comma-separated (default: the "
+                               "codebook's order), e.g. to make higher mean more likely to go.")
+@design_options
+def ologit_cmd(formula: str, where: str | None, level: float, tests: tuple[str, ...],
+               forest_plot: str | None, fmt: str, levels: str | None,
+               design: DesignArgs) -> None:
+    """Design-based proportional-odds (ordinal logistic) regression, as R's svyolr.
+
+    logit P(Y <= k) = zeta_k - x'b, so an odds ratio exp(b) is that of a higher
+    level; the cut points come last, named "a|b". Intervals are normal, as R's.
+
+    \b
+    Example:
+      survey stats ologit wave.parquet -f "intent ~ age_band + salary_multiple" \\
+          --levels "Did not consider,Considered and declined,Seriously considering,Accepted" \\
+          --where "offer_received = 'Yes'" --strata division --fpc-file population.csv
+    """
+    from survey.models import svyolr
+
+    sf, cond = _load(design, formula, {"where": where})
+    order = [v.strip() for v in levels.split(",") if v.strip()] if levels else None
+    res = svyolr(sf, formula, levels=order, where=cond["where"], level=level)
+    if order and "~" in formula:  # svyolr relabels the reordered outcome as an expression
+        res = replace(res, formula=formula, outcome=formula.split("~", 1)[0].strip())
+    _emit(res, fmt, design, where, tests, forest_plot)
+
+
+# -- output ---------------------------------------------------------------------------
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _top_level_split(text: str) -> list[str]:
+    """Split at commas outside parentheses: ``"C(g, Treatment('a')), x"`` -> 2 terms."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _emit(res: ModelResult, fmt: str, design: DesignArgs, where: str | None,
+          tests: tuple[str, ...], forest_plot: str | None) -> None:
+    wald = []
+    for spec in tests:
+        terms = _top_level_split(spec)
+        t = res.wald_test(terms)
+        wald.append({"terms": terms, "method": t.method, "statistic": t.statistic,
+                     "df": list(t.df), "p_value": t.p_value})
+    if forest_plot:
+        res.forest_plot(forest_plot, title=res.outcome)
+    if fmt == "csv":
+        sys.stdout.write(res.terms.write_csv())
+    elif fmt == "json":
+        doc = {**res.to_dict(), "design": design_summary(design), "where": where, "tests": wald}
+        click.echo(json.dumps(_clean(doc), ensure_ascii=False, indent=2, default=str))
+    else:
+        _render(res, design, where, wald)
+    if forest_plot:
+        click.echo(f"wrote {forest_plot}", err=True)
+
+
+def _render(res: ModelResult, design: DesignArgs, where: str | None,
+            wald: list[dict[str, Any]]) -> None:
+    import shutil
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from survey.models._plot import label  # the forest plot's names, so both agree
+
+    pct = f"{res.level * 100:g}%"
+    dist = "normal" if res.ci_dist == "normal" or not math.isfinite(res.df_resid) else \
+        f"t on {res.df_resid:g} df"
+    parts = [f"{k} {v}" for k, v in design_summary(design).items()
+             if v and k != "lonely_psu"]
+    caption = ("design: " + (", ".join(parts) if parts else "simple random sample")
+               + (f"; where {where}" if where else "")
+               + f"; n = {res.n}; {res.method}, {pct} intervals ({dist})")
+    rhs = res.formula.split("~", 1)[1].strip()
+    title = f"{res.model} {res.family}/{res.link}: {res.outcome} ~ {rhs}"
+    t = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
+    for h in ("term", "odds ratio", f"{pct} CI", "estimate", "std_error", "p_value"):
+        t.add_column(h, justify="left" if h == "term" else "right")
+    for r in res.terms.iter_rows(named=True):
+        odds = r["odds_ratio"]
+        t.add_row(label(r["term"]), _num(odds), "" if odds is None else
+                  f"{_num(r['odds_ratio_low'])} - {_num(r['odds_ratio_high'])}",
+                  _num(r["estimate"]), _num(r["std_error"]), _p(r["p_value"]))
+    width = max(shutil.get_terminal_size((120, 40)).columns, 100)
+    con = Console(width=width, soft_wrap=False, highlight=False)
+    con.print(t)
+    for w in wald:
+        dfs = ", ".join(f"{d:g}" for d in w["df"])
+        con.print(f"{w['method']} test of {', '.join(w['terms'])}: statistic = "
+                  f"{w['statistic']:.4g} on ({dfs}), p = {_p(w['p_value'])}")
+
+
+def _num(v: float | None) -> str:
+    if v is None or not math.isfinite(v):
+        return "" if v is None else "NA"
+    return f"{v:.4g}" if abs(v) < 1000 else f"{v:,.1f}"
+
+
+def _p(v: float | None) -> str:
+    if v is None or not math.isfinite(v):
+        return "NA"
+    return "<0.001" if v < 0.001 else f"{v:.3f}"
