@@ -64,6 +64,33 @@ class _Fam:
             return mu
         return np.ones_like(mu)
 
+    def state(self, eta: np.ndarray, y: np.ndarray, w: np.ndarray, *,
+              binary: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+        """``mu``, ``dmu/deta``, ``V(mu)`` and the deviance at ``eta``.
+
+        The logit link with a 0/1 outcome takes one exponential: with ``e = exp(-|eta|)``,
+        ``mu`` is ``1/(1+e)`` or ``e/(1+e)`` by the sign of ``eta``, ``dmu/deta = V(mu) =
+        e/(1+e)^2``, and each row's deviance is ``2 w (log1p(e) + |eta|)`` when the sign of
+        ``eta`` disagrees with ``y``, ``2 w log1p(e)`` when it agrees (R's values, to rounding).
+        """
+        if self.link == "logit" and binary:  # in place where possible: each temporary of
+            a = np.abs(eta)                   # a million rows costs as much as the arithmetic
+            e = np.negative(a)
+            np.exp(e, out=e)
+            q = e + 1.0
+            np.reciprocal(q, out=q)
+            eq = e * q
+            pos = eta >= 0
+            mu = np.where(pos, q, eq)
+            me = np.multiply(eq, q, out=eq)
+            nll = np.log1p(e, out=e)
+            a *= pos != (y > 0.5)  # |eta| where the sign of eta disagrees with y
+            nll += a
+            nll *= w
+            return mu, me, me, float(2.0 * nll.sum())
+        mu = self.linkinv(eta)
+        return mu, self.mu_eta(eta), self.variance(mu), self.deviance(y, mu, w, binary=binary)
+
     def start(self, y: np.ndarray) -> np.ndarray:
         """Starting linear predictor, as R's ``family$initialize`` (unit weights)."""
         if self.name == "binomial":
@@ -209,18 +236,19 @@ def irls(X: np.ndarray, y: np.ndarray, w: np.ndarray, fam: _Fam,
     else:
         coef = start.astype(float).copy()
         eta = X @ coef
-    mu = fam.linkinv(eta)
-    devold = fam.deviance(y, mu, w, binary=binary)
+    mu, me, var, devold = fam.state(eta, y, w, binary=binary)
     work = np.zeros_like(w)
     new = coef
     G: np.ndarray | None = None  # X' diag(work) X of the large path's last step
     for it in range(1, maxit + 1):
-        me = fam.mu_eta(eta)
         g = good & (me != 0)
         if large:
             with np.errstate(divide="ignore", invalid="ignore"):
-                work = np.where(g, w * me**2 / fam.variance(mu), 0.0)
-                resid = np.where(g, (y - mu) / me, 0.0)  # working residual z - eta
+                work = w * me if var is me else w * me**2 / var  # canonical logit: V = dmu/deta
+                resid = (y - mu) / me  # working residual z - eta
+            if not g.all():
+                work[~g] = 0.0
+                resid[~g] = 0.0
             G = gram(X, work)
             normal = _Normal(G)
             if coef is None:  # from the starting eta, not X @ coef: solve, then refine once
@@ -231,21 +259,19 @@ def irls(X: np.ndarray, y: np.ndarray, w: np.ndarray, fam: _Fam,
                 new = coef + normal.solve(X.T @ (work * resid))
         else:
             z = eta[g] + (y[g] - mu[g]) / me[g]
-            sw = np.sqrt(w[g] * me[g] ** 2 / fam.variance(mu[g]))
+            sw = np.sqrt(w[g] * me[g] ** 2 / var[g])
             new = _wls(X[g] * sw[:, None], z * sw)
             work = np.zeros_like(w)
             work[g] = sw**2
         eta_new = X @ new
-        mu_new = fam.linkinv(eta_new)
-        dev = fam.deviance(y, mu_new, w, binary=binary)
+        mu_new, me_new, var_new, dev = fam.state(eta_new, y, w, binary=binary)
         halvings = 0
         while not np.isfinite(dev) and coef is not None and halvings < maxit:
             new = (new + coef) / 2
             eta_new = X @ new
-            mu_new = fam.linkinv(eta_new)
-            dev = fam.deviance(y, mu_new, w, binary=binary)
+            mu_new, me_new, var_new, dev = fam.state(eta_new, y, w, binary=binary)
             halvings += 1
-        coef, eta, mu = new, eta_new, mu_new
+        coef, eta, mu, me, var = new, eta_new, mu_new, me_new, var_new
         if abs(dev - devold) / (abs(dev) + 0.1) < epsilon:
             return IRLSFit(coef, work, True, it, eta, gram(X, work) if G is None else G)
         devold = dev
@@ -255,10 +281,22 @@ def irls(X: np.ndarray, y: np.ndarray, w: np.ndarray, fam: _Fam,
 
 def _psu_sums(psu: np.ndarray, values: np.ndarray, n_psu: int,
               factor: np.ndarray | None = None) -> np.ndarray:
-    """PSU totals of each column of ``values`` (times ``factor`` per row, if given)."""
-    return np.column_stack([
-        np.bincount(psu, weights=values[:, j] if factor is None else values[:, j] * factor,
-                    minlength=n_psu) for j in range(values.shape[1])])
+    """PSU totals of each column of ``values`` (times ``factor`` per row, if given).
+
+    Rows sorted by PSU (survey files often are) are summed by segments, four times
+    faster than ``bincount``.
+    """
+    def col(j: int) -> np.ndarray:
+        return values[:, j] if factor is None else values[:, j] * factor
+
+    p = values.shape[1]
+    if psu.shape[0] > 1 and bool(np.all(psu[1:] >= psu[:-1])):
+        starts = np.flatnonzero(np.r_[True, psu[1:] != psu[:-1]])
+        out = np.zeros((n_psu, p))
+        for j in range(p):
+            out[psu[starts], j] = np.add.reduceat(col(j), starts)
+        return out
+    return np.column_stack([np.bincount(psu, weights=col(j), minlength=n_psu) for j in range(p)])
 
 
 def sandwich(sf: SurveyFrame, mf: ModelFrame, scores: np.ndarray,

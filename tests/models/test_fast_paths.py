@@ -120,3 +120,15 @@ def test_large_sample_irls_agrees_with_qr_steps(sf, monkeypatch) -> None:
     normal = svyglm(sf, f)
     np.testing.assert_allclose(normal.coef, qr.coef, rtol=1e-9)
     np.testing.assert_allclose(normal.std_error, qr.std_error, rtol=1e-9)
+
+
+def test_psu_totals_sorted_and_unsorted_agree() -> None:
+    rng = np.random.default_rng(3)
+    psu = rng.integers(0, 40, 2000)
+    psu[psu == 7] = 8  # a PSU code with no row
+    values, factor = rng.normal(size=(2000, 4)), rng.normal(size=2000)
+    order = np.argsort(psu, kind="stable")
+    unsorted = glm_mod._psu_sums(psu, values, 40, factor)
+    sorted_ = glm_mod._psu_sums(psu[order], values[order], 40, factor[order])
+    np.testing.assert_allclose(sorted_, unsorted, rtol=1e-12, atol=1e-12)
+    assert not sorted_[7].any()
