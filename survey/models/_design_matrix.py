@@ -121,11 +121,18 @@ def fill_design(info: Any, frame: pl.DataFrame, factor_columns: Mapping[Any, str
             widths = [sub.contrast_matrices[f].matrix.shape[1] if f in sub.contrast_matrices
                       else info.factor_infos[f].num_columns for f in sub.factors]
             for idxs in _combinations(widths):
-                col = X[:, k]
-                col[:] = 1.0
-                for f, j in zip(sub.factors, idxs, strict=True):
+                col = X[:, k]  # patsy: ones, times each factor's column (1.0 * x is x)
+                if not sub.factors:
+                    col[:] = 1.0
+                for i, (f, j) in enumerate(zip(sub.factors, idxs, strict=True)):
                     if f in sub.contrast_matrices:
-                        col *= np.asarray(sub.contrast_matrices[f].matrix, dtype=float)[:, j][values[f]]
+                        entries = np.asarray(sub.contrast_matrices[f].matrix, dtype=float)[:, j]
+                        if i == 0:
+                            np.take(entries, values[f], out=col)
+                        else:
+                            col *= entries[values[f]]
+                    elif i == 0:
+                        col[:] = values[f]
                     else:
                         col *= values[f]
                 k += 1
