@@ -159,7 +159,13 @@ class _Normal:
         d = np.sqrt(np.diag(G))
         d[d == 0] = 1.0
         self.d = d
-        self.cho = linalg.cho_factor(G / np.outer(d, d))
+        try:
+            self.cho = linalg.cho_factor(G / np.outer(d, d))
+        except np.linalg.LinAlgError:
+            raise ModelError("the weighted cross-product of the design matrix is singular: "
+                             "the working weights vanish (fitted values at the boundary)",
+                             location="formula",
+                             hint="check for separation (survey.models.separation)") from None
 
     def solve(self, b: np.ndarray) -> np.ndarray:
         return linalg.cho_solve(self.cho, b / self.d) / self.d
