@@ -89,7 +89,7 @@ class _Fam:
             nll *= w
             return mu, me, me, float(2.0 * nll.sum())
         mu = self.linkinv(eta)
-        return mu, self.mu_eta(eta), self.variance(mu), self.deviance(y, mu, w, binary=binary)
+        return mu, self.mu_eta(eta), self.variance(mu), self.deviance(y, mu, w)
 
     def start(self, y: np.ndarray) -> np.ndarray:
         """Starting linear predictor, as R's ``family$initialize`` (unit weights)."""
@@ -100,12 +100,9 @@ class _Fam:
             return np.log(y + 0.1)
         return y.astype(float)
 
-    def deviance(self, y: np.ndarray, mu: np.ndarray, w: np.ndarray, *,
-                 binary: bool = False) -> float:
-        """R's ``sum(dev.resids(y, mu, w))``; ``binary``: every ``y`` is 0 or 1 (one log a row)."""
+    def deviance(self, y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:
+        """R's ``sum(dev.resids(y, mu, w))``."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            if self.name == "binomial" and binary:
-                return float(-2.0 * np.dot(w, np.log(np.where(y > 0.5, mu, 1.0 - mu))))
             if self.name == "binomial":
                 d = 2 * w * (np.where(y > 0, y * np.log(y / mu), 0.0)
                              + np.where(y < 1, (1 - y) * np.log((1 - y) / (1 - mu)), 0.0))
