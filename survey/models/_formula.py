@@ -27,8 +27,13 @@ import polars as pl
 from survey.design import SurveyFrame
 from survey.design._frame import H, PSU, W
 from survey.errors import ModelError
+from survey.models._design_matrix import fill_design, plain_factors, plain_outcome
 
-__all__ = ["ModelFrame", "model_frame", "new_rows"]
+__all__ = ["FAST_PATH", "ModelFrame", "model_frame", "new_rows"]
+
+FAST_PATH = True
+"""Fill the design matrix of plain formulas from polars (see ``_design_matrix``); tests
+switch it off to compare with patsy's own matrices."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,7 +58,8 @@ class ModelFrame:
     @property
     def df(self) -> int:
         """R's ``degf`` of the fitted rows: PSUs minus strata among them."""
-        return int(np.unique(self.psu).shape[0] - np.unique(self.h).shape[0])
+        return int(np.count_nonzero(np.bincount(self.psu))
+                   - np.count_nonzero(np.bincount(self.h)))
 
 
 class _Columns(Mapping[str, Any]):
@@ -187,12 +193,16 @@ def model_frame(sf: SurveyFrame, formula: str, *, outcome: pl.Expr | None = None
         domain_rows = data.select(dmask.arg_true()).to_series().to_numpy()
     levels = {v: _levels(fit[v]) for v in variables if _is_categorical(fit[v].dtype)}
     ns = _Columns(fit, levels)
-    try:
-        X = patsy.dmatrix(patsy.ModelDesc([], desc.rhs_termlist), ns,
+    plain = plain_factors(desc.rhs_termlist, fit, levels) if FAST_PATH else None
+    try:  # plain formulas: patsy codes a few rows, the columns are filled from polars
+        X = patsy.dmatrix(patsy.ModelDesc([], desc.rhs_termlist),
+                          ns if plain is None else _Columns(fit.head(8), levels),
                           NA_action="raise", return_type="matrix")
     except patsy.PatsyError as exc:
         raise ModelError(f"cannot build the design matrix: {exc}", location="formula") from exc
     info = X.design_info
+    if plain is not None:
+        X = fill_design(info, fit, plain)
     if y_expr is not None:
         y_s = fit["__svy_y"]
         label = str(outcome)
@@ -213,6 +223,8 @@ def model_frame(sf: SurveyFrame, formula: str, *, outcome: pl.Expr | None = None
                 raise ModelError(f"the ordinal outcome must be a column, got {label!r}",
                                  location="formula")
             y = _ordinal_codes(fit[label], label)
+        elif (y_plain := plain_outcome(lhs, fit, levels) if FAST_PATH else None) is not None:
+            y = y_plain
         else:
             try:
                 Y = patsy.dmatrix(patsy.ModelDesc([], lhs), ns, NA_action="raise",
@@ -228,7 +240,7 @@ def model_frame(sf: SurveyFrame, formula: str, *, outcome: pl.Expr | None = None
             else:
                 raise ModelError(f"the outcome {label!r} gives {Y.shape[1]} columns",
                                  location="formula", hint="use a numeric or 2-level outcome")
-    X = np.asarray(X, dtype=float)
+    X = np.asarray(X, dtype=float, order="F")  # columns contiguous: cheap column sums
     if not np.all(np.isfinite(X)) or not np.all(np.isfinite(y)):
         raise ModelError("the design matrix or outcome has non-finite values",
                          location="formula", hint="check transformations such as log(0)")

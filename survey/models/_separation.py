@@ -94,7 +94,7 @@ def detect_separation(mf: ModelFrame) -> Separation:
 def raise_if_separated(mf: ModelFrame, beta: np.ndarray, *, converged: bool) -> None:
     """After a logistic fit: if it diverged or fits probabilities of 0 or 1, look for
     separation and raise a :class:`~survey.errors.ModelError` naming the predictors."""
-    eta = mf.X[mf.w > 0] @ beta
+    eta = (mf.X @ beta)[mf.w > 0]  # no copy of the fitted rows' X
     if converged and np.abs(eta).max() < 15 and np.abs(beta).max() < 20:
         return
     sep = detect_separation(mf)
