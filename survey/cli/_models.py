@@ -94,13 +94,6 @@ def _load(design: DesignArgs, formula: str, exprs: dict[str, str | None]
         frame = whole.frame.select(resolve_columns([*wanted, *design.columns()],
                                                    whole.frame.columns))
     sf = bind_design(frame, design)
-    if sf.calibration is not None:
-        from survey.errors import ModelError
-
-        raise ModelError("the models do not yet use calibration residuals, so their SEs on a "
-                         "raked or post-stratified design would not be R's",
-                         hint="fit on the design before weighting (drop --rake/--poststratify, "
-                              "or use the data `survey weight` read)")
     return sf, parsed
 
 

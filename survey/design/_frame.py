@@ -59,6 +59,12 @@ class Calibration(Protocol):
         the bound data with the domain code column."""
         ...
 
+    def residual_row_totals(self, data: pl.DataFrame, values: np.ndarray, rows: np.ndarray,
+                            totals: np.ndarray) -> np.ndarray:
+        """The same for per-row influence values ``(len(rows), k)`` (already weighted) at
+        the bound frame's ``rows``: a model's scores."""
+        ...
+
 
 class SurveyFrame:
     """A polars DataFrame bound to a :class:`Design` or :class:`ReplicateDesign`.

@@ -311,7 +311,11 @@ def sandwich(sf: SurveyFrame, mf: ModelFrame, scores: np.ndarray,
     The totals are taken first and multiplied by ``Ainv`` after (the same numbers,
     on ``n_psu`` rows instead of ``n``).
     """
-    return taylor_vcov(sf, _psu_sums(mf.psu, scores, sf.n_psu, factor) @ Ainv)
+    totals = _psu_sums(mf.psu, scores, sf.n_psu, factor)
+    if sf.calibration is not None:  # R's svyrecvar: residuals on the calibration variables
+        values = scores if factor is None else scores * factor[:, None]
+        totals = sf.calibration.residual_row_totals(sf._data, values, mf.rows, totals)
+    return taylor_vcov(sf, totals @ Ainv)
 
 
 def replicate_weights(sf: SurveyFrame, mf: ModelFrame) -> np.ndarray:

@@ -98,9 +98,29 @@ class LinearCalibration:
         X0 = sp.csr_matrix((X[inside].ravel(), (np.repeat(inside, k),
                                                 (d[inside, None] * k + np.arange(k)).ravel())),
                            shape=(n, domains * k))
+        return self._residualise(data, X0, totals)
+
+    def residual_row_totals(self, data: pl.DataFrame, values: np.ndarray, rows: np.ndarray,
+                            totals: np.ndarray) -> np.ndarray:
+        """PSU totals of the calibration residuals of per-row influence values.
+
+        ``values`` ``(len(rows), k)`` are already weighted (e.g. a model's scores
+        ``w x (y - mu)``) for the bound frame's ``rows``; every other row counts 0.
+        R's ``svyglm`` residualises its ``estfun`` this way in ``svyrecvar``.
+        """
+        if not self.program:
+            return totals
+        n, k = data.height, values.shape[1]
+        X0 = sp.csr_matrix((values.ravel(), (np.repeat(rows, k), np.tile(np.arange(k), len(rows)))),
+                           shape=(n, k))
+        return self._residualise(data, X0, totals)
+
+    def _residualise(self, data: pl.DataFrame, X0: sp.csr_matrix, totals: np.ndarray) -> np.ndarray:
+        n = data.height
+        k_all = X0.shape[1]
         used = sorted(set(self.program))
         G = {t: np.asarray((self.steps[t].U.T @ X0).todense()) for t in used}
-        acc = {t: np.zeros((self.steps[t].M.shape[0], domains * k)) for t in used}
+        acc = {t: np.zeros((self.steps[t].M.shape[0], k_all)) for t in used}
         for s in self.program:
             g = G[s].copy()
             for r in used:
