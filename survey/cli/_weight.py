@@ -52,8 +52,9 @@ def _apply(options: list[Callable[..., Any]]) -> Callable[..., Any]:
 
 _common = [
     click.argument("data", type=_FILE),
-    click.option("--margins", "-m", "margins_file", required=True, type=_FILE,
-                 help="Population margins: CSV with variable,category,population."),
+    click.option("--margins", "-m", "margins_file", type=_FILE,
+                 help="Population margins: CSV with variable,category,population "
+                      "(default: the codebook's population section)."),
     click.option("--margin", "selected", multiple=True,
                  help="Use only this margin of the file (repeatable; e.g. division:gender)."),
     click.option("--out", "-o", required=True, type=_FILE, help="Parquet file to write."),
@@ -138,7 +139,12 @@ def _run(kw: dict[str, Any], method: Callable[[SurveyFrame, Margins, str], Surve
     ids = [c.strip() for c in kw["ids"].split(",")] if kw["ids"] else None
     sf = svydesign(frame, ids=ids, strata=kw["strata"], weights=kw["weights"], fpc=kw["fpc"],
                    lonely_psu=kw["lonely_psu"])
-    margins = read_margins(kw["margins_file"])
+    if kw["margins_file"] is not None:
+        margins = read_margins(kw["margins_file"])
+    elif codebook is not None and codebook.population:
+        margins = Margins.from_codebook(codebook)
+    else:
+        raise click.UsageError("give --margins FILE: the data's codebook has no population section")
     if kw["selected"]:
         margins = margins.select(*kw["selected"])
     col = kw["weight_column"]

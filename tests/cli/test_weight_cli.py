@@ -167,3 +167,15 @@ def test_models_on_a_calibrated_design_equal_the_library(wave):
     for row, term in zip(want.iter_rows(named=True), doc["terms"]):
         assert term["estimate"] == pytest.approx(row["estimate"], rel=1e-9)
         assert term["std_error"] == pytest.approx(row["std_error"], rel=1e-9)
+
+
+def test_margins_default_to_the_codebook_population(wave, weighted, tmp_path):
+    out = tmp_path / "from_codebook.parquet"
+    r = run("weight", "poststratify", wave, "--margin", "division:gender", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    assert pl.read_parquet(out)["weight"].to_list() == pl.read_parquet(weighted)["weight"].to_list()
+
+
+def test_no_margins_anywhere_is_a_usage_error(tmp_path):
+    r = run("weight", "rake", CLUS1, "-o", str(tmp_path / "x.parquet"))
+    assert r.exit_code == 2 and "--margins" in r.output
