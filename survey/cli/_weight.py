@@ -8,8 +8,6 @@ and weighting steps (so a later command rebuilds the calibrated design and its S
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,12 +16,14 @@ import click
 import polars as pl
 from rich.table import Table
 
-from survey.cli._data import _read, _limits, limit_options
+from survey._files import atomic_writer
+from survey.cli._data import _limits, _read, limit_options
 from survey.cli._render import console
 from survey.codebook import Codebook, codebook_to_dict
 from survey.design import SurveyFrame, svydesign
 from survey.frames import read_typed_parquet
 from survey.frames._parquet import META_CODEBOOK
+from survey.store import load as load_waves
 from survey.weighting import (
     META_WEIGHTING,
     Margins,
@@ -51,7 +51,10 @@ def _apply(options: list[Callable[..., Any]]) -> Callable[..., Any]:
 
 
 _common = [
-    click.argument("data", type=_FILE),
+    click.argument("data", type=_FILE, required=False),
+    click.option("--store", type=click.Path(file_okay=False),
+                 help="Read harmonised waves from this store instead of DATA."),
+    click.option("--wave", "waves", help="Waves to read from --store, comma-separated (default: all)."),
     click.option("--margins", "-m", "margins_file", type=_FILE,
                  help="Population margins: CSV with variable,category,population "
                       "(default: the codebook's population section)."),
@@ -135,7 +138,8 @@ def _run(kw: dict[str, Any], method: Callable[[SurveyFrame, Margins, str], Surve
     out = kw.pop("out")
     if not out.endswith(".parquet"):
         raise click.BadParameter("the output file must end in .parquet", param_hint="--out")
-    frame, codebook = _load(kw.pop("data"), kw.pop("schema"), kw.pop("sheet"), _limits(kw))
+    frame, codebook = _load(kw.pop("data"), kw.pop("schema"), kw.pop("sheet"), _limits(kw),
+                            store=kw.pop("store"), waves=kw.pop("waves"))
     ids = [c.strip() for c in kw["ids"].split(",")] if kw["ids"] else None
     sf = svydesign(frame, ids=ids, strata=kw["strata"], weights=kw["weights"], fpc=kw["fpc"],
                    lonely_psu=kw["lonely_psu"])
@@ -163,8 +167,14 @@ def _run(kw: dict[str, Any], method: Callable[[SurveyFrame, Margins, str], Surve
         click.echo(f"wrote {out}: {weighted.frame.height} rows, weights in {col!r}")
 
 
-def _load(data: str, schema: str | None, sheet: str | None,
-          limits: Any) -> tuple[pl.DataFrame, Codebook | None]:
+def _load(data: str | None, schema: str | None, sheet: str | None, limits: Any, *,
+          store: str | None = None, waves: str | None = None) -> tuple[pl.DataFrame, Codebook | None]:
+    if (data is None) == (store is None):
+        raise click.UsageError("give DATA (a file) or --store DIR [--wave IDS], one of them")
+    if store is not None:
+        harmonized = load_waves(store, waves=waves or None)
+        return harmonized.frame, harmonized.codebook
+    assert data is not None
     if data.endswith(".parquet"):
         return read_typed_parquet(data)
     if schema is None:
@@ -187,16 +197,8 @@ def _write(frame: pl.DataFrame, path: str, codebook: Codebook | None, meta: dict
           f"{META_WEIGHTING}.diagnostics": json.dumps(diag.to_dict(), ensure_ascii=False)}
     if codebook is not None:
         md[META_CODEBOOK] = json.dumps(codebook_to_dict(codebook), ensure_ascii=False)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            frame.write_parquet(fh, metadata=md)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_writer(target) as fh:
+        frame.write_parquet(fh, metadata=md)
 
 
 def _render(diag: WeightDiagnostics) -> None:

@@ -179,3 +179,16 @@ def test_margins_default_to_the_codebook_population(wave, weighted, tmp_path):
 def test_no_margins_anywhere_is_a_usage_error(tmp_path):
     r = run("weight", "rake", CLUS1, "-o", str(tmp_path / "x.parquet"))
     assert r.exit_code == 2 and "--margins" in r.output
+
+
+def test_weight_reads_waves_from_a_store(tmp_path):
+    store = str(tmp_path / "store")
+    r = run("ingest", str(ROOT / "sample_data/academy_2025.xlsx"), "--schema",
+            str(ROOT / "schemas/academy_member_survey.yaml"), "--store", store, "--wave", "2025")
+    assert r.exit_code == 0, r.output
+    out = tmp_path / "w.parquet"
+    r = run("weight", "poststratify", "--store", store, "--wave", "2025", "--margin", "division:gender",
+            "-o", str(out))
+    assert r.exit_code == 0, r.output
+    frame = pl.read_parquet(out)
+    assert frame.height == 200 and frame["weight"].sum() == pytest.approx(1100)
