@@ -13,7 +13,6 @@ True
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
@@ -65,11 +64,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         trim_weights,
         weight_diagnostics,
     )
-
-try:
-    __version__ = version("survey")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+source"
 
 _EXPORTS: dict[str, str] = {
     "Codebook": "survey.codebook",
@@ -139,7 +133,19 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("survey")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0.0.0+source"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # importlib.metadata costs ~70 ms of start-up: only on demand
+        value = globals()["__version__"] = _version()
+        return value
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'survey' has no attribute {name!r}")
