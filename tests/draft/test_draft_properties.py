@@ -13,7 +13,8 @@ from survey.codebook import codebook_to_dict, draft_codebook, parse_codebook
 from survey.codebook._draft_infer import infer_column
 from tests.draft.helpers import covered_columns, make_raw
 
-settings.register_profile("draft", max_examples=int(os.environ.get("DRAFT_EXAMPLES", "60")), deadline=None)
+settings.register_profile("draft", parent=settings.get_profile("suite"),
+                          max_examples=int(os.environ.get("DRAFT_EXAMPLES", "60")))
 settings.load_profile("draft")
 
 _word = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZéü가나다라", min_size=1,
