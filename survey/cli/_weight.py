@@ -17,7 +17,7 @@ import polars as pl
 from rich.table import Table
 
 from survey._files import atomic_writer
-from survey.cli._data import _limits, _read, limit_options
+from survey.cli._data import _apply, _limits, _read, limit_options
 from survey.cli._render import console
 from survey.codebook import Codebook, codebook_to_dict
 from survey.design import SurveyFrame, svydesign
@@ -40,14 +40,6 @@ from survey.weighting import (
 __all__ = ["weight"]
 
 _FILE = click.Path(dir_okay=False)
-
-
-def _apply(options: list[Callable[..., Any]]) -> Callable[..., Any]:
-    def deco(f: Callable[..., Any]) -> Callable[..., Any]:
-        for opt in reversed(options):
-            f = opt(f)
-        return f
-    return deco
 
 
 _common = [
