@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["TMP_PREFIX", "atomic_writer", "fsync_dir"]
+__all__ = ["TMP_PREFIX", "atomic_writer", "file_sha256", "fsync_dir"]
 
 TMP_PREFIX = ".tmp-"
 """Files being written carry this prefix beside their target; a crash leaves at most one."""
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, hex, read in 1 MiB blocks (never the whole file at once)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def fsync_dir(path: str | Path) -> None:

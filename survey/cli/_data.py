@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from collections.abc import Callable
@@ -12,6 +11,7 @@ from typing import Any
 import click
 import polars as pl
 
+from survey._files import file_sha256
 from survey.cli._render import progress, render_description
 from survey.codebook import Codebook, draft_codebook_yaml, load_codebook
 from survey.frames import (
@@ -165,7 +165,7 @@ def ingest(file: str, schema: str, sheet: str | None, encoding: str | None, reje
         sys.exit(1)
     if not out.endswith(".parquet"):
         raise click.BadParameter("the output file must end in .parquet", param_hint="--out")
-    digest = hashlib.sha256(Path(file).read_bytes()).hexdigest()
+    digest = file_sha256(file)
     write_typed_parquet(
         survey.frame, out, codebook=survey.codebook,
         source={"file": Path(file).name, "sha256": digest, "sheet": report.sheet,

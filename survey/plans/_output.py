@@ -7,10 +7,8 @@ on the same inputs are byte-identical even if a parallel sum adds in another ord
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
-import os
 import platform
 import sys
 from datetime import UTC, datetime
@@ -19,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+
+from survey._files import atomic_writer, file_sha256
 
 __all__ = ["file_sha256", "json_text", "provenance", "stable_frame", "write_bytes"]
 
@@ -65,22 +65,13 @@ def json_text(obj: Any) -> str:
 def write_bytes(path: Path, data: bytes) -> Path:
     """Write through a temporary file and rename, so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".tmp-{path.name}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    with atomic_writer(path) as fh:
+        fh.write(data)
     return path
 
 
 def csv_bytes(df: pl.DataFrame) -> bytes:
     return stable_frame(df).write_csv().encode("utf-8")
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _versions() -> dict[str, str | None]:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import hashlib
 import os
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from survey._files import TMP_PREFIX, atomic_writer, fsync_dir
+from survey._files import TMP_PREFIX, atomic_writer, file_sha256, fsync_dir
 from survey.errors import StoreError
 
 __all__ = ["TMP_PREFIX", "StoreLock", "file_sha256", "fsync_dir", "utc_now", "write_atomic"]
@@ -18,15 +17,6 @@ __all__ = ["TMP_PREFIX", "StoreLock", "file_sha256", "fsync_dir", "utc_now", "wr
 def utc_now() -> str:
     """Current time, UTC, ISO 8601 with a ``Z`` (seconds precision)."""
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file's bytes, hex (read in 1 MiB blocks)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def write_atomic(path: str | Path, data: bytes) -> None:
