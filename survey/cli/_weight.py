@@ -17,7 +17,7 @@ import polars as pl
 from rich.table import Table
 
 from survey._files import atomic_writer
-from survey.cli._data import _apply, _limits, _read, limit_options
+from survey.cli._data import _apply, _limits, _load_data, limit_options
 from survey.cli._render import console
 from survey.codebook import Codebook, codebook_to_dict
 from survey.design import SurveyFrame, svydesign
@@ -168,16 +168,10 @@ def _load(data: str | None, schema: str | None, sheet: str | None, limits: Any, 
         return harmonized.frame, harmonized.codebook
     assert data is not None
     if data.endswith(".parquet"):
-        return read_typed_parquet(data)
-    if schema is None:
-        if data.endswith(".csv"):
-            return pl.read_csv(data, infer_schema_length=None), None
-        raise click.UsageError("a spreadsheet needs --schema (or ingest it to Parquet first)")
-    survey = _read(data, schema, sheet, None, limits)
-    if not survey.report.ok:
-        click.echo(f"warning: {survey.report.n_errors} validation error(s); bad cells are shown "
-                   "as missing (run `survey validate`)", err=True)
-    return survey.frame, survey.codebook
+        return read_typed_parquet(data)  # a codebook is welcome here, not required
+    if schema is None and data.endswith(".csv"):
+        return pl.read_csv(data, infer_schema_length=None), None
+    return _load_data(data, schema, sheet, limits)
 
 
 def _write(frame: pl.DataFrame, path: str, codebook: Codebook | None, meta: dict[str, Any],
