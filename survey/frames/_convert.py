@@ -15,7 +15,7 @@ import polars as pl
 from survey._text import normalize_key, normalize_key_expr
 from survey.codebook import Question
 
-__all__ = ["Converted", "convert_question", "CHECKED", "UNCHECKED"]
+__all__ = ["CHECKED", "UNCHECKED", "Converted", "convert_question"]
 
 CHECKED = ("1", "y", "yes", "true", "checked", "selected", "x", "v", "o", "✓", "✔", "☑", "●", "○")
 UNCHECKED = ("0", "n", "no", "false", "unchecked", "not selected")

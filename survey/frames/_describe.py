@@ -9,7 +9,7 @@ import polars as pl
 
 from survey.codebook import Codebook, Question
 
-__all__ = ["QuestionSummary", "describe"]
+__all__ = ["Description", "QuestionSummary", "describe"]
 
 
 @dataclass(frozen=True)
