@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import click
 import polars as pl
 
+from survey.cli._boxes import Column, box_table
 from survey.cli._design_opts import (
     DesignArgs,
     bind_design,
@@ -225,11 +226,6 @@ def _emit(res: ModelResult, fmt: str, design: DesignArgs, where: str | None,
 
 def _render(res: ModelResult, design: DesignArgs, where: str | None,
             wald: list[dict[str, Any]]) -> None:
-    import shutil
-
-    from rich.console import Console
-    from rich.table import Table
-
     from survey.models._plot import label  # the forest plot's names, so both agree
 
     pct = f"{res.level * 100:g}%"
@@ -242,20 +238,18 @@ def _render(res: ModelResult, design: DesignArgs, where: str | None,
                + f"; n = {res.n}; {res.method}, {pct} intervals ({dist})")
     rhs = res.formula.split("~", 1)[1].strip()
     title = f"{res.model} {res.family}/{res.link}: {res.outcome} ~ {rhs}"
-    t = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
-    for h in ("term", "odds ratio", f"{pct} CI", "estimate", "std_error", "p_value"):
-        t.add_column(h, justify="left" if h == "term" else "right")
+    heads = ("term", "odds ratio", f"{pct} CI", "estimate", "std_error", "p_value")
+    rows = []
     for r in res.terms.iter_rows(named=True):
         odds = r["odds_ratio"]
-        t.add_row(label(r["term"]), _num(odds), "" if odds is None else
-                  f"{_num(r['odds_ratio_low'])} - {_num(r['odds_ratio_high'])}",
-                  _num(r["estimate"]), _num(r["std_error"]), _p(r["p_value"]))
-    width = max(shutil.get_terminal_size((120, 40)).columns, 100)
-    con = Console(width=width, soft_wrap=False, highlight=False)
-    con.print(t)
+        rows.append([label(r["term"]), _num(odds), "" if odds is None else
+                     f"{_num(r['odds_ratio_low'])} - {_num(r['odds_ratio_high'])}",
+                     _num(r["estimate"]), _num(r["std_error"]), _p(r["p_value"])])
+    click.echo(box_table([Column(h, right=h != "term") for h in heads], rows,
+                         title=title, caption=caption))
     for w in wald:
         dfs = ", ".join(f"{d:g}" for d in w["df"])
-        con.print(f"{w['method']} test of {', '.join(w['terms'])}: statistic = "
+        click.echo(f"{w['method']} test of {', '.join(w['terms'])}: statistic = "
                   f"{w['statistic']:.4g} on ({dfs}), p = {_p(w['p_value'])}")
 
 

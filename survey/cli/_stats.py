@@ -2,7 +2,7 @@
 
 ``stats`` is a click group: other layers add subcommands to it (``survey stats logit``)
 with ``@stats.command(...)`` and :func:`~survey.cli._design_opts.design_options`.
-Only polars, numpy and the estimators load here; rich loads for table output only.
+Only polars, numpy and the estimators load here; tables are drawn without rich.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Any
 import click  # noqa: E402
 import polars as pl  # noqa: E402
 
+from survey.cli._boxes import Column, box_table  # noqa: E402
 from survey.cli._design_opts import (  # noqa: E402
     Data,
     DesignArgs,
@@ -359,11 +360,6 @@ def _emit_test(res: TestResult, row: str, column: str, fmt: str, where: str | No
 
 def _render_table(table: pl.DataFrame, est: Estimates, design: DesignArgs,
                   where: str | None) -> None:
-    import shutil
-
-    from rich.console import Console
-    from rich.table import Table
-
     pct = est.statistic in ("proportion", "multiple_choice")
     level = f"{est.level * 100:g}%"
     parts = [f"{k} {v}" for k, v in design_summary(design).items()
@@ -371,14 +367,12 @@ def _render_table(table: pl.DataFrame, est: Estimates, design: DesignArgs,
     caption = "design: " + (", ".join(parts) if parts else "simple random sample")
     if where:
         caption += f"; where {where}"
-    t = Table(title=f"{est.statistic} ({est.method} {level} intervals)", caption=caption,
-              title_justify="left", caption_justify="left")
     by = [c for c in est.by if c in table.columns]
     show_cat = table["category"].null_count() < table.height
-    heads = [*by, "variable", *(["category"] if show_cat else []), "estimate", "std_error",
-             f"{level} CI", "n", *(["deff"] if "deff" in table.columns else [])]
-    for h in heads:
-        t.add_column(h, justify="left" if h in (*by, "variable", "category") else "right")
+    labels = [*by, "variable", *(["category"] if show_cat else [])]
+    heads = [*labels, "estimate", "std_error", f"{level} CI", "n",
+             *(["deff"] if "deff" in table.columns else [])]
+    rows = []
     for rec in table.iter_rows(named=True):
         cells = [_text(rec[c]) for c in by] + [str(rec["variable"])]
         if show_cat:
@@ -387,9 +381,10 @@ def _render_table(table: pl.DataFrame, est: Estimates, design: DesignArgs,
                   f"{_num(rec['conf_low'], pct)} - {_num(rec['conf_high'], pct)}", _text(rec["n"])]
         if "deff" in table.columns:
             cells.append(_num(rec["deff"], False))
-        t.add_row(*cells)
-    width = max(shutil.get_terminal_size((120, 40)).columns, 100)
-    Console(width=width, soft_wrap=False, highlight=False).print(t)
+        rows.append(cells)
+    click.echo(box_table([Column(h, right=h not in labels) for h in heads], rows,
+                         title=f"{est.statistic} ({est.method} {level} intervals)",
+                         caption=caption))
 
 
 def _text(v: object) -> str:

@@ -304,11 +304,12 @@ def test_codebook_metadata_key_matches_frames():
     assert META_CODEBOOK == FRAMES_KEY
 
 
-def test_stats_loads_no_scipy_and_no_spreadsheet_readers(wave):
+def test_stats_table_loads_no_scipy_rich_or_spreadsheet_readers(wave):
     code = ("import sys; from survey.cli import main\n"
             f"try:\n    main(['stats', 'proportion', {wave!r}, '--var', 'offer_received'])\n"
             "except SystemExit as e:\n    assert e.code in (0, None), e.code\n"
-            "heavy = [m for m in ('scipy', 'survey.frames', 'pyreadstat', 'fastexcel', 'statsmodels') "
+            "heavy = [m for m in ('scipy', 'survey.frames', 'pyreadstat', 'fastexcel', 'statsmodels',"
+            " 'rich') "
             "if m in sys.modules]\nprint(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                          check=True).stdout
