@@ -232,11 +232,13 @@ def model_frame(sf: SurveyFrame, formula: str, *, outcome: pl.Expr | None = None
             except patsy.PatsyError as exc:
                 raise ModelError(f"cannot evaluate the outcome {label!r}: {exc}",
                                  location="formula") from exc
+            y_names = Y.design_info.column_names
             Y = np.asarray(Y)
             if Y.shape[1] == 1:
                 y = Y[:, 0]
             elif Y.shape[1] == 2:
                 y = Y[:, 1]  # a two-level factor: indicator of the second level (R's glm)
+                label = _modelled_level(label, y_names[1])
             else:
                 raise ModelError(f"the outcome {label!r} gives {Y.shape[1]} columns",
                                  location="formula", hint="use a numeric or 2-level outcome")
@@ -252,6 +254,14 @@ def model_frame(sf: SurveyFrame, formula: str, *, outcome: pl.Expr | None = None
         design_info=info, term_slices=slices, variables=tuple(sorted(rhs_vars)),
         outcome=label, levels=levels, frame=fit.select(sorted(rhs_vars)),
         domain_rows=domain_rows)
+
+
+def _modelled_level(label: str, column: str) -> str:
+    """``"q = No"`` for a two-level factor outcome ``q`` whose column patsy names
+    ``"q[No]"`` (or ``"C(q)[T.No]"``): which level the model's probability is of,
+    since R's rule (the second level) is easily read the wrong way round."""
+    level = column[column.rfind("[") + 1:-1] if column.endswith("]") else column
+    return f"{label} = {level.removeprefix('T.')}"
 
 
 def _ordinal_codes(s: pl.Series, label: str) -> np.ndarray:

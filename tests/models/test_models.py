@@ -54,6 +54,15 @@ def test_terms_table_and_dict(fit) -> None:
     assert (ci90["conf_high"] - ci90["conf_low"] < fit.terms["conf_high"] - fit.terms["conf_low"]).all()
 
 
+def test_two_level_factor_outcome_names_the_level_modelled(strat, fit) -> None:
+    """As R's glm, a factor outcome models its second level; the result says which."""
+    assert fit.outcome == "Q('sch.wide') = Yes"
+    flipped = strat.frame.with_columns(pl.col("sch.wide").cast(pl.Enum(["Yes", "No"])))
+    other = svyglm(svydesign(flipped, strata="stype", weights="pw", fpc="fpc"), LOGIT)
+    assert other.outcome == "Q('sch.wide') = No"
+    np.testing.assert_allclose(other.coef, -fit.coef, rtol=1e-9)
+
+
 def test_gaussian_has_no_odds_ratio(strat) -> None:
     g = svyglm(strat, "api00 ~ meals", family="gaussian")
     assert g.terms["odds_ratio"].null_count() == 2
