@@ -296,6 +296,25 @@ for (key in names(reps)) {
   rep_cases[[length(rep_cases) + 1]] <- case(paste0(key, "_ciprop_logit"), key,
     "svyciprop(~I(sch.wide == 'Yes'), d)", "proportion", A(var = "sch.wide"),
     function(p) rows_ciprop(p, "sch.wide", "Yes", df = degf(get("d", env))))
+  # domains: R subsets the replicate design and recomputes degf() on the subset
+  rep_cases[[length(rep_cases) + 1]] <- case(paste0(key, "_ciprop_domain"), key,
+    "svyciprop(~I(sch.wide == 'Yes'), subset(d, stype == 'H'), level=0.9)", "proportion",
+    A(var = "sch.wide", level = 0.9, where = "stype = 'H'"),
+    function(p) rows_ciprop(p, "sch.wide", "Yes",
+                            df = degf(subset(get("d", env), stype == "H"))))
+  # BRR and Fay on 'pairs' leave each stype domain 2 PSUs, degf 1: R's confint.svyglm maps
+  # the t level through pnorm(qt(0.025, 1)), which rounds to a level of 1 and gives the
+  # interval (0, NaN). We use the t quantile itself (docs/estimation.md); the level-0.9
+  # domain case above checks degf 1 where R does not underflow.
+  if (!(key %in% c("brr", "fay"))) rep_cases[[length(rep_cases) + 1]] <- case(paste0(key, "_ciprop_by"), key,
+    "svyby(~I(sch.wide == 'Yes'), ~stype, d, svyciprop, vartype=c('se', 'ci'))", "proportion",
+    A(var = "sch.wide", by = list("stype")), function(b) {
+      lapply(seq_len(nrow(b)), function(g) {  # svyciprop's interval (confint(b) is Wald)
+        s <- as.character(b$stype[g])
+        list(variable = "sch.wide", category = "Yes", by = list(stype = s),
+             estimate = num(coef(b)[g]), std_error = num(SE(b)[g]), conf_low = num(b$ci_l[g]),
+             conf_high = num(b$ci_u[g]), deff = NA,
+             df = num(degf(subset(get("d", env), stype == s)))) }) })
 }
 fixture("replicates.json", rep_cases)
 
@@ -349,6 +368,18 @@ for (key in c("strat", "strat_nofpc", "clus1", "clus2", "srs")) for (st in c("F"
   call <- sprintf("svychisq(~sch.wide+stype, d, statistic='%s')", st)
   cmp[[length(cmp) + 1]] <- case(paste(key, "chisq", st, sep = "_"), key, call, "chisq",
     A(row = "sch.wide", col = "stype", statistic = st), function(t) list(list(
+      statistic = num(t$statistic), df = as.numeric(t$parameter), p_value = num(t$p.value))))
+}
+for (key in c("jk1", "jkn_fpc", "brr", "fay", "boot_cols", "jk1_cols")) {
+  for (st in c("F", "Chisq")) {
+    call <- sprintf("svychisq(~sch.wide+stype, d, statistic='%s')", st)
+    cmp[[length(cmp) + 1]] <- case(paste(key, "chisq", st, sep = "_"), key, call, "chisq",
+      A(row = "sch.wide", col = "stype", statistic = st), function(t) list(list(
+        statistic = num(t$statistic), df = as.numeric(t$parameter), p_value = num(t$p.value))))
+  }
+  cmp[[length(cmp) + 1]] <- case(paste(key, "chisq_domain", sep = "_"), key,
+    "svychisq(~sch.wide+stype, subset(d, api99 > 600))", "chisq",
+    A(row = "sch.wide", col = "stype", where = "api99 > 600"), function(t) list(list(
       statistic = num(t$statistic), df = as.numeric(t$parameter), p_value = num(t$p.value))))
 }
 cmp[[length(cmp) + 1]] <- case("clus1_chisq_domain", "clus1",

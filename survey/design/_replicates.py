@@ -15,9 +15,38 @@ from survey.design._design import ReplicateDesign
 from survey.design._frame import PSU, SurveyFrame, _Replicates
 from survey.errors import DesignError
 
-__all__ = ["as_replicate", "hadamard"]
+__all__ = ["as_replicate", "hadamard", "subset_df"]
 
 CreateType = Literal["auto", "JK1", "JKn", "BRR", "Fay", "bootstrap"]
+
+
+def subset_df(sf: SurveyFrame, psus: np.ndarray) -> int:
+    """R's ``degf`` of a replicate design subset to the rows of ``psus``, as R's
+    ``subset()`` recomputes it: the QR rank (tolerance 1e-5) of the subset's replicate
+    weights, minus one.
+
+    ``psus`` are the distinct PSU codes with rows of non-zero weight in the subset;
+    with supplied replicate columns every row is its own PSU. Rows of one PSU have
+    proportional created weights, so the rank is that of the PSUs' multipliers. A
+    subset touching every PSU keeps the design's degrees of freedom.
+    """
+    reps = sf._reps
+    if reps is None:
+        raise DesignError("subset_df() needs a replicate design")
+    psus = np.unique(psus)
+    if psus.shape[0] == sf.n_psu:
+        return reps.df
+    if psus.shape[0] == 0:
+        return 0
+    if reps.factors is not None:
+        mat = reps.factors[psus]
+    else:
+        mat = sf._data.select(reps.columns)[psus].to_numpy().astype(float)
+    from scipy import linalg  # lazily: only a replicate design's domains need it
+
+    _, R, _ = linalg.qr(mat, mode="economic", pivoting=True)
+    d = np.abs(np.diag(R))
+    return int((d > 1e-5 * d[0]).sum()) - 1 if d.size and d[0] > 0 else 0
 
 
 def as_replicate(

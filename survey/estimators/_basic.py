@@ -142,7 +142,7 @@ def _linear_fit(sf: SurveyFrame, var: Vars, statistic: str, *, by: By, where: pl
     dom = make_domains(sf, by=by, where=where)
     cols, num, den, meta = _layout(items, dom.count, statistic)
     fit = fit_ratios(sf, dom, cols, num, den)
-    counts = domain_counts(dom, [it.valid for it in items])
+    counts = domain_counts(sf, dom, [it.valid for it in items])
     n, ddf, _ = counts
     est, se = fit.estimate, np.sqrt(np.clip(np.diag(fit.vcov), 0, None))
     lo, hi = wald(est, se, level, df)
@@ -157,7 +157,7 @@ def _linear_fit(sf: SurveyFrame, var: Vars, statistic: str, *, by: By, where: pl
     with np.errstate(divide="ignore", invalid="ignore"):
         rows["cv"] = se / np.abs(est)
     rows["n"] = n[d_arr, j_arr]
-    rows["df"] = ddf[d_arr] if not sf.is_replicate else np.full(len(meta), sf.df)
+    rows["df"] = ddf[d_arr]
     if deff:
         rows["deff"] = _deff(sf, dom, items, fit, meta, num, den, n, statistic)
     return (Estimates(statistic, _frame(dom, rows), fit.vcov, level, dom.by,
@@ -277,7 +277,7 @@ def ratio(sf: SurveyFrame, numerator: str, denominator: str, *, by: By = None,
     D = dom.count
     num, den = np.arange(D) * 2, np.arange(D) * 2 + 1
     fit = fit_ratios(sf, dom, item.cols, num, den)
-    n, ddf, _ = domain_counts(dom, [ok])
+    n, ddf, _ = domain_counts(sf, dom, [ok])
     est, se = fit.estimate, np.sqrt(np.clip(np.diag(fit.vcov), 0, None))
     lo, hi = wald(est, se, level, df)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -285,7 +285,7 @@ def ratio(sf: SurveyFrame, numerator: str, denominator: str, *, by: By = None,
     rows: dict[str, list] = {"_d": list(range(D)), "variable": [item.variable] * D,
                              "category": [None] * D, "estimate": est, "std_error": se,
                              "conf_low": lo, "conf_high": hi, "cv": cv, "n": n[:, 0],
-                             "df": ddf if not sf.is_replicate else np.full(D, sf.df)}
+                             "df": ddf}
     if deff:
         coef = pl.col(DOM).replace_strict(list(range(D)), est.tolist(), return_dtype=pl.Float64)
         resid = y.cast(pl.Float64) - coef * x.cast(pl.Float64)
@@ -361,8 +361,7 @@ def proportion(sf: SurveyFrame, var: Vars, *, method: CIMethod = "logit", by: By
     t = res.table
     d_idx = _domain_index(dom, t)
     j_idx = np.array([[it.variable for it in items].index(v) for v in t["variable"]])
-    dfs = np.full(t.height, float(df)) if df is not None else (
-        np.full(t.height, float(sf.df)) if sf.is_replicate else ddf[d_idx].astype(float))
+    dfs = np.full(t.height, float(df)) if df is not None else ddf[d_idx].astype(float)
     p, var_ = t["estimate"].to_numpy(), t["std_error"].to_numpy() ** 2
     nn = n[d_idx, j_idx]
     if sf.is_replicate and method == "likelihood":

@@ -8,8 +8,8 @@ import numpy as np
 import polars as pl
 
 from survey._typing import ChisqStatistic
-from survey.design import SurveyFrame
-from survey.design._frame import DOM, H, PSU
+from survey.design import SurveyFrame, subset_df
+from survey.design._frame import DOM, H, PSU, W
 from survey.estimators._basic import categories, mean
 from survey.estimators._engine import make_domains
 from survey.estimators._intervals import wald
@@ -94,13 +94,12 @@ def chisq(sf: SurveyFrame, row: str, col: str, *, statistic: ChisqStatistic = "F
         Subpopulation, as a domain of the full design.
 
     Rows missing either variable are left out of the cell proportions (R's
-    ``na.rm=TRUE``).
+    ``na.rm=TRUE``). On replicate designs the cell covariance comes from the
+    replicates and the denominator degrees of freedom from R's ``degf()`` of the
+    (sub)design, as R's ``svychisq.svyrep.design``.
     """
     from scipy import stats  # lazily: scipy.stats costs a second of start-up
 
-    if sf.is_replicate:
-        raise EstimationError("chisq() needs a linearisation design (replicate weights: "
-                              "not yet supported)", hint="bind the design with Design(...)")
     if statistic not in ("F", "Chisq"):
         raise EstimationError(f"statistic={statistic!r} is not 'F' or 'Chisq'")
     rl, cl = categories(sf, row), categories(sf, col)
@@ -125,7 +124,10 @@ def chisq(sf: SurveyFrame, row: str, col: str, *, statistic: ChisqStatistic = "F
     p = m.estimate
     V = m.vcov
     N = float(inside.height)
-    nu = float(inside.select(pl.col(PSU).n_unique() - pl.col(H).n_unique()).item())
+    if sf.is_replicate:  # R's degf() of the subset design
+        nu = float(subset_df(sf, inside.filter(pl.col(W) != 0)[PSU].to_numpy()))
+    else:
+        nu = float(inside.select(pl.col(PSU).n_unique() - pl.col(H).n_unique()).item())
     # Pearson X^2 on the weighted table scaled to N
     tab = (p * N).reshape(nc, nr).T
     expct = np.outer(tab.sum(1), tab.sum(0)) / N

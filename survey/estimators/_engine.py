@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from survey.design import SurveyFrame
+from survey.design import SurveyFrame, subset_df
 from survey.design._frame import DOM, H, PSU, W, dense_codes
 from survey.errors import EstimationError
 
@@ -205,17 +205,26 @@ def fit_ratios(sf: SurveyFrame, dom: Domains, cols: Sequence[pl.Expr],
     return Fit(est, taylor_vcov(sf, flat @ J.T), T)
 
 
-def domain_counts(dom: Domains, valid: Sequence[pl.Expr]) -> tuple[np.ndarray, np.ndarray,
-                                                                    np.ndarray]:
+def domain_counts(sf: SurveyFrame, dom: Domains, valid: Sequence[pl.Expr]
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per domain: rows answering each ``valid`` expression (weight non-zero), R's
-    ``degf`` of the domain (PSUs minus strata), and the domain's row count."""
+    ``degf`` of the domain, and the domain's row count.
+
+    The degrees of freedom are those of R's ``subset()`` of the design: PSUs minus
+    strata among rows of non-zero weight (linearisation), or the rank of those rows'
+    replicate weights minus one (replicate designs, :func:`~survey.design.subset_df`).
+    """
     nz = pl.col(W) != 0
+    degf = (pl.col(PSU).filter(nz).unique().alias("psus") if sf.is_replicate else
+            (pl.col(PSU).filter(nz).n_unique() - pl.col(H).filter(nz).n_unique()).alias("df"))
     agg = (dom.data.lazy().filter(pl.col(DOM).is_not_null())
            .group_by(DOM)
            .agg([(v.fill_null(False) & nz).sum().alias(f"n{j}") for j, v in enumerate(valid)]
-                + [(pl.col(PSU).filter(nz).n_unique() - pl.col(H).filter(nz).n_unique())
-                   .alias("df"), nz.sum().alias("rows")])
+                + [degf, nz.sum().alias("rows")])
            .sort(DOM).collect())
+    if sf.is_replicate:
+        agg = agg.with_columns(pl.Series("df", [subset_df(sf, p.to_numpy())
+                                                for p in agg["psus"]], dtype=pl.Int64))
     D = dom.count
     n = np.zeros((D, len(valid)), dtype=np.int64)
     df = np.zeros(D, dtype=np.int64)

@@ -139,7 +139,7 @@ def _mentions(sf: SurveyFrame, names: list[str], answered: pl.Expr, *,
     num = (np.arange(D)[:, None] * (k + 1) + np.arange(k)[None, :]).ravel()
     den = np.repeat(np.arange(D) * (k + 1) + k, k)
     fit = fit_ratios(sf, dom, cols, num, den)
-    n, ddf, _ = domain_counts(dom, [answered])
+    n, ddf, _ = domain_counts(sf, dom, [answered])
     se = np.sqrt(np.clip(np.diag(fit.vcov), 0, None))
     lo, hi = wald(fit.estimate, se, level, None)
     d_idx = np.repeat(np.arange(D), k)
@@ -149,8 +149,7 @@ def _mentions(sf: SurveyFrame, names: list[str], answered: pl.Expr, *,
         "variable": names * D, "category": pl.Series([None] * (D * k), dtype=pl.String),
         "estimate": fit.estimate, "std_error": se, "conf_low": lo, "conf_high": hi, "cv": cv,
         "n": pl.Series(n[d_idx, 0], dtype=pl.Int64),
-        "df": pl.Series(ddf[d_idx] if not sf.is_replicate else np.full(D * k, sf.df),
-                        dtype=pl.Int64)})
+        "df": pl.Series(ddf[d_idx], dtype=pl.Int64)})
     if dom.by:
         table = dom.levels[d_idx].hstack(table)
     return table, fit.vcov, fit.replicates

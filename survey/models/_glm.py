@@ -24,7 +24,7 @@ import numpy as np
 import polars as pl
 from scipy import linalg
 
-from survey.design import SurveyFrame
+from survey.design import SurveyFrame, subset_df
 from survey.design._frame import PSU
 from survey.estimators._engine import svr_var, taylor_vcov
 from survey.errors import ModelError
@@ -331,27 +331,10 @@ def replicate_weights(sf: SurveyFrame, mf: ModelFrame) -> np.ndarray:
 
 
 def replicate_df(sf: SurveyFrame, mf: ModelFrame) -> int:
-    """R's ``degf`` of a replicate design, recomputed on a domain as R's subset does.
-
-    Without a domain: the design's (rank of the replicate weights minus one). On a
-    domain, R subsets the rows and takes the QR rank (tolerance 1e-5) of their
-    replicate weights, minus one; rows of one PSU have proportional created
-    weights, so the rank is that of the domain's PSU rows of the multipliers.
-    """
+    """R's ``degf`` of a replicate design, recomputed on a domain as R's subset does."""
     if mf.domain_rows is None:
         return sf.df
-    reps = sf._reps
-    assert reps is not None
-    if reps.factors is not None:
-        psu = sf._data[PSU].to_numpy()[mf.domain_rows]
-        mat = reps.factors[np.unique(psu)]
-    else:
-        mat = sf._data[reps.columns].to_numpy()[mf.domain_rows].astype(float)
-    if mat.size == 0:
-        return 0
-    _, R, _ = linalg.qr(mat, mode="economic", pivoting=True)
-    d = np.abs(np.diag(R))
-    return int((d > 1e-5 * d[0]).sum()) - 1
+    return subset_df(sf, sf._data[PSU].to_numpy()[mf.domain_rows])
 
 
 def svyglm(
