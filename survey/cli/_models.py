@@ -243,7 +243,7 @@ def _render(res: ModelResult, design: DesignArgs, where: str | None,
     for r in res.terms.iter_rows(named=True):
         odds = r["odds_ratio"]
         rows.append([label(r["term"]), _num(odds), "" if odds is None else
-                     f"{_num(r['odds_ratio_low'])} - {_num(r['odds_ratio_high'])}",
+                     f"{_num(r['odds_ratio_low'])} to {_num(r['odds_ratio_high'])}",
                      _num(r["estimate"]), _num(r["std_error"]), _p(r["p_value"])])
     click.echo(box_table([Column(h, right=h != "term") for h in heads], rows,
                          title=title, caption=caption))

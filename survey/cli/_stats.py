@@ -69,6 +69,11 @@ def _output_options(f: Callable[..., Any]) -> Callable[..., Any]:
                                                    "each combination), as R's svyby."),
         where_option,
         click.option("--deff", is_flag=True, help="Add design effects (R's deff=TRUE)."),
+        click.option("--compare", metavar="FIRST,SECOND", callback=_split,
+                     help="Differences between two values of the first --by column, e.g. "
+                          "--by wave --compare 2025,2023: FIRST minus SECOND for every "
+                          "estimate, with standard errors from the full covariance "
+                          "(R's svycontrast)."),
         click.option("--conf", "level", type=click.FloatRange(0, 1, min_open=True, max_open=True),
                      default=0.95, show_default=True, help="Confidence level."),
         click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
@@ -179,14 +184,14 @@ def _linear_command(name: str, doc: str) -> click.Command:
     @_output_options
     @design_options
     def cmd(variables: tuple[str, ...], by: tuple[str, ...], where: str | None, deff: bool,
-            level: float, fmt: str, design: DesignArgs) -> None:
+            compare: tuple[str, ...], level: float, fmt: str, design: DesignArgs) -> None:
         from survey import estimators
 
         plan = _plan(design, variables, by, where)
         sf = bind_design(plan.data.frame, design)
         fn = getattr(estimators, name)
         est = fn(sf, plan.plain, by=list(by) or None, where=plan.where, deff=deff, level=level)
-        _emit([est], fmt, design, where)
+        _emit([est], fmt, design, where, compare)
 
     return cmd
 
@@ -218,8 +223,8 @@ total_cmd = _linear_command("total", """Design-based totals (category counts for
 @_output_options
 @design_options
 def proportion_cmd(variables: tuple[str, ...], method: str, share: str, sort: str,
-                   by: tuple[str, ...], where: str | None, deff: bool, level: float, fmt: str,
-                   design: DesignArgs) -> None:
+                   by: tuple[str, ...], where: str | None, deff: bool, compare: tuple[str, ...],
+                   level: float, fmt: str, design: DesignArgs) -> None:
     """Proportions of every category with R's svyciprop intervals (logit by default).
 
     A multiple-choice question (options stored as Boolean columns QUESTION__option)
@@ -256,7 +261,7 @@ def proportion_cmd(variables: tuple[str, ...], method: str, share: str, sort: st
                                    for c in _option_of(est, cols)], dtype=pl.String))
         results.append(Estimates(est.statistic, table, est.vcov, est.level, est.by, est.method,
                                  est.replicates))
-    _emit(results, fmt, design, where)
+    _emit(results, fmt, design, where, compare)
 
 
 def _option_of(est: Estimates, cols: list[str]) -> list[str]:
@@ -271,7 +276,8 @@ def _option_of(est: Estimates, cols: list[str]) -> list[str]:
 @_output_options
 @design_options
 def ratio_cmd(numerator: str, denominator: str, by: tuple[str, ...], where: str | None,
-              deff: bool, level: float, fmt: str, design: DesignArgs) -> None:
+              deff: bool, compare: tuple[str, ...], level: float, fmt: str,
+              design: DesignArgs) -> None:
     """Ratio of two totals, sum(VAR) / sum(VAR2), as svyratio.
 
     \b
@@ -284,7 +290,7 @@ def ratio_cmd(numerator: str, denominator: str, by: tuple[str, ...], where: str 
     sf = bind_design(plan.data.frame, design)
     est = ratio(sf, numerator, denominator, by=list(by) or None, where=plan.where, deff=deff,
                 level=level)
-    _emit([est], fmt, design, where)
+    _emit([est], fmt, design, where, compare)
 
 
 @stats.command("chisq")
@@ -328,20 +334,46 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _emit(results: list[Estimates], fmt: str, design: DesignArgs, where: str | None) -> None:
+def _differences(results: list[Estimates], compare: tuple[str, ...]) -> list[Estimates]:
+    """``--compare FIRST,SECOND``: every estimate's difference across the first --by."""
+    if not compare:
+        return []
+    if len(compare) != 2:
+        raise click.BadParameter("give two values, FIRST,SECOND", param_hint="--compare")
+    if not results[0].by:
+        raise click.UsageError("--compare needs --by: it compares two values of the first "
+                               "--by column (e.g. --by wave --compare 2025,2023)")
+    from survey.estimators import differences
+
+    first, second = compare
+    return [differences(r, r.by[0], first, second) for r in results]
+
+
+def _emit(results: list[Estimates], fmt: str, design: DesignArgs, where: str | None,
+          compare: tuple[str, ...] = ()) -> None:
+    diffs = _differences(results, compare)
     table = pl.concat([r.table for r in results], how="diagonal_relaxed")
     first = results[0]
-    if fmt == "csv":
-        sys.stdout.write(table.write_csv())
+    if fmt == "csv":  # differences follow as rows whose --by value is "FIRST - SECOND"
+        sys.stdout.write(pl.concat([table, *(d.table for d in diffs)],
+                                   how="diagonal_relaxed").write_csv())
         return
     if fmt == "json":
         rows = [row for r in results for row in r.to_dict()["estimates"]]
         doc = {"statistic": first.statistic, "level": first.level,
                "method": first.method if len(results) == 1 else sorted({r.method for r in results}),
                "design": design_summary(design), "where": where, "estimates": rows}
+        if diffs:
+            doc["differences"] = [row for d in diffs for row in d.to_dict()["estimates"]]
         click.echo(json.dumps(_clean(doc), ensure_ascii=False, indent=2, default=str))
         return
     _render_table(table, first, design, where)
+    if diffs:
+        click.echo()
+        _render_table(pl.concat([d.table for d in diffs], how="diagonal_relaxed"), diffs[0],
+                      design, where, pct=first.statistic in ("proportion", "multiple_choice"),
+                      title=f"difference {diffs[0].by[0]} {compare[0]} - {compare[1]} "
+                            f"(wald {diffs[0].level * 100:g}% intervals)")
 
 
 def _emit_test(res: TestResult, row: str, column: str, fmt: str, where: str | None) -> None:
@@ -359,8 +391,8 @@ def _emit_test(res: TestResult, row: str, column: str, fmt: str, where: str | No
 
 
 def _render_table(table: pl.DataFrame, est: Estimates, design: DesignArgs,
-                  where: str | None) -> None:
-    pct = est.statistic in ("proportion", "multiple_choice")
+                  where: str | None, *, pct: bool | None = None, title: str | None = None) -> None:
+    pct = est.statistic in ("proportion", "multiple_choice") if pct is None else pct
     level = f"{est.level * 100:g}%"
     parts = [f"{k} {v}" for k, v in design_summary(design).items()
              if v and k != "lonely_psu" and not (k == "psu" and v is None)]
@@ -370,21 +402,27 @@ def _render_table(table: pl.DataFrame, est: Estimates, design: DesignArgs,
     by = [c for c in est.by if c in table.columns]
     show_cat = table["category"].null_count() < table.height
     labels = [*by, "variable", *(["category"] if show_cat else [])]
-    heads = [*labels, "estimate", "std_error", f"{level} CI", "n",
-             *(["deff"] if "deff" in table.columns else [])]
+    extra = [c for c in ("n", "deff", "p_value") if c in table.columns]
+    heads = [*labels, "estimate", "std_error", f"{level} CI", *extra]
     rows = []
     for rec in table.iter_rows(named=True):
         cells = [_text(rec[c]) for c in by] + [str(rec["variable"])]
         if show_cat:
             cells.append(_text(rec["category"]))
         cells += [_num(rec["estimate"], pct), _num(rec["std_error"], pct),
-                  f"{_num(rec['conf_low'], pct)} - {_num(rec['conf_high'], pct)}", _text(rec["n"])]
-        if "deff" in table.columns:
-            cells.append(_num(rec["deff"], False))
+                  f"{_num(rec['conf_low'], pct)} to {_num(rec['conf_high'], pct)}"]
+        cells += [_text(rec[c]) if c == "n" else _p(rec[c]) if c == "p_value"
+                  else _num(rec[c], False) for c in extra]
         rows.append(cells)
     click.echo(box_table([Column(h, right=h not in labels) for h in heads], rows,
-                         title=f"{est.statistic} ({est.method} {level} intervals)",
+                         title=title or f"{est.statistic} ({est.method} {level} intervals)",
                          caption=caption))
+
+
+def _p(v: float | None) -> str:
+    if v is None or not math.isfinite(v):
+        return "NA"
+    return "<0.001" if v < 0.001 else f"{v:.3f}"
 
 
 def _text(v: object) -> str:

@@ -16,7 +16,35 @@ from survey.estimators._intervals import wald
 from survey.estimators._results import Estimates, TestResult
 from survey.errors import EstimationError
 
-__all__ = ["chisq", "contrast", "difference"]
+__all__ = ["chisq", "contrast", "difference", "differences"]
+
+
+def _combine(est: Estimates, C: np.ndarray, level: float, df: float | None
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Linear combinations ``C @ estimate``: values, covariance, SEs, interval ends and
+    two-sided p-values (normal, or t on ``df``)."""
+    from scipy import stats  # lazily: scipy.stats costs a second of start-up
+
+    value = C @ est.estimate
+    V = C @ est.vcov @ C.T
+    se = np.sqrt(np.clip(np.diag(V), 0, None))
+    lo, hi = wald(value, se, level, df)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.abs(value / se)
+    tail = stats.norm.sf(z) if df is None else stats.t.sf(z, df)
+    p = np.where(se > 0, 2 * tail, np.nan)
+    return value, V, se, lo, hi, p
+
+
+def _table(keys: pl.DataFrame, value: np.ndarray, se: np.ndarray, lo: np.ndarray,
+           hi: np.ndarray, p: np.ndarray, df: float | None) -> pl.DataFrame:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cv = se / np.abs(value)
+    return keys.hstack([
+        pl.Series("estimate", value, dtype=pl.Float64), pl.Series("std_error", se),
+        pl.Series("conf_low", lo), pl.Series("conf_high", hi), pl.Series("cv", cv),
+        pl.Series("p_value", p),
+        pl.Series("df", [None if df is None else int(df)] * keys.height, dtype=pl.Int64)])
 
 
 def contrast(est: Estimates, weights: Sequence[float], *, level: float = 0.95,
@@ -35,24 +63,13 @@ def contrast(est: Estimates, weights: Sequence[float], *, level: float = 0.95,
     >>> float(contrast(mean(sf, "y", by="g"), [-1, 1]).estimate[0])
     2.5
     """
-    from scipy import stats  # lazily: scipy.stats costs a second of start-up
-
     c = np.asarray(weights, dtype=float)
     if c.shape != (len(est),):
         raise EstimationError(f"{c.shape[0]} weights for {len(est)} estimates",
                               location="weights")
-    value = float(c @ est.estimate)
-    se = float(np.sqrt(max(c @ est.vcov @ c, 0.0)))
-    lo, hi = wald(np.array([value]), np.array([se]), level, df)
-    table = pl.DataFrame({
-        "variable": [label], "category": pl.Series([None], dtype=pl.String),
-        "estimate": [value], "std_error": [se], "conf_low": lo, "conf_high": hi,
-        "cv": [se / abs(value) if value else float("nan")],
-        "p_value": [float(2 * (stats.norm.sf(abs(value / se)) if df is None
-                               else stats.t.sf(abs(value / se), df))) if se > 0 else float("nan")],
-        "df": pl.Series([None if df is None else int(df)], dtype=pl.Int64),
-    })
-    return Estimates("contrast", table, np.array([[se * se]]), level, (),
+    value, V, se, lo, hi, p = _combine(est, c[None, :], level, df)
+    keys = pl.DataFrame({"variable": [label], "category": pl.Series([None], dtype=pl.String)})
+    return Estimates("contrast", _table(keys, value, se, lo, hi, p, df), V, level, (),
                      "wald" if df is None else "wald-t")
 
 
@@ -72,6 +89,53 @@ def difference(est: Estimates, first: Mapping[str, object], second: Mapping[str,
     c[est.find(**second)] -= 1.0
     label = f"{_label(first)} - {_label(second)}"
     return contrast(est, c, level=level, df=df, label=label)
+
+
+def differences(est: Estimates, by: str, first: object, second: object, *,
+                level: float | None = None, df: float | None = None) -> Estimates:
+    """Every estimate of the domain ``by == first`` minus its counterpart in
+    ``by == second``: one difference per variable, category and other ``by`` value.
+
+    A wave comparison (``by="wave"``) or a subgroup one. Standard errors use the
+    full covariance, as :func:`difference` (R's ``svycontrast`` on
+    ``svyby(..., covmat=TRUE)``); intervals and two-sided ``p_value`` are normal
+    unless ``df`` is given. The result's ``by`` column holds the label
+    ``"first - second"``. Values are matched as text, so ``first="2025"`` finds an
+    integer wave 2025.
+
+    >>> import polars as pl
+    >>> from survey.design import svydesign
+    >>> from survey.estimators import proportion
+    >>> sf = svydesign(pl.DataFrame({"a": ["y", "n", "y", "y"], "g": ["u", "u", "v", "v"]}))
+    >>> d = differences(proportion(sf, "a", by="g"), "g", "v", "u")
+    >>> d.to_frame().select("g", "category", "estimate").rows()
+    [('v - u', 'n', -0.5), ('v - u', 'y', 0.5)]
+    """
+    if by not in est.by:
+        raise EstimationError(f"{by!r} is not a by= column of these estimates",
+                              location="by", hint=f"by= columns: {', '.join(est.by) or 'none'}")
+    level = est.level if level is None else level
+    keys = [*(c for c in est.by if c != by), "variable", "category"]
+    t = est.table.with_row_index("__i").with_columns(pl.col(by).cast(pl.String).alias("__g"))
+    sides = []
+    for value in (first, second):
+        side = t.filter(pl.col("__g") == str(value))
+        if side.height == 0:
+            seen = t["__g"].drop_nulls().unique(maintain_order=True).to_list()
+            raise EstimationError(f"no estimates for {by} = {value!r}", location="by",
+                                  hint=f"{by} has {', '.join(map(str, seen))}")
+        sides.append(side.select(*keys, "__i"))
+    pairs = sides[0].join(sides[1].rename({"__i": "__j"}), on=keys, how="inner",
+                          nulls_equal=True, maintain_order="left")
+    rows = np.arange(pairs.height)
+    C = np.zeros((pairs.height, len(est)))
+    C[rows, pairs["__i"].to_numpy()] = 1.0
+    C[rows, pairs["__j"].to_numpy()] -= 1.0
+    value, V, se, lo, hi, p = _combine(est, C, level, df)
+    label = pl.lit(f"{first} - {second}", dtype=pl.String).alias(by)
+    head = pairs.with_columns(label).select(*est.by, "variable", "category")
+    return Estimates("difference", _table(head, value, se, lo, hi, p, df), V, level, est.by,
+                     "wald" if df is None else "wald-t")
 
 
 def _label(keys: Mapping[str, object]) -> str:

@@ -202,7 +202,8 @@ def fit_ratios(sf: SurveyFrame, dom: Domains, cols: Sequence[pl.Expr],
         np.add.at(J, (rows[has], den[has]), -est[has] / denom[has])
     if sf.calibration is not None:  # R's svyrecvar: residuals on the calibration variables
         flat = sf.calibration.residual_totals(dom.data, cols, dom.count, flat)
-    return Fit(est, taylor_vcov(sf, flat @ J.T), T)
+    with np.errstate(invalid="ignore"):  # an empty domain's NaN estimate stays NaN
+        return Fit(est, taylor_vcov(sf, flat @ J.T), T)
 
 
 def domain_counts(sf: SurveyFrame, dom: Domains, valid: Sequence[pl.Expr]

@@ -58,9 +58,13 @@ def multiple_choice(
     ----------
     question
         The question id (its options are the Boolean columns ``question__option``)
-        or the option columns themselves. A null means the question was not
-        answered; a row answering any option is in the base, and its nulls count as
-        "not chosen".
+        or the option columns themselves. A row with every option null did not
+        answer the question. Where unticked options are False (typed frames), a null
+        beside answers means the option was not asked of that row (a wave without
+        it): the row leaves that option's base, so an option never asked in a
+        domain has no estimate rather than 0%. Where ticks are True and everything
+        else null (no False in the data), nulls of answering rows count as "not
+        chosen".
     share
         ``"respondents"`` (default): share of the base choosing the option, with a
         ``method`` interval as :func:`~survey.estimators.proportion`.
@@ -88,8 +92,14 @@ def multiple_choice(
     options = [c.split("__", 1)[1] if "__" in c else c for c in cols]
     answered = pl.any_horizontal(pl.col(c).is_not_null() for c in cols)
     names = [f"__mc{i}" for i in range(len(cols))]
+    # Typed frames code an unticked option False, so a null beside answers means the
+    # option was not asked (a wave without it): that row leaves the option's base.
+    # Data coding ticks as True and the rest as null (no False anywhere) count nulls
+    # of answering rows as "not chosen".
+    explicit = bool(sf.frame.select(pl.any_horizontal((pl.col(c) == False)  # noqa: E712
+                                                      .any() for c in cols)).item())
     derived = sf.with_columns(
-        pl.when(answered).then(pl.col(c).fill_null(False)).alias(n)
+        (pl.col(c) if explicit else pl.when(answered).then(pl.col(c).fill_null(False))).alias(n)
         for c, n in zip(cols, names, strict=True))
     base = answered if where is None else (answered & where.fill_null(False))  # the domain
     if share == "respondents":

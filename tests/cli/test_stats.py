@@ -346,6 +346,49 @@ def test_store_waves_as_domains(store):
     assert round(yes["2025"]["estimate"] * 100, 1) == 61.5 and yes["2023"]["n"] == 180
 
 
+def test_compare_waves_gives_each_difference_with_independent_waves_se(store):
+    doc = run_json("proportion", "--store", store, "--var", "offer_received", "--by", "wave",
+                   "--compare", "2025,2023")
+    est = {(r["by"]["wave"], r["category"]): r for r in doc["estimates"]}
+    diff = {r["category"]: r for r in doc["differences"]}
+    assert {r["by"]["wave"] for r in doc["differences"]} == {"2025 - 2023"}
+    a, b = est[("2025", "Yes")], est[("2023", "Yes")]
+    assert diff["Yes"]["estimate"] == pytest.approx(a["estimate"] - b["estimate"], rel=1e-12)
+    # the waves share no PSU, so the covariance is zero
+    se = math.hypot(a["std_error"], b["std_error"])
+    assert diff["Yes"]["std_error"] == pytest.approx(se, rel=1e-9)
+    assert round(diff["Yes"]["estimate"] * 100, 1) == 12.1 and diff["Yes"]["p_value"] < 0.05
+
+
+def test_compare_an_option_one_wave_did_not_ask_has_no_difference(store):
+    doc = run_json("proportion", "--store", store, "--var", "offer_countries", "--where",
+                   "offer_received = 'Yes'", "--by", "wave", "--compare", "2025,2023")
+    me = {r["by"]["wave"]: r for r in doc["estimates"] if r["category"] == "Middle East"}
+    assert me["2023"]["n"] == 0 and me["2023"]["estimate"] is None
+    assert [r["estimate"] for r in doc["differences"] if r["category"] == "Middle East"] == [None]
+
+
+def test_compare_table_and_csv_show_the_difference_rows(store):
+    args = ("mean", "--store", store, "--var", "salary_multiple", "--by", "wave",
+            "--compare", "2025,2023")
+    table = run(*args)
+    assert table.exit_code == 0 and "difference wave 2025 - 2023" in table.output
+    csv = pl.read_csv(run(*args, "--format", "csv").stdout.encode())
+    assert csv["wave"].to_list() == ["2023", "2025", "2025 - 2023"]
+    assert csv["p_value"].null_count() == 2
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["mean", STRAT, "--var", "api00", "--compare", "E,H"], "--compare needs --by"),
+    (["mean", STRAT, "--var", "api00", "--by", "stype", "--compare", "E"], "FIRST,SECOND"),
+    (["mean", STRAT, "--var", "api00", "--by", "stype", "--compare", "E,X"],
+     "no estimates for stype = 'X'"),
+])
+def test_compare_usage_errors(argv, message):
+    r = run(*argv)
+    assert r.exit_code == 2 and message in r.output
+
+
 @pytest.mark.parametrize("argv,message", [
     (["mean", "--var", "api00"], "give a DATA file, or --store DIR --wave ID"),
     (["mean", STRAT, "--var", "api00", "--wave", "2025"], "--wave needs --store"),
