@@ -216,7 +216,12 @@ def _arrays(q: RowQuestion, frame: pl.DataFrame) -> dict[str, np.ndarray]:
         inbase = opts.select(pl.any_horizontal(pl.all().is_not_null())).to_series().to_numpy()
         chosen = opts.select(pl.all().fill_null(False)).to_numpy().astype(bool)
         chosen &= inbase[:, None]
-        return {f"{q.id}__chosen": chosen, f"{q.id}__base": inbase}
+        out = {f"{q.id}__chosen": chosen, f"{q.id}__base": inbase}
+        # unticked coded False (typed frames): a null beside answers is an option that
+        # row was not asked (a wave without it), as survey.estimators.multiple_choice
+        if opts.select(pl.any_horizontal((pl.all() == False).any())).item():  # noqa: E712
+            out[f"{q.id}__asked"] = opts.select(pl.all().is_not_null()).to_numpy() & inbase[:, None]
+        return out
     if q.kind == "numeric":
         return {q.id: frame[q.id].cast(pl.Float64).fill_nan(None).to_numpy()
                 .astype(float)}

@@ -40,6 +40,7 @@ class Grid:
     linked: list[tuple[int, int]] = field(default_factory=list)
     table_rows: list[int] = field(default_factory=list)  # rows of the whole-table test
     sums: Sums | None = None  # cell sums of table_rows (whole-table test)
+    unasked: list[str] = field(default_factory=list)  # options some columns were not asked
 
 
 class _Builder:
@@ -172,13 +173,24 @@ def _multiple(q: RowQuestion, tab: Tabulator, data: dict[str, np.ndarray], *,
     base, _ = tab.tabulate(np.where(inbase, 0, -1), 1)
     who, opt = np.nonzero(chosen)
     sums, _ = tab.tabulate(opt.astype(np.int64), k, obs=who)
+    # an option some respondents were not asked (a wave without it) is a share of those
+    # asked; a column where no one was asked has none
+    denom = np.broadcast_to(base.sw[0], (k, tab.n_columns))
+    unasked = np.zeros((k, tab.n_columns), dtype=bool)
+    partial = np.zeros(k, dtype=bool)
+    if (asked := data.get(f"{q.id}__asked")) is not None and not asked[inbase].all():
+        partial = ~asked[inbase].all(axis=0)
+        wa, oa = np.nonzero(asked)
+        asked_sums, _ = tab.tabulate(oa.astype(np.int64), k, obs=wa)
+        denom = asked_sums.sw
+        unasked = (asked_sums.n == 0) & (base.n[0] > 0)
     b = _Builder(tab.n_columns)
     r0, neff = _base_rows(b, base, weighted, "Base: all answering (at least one option)")
     sec = "% of respondents"
     opt_rows, net_rows = [], []
     for i, lab in enumerate(q.options):
         opt_rows.append(b.add(Row(f"cat:{lab}", lab, "category", sec), sums.n[i],
-                              _div(sums.sw[i], base.sw[0]), count=sums.sw[i], neff=neff))
+                              _div(sums.sw[i], denom[i]), count=sums.sw[i], neff=neff))
     for label, idx in q.nets:
         anyof = chosen[:, list(idx)].any(axis=1)
         s, _ = tab.tabulate(np.where(anyof, 0, -1), 1)
@@ -193,7 +205,8 @@ def _multiple(q: RowQuestion, tab: Tabulator, data: dict[str, np.ndarray], *,
         m_rows = []
         for i, lab in enumerate(q.options):
             r = b.add(Row(f"mentions:{lab}", lab, "mentions", msec), sums.n[i],
-                      _div(sums.sw[i], tot.sw[0]), count=sums.sw[i])
+                      np.where(unasked[i], np.nan, _div(sums.sw[i], tot.sw[0])),
+                      count=sums.sw[i])
             m_rows.append(r)
             linked.append((r, opt_rows[i]))
         rt = b.add(Row("total_mentions", "Total mentions", "total_mentions", msec),
@@ -201,6 +214,7 @@ def _multiple(q: RowQuestion, tab: Tabulator, data: dict[str, np.ndarray], *,
         g_down.append((opt_rows, rt))
         across.append(rt)
     g = b.grid()
+    g.unasked = [lab for i, lab in enumerate(q.options) if partial[i]]
     g.test_rows = [*opt_rows, *net_rows]
     g.complements = {r: r0 for r in g.test_rows}
     g.across, g.down, g.linked = across, g_down, linked

@@ -54,6 +54,10 @@ def table_notes(ctx: _Context, q: RowQuestion, g: Grid, reason: np.ndarray,
                      "choosing each option) sums to more than 100%"
                      + ("; % of mentions is each option's share of all mentions."
                         if ctx.mentions else "."))
+        if g.unasked:
+            notes.append(f"Not asked of every respondent (a wave without the option): "
+                         f"{', '.join(g.unasked)}. Its % of respondents is of those asked; "
+                         "[z] where no one in the column was asked.")
     elif q.kind != "numeric":
         notes.append("Column percentages of the base; rounded percentages need not add "
                      "to 100%.")

@@ -109,6 +109,23 @@ def test_multiple_choice_respondents_mentions_and_nets(data):
     assert {r.section for r in t.rows} >= {"% of respondents", "% of mentions"}
 
 
+def test_an_option_one_wave_was_not_asked_is_not_applicable_there(data):
+    df, cb = data
+    wave = pl.Series("wave", ["old"] * 120 + ["new"] * 120).cast(pl.Enum(["old", "new"]))
+    # the old wave did not offer option c: null beside its answers
+    df = df.with_columns(wave, pl.when(wave == "old").then(None).otherwise(pl.col("m__c"))
+                         .alias("m__c"))
+    t = crosstab(df, "m", banner=["wave"], codebook=cb, disclosure=OFF)
+    assert t.cell("cat:C", "wave=old")["value"] is None
+    assert t.cell("mentions:C", "wave=old")["value"] is None
+    new = df.filter((pl.col("wave") == "new") & pl.col("m__a").is_not_null())
+    assert t.cell("cat:C", "wave=new")["value"] == pytest.approx(new["m__c"].mean())
+    assert t.cell("cat:C", "total")["value"] == pytest.approx(new["m__c"].mean())  # of those asked
+    old = df.filter((pl.col("wave") == "old") & pl.col("m__a").is_not_null())
+    assert t.cell("cat:A", "wave=old")["value"] == pytest.approx(old["m__a"].mean())
+    assert any("Not asked of every respondent" in n and ": C." in n for n in t.notes)
+
+
 def test_numeric_mean_and_welch_letters(data):
     df, cb = data
     df = df.with_columns(v=pl.when(pl.col("g") == "x").then(pl.col("v") + 1.5)
