@@ -21,7 +21,7 @@ suppressMessages({library(survey); library(jsonlite); library(brglm2)})
 out <- "tests/fixtures/r"
 rd <- function(nm) read.csv(file.path(out, paste0(nm, ".csv")), stringsAsFactors = TRUE)
 env <- new.env()
-for (nm in c("apistrat", "apiclus1", "apiclus1_jk")) assign(nm, rd(nm), envir = env)
+for (nm in c("apistrat", "apiclus1", "apiclus1_jk", "apiclus2")) assign(nm, rd(nm), envir = env)
 local({
   s <- get("apistrat", env)
   s$cat <- cut(s$api00, c(0, 550, 650, 750, 1000), labels = c("low", "mid", "high", "top"),
@@ -60,6 +60,9 @@ designs <- list(
                              "type='JK1', scale=14/15, combined.weights=TRUE)"),
                   py = list(supplied = list(data = "apiclus1_jk", weights = "pw", prefix = "jw",
                                             type = "JK1", scale = 14 / 15))),
+  clus2_fpc = list(r = "svydesign(id=~dnum+snum, fpc=~fpc1+fpc2, data=apiclus2)",
+                   py = list(data = "apiclus2", ids = c("dnum", "snum"),
+                             fpc = c("fpc1", "fpc2"))),
   sep = list(r = "svydesign(id=~1, data=sep)", py = list(data = "models_sep"))
 )
 make_design <- function(key) eval(parse(text = designs[[key]]$r), envir = env)
@@ -131,6 +134,13 @@ add(case("strat_gaussian", "strat",
   "svyglm(api00 ~ api99 + meals + stype, design=d)", "svyglm",
   A(formula = "api00 ~ api99 + meals + C(stype)", family = "gaussian"), glm_rows,
   tests = list(rt("regTermTest(m, ~stype)", list("C(stype)")))))
+add(case("clus2_fpc_logit", "clus2_fpc",  # two stages, each with its fpc (R's multistage)
+  "svyglm(sch.wide ~ api99 + meals + stype, design=d, family=quasibinomial())", "svyglm",
+  A(formula = "Q('sch.wide') ~ api99 + meals + C(stype)", family = "binomial"), glm_rows,
+  tests = list(rt("regTermTest(m, ~stype)", list("C(stype)")))))
+add(case("clus2_fpc_gaussian_domain", "clus2_fpc",
+  "svyglm(api00 ~ api99 + meals, design=subset(d, stype != 'E'))", "svyglm",
+  A(formula = "api00 ~ api99 + meals", family = "gaussian", where = "stype <> 'E'"), glm_rows))
 add(case("clus1_poisson", "clus1",
   "svyglm(enroll ~ meals + stype, design=d, family=quasipoisson())", "svyglm",
   A(formula = "enroll ~ meals + C(stype)", family = "poisson"), glm_rows))

@@ -24,6 +24,8 @@ imports inside ``apply``: ``survey --help`` and ``survey stats`` load this modul
 
 from __future__ import annotations
 
+import re
+
 import difflib
 import fnmatch
 import functools
@@ -110,7 +112,7 @@ class DesignArgs:
     weight: str | None = None
     strata: str | None = None
     psu: tuple[str, ...] = ()
-    fpc: str | None = None
+    fpc: tuple[str, ...] = ()
     fpc_file: str | None = None
     lonely_psu: str = "fail"
     replicate: str | None = None
@@ -124,15 +126,16 @@ class DesignArgs:
     extra: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
-    def fpc_column(self) -> str | None:
-        """The fpc column the design uses (``--fpc``, or the one ``--fpc-file`` adds)."""
+    def fpc_column(self) -> str | tuple[str, ...] | None:
+        """The fpc column(s) the design uses (``--fpc``, one per stage, or the one
+        ``--fpc-file`` adds)."""
         if self.fpc_file:
             return f"{self.strata}__population"
-        return self.fpc
+        return (self.fpc[0] if len(self.fpc) == 1 else self.fpc) or None
 
     def columns(self) -> list[str]:
         """Data columns the design reads (replicate-weight patterns kept as globs)."""
-        cols = [self.weight, self.strata, *self.psu, self.fpc, self.replicate_weights]
+        cols = [self.weight, self.strata, *self.psu, *self.fpc, self.replicate_weights]
         for g in EXTRA_GROUPS:
             cols.extend(g.columns(self.extra.get(g.name, {})))
         return [c for c in cols if c]
@@ -170,8 +173,10 @@ _DESIGN = [
     click.option("--strata", help="Stratum column."),
     click.option("--psu", callback=_split,
                  help="Cluster (PSU) column; a comma list gives one per stage. Default: each row."),
-    click.option("--fpc", help="Finite population correction column: population size (PSUs) "
-                               "or sampling fraction per stratum."),
+    click.option("--fpc", callback=_split,
+                 help="Finite population correction column: population size (PSUs) or sampling "
+                      "fraction per stratum; a comma list gives one per --psu stage (the second "
+                      "stage's per PSU, as R's fpc=~fpc1+fpc2)."),
     click.option("--fpc-file", type=_FILE,
                  help="CSV of population sizes per stratum (columns variable,category,population "
                       "as sample_data/population_2025.csv, or <strata>,population); joined on --strata."),
@@ -234,7 +239,8 @@ def design_options(f: F) -> F:
 def design_summary(args: DesignArgs) -> dict[str, Any]:
     """The design the flags describe, as plain data (JSON output, table captions)."""
     out: dict[str, Any] = {"weights": args.weight, "strata": args.strata,
-                           "psu": list(args.psu) or None, "fpc": args.fpc_column,
+                           "psu": list(args.psu) or None,
+                           "fpc": list(f) if isinstance(f := args.fpc_column, tuple) else f,
                            "lonely_psu": args.lonely_psu}
     if args.replicate or args.replicate_weights:
         out["replicate"] = args.replicate or "other"
@@ -460,10 +466,11 @@ def bind_design(frame: pl.DataFrame, args: DesignArgs) -> SurveyFrame:
                               replicates=args.replicates, seed=args.seed)
         return sf
     except DesignError as exc:
-        if exc.hint and "lonely_psu" in exc.hint:
+        if exc.hint and "lonely_psu" in exc.hint:  # the library's hint, in flag words
+            hint = re.sub(r"'(adjust|average|remove|certainty)'", r"\1", exc.hint.replace(
+                "lonely_psu=", "--lonely-psu ").replace("choose ", "use "))
             raise DesignError(exc.message, location=exc.location, problems=exc.problems,
-                              hint="use --lonely-psu adjust|average|remove|certainty "
-                                   "(R's survey.lonely.psu), or merge the strata") from None
+                              hint=hint) from None
         raise
 
 

@@ -394,7 +394,8 @@ def _render_table(table: pl.DataFrame, est: Estimates, design: DesignArgs,
                   where: str | None, *, pct: bool | None = None, title: str | None = None) -> None:
     pct = est.statistic in ("proportion", "multiple_choice") if pct is None else pct
     level = f"{est.level * 100:g}%"
-    parts = [f"{k} {v}" for k, v in design_summary(design).items()
+    parts = [f"{k} {'+'.join(v) if isinstance(v, list) else v}"
+             for k, v in design_summary(design).items()
              if v and k != "lonely_psu" and not (k == "psu" and v is None)]
     caption = "design: " + (", ".join(parts) if parts else "simple random sample")
     if where:

@@ -40,8 +40,9 @@ class Design:
         Cluster (PSU) column, or one column per stage. ``None``: each row is its own
         PSU (R's ``ids=~1``). PSUs are always read as nested within strata.
     fpc
-        Finite population correction column(s), one per stage: population size (in
-        PSUs) or sampling fraction. ``None``: sampling with replacement.
+        Finite population correction column(s), one per stage (at most two): population
+        size (first stage: PSUs in the stratum; second stage: units in the PSU) or
+        sampling fraction. ``None``: sampling with replacement.
     fpc_kind
         ``"auto"`` (default) reads the column as R does: all values >= 1 are
         population sizes, all <= 1 fractions.

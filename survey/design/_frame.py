@@ -16,6 +16,7 @@ from survey.errors import DesignError
 __all__ = ["SurveyFrame", "dense_codes", "svydesign"]
 
 W, H, PSU, DOM = "__svy_w", "__svy_h", "__svy_psu", "__svy_dom"
+SSU = "__svy_ssu"  # second-stage unit code (designs with a second-stage fpc only)
 """Reserved column names the bound frame carries: weight, stratum code, PSU code, domain."""
 _CENSUS = 1e-7  # R's onestrat: a stratum with f < 1e-7 is sampled completely
 
@@ -27,6 +28,18 @@ class _Strata:
     labels: tuple[object, ...]
     n_psu: np.ndarray  # PSUs per stratum in the full design
     f: np.ndarray  # 1 - sampling fraction (1 without fpc)
+
+
+@dataclass(frozen=True)
+class _Stage2:
+    """The second stage of a design with a second-stage fpc (index = PSU code, except
+    ``ssu_psu``: the PSU of each second-stage unit)."""
+
+    ssu_psu: np.ndarray  # (n_ssu,)
+    n2: np.ndarray  # second-stage units sampled in each PSU
+    scale: np.ndarray  # f2 n2 / (n2 - 1), as R's onestrat at stage 2 (0: census or removed)
+    centre: np.ndarray  # False for a lonely unit under lonely_psu="adjust"
+    frac1: np.ndarray  # first-stage sampling fraction n1 / N1 of each PSU's stratum
 
 
 @dataclass(frozen=True)
@@ -83,7 +96,8 @@ class SurveyFrame:
     (4, 3)
     """
 
-    __slots__ = ("_calib", "_data", "_design", "_domain", "_psu_h", "_reps", "_strata", "frame")
+    __slots__ = ("_calib", "_data", "_design", "_domain", "_psu_h", "_reps", "_stage2", "_strata",
+                 "frame")
 
     def __init__(self, frame: pl.DataFrame, design: Design | ReplicateDesign) -> None:
         if not isinstance(frame, pl.DataFrame):
@@ -96,6 +110,7 @@ class SurveyFrame:
         self._domain: pl.Expr | None = None
         self._reps: _Replicates | None = None
         self._calib: Calibration | None = None
+        self._stage2: _Stage2 | None = None
         if isinstance(design, ReplicateDesign):
             self._bind_replicates(design)
         else:
@@ -117,9 +132,12 @@ class SurveyFrame:
         for c in (d.strata, *d.stage_ids):
             if c is not None and (k := df[c].null_count()):
                 problems.append(f"{c!r} has {k} nulls (rows {_rows(df[c].is_null())})")
-        if len(d.stage_fpc) > 1:
-            problems.append("multi-stage fpc is not supported: give the first-stage fpc only "
-                            "(the variance then uses the first stage, as R without later fpc)")
+        if len(d.stage_fpc) > 2:
+            problems.append("fpc for more than two stages is not supported: give the first "
+                            "two stages' fpc")
+        elif len(d.stage_fpc) == 2 and len(d.stage_ids) != 2:
+            problems.append(f"a second-stage fpc needs two stages of ids, got "
+                            f"{len(d.stage_ids)}: ids=(first_stage, second_stage)")
         if problems:
             raise DesignError("the design does not fit the data", problems=problems)
         w = pl.col(d.weights).cast(pl.Float64) if d.weights else pl.lit(1.0, pl.Float64)
@@ -154,6 +172,12 @@ class SurveyFrame:
                     pl.col(H).replace_strict(list(range(len(f))), inv.tolist(),
                                              return_dtype=pl.Float64).alias(W))
         self._strata = _Strata(tuple(st["label"].to_list()), n_psu, f)
+        if len(d.stage_fpc) == 2:
+            self._stage2, ssu, p2 = _bind_stage2(df, psu, self._psu_h, f, d)
+            self._data = self._data.hstack([ssu.alias(SSU)])
+            if d.weights is None:  # as R: probabilities multiply, (n1 / N1) (n2 / N2)
+                w = self._data[W].to_numpy() / p2[psu.to_numpy()]
+                self._data = self._data.with_columns(pl.Series(W, w))
         lonely = (n_psu == 1) & (f >= _CENSUS)
         if lonely.any() and d.lonely_psu == "fail":
             names = [str(s) for s, x in zip(self._strata.labels, lonely, strict=True) if x]
@@ -202,7 +226,7 @@ class SurveyFrame:
         new = cls.__new__(cls)
         new.frame, new._data = base.frame, base._data
         new._design = design if design is not None else base._design
-        new._psu_h, new._strata = base._psu_h, base._strata
+        new._psu_h, new._strata, new._stage2 = base._psu_h, base._strata, base._stage2
         new._domain = domain if domain is not None else base._domain
         new._reps = reps if reps is not None else base._reps
         new._calib = calibration if calibration is not None else base._calib
@@ -261,6 +285,16 @@ class SurveyFrame:
     def n(self) -> int:
         """Rows in the frame."""
         return self.frame.height
+
+    @property
+    def has_stage2(self) -> bool:
+        """True when the variance has a second-stage term (a second-stage fpc was given)."""
+        return self._stage2 is not None
+
+    @property
+    def n_ssu(self) -> int:
+        """Second-stage units (0 without a second-stage fpc)."""
+        return 0 if self._stage2 is None else int(self._stage2.ssu_psu.shape[0])
 
     @property
     def n_psu(self) -> int:
@@ -416,8 +450,51 @@ def _check_weights(df: pl.DataFrame, col: str | None) -> list[str]:
     return out
 
 
-def _fpc_factor(st: pl.DataFrame, n_psu: np.ndarray, col: str,
-                kind: str) -> tuple[np.ndarray, list[str]]:
+def _bind_stage2(df: pl.DataFrame, psu: pl.Series, psu_h: np.ndarray, f1: np.ndarray,
+                 d: Design) -> tuple[_Stage2, pl.Series, np.ndarray]:
+    """The second stage, as R's ``multistage``: second-stage units nested in PSUs, their
+    fpc per PSU, lonely units handled as ``d.lonely_psu``. Returns the stage, the unit
+    code of each row and each PSU's second-stage sampling fraction n2 / N2."""
+    ids2, col = d.stage_ids[1], d.stage_fpc[1]
+    n_psu = psu_h.shape[0]
+    code, n_id = dense_codes(df[ids2])
+    key = psu.cast(pl.Int64) * n_id + code.cast(pl.Int64)
+    ssu, _ = dense_codes(key)
+    ssu_psu = (key.unique().sort() // n_id).to_numpy().astype(np.int64)
+    n2 = np.bincount(ssu_psu, minlength=n_psu).astype(float)
+    # per PSU: the fpc's first value, whether it varies, its nulls; labelled by the PSU id
+    first = pl.DataFrame({"p": psu, "id": df[d.stage_ids[0]].cast(pl.String),
+                          "v": df[col].cast(pl.Float64)}).group_by("p").agg(
+        pl.col("id").first().alias("label"), pl.col("v").first().alias("fpc"),
+        pl.col("v").n_unique().alias("fpc_n"), pl.col("v").null_count().alias("fpc_null"),
+    ).sort("p")
+    f2, problems = _fpc_factor(first, n2, col, d.fpc_kind, unit="first-stage units")
+    if problems:
+        raise DesignError("the second-stage fpc does not fit the design", problems=problems,
+                          location=col)
+    scale = np.where(n2 > 1, f2 * n2 / np.maximum(n2 - 1, 1), f2)
+    scale = np.where(f2 < _CENSUS, 0.0, scale)
+    centre = np.ones(n_psu, dtype=bool)
+    lonely = (n2 == 1) & (f2 >= _CENSUS)
+    if lonely.any():
+        names = [str(x) for x, k in zip(first["label"].to_list(), lonely, strict=True) if k]
+        how = d.lonely_psu
+        if how in ("fail", "average"):
+            raise DesignError(
+                f"{len(names)} first-stage units have only one second-stage unit: "
+                f"{', '.join(names[:20])}", location=ids2,
+                hint="choose lonely_psu='adjust', 'remove' or 'certainty' (R's "
+                "survey.lonely.psu; R's 'average' gives no variance here)")
+        if how == "adjust":
+            centre = ~lonely  # centred on the population mean, 0, as R
+        else:  # remove, certainty: a lone unit centred on itself contributes 0, as R
+            scale = np.where(lonely, 0.0, scale)
+    frac1 = (1.0 - f1)[psu_h]
+    return _Stage2(ssu_psu, n2, scale, centre, frac1), ssu, 1.0 - f2
+
+
+def _fpc_factor(st: pl.DataFrame, n_psu: np.ndarray, col: str, kind: str, *,
+                unit: str = "strata") -> tuple[np.ndarray, list[str]]:
     """Per-stratum ``f = (N_h - n_h) / N_h`` from an fpc column, checked as R's ``as.fpc``."""
     problems = []
     labels = st["label"].to_list()
@@ -426,7 +503,7 @@ def _fpc_factor(st: pl.DataFrame, n_psu: np.ndarray, col: str,
         return np.ones_like(n_psu), problems
     varies = [str(lab) for lab, k in zip(labels, st["fpc_n"].to_list(), strict=True) if k > 1]
     if varies:
-        problems.append(f"fpc varies within strata {', '.join(varies[:10])}")
+        problems.append(f"fpc varies within {unit} {', '.join(varies[:10])}")
     fpc = st["fpc"].to_numpy().astype(float)
     if kind == "auto":
         if (fpc >= 1).all():
@@ -447,5 +524,5 @@ def _fpc_factor(st: pl.DataFrame, n_psu: np.ndarray, col: str,
     over = [f"{lab} (N={p:g}, n={n:g})" for lab, p, n in
             zip(labels, popsize, n_psu, strict=True) if p < n - 1e-9]
     if over:
-        problems.append(f"fpc implies more than 100% sampling in strata {', '.join(over[:10])}")
+        problems.append(f"fpc implies more than 100% sampling in {unit} {', '.join(over[:10])}")
     return np.where(np.isinf(popsize), 1.0, (popsize - n_psu) / popsize), problems

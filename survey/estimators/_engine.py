@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 
 from survey.design import SurveyFrame, subset_df
-from survey.design._frame import DOM, H, PSU, W, dense_codes
+from survey.design._frame import DOM, H, PSU, SSU, W, dense_codes
 from survey.errors import EstimationError
 
 __all__ = ["Domains", "Fit", "fit_ratios", "make_domains", "svr_var", "taylor_vcov"]
@@ -89,15 +89,16 @@ def make_domains(sf: SurveyFrame, *, by: str | Sequence[str] | None,
     return Domains(data, levels, by_t)
 
 
-def psu_totals(dom: Domains, cols: Sequence[pl.Expr], n_psu: int) -> np.ndarray:
-    """``P[psu, d, j] = sum w_i x_ij`` over the rows of domain ``d`` in each PSU."""
+def psu_totals(dom: Domains, cols: Sequence[pl.Expr], n_psu: int, unit: str = PSU) -> np.ndarray:
+    """``P[psu, d, j] = sum w_i x_ij`` over the rows of domain ``d`` in each PSU (or in
+    each second-stage unit, ``unit=SSU``)."""
     k = len(cols)
     agg = (dom.data.lazy().filter(pl.col(DOM).is_not_null())
-           .group_by(PSU, DOM)
+           .group_by(unit, DOM)
            .agg((pl.col(W) * c.cast(pl.Float64)).sum().alias(f"c{j}") for j, c in enumerate(cols))
            .collect())
     out = np.zeros((n_psu, dom.count, k))
-    out[agg[PSU].to_numpy(), agg[DOM].to_numpy()] = agg.select(f"c{j}" for j in range(k)).to_numpy()
+    out[agg[unit].to_numpy(), agg[DOM].to_numpy()] = agg.select(f"c{j}" for j in range(k)).to_numpy()
     return out
 
 
@@ -120,13 +121,31 @@ def replicate_totals(sf: SurveyFrame, dom: Domains, cols: Sequence[pl.Expr],
     return wr.T @ spread.reshape(x.shape[0], -1)
 
 
-def taylor_vcov(sf: SurveyFrame, Z: np.ndarray) -> np.ndarray:
+def taylor_vcov(sf: SurveyFrame, Z: np.ndarray, Z2: np.ndarray | None = None) -> np.ndarray:
     """Covariance of totals from PSU totals ``Z (n_psu, m)`` of influence values.
 
     R's ``svyrecvar`` at the first stage (``onestage``/``onestrat``): PSU totals
     centred within strata, scaled by ``f_h n_h / (n_h - 1)`` with ``f_h`` the
     finite population correction, lonely strata handled as ``survey.lonely.psu``.
+    A design with a second-stage fpc adds R's ``multistage`` term from the
+    second-stage unit totals ``Z2 (n_ssu, m)``: within each PSU, the units'
+    variance with its own fpc, times the first-stage sampling fraction.
     """
+    v = _first_stage(sf, Z)
+    s2 = sf._stage2
+    if s2 is None:
+        return v
+    if Z2 is None:
+        raise EstimationError("the second-stage unit totals are missing (internal)")
+    p = s2.ssu_psu
+    sums = np.zeros((s2.n2.shape[0], Z2.shape[1]))
+    np.add.at(sums, p, Z2)
+    C = np.where(s2.centre[p][:, None], Z2 - (sums / np.maximum(s2.n2, 1)[:, None])[p], Z2)
+    Cs = C * np.sqrt(s2.scale * s2.frac1)[p][:, None]
+    return v + Cs.T @ Cs
+
+
+def _first_stage(sf: SurveyFrame, Z: np.ndarray) -> np.ndarray:
     st = sf._strata
     h = sf._psu_h.astype(np.int64)
     n_h = st.n_psu
@@ -200,10 +219,17 @@ def fit_ratios(sf: SurveyFrame, dom: Domains, cols: Sequence[pl.Expr],
     with np.errstate(divide="ignore", invalid="ignore"):
         J[rows, num] = 1.0 / denom
         np.add.at(J, (rows[has], den[has]), -est[has] / denom[has])
+    Z2 = None
+    if sf.has_stage2:
+        if sf.calibration is not None:
+            raise EstimationError("calibrated weights on a design with a second-stage fpc are "
+                                  "not supported", hint="calibrate a design with the first-"
+                                  "stage fpc only")
+        Z2 = psu_totals(dom, cols, sf.n_ssu, SSU).reshape(sf.n_ssu, -1)
     if sf.calibration is not None:  # R's svyrecvar: residuals on the calibration variables
         flat = sf.calibration.residual_totals(dom.data, cols, dom.count, flat)
     with np.errstate(invalid="ignore"):  # an empty domain's NaN estimate stays NaN
-        return Fit(est, taylor_vcov(sf, flat @ J.T), T)
+        return Fit(est, taylor_vcov(sf, flat @ J.T, None if Z2 is None else Z2 @ J.T), T)
 
 
 def domain_counts(sf: SurveyFrame, dom: Domains, valid: Sequence[pl.Expr]

@@ -25,7 +25,7 @@ import polars as pl
 from scipy import linalg
 
 from survey.design import SurveyFrame, subset_df
-from survey.design._frame import PSU
+from survey.design._frame import PSU, SSU
 from survey.estimators._engine import svr_var, taylor_vcov
 from survey.errors import ModelError
 from survey.models._formula import ModelFrame, model_frame
@@ -312,10 +312,17 @@ def sandwich(sf: SurveyFrame, mf: ModelFrame, scores: np.ndarray,
     on ``n_psu`` rows instead of ``n``).
     """
     totals = _psu_sums(mf.psu, scores, sf.n_psu, factor)
+    Z2 = None
+    if sf.has_stage2:  # R's multistage: second-stage unit totals too
+        if sf.calibration is not None:
+            raise ModelError("calibrated weights on a design with a second-stage fpc are not "
+                             "supported", hint="calibrate a design with the first-stage fpc only")
+        ssu = sf._data[SSU].to_numpy()[mf.rows].astype(np.int64)
+        Z2 = _psu_sums(ssu, scores, sf.n_ssu, factor) @ Ainv
     if sf.calibration is not None:  # R's svyrecvar: residuals on the calibration variables
         values = scores if factor is None else scores * factor[:, None]
         totals = sf.calibration.residual_row_totals(sf._data, values, mf.rows, totals)
-    return taylor_vcov(sf, totals @ Ainv)
+    return taylor_vcov(sf, totals @ Ainv, Z2)
 
 
 def replicate_weights(sf: SurveyFrame, mf: ModelFrame) -> np.ndarray:

@@ -63,7 +63,12 @@ REPLAY = (
     + _cases("ciprop.json", ["strat_logit", "strat_likelihood_level90_domain", "strat_beta",
                              "clus1_asin_level90_domain", "clus1_xlogit", "srs_logit"])
     + _cases("multichoice.json", ["mc_strat_logit_E", "mc_strat_mentions"])
-    + _cases("compare.json", ["strat_chisq_F", "clus1_chisq_Chisq", "clus1_chisq_domain"])
+    + _cases("compare.json", ["strat_chisq_F", "clus1_chisq_Chisq", "clus1_chisq_domain",
+                              "clus2_fpc_chisq_F", "jk1_chisq_F", "jkn_fpc_chisq_domain"])
+    # two stages with an fpc each (--psu dnum,snum --fpc fpc1,fpc2), replicate domains
+    + _cases("taylor.json", ["clus2_fpc_mean", "clus2_fpc_w_total", "lonely2_adjust_total"])
+    + _cases("domains.json", ["clus2_fpc_by_mean", "clus2_fpc_subset_total"])
+    + _cases("replicates.json", ["jk1_ciprop_domain", "jkn_fpc_ciprop_by", "boot_cols_ciprop_by"])
 )
 
 
@@ -80,7 +85,8 @@ def _argv(case: dict[str, Any]) -> list[str]:
         argv = [str(FIX / f"{spec['data']}.csv")]
         flags = {"strata": "--strata", "weights": "--weight", "fpc": "--fpc",
                  "lonely_psu": "--lonely-psu"}
-        argv += [x for k, f in flags.items() if k in spec for x in (f, spec[k])]
+        argv += [x for k, f in flags.items() if k in spec
+                 for x in (f, spec[k] if isinstance(spec[k], str) else ",".join(spec[k]))]
         if "ids" in spec:
             ids = spec["ids"] if isinstance(spec["ids"], str) else ",".join(spec["ids"])
             argv += ["--psu", ids]
