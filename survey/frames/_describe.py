@@ -86,21 +86,25 @@ def describe(frame: pl.DataFrame, codebook: Codebook, *, weight: str | None = No
     return Description(codebook=codebook, n=frame.height, weight=weight, questions=tuple(out))
 
 
-def _weighted_share(frame: pl.DataFrame, indicator: list[pl.Expr], base: pl.Expr, w: pl.Expr | None,
-                    labels: list[str]) -> pl.DataFrame:
+def _weighted_share(frame: pl.DataFrame, indicator: list[pl.Expr], base: pl.Expr | list[pl.Expr],
+                    w: pl.Expr | None, labels: list[str]) -> pl.DataFrame:
+    """Counts and percentages of each indicator; ``base`` is one base for all, or one
+    per indicator (a multiple-choice option some respondents were not asked)."""
+    bases = base if isinstance(base, list) else [base] * len(indicator)
     n = frame.select([ind.fill_null(False).sum().alias(str(i)) for i, ind in enumerate(indicator)]).row(0)
-    n_base = int(frame.select(base.sum()).item())
+    nb = frame.select([b.sum().alias(str(i)) for i, b in enumerate(bases)]).row(0)
     cols: dict[str, Any] = {
         "label": labels,
         "n": [int(v) for v in n],
-        "percent": [100 * v / n_base if n_base else None for v in n],
+        "percent": [100 * v / d if d else None for v, d in zip(n, nb, strict=True)],
     }
     if w is not None:
         nw = frame.select([(w * ind.fill_null(False).cast(pl.Float64)).sum().alias(str(i))
                            for i, ind in enumerate(indicator)]).row(0)
-        bw = float(frame.select((w * base.cast(pl.Float64)).sum()).item())
+        bw = frame.select([(w * b.cast(pl.Float64)).sum().alias(str(i))
+                           for i, b in enumerate(bases)]).row(0)
         cols["n_weighted"] = list(nw)
-        cols["percent_weighted"] = [100 * v / bw if bw else None for v in nw]
+        cols["percent_weighted"] = [100 * v / d if d else None for v, d in zip(nw, bw, strict=True)]
     return pl.DataFrame(cols)
 
 
@@ -121,11 +125,24 @@ def _single(frame: pl.DataFrame, q: Question, w: pl.Expr | None) -> QuestionSumm
 def _multiple(frame: pl.DataFrame, q: Question, w: pl.Expr | None) -> QuestionSummary:
     cols = [pl.col(q.option_column(o)) for o in q.options]
     base = pl.any_horizontal(*[c.is_not_null() for c in cols])
-    table = _weighted_share(frame, cols, base, w, list(q.labels))
+    notes = ["multiple choice: percent of respondents answering; options add to more than 100"]
+    # unticked options are False: a null beside answers is an option that row was not
+    # asked (a wave without it), left out of that option's base (as the estimators)
+    explicit = frame.select(pl.any_horizontal((c == False).any() for c in cols)).item()  # noqa: E712
+    option_bases: pl.Expr | list[pl.Expr] = base
+    if explicit:
+        option_bases = [base & c.is_not_null() for c in cols]
+        asked = frame.select([b.sum().alias(str(i)) for i, b in enumerate(option_bases)]).row(0)
+        n_base = int(frame.select(base.sum()).item())
+        partial = [f"{lab} (asked of {k})" for lab, k in zip(q.labels, asked, strict=True)
+                   if k < n_base]
+        if partial:
+            notes.append(f"not asked of every respondent: {', '.join(partial)}; "
+                         "percent of those asked")
+    table = _weighted_share(frame, cols, option_bases, w, list(q.labels))
     n_base = int(frame.select(base.sum()).item())
     bw = float(frame.select((w * base.cast(pl.Float64)).sum()).item()) if w is not None else None
-    return QuestionSummary(q, n_base, frame.height - n_base, table, bw,
-                           ("multiple choice: percent of respondents answering; options add to more than 100",))
+    return QuestionSummary(q, n_base, frame.height - n_base, table, bw, tuple(notes))
 
 
 def _numeric(frame: pl.DataFrame, q: Question) -> QuestionSummary:

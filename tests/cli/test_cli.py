@@ -211,3 +211,18 @@ def test_describe_reads_harmonised_waves_from_a_store(tmp_path):
     data = json.loads(r.output[r.output.index("{"):])
     assert data["n"] == 380
     assert sum(t["n"] for t in data["questions"][0]["table"]) == 380
+
+
+def test_describe_an_option_one_wave_did_not_ask_is_a_share_of_those_asked(tmp_path):
+    store = str(tmp_path / "store")
+    assert run("ingest", C2023, "-s", S2023, "--store", store, "--wave", "2023").exit_code == 0
+    assert run("ingest", X2025, "-s", S2025, "--store", store, "--wave", "2025").exit_code == 0
+    r = run("describe", "--store", store, "-q", "offer_countries", "--format", "json")
+    assert r.exit_code == 0, r.output
+    q = json.loads(r.output[r.output.index("{"):])["questions"][0]
+    rows = {t["label"]: t for t in q["table"]}
+    # Middle East was not offered in 2023: 5 of the 123 asked in 2025, not of all 212
+    assert rows["Middle East"]["n"] == 5
+    assert rows["Middle East"]["percent"] == pytest.approx(100 * 5 / 123)
+    assert rows["China"]["percent"] == pytest.approx(100 * 175 / 212)
+    assert any("Middle East (asked of 123)" in n for n in q["notes"])
