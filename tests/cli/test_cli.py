@@ -10,20 +10,15 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
-from click.testing import CliRunner
 
-from survey.cli import cli
 from survey.frames import read_typed_parquet
+from tests.clirun import run
 
 ROOT = Path(__file__).resolve().parents[2]
 X2025 = str(ROOT / "sample_data/academy_2025.xlsx")
 C2023 = str(ROOT / "sample_data/academy_2023.csv")
 S2025 = str(ROOT / "schemas/academy_member_survey.yaml")
 S2023 = str(ROOT / "schemas/academy_member_survey_2023.yaml")
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def no_traceback(result) -> None:

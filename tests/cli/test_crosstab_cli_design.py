@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from survey.cli import cli
+from tests.clirun import run
 
 ROOT = Path(__file__).resolve().parents[2]
 POP = str(ROOT / "sample_data" / "population_2025.csv")
@@ -16,10 +17,6 @@ XLSX = str(ROOT / "sample_data" / "academy_2025.xlsx")
 SCHEMA = str(ROOT / "schemas" / "academy_member_survey.yaml")
 TABLE = ["--rows", "offer_received,intent", "--banner", "division,age_band"]
 POST = ["--poststratify", POP, "--margin", "division:gender"]
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def crosstab_csv(tmp_path: Path, name: str, *args: str) -> pl.DataFrame:

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from survey.cli import cli
 from tests.models._rmodels import canonical
+from tests.clirun import stats as run, stats_json as run_json
 
 ROOT = Path(__file__).resolve().parents[2]
 FIX = ROOT / "tests" / "fixtures" / "r"
@@ -26,16 +27,6 @@ ACADEMY_FORMULA = ("~ C(division, Treatment('Engineering')) + age_band + institu
                    " + salary_multiple + autonomy + seniority_pay + china")
 GOING = "intent IN ('Accepted', 'Seriously considering')"
 INTENT_LEVELS = "Did not consider,Considered and declined,Seriously considering,Accepted"
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, ["stats", *args], catch_exceptions=False)
-
-
-def run_json(*args: str) -> dict[str, Any]:
-    r = run(*args, "--format", "json")
-    assert r.exit_code == 0, r.output
-    return json.loads(r.stdout)
 
 
 def _case(case_id: str) -> dict[str, Any]:

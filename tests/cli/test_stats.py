@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from survey.cli import cli
 from survey.cli._design_opts import META_CODEBOOK, parse_where
+from tests.clirun import stats as run, stats_json as run_json
 
 ROOT = Path(__file__).resolve().parents[2]
 FIX = ROOT / "tests" / "fixtures" / "r"
@@ -22,16 +23,6 @@ STRAT = str(FIX / "apistrat.csv")
 CLUS1 = str(FIX / "apiclus1.csv")
 POPULATION = str(ROOT / "sample_data" / "population_2025.csv")
 STRAT_DESIGN = ["--strata", "stype", "--weight", "pw", "--fpc", "fpc"]
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, ["stats", *args], catch_exceptions=False)
-
-
-def run_json(*args: str) -> dict[str, Any]:
-    r = run(*args, "--format", "json")
-    assert r.exit_code == 0, r.output
-    return json.loads(r.stdout)
 
 
 @pytest.fixture(scope="module")

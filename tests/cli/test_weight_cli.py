@@ -8,9 +8,8 @@ from typing import Any
 
 import polars as pl
 import pytest
-from click.testing import CliRunner
 
-from survey.cli import cli
+from tests.clirun import run, run_json
 
 ROOT = Path(__file__).resolve().parents[2]
 FIX = ROOT / "tests" / "fixtures" / "r"
@@ -19,16 +18,6 @@ CLUS1 = str(FIX / "apiclus1.csv")
 API_MARGINS = str(FIX / "weighting_margins.csv")
 R_ACADEMY = {c["id"]: c["rows"][0] for c in
              json.loads((FIX / "weighting_academy.json").read_text())["cases"]}
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-
-def run_json(*args: str) -> dict[str, Any]:
-    r = run(*args, "--format", "json")
-    assert r.exit_code == 0, r.output
-    return json.loads(r.stdout)
 
 
 def yes(doc: dict[str, Any], category: str = "Yes") -> dict[str, Any]:

@@ -8,11 +8,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from survey.cli import cli
 from survey.store import StoreLock, WaveStore
 from tests.store.conftest import CSV_2023, SCHEMAS, XLSX_2025, codebook_2025
+from tests.clirun import run
 
 CB23 = str(SCHEMAS / "academy_member_survey_2023.yaml")
 
@@ -23,10 +22,6 @@ def cb25_file(tmp_path: Path) -> str:
     path = tmp_path / "academy_member_survey.yaml"
     dump_codebook(codebook_2025(), path)
     return str(path)
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def test_ingest_into_store_then_noop_then_refusal(tmp_path, cb25_file):

@@ -7,14 +7,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from click.testing import CliRunner
 
-from survey.cli import cli
 from survey.estimators import mean, proportion
 from survey.frames import read_typed_parquet
 from survey.weighting import META_WEIGHTING, from_metadata
 from tests.estimators._rfixtures import FIXTURES
 from tests.weighting._rweights import fixture, weighted
+from tests.clirun import run
 
 ROOT = Path(__file__).resolve().parents[2]
 X2025 = str(ROOT / "sample_data/academy_2025.xlsx")
@@ -22,10 +21,6 @@ S2025 = str(ROOT / "schemas/academy_member_survey.yaml")
 POP = str(ROOT / "sample_data/population_2025.csv")
 API = str(FIXTURES / "apiclus1.csv")
 MARGINS = str(FIXTURES / "weighting_margins.csv")
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def reopen(path: Path):
