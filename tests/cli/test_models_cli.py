@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from survey.cli import cli
-from tests.models._rmodels import canonical
 from tests.clirun import stats as run, stats_json as run_json
+from tests.models._rmodels import canonical
 
 ROOT = Path(__file__).resolve().parents[2]
 FIX = ROOT / "tests" / "fixtures" / "r"

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from survey.store import StoreLock, WaveStore
-from tests.store.conftest import CSV_2023, SCHEMAS, XLSX_2025, codebook_2025
 from tests.clirun import run
+from tests.store.conftest import CSV_2023, SCHEMAS, XLSX_2025, codebook_2025
 
 CB23 = str(SCHEMAS / "academy_member_survey_2023.yaml")
 

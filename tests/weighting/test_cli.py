@@ -11,9 +11,9 @@ import pytest
 from survey.estimators import mean, proportion
 from survey.frames import read_typed_parquet
 from survey.weighting import META_WEIGHTING, from_metadata
+from tests.clirun import run
 from tests.estimators._rfixtures import FIXTURES
 from tests.weighting._rweights import fixture, weighted
-from tests.clirun import run
 
 ROOT = Path(__file__).resolve().parents[2]
 X2025 = str(ROOT / "sample_data/academy_2025.xlsx")
