@@ -210,10 +210,8 @@ class SurveyFrame:
         self._strata = _Strata((None,), np.array([float(self.frame.height)]), np.ones(1))
         n_rep = len(d.repweights)
         scale, rscales = replicate_scales(d.type, n_rep, d.scale, d.rscales, d.rho)
-        mat = self.frame.select(d.repweights).to_numpy().astype(float)
-        if not d.combined_weights:
-            mat = mat * self._data[W].to_numpy()[:, None]
-        rank = int(np.linalg.matrix_rank(mat)) if mat.size else 1
+        scale_rows = None if d.combined_weights else self._data[W].to_numpy()
+        rank = weights_rank(self.frame.select(d.repweights), scale=scale_rows) or 1
         self._reps = _Replicates(scale, rscales, d.mse, None, d.repweights,
                                  d.combined_weights, d.type, rank - 1)
 
@@ -448,6 +446,38 @@ def _check_weights(df: pl.DataFrame, col: str | None) -> list[str]:
         out.append(f"weight column {col!r} has {int(neg.sum())} negative values "
                    f"(rows {_rows(neg)})")
     return out
+
+
+_BLOCK = 65_536  # rows per block when forming replicate-weight cross-products
+
+
+def weights_rank(cols: pl.DataFrame, rows: np.ndarray | None = None,
+                 scale: np.ndarray | None = None) -> int:
+    """Rank of the replicate-weight matrix ``cols`` (its ``rows`` if given; each row
+    times ``scale`` if given), as R's ``qr(weights, tol=1e-5)$rank`` in ``degf()``.
+
+    The cross-products ``M'M`` are summed over blocks of rows, so a million-row design
+    never holds a second copy of its weights; the rank counts singular values above
+    1e-5 of the largest (eigenvalues of ``M'M`` above 1e-10 of its largest).
+    """
+    k = cols.width
+    gram = np.zeros((k, k))
+    n = cols.height if rows is None else rows.shape[0]
+    for start in range(0, n, _BLOCK):
+        idx = (np.arange(start, min(start + _BLOCK, n)) if rows is None
+               else rows[start:start + _BLOCK])
+        block = cols[idx].to_numpy().astype(float)
+        if scale is not None:
+            block *= scale[idx][:, None]
+        gram += block.T @ block
+    return gram_rank(gram)
+
+
+def gram_rank(gram: np.ndarray) -> int:
+    """Rank of ``M`` from ``gram = M'M`` (see :func:`weights_rank`)."""
+    ev = np.linalg.eigvalsh(gram) if gram.size else np.zeros(0)
+    top = float(ev.max()) if ev.size else 0.0
+    return int((ev > 1e-10 * top).sum()) if top > 0 else 0
 
 
 def _bind_stage2(df: pl.DataFrame, psu: pl.Series, psu_h: np.ndarray, f1: np.ndarray,

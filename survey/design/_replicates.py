@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 
 from survey.design._design import ReplicateDesign
-from survey.design._frame import PSU, SurveyFrame, _Replicates
+from survey.design._frame import PSU, SurveyFrame, _Replicates, gram_rank, weights_rank
 from survey.errors import DesignError
 
 __all__ = ["as_replicate", "hadamard", "subset_df"]
@@ -25,28 +25,21 @@ def subset_df(sf: SurveyFrame, psus: np.ndarray) -> int:
     ``subset()`` recomputes it: the QR rank (tolerance 1e-5) of the subset's replicate
     weights, minus one.
 
-    ``psus`` are the distinct PSU codes with rows of non-zero weight in the subset;
-    with supplied replicate columns every row is its own PSU. Rows of one PSU have
-    proportional created weights, so the rank is that of the PSUs' multipliers. A
-    subset touching every PSU keeps the design's degrees of freedom.
+    ``psus`` are the distinct PSU codes with rows of non-zero weight in the subset
+    (each once); with supplied replicate columns every row is its own PSU. Rows of one
+    PSU have proportional created weights, so the rank is that of the PSUs'
+    multipliers. A subset touching every PSU keeps the design's degrees of freedom.
     """
     reps = sf._reps
     if reps is None:
         raise DesignError("subset_df() needs a replicate design")
-    psus = np.unique(psus)
     if psus.shape[0] == sf.n_psu:
         return reps.df
     if psus.shape[0] == 0:
         return 0
     if reps.factors is not None:
-        mat = reps.factors[psus]
-    else:
-        mat = sf._data.select(reps.columns)[psus].to_numpy().astype(float)
-    from scipy import linalg  # lazily: only a replicate design's domains need it
-
-    _, R, _ = linalg.qr(mat, mode="economic", pivoting=True)
-    d = np.abs(np.diag(R))
-    return int((d > 1e-5 * d[0]).sum()) - 1 if d.size and d[0] > 0 else 0
+        return gram_rank(reps.factors[psus].T @ reps.factors[psus]) - 1
+    return weights_rank(sf._data.select(reps.columns), rows=psus) - 1
 
 
 def as_replicate(
@@ -122,7 +115,7 @@ def as_replicate(
     if type in ("JK1", "JKn") and factors.shape[1] == n_psu:
         df = n_psu - len(st.labels)  # rank of jackknife weights: PSUs - strata + 1, as R's QR
     else:
-        df = (int(np.linalg.matrix_rank(factors)) if factors.size else 1) - 1
+        df = (gram_rank(factors.T @ factors) if factors.size else 1) - 1
     reps = _Replicates(float(scale), rscales, mse, factors, (), True, type, df)
     design = ReplicateDesign(weights=sf.design.weights, type=type,  # type: ignore[arg-type]
                              scale=float(scale), rscales=tuple(rscales.tolist()),

@@ -189,7 +189,7 @@ def chisq(sf: SurveyFrame, row: str, col: str, *, statistic: ChisqStatistic = "F
     V = m.vcov
     N = float(inside.height)
     if sf.is_replicate:  # R's degf() of the subset design
-        nu = float(subset_df(sf, inside.filter(pl.col(W) != 0)[PSU].to_numpy()))
+        nu = float(subset_df(sf, inside.filter(pl.col(W) != 0)[PSU].unique().to_numpy()))
     else:
         nu = float(inside.select(pl.col(PSU).n_unique() - pl.col(H).n_unique()).item())
     # Pearson X^2 on the weighted table scaled to N

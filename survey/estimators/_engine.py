@@ -110,15 +110,18 @@ def replicate_totals(sf: SurveyFrame, dom: Domains, cols: Sequence[pl.Expr],
     flat = P.reshape(P.shape[0], -1)
     if reps.factors is not None:
         return reps.factors.T @ flat
-    inside = dom.data.filter(pl.col(DOM).is_not_null())
-    x = inside.select(c.cast(pl.Float64).alias(f"c{j}") for j, c in enumerate(cols)).to_numpy()
-    d = inside[DOM].to_numpy()
-    wr = inside.select(reps.columns).to_numpy().astype(float)
-    if not reps.combined:
-        wr = wr * inside[W].to_numpy()[:, None]
-    spread = np.zeros((x.shape[0], dom.count, x.shape[1]))
-    spread[np.arange(x.shape[0]), d] = x
-    return wr.T @ spread.reshape(x.shape[0], -1)
+    # supplied columns: sum w_ir x_ij per domain in one polars pass, so the rows x
+    # replicates weights are never copied into a dense array
+    k, n_rep = len(cols), len(reps.columns)
+    base = pl.lit(1.0, pl.Float64) if reps.combined else pl.col(W)
+    agg = (dom.data.lazy().filter(pl.col(DOM).is_not_null()).group_by(DOM)
+           .agg((pl.col(rc).cast(pl.Float64) * base * c.cast(pl.Float64)).sum().alias(f"t{r}_{j}")
+                for r, rc in enumerate(reps.columns) for j, c in enumerate(cols))
+           .collect())
+    out = np.zeros((n_rep, dom.count, k))
+    vals = agg.select(f"t{r}_{j}" for r in range(n_rep) for j in range(k)).to_numpy()
+    out[:, agg[DOM].to_numpy(), :] = vals.reshape(-1, n_rep, k).transpose(1, 0, 2)
+    return out.reshape(n_rep, -1)
 
 
 def taylor_vcov(sf: SurveyFrame, Z: np.ndarray, Z2: np.ndarray | None = None) -> np.ndarray:

@@ -341,7 +341,7 @@ def replicate_df(sf: SurveyFrame, mf: ModelFrame) -> int:
     """R's ``degf`` of a replicate design, recomputed on a domain as R's subset does."""
     if mf.domain_rows is None:
         return sf.df
-    return subset_df(sf, sf._data[PSU].to_numpy()[mf.domain_rows])
+    return subset_df(sf, sf._data[PSU].gather(mf.domain_rows).unique().to_numpy())
 
 
 def svyglm(

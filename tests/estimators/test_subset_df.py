@@ -1,0 +1,31 @@
+"""R's degf() of a subset of a replicate design: the rank of the subset's replicate weights."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from survey.design import ReplicateDesign, SurveyFrame, as_replicate, subset_df, svydesign
+from tests.estimators._rfixtures import dataset
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(2, 40), st.integers(2, 12), st.integers(1, 12), st.integers(0, 2**32 - 1))
+def test_supplied_columns_of_known_rank(n: int, reps: int, rank: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    rank = min(rank, n, reps)
+    mat = rng.uniform(0.5, 2.0, (n, rank)) @ rng.uniform(0.5, 2.0, (rank, reps))
+    frame = pl.DataFrame({f"r{j}": mat[:, j] for j in range(reps)})
+    sf = SurveyFrame(frame, ReplicateDesign(repweights=tuple(frame.columns), type="bootstrap"))
+    rows = np.sort(rng.choice(n, size=max(1, n // 2), replace=False))
+    assert subset_df(sf, rows) == np.linalg.matrix_rank(mat[rows]) - 1
+    assert subset_df(sf, np.arange(n)) == sf.df
+
+
+def test_jackknife_domain_has_its_psus_minus_one() -> None:
+    sf = as_replicate(svydesign(dataset("apiclus1"), ids="dnum", weights="pw"), type="JK1")
+    high = sf._data.filter(pl.col("stype") == "H")["__svy_psu"].unique().to_numpy()
+    assert subset_df(sf, high) == len(high) - 1 == 7
+    assert subset_df(sf, np.arange(sf.n_psu)) == sf.df == 14
