@@ -22,8 +22,8 @@ CreateType = Literal["auto", "JK1", "JKn", "BRR", "Fay", "bootstrap"]
 
 def subset_df(sf: SurveyFrame, psus: np.ndarray) -> int:
     """R's ``degf`` of a replicate design subset to the rows of ``psus``, as R's
-    ``subset()`` recomputes it: the QR rank (tolerance 1e-5) of the subset's replicate
-    weights, minus one.
+    ``subset()`` recomputes it: the rank (as ``qr(tol=1e-5)``, see
+    :func:`~survey.design._frame.weights_rank`) of the subset's replicate weights, minus one.
 
     ``psus`` are the distinct PSU codes with rows of non-zero weight in the subset
     (each once); with supplied replicate columns every row is its own PSU. Rows of one
