@@ -466,9 +466,10 @@ def weights_rank(cols: pl.DataFrame, rows: np.ndarray | None = None,
     for start in range(0, n, _BLOCK):
         idx = (np.arange(start, min(start + _BLOCK, n)) if rows is None
                else rows[start:start + _BLOCK])
-        block = cols[idx].to_numpy().astype(float)
+        part = cols.slice(start, _BLOCK) if rows is None else cols[idx]
+        block = np.asarray(part.to_numpy(), dtype=np.float64)
         if scale is not None:
-            block *= scale[idx][:, None]
+            block = block * scale[idx][:, None]
         gram += block.T @ block
     return gram_rank(gram)
 

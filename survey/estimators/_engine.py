@@ -29,6 +29,7 @@ from survey.errors import EstimationError
 __all__ = ["Domains", "Fit", "fit_ratios", "make_domains", "svr_var", "taylor_vcov"]
 
 _CENSUS = 1e-7
+DOM_ONLY = ""  # psu_totals(unit=DOM_ONLY): a single row, the domain totals
 
 
 @dataclass(frozen=True)
@@ -91,15 +92,18 @@ def make_domains(sf: SurveyFrame, *, by: str | Sequence[str] | None,
 
 def psu_totals(dom: Domains, cols: Sequence[pl.Expr], n_psu: int, unit: str = PSU) -> np.ndarray:
     """``P[psu, d, j] = sum w_i x_ij`` over the rows of domain ``d`` in each PSU (or in
-    each second-stage unit, ``unit=SSU``)."""
+    each second-stage unit, ``unit=SSU``; or all together, ``unit=DOM_ONLY``)."""
     k = len(cols)
+    keys = [DOM] if unit == DOM_ONLY else [unit, DOM]
     agg = (dom.data.lazy().filter(pl.col(DOM).is_not_null())
-           .group_by(unit, DOM)
+           .group_by(keys)
            .agg((pl.col(W) * c.cast(pl.Float64)).sum().alias(f"c{j}") for j, c in enumerate(cols))
            .collect())
     out = np.zeros((n_psu, dom.count, k))
-    out[agg[unit].to_numpy(), agg[DOM].to_numpy()] = agg.select(f"c{j}" for j in range(k)).to_numpy()
+    at = 0 if unit == DOM_ONLY else agg[unit].to_numpy()
+    out[at, agg[DOM].to_numpy()] = agg.select(f"c{j}" for j in range(k)).to_numpy()
     return out
+
 
 
 def replicate_totals(sf: SurveyFrame, dom: Domains, cols: Sequence[pl.Expr],
@@ -120,9 +124,11 @@ def replicate_totals(sf: SurveyFrame, dom: Domains, cols: Sequence[pl.Expr],
     w = None if reps.combined else dom.data[W].to_numpy()[rows]
     weights = dom.data.select(reps.columns)
     out = np.zeros((len(reps.columns), dom.count * k))
+    every = rows.shape[0] == weights.height  # the whole sample: blocks are slices
     for start in range(0, rows.shape[0], _BLOCK):
         part = slice(start, start + _BLOCK)
-        wr = weights[rows[part]].to_numpy().astype(float)
+        block = weights.slice(start, _BLOCK) if every else weights[rows[part]]
+        wr = np.asarray(block.to_numpy(), dtype=np.float64)
         if w is not None:
             wr *= w[part][:, None]
         xb, db = x[part], d[part]
@@ -210,7 +216,9 @@ def fit_ratios(sf: SurveyFrame, dom: Domains, cols: Sequence[pl.Expr],
 
     ``num`` and ``den`` index the flattened ``(D, k)`` totals of ``cols``.
     """
-    P = psu_totals(dom, cols, sf.n_psu)
+    supplied = sf._reps is not None and sf._reps.factors is None
+    # supplied replicate columns make every row a PSU: their totals by domain suffice
+    P = psu_totals(dom, cols, 1 if supplied else sf.n_psu, DOM_ONLY if supplied else PSU)
     flat = P.reshape(P.shape[0], -1)
     T = flat.sum(axis=0)
     has = den >= 0
