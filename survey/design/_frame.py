@@ -16,8 +16,8 @@ from survey.errors import DesignError
 __all__ = ["SurveyFrame", "dense_codes", "svydesign"]
 
 W, H, PSU, DOM = "__svy_w", "__svy_h", "__svy_psu", "__svy_dom"
-SSU = "__svy_ssu"  # second-stage unit code (designs with a second-stage fpc only)
 """Reserved column names the bound frame carries: weight, stratum code, PSU code, domain."""
+SSU = "__svy_ssu"  # second-stage unit code (designs with a second-stage fpc only)
 _CENSUS = 1e-7  # R's onestrat: a stratum with f < 1e-7 is sampled completely
 
 
