@@ -114,6 +114,9 @@ def differences(est: Estimates, by: str, first: object, second: object, *,
     if by not in est.by:
         raise EstimationError(f"{by!r} is not a by= column of these estimates",
                               location="by", hint=f"by= columns: {', '.join(est.by) or 'none'}")
+    if str(first) == str(second):
+        raise EstimationError(f"compare two different values of {by}, got {first!r} twice",
+                              location="by")
     level = est.level if level is None else level
     keys = [*(c for c in est.by if c != by), "variable", "category"]
     t = est.table.with_row_index("__i").with_columns(pl.col(by).cast(pl.String).alias("__g"))

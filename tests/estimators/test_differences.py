@@ -62,6 +62,11 @@ def test_a_value_not_in_the_domains_is_refused_with_the_values_seen(strat) -> No
     assert "E, H, M" in str(err.value.hint) or "E, H, M" in str(err.value)
 
 
+def test_a_value_compared_with_itself_is_refused(strat) -> None:
+    with pytest.raises(EstimationError, match="two different values"):
+        differences(mean(strat, "api00", by="stype"), "stype", "E", "E")
+
+
 def test_a_column_that_is_not_a_domain_is_refused(strat) -> None:
     with pytest.raises(EstimationError, match="not a by= column"):
         differences(mean(strat, "api00"), "stype", "E", "H")
