@@ -28,6 +28,9 @@ clus2 <- apiclus2[, intersect(names(apiclus2), keep)]
 # districts with one sampled school made lonely at stage 2 (population one school more)
 n2 <- ave(rep(1, nrow(clus2)), clus2$dnum, FUN = sum)
 clus2$fpc2_lone <- ifelse(n2 == 1, clus2$fpc2 + 1, clus2$fpc2)
+# a stratified first stage: districts split by parity, each stratum its own population
+clus2$half <- ifelse(clus2$dnum %% 2 == 0, "even", "odd")
+clus2$fpc1_half <- ifelse(clus2$half == "even", 380, 377)
 srs <- apisrs[, intersect(names(apisrs), keep)]
 srs$frac <- 200 / srs$fpc
 set.seed(20240501)
@@ -75,6 +78,10 @@ for (how in c("remove", "adjust", "average", "certainty"))
     r = "svydesign(id=~1, strata=~lone, weights=~pw, data=apistrat)",
     py = list(data = "apistrat", strata = "lone", weights = "pw", lonely_psu = how),
     lonely = how)
+designs$clus2_strat_fpc <- list(
+  r = "svydesign(id=~dnum+snum, strata=~half, fpc=~fpc1_half+fpc2, weights=~pw, data=apiclus2)",
+  py = list(data = "apiclus2", strata = "half", ids = c("dnum", "snum"),
+            fpc = c("fpc1_half", "fpc2"), weights = "pw"))
 for (how in c("remove", "adjust", "certainty"))
   designs[[paste0("lonely2_", how)]] <- list(
     r = "svydesign(id=~dnum+snum, fpc=~fpc1+fpc2_lone, weights=~pw, data=apiclus2)",
@@ -188,7 +195,7 @@ A <- function(...) list(...)
 # ---- Taylor linearisation -------------------------------------------------------------
 tay <- list()
 for (key in c("strat", "strat_nofpc", "clus1", "clus1_nofpc", "srs", "srs_frac", "srs_wr",
-              "clus2_fpc", "clus2_fpc_w")) {
+              "clus2_fpc", "clus2_fpc_w", "clus2_strat_fpc")) {
   tay[[length(tay) + 1]] <- case(paste0(key, "_mean"), key,
     "svymean(~api00, d, deff=TRUE)", "mean", A(var = "api00", deff = TRUE),
     function(s) rows_stat(s, "api00"))
@@ -237,7 +244,7 @@ fixture("taylor.json", tay)
 
 # ---- domains ---------------------------------------------------------------------------
 dom <- list()
-for (key in c("strat", "clus1", "clus2", "clus2_fpc")) {
+for (key in c("strat", "clus1", "clus2", "clus2_fpc", "clus2_strat_fpc")) {
   dom[[length(dom) + 1]] <- case(paste0(key, "_by_mean"), key,
     "svyby(~api00, ~stype, d, svymean, deff=TRUE)", "mean",
     A(var = "api00", by = list("stype"), deff = TRUE),
