@@ -95,6 +95,9 @@ reps <- list(
                  py = list(type = "JK1")),
   jkn = list(r = "as.svrepdesign(strat_nofpc, type='JKn')", base = "strat_nofpc",
              py = list(type = "JKn")),
+  # R warns that it drops the second-stage fpc; the replicates use the first stage
+  jk1_clus2_fpc = list(r = "suppressWarnings(as.svrepdesign(clus2_fpc, type='JK1'))",
+                       base = "clus2_fpc", py = list(type = "JK1")),
   jkn_fpc = list(r = "as.svrepdesign(strat, type='JKn')", base = "strat",
                  py = list(type = "JKn")),
   jkn_mse = list(r = "as.svrepdesign(strat_nofpc, type='JKn', mse=TRUE)", base = "strat_nofpc",
@@ -318,7 +321,8 @@ for (key in names(reps)) {
     "svymean(~sch.wide, d, deff=TRUE)", "mean", A(var = "sch.wide", deff = TRUE),
     function(s) rows_stat(s, "sch.wide", c("No", "Yes")))
   rep_cases[[length(rep_cases) + 1]] <- case(paste0(key, "_total"), key,
-    "svytotal(~enroll, d, deff=TRUE)", "total", A(var = "enroll", deff = TRUE),
+    if (grepl("clus2", key)) "svytotal(~enroll, d, na.rm=TRUE, deff=TRUE)" else
+      "svytotal(~enroll, d, deff=TRUE)", "total", A(var = "enroll", deff = TRUE),
     function(s) rows_stat(s, "enroll"))
   rep_cases[[length(rep_cases) + 1]] <- case(paste0(key, "_ratio"), key,
     "svyratio(~api00, ~api99, d)", "ratio", A(numerator = "api00", denominator = "api99"),

@@ -461,6 +461,9 @@ def bind_design(frame: pl.DataFrame, args: DesignArgs) -> SurveyFrame:
         if rtype is not None and not args.replicate_weights:  # create replicates
             if rtype == "other":
                 raise click.UsageError("--replicate other needs --replicate-weights")
+            if sf.has_stage2:  # as R's as.svrepdesign, which warns the same
+                click.echo("note: replicates use the first stage only; the second-stage fpc "
+                           "is dropped", err=True)
             sf = as_replicate(sf, type=rtype if rtype != "Fay" else "BRR",  # type: ignore[arg-type]
                               fay_rho=args.fay_rho or 0.0, mse=args.mse,
                               replicates=args.replicates, seed=args.seed)

@@ -59,7 +59,8 @@ REPLAY = (
     # two stages with an fpc each (--psu dnum,snum --fpc fpc1,fpc2), replicate domains
     + _cases("taylor.json", ["clus2_fpc_mean", "clus2_fpc_w_total", "lonely2_adjust_total"])
     + _cases("domains.json", ["clus2_fpc_by_mean", "clus2_fpc_subset_total"])
-    + _cases("replicates.json", ["jk1_ciprop_domain", "jkn_fpc_ciprop_by", "boot_cols_ciprop_by"])
+    + _cases("replicates.json", ["jk1_ciprop_domain", "jkn_fpc_ciprop_by", "boot_cols_ciprop_by",
+                                 "jk1_clus2_fpc_mean"])
 )
 
 
@@ -373,6 +374,15 @@ def test_compare_table_and_csv_show_the_difference_rows(store):
     csv = pl.read_csv(run(*args, "--format", "csv").stdout.encode())
     assert csv["wave"].to_list() == ["2023", "2025", "2025 - 2023"]
     assert csv["p_value"].null_count() == 2
+
+
+def test_replicates_from_a_two_stage_design_say_the_second_fpc_is_dropped():
+    clus2 = str(FIX / "apiclus2.csv")
+    r = run("mean", clus2, "--var", "api00", "--psu", "dnum,snum", "--fpc", "fpc1,fpc2",
+            "--replicate", "jk1")
+    assert r.exit_code == 0 and "second-stage fpc is dropped" in r.stderr
+    plain = run("mean", clus2, "--var", "api00", "--psu", "dnum,snum", "--fpc", "fpc1,fpc2")
+    assert "dropped" not in plain.stderr
 
 
 @pytest.mark.parametrize("argv,message", [
