@@ -133,18 +133,11 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("survey")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "0.0.0+source"
-
-
 def __getattr__(name: str) -> Any:
     if name == "__version__":  # importlib.metadata costs ~70 ms of start-up: only on demand
-        value = globals()["__version__"] = _version()
+        from survey._meta import toolkit_version
+
+        value = globals()["__version__"] = toolkit_version()
         return value
     module = _EXPORTS.get(name)
     if module is None:

@@ -11,7 +11,6 @@ import json
 import math
 import platform
 import sys
-from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import polars as pl
 
 from survey._files import atomic_writer, file_sha256
+from survey._meta import utc_now
 
 __all__ = ["file_sha256", "json_text", "provenance", "stable_frame", "write_bytes"]
 
@@ -84,10 +84,6 @@ def _versions() -> dict[str, str | None]:
     return out
 
 
-def now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def provenance(*, plan: dict[str, Any], inputs: list[dict[str, Any]], files: list[dict[str, Any]],
                codebook: dict[str, Any], seed: int, started: str, seconds: float,
                outputs: dict[str, str]) -> dict[str, Any]:
@@ -100,6 +96,6 @@ def provenance(*, plan: dict[str, Any], inputs: list[dict[str, Any]], files: lis
                         "implementation": platform.python_implementation(),
                         "platform": platform.platform(), "executable": sys.executable,
                         "packages": _versions()},
-        "started_at": started, "finished_at": now(), "seconds": round(seconds, 3),
+        "started_at": started, "finished_at": utc_now(), "seconds": round(seconds, 3),
         "outputs": outputs,
     }

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import polars as pl
 
 import survey
+from survey._meta import utc_now
 from survey.errors import DesignError, EstimationError, ModelError, PlanError
 from survey.plans._analyses import ModelRun, run_comparison, run_crosstab, run_estimate, run_model
 from survey.plans._data import Data, ingest_waves, load_data
@@ -33,7 +34,6 @@ from survey.plans._output import (
     csv_bytes,
     file_sha256,
     json_text,
-    now,
     provenance,
     write_bytes,
 )
@@ -159,7 +159,7 @@ def run_plan(plan: str | Path | Plan, out_dir: str | Path | None = None, *,
     >>> r = run_plan("analyses/brain_drain_2025.toml", "out/brain_drain")  # doctest: +SKIP
     >>> r.estimates["offer_rate"]  # doctest: +SKIP
     """
-    started, t0 = now(), time.perf_counter()
+    started, t0 = utc_now(), time.perf_counter()
     p = plan if isinstance(plan, Plan) else load_plan(plan)
     out = output_dir(p, out_dir)
     _check_out(out)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import fcntl
 import os
 from pathlib import Path
@@ -10,14 +9,10 @@ from types import TracebackType
 from typing import IO
 
 from survey._files import TMP_PREFIX, atomic_writer, file_sha256, fsync_dir
+from survey._meta import utc_now
 from survey.errors import StoreError
 
-__all__ = ["TMP_PREFIX", "StoreLock", "file_sha256", "fsync_dir", "utc_now", "write_atomic"]
-
-def utc_now() -> str:
-    """Current time, UTC, ISO 8601 with a ``Z`` (seconds precision)."""
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
+__all__ = ["TMP_PREFIX", "StoreLock", "file_sha256", "fsync_dir", "write_atomic"]
 
 def write_atomic(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically and durably (see :func:`atomic_writer`)."""

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from survey._meta import utc_now
 from survey.errors import StoreError
-from survey.store._fs import utc_now, write_atomic
+from survey.store._fs import write_atomic
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "MANIFEST", "Manifest", "WaveEntry"]
 

@@ -9,18 +9,18 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Literal
 
 import polars as pl
 
+from survey._meta import toolkit_version, utc_now
 from survey.codebook import Codebook, codebook_to_dict, parse_codebook
 from survey.errors import StoreError, ValidationError
 from survey.frames import TypedSurvey, read_survey, write_typed_parquet
 from survey.frames._parquet import META_CODEBOOK
 from survey.io import Limits
-from survey.store._fs import TMP_PREFIX, StoreLock, file_sha256, fsync_dir, utc_now
+from survey.store._fs import TMP_PREFIX, StoreLock, file_sha256, fsync_dir
 from survey.store._manifest import Manifest, WaveEntry
 from survey.store._pii import PiiPlan, default_key_path, plan_pii, read_or_create_key
 
@@ -29,13 +29,6 @@ __all__ = ["DEFAULT_STORE", "IngestResult", "WaveStore"]
 DEFAULT_STORE = "survey-store"
 _WAVE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 IngestStatus = Literal["added", "replaced", "unchanged"]
-
-
-def _toolkit_version() -> str:
-    try:
-        return version("survey")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "0.0.0+source"
 
 
 def codebook_sha256(codebook: Codebook) -> str:
@@ -324,7 +317,7 @@ class WaveStore:
             codebook_survey=cb.survey, codebook_version=cb.version,
             codebook_sha256=codebook_sha256(cb), source_file=source_name,
             source_sha256=source_sha, source_bytes=source_bytes, ingested_at=now,
-            toolkit_version=_toolkit_version(), validation=survey.report.summary(),
+            toolkit_version=toolkit_version(), validation=survey.report.summary(),
             pii=plan.to_dict(key),
             previous=() if current is None else (
                 replace(current, previous=(), replaced_at=now), *current.previous),
