@@ -8,6 +8,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from survey._options import unticked_is_false
 from survey._typing import CIMethod, SortOrder
 from survey.design import SurveyFrame
 from survey.estimators._basic import proportion
@@ -92,12 +93,7 @@ def multiple_choice(
     options = [c.split("__", 1)[1] if "__" in c else c for c in cols]
     answered = pl.any_horizontal(pl.col(c).is_not_null() for c in cols)
     names = [f"__mc{i}" for i in range(len(cols))]
-    # Typed frames code an unticked option False, so a null beside answers means the
-    # option was not asked (a wave without it): that row leaves the option's base.
-    # Data coding ticks as True and the rest as null (no False anywhere) count nulls
-    # of answering rows as "not chosen".
-    explicit = bool(sf.frame.select(pl.any_horizontal((pl.col(c) == False)  # noqa: E712
-                                                      .any() for c in cols)).item())
+    explicit = unticked_is_false(sf.frame, cols)  # then a null is an option not asked
     derived = sf.with_columns(
         (pl.col(c) if explicit else pl.when(answered).then(pl.col(c).fill_null(False))).alias(n)
         for c, n in zip(cols, names, strict=True))

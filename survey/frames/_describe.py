@@ -7,6 +7,7 @@ from typing import Any
 
 import polars as pl
 
+from survey._options import unticked_is_false
 from survey.codebook import Codebook, Question
 
 __all__ = ["Description", "QuestionSummary", "describe"]
@@ -123,24 +124,21 @@ def _single(frame: pl.DataFrame, q: Question, w: pl.Expr | None) -> QuestionSumm
 
 
 def _multiple(frame: pl.DataFrame, q: Question, w: pl.Expr | None) -> QuestionSummary:
-    cols = [pl.col(q.option_column(o)) for o in q.options]
+    names = [q.option_column(o) for o in q.options]
+    cols = [pl.col(n) for n in names]
     base = pl.any_horizontal(*[c.is_not_null() for c in cols])
     notes = ["multiple choice: percent of respondents answering; options add to more than 100"]
-    # unticked options are False: a null beside answers is an option that row was not
-    # asked (a wave without it), left out of that option's base (as the estimators)
-    explicit = frame.select(pl.any_horizontal((c == False).any() for c in cols)).item()  # noqa: E712
+    n_base = int(frame.select(base.sum()).item())
     option_bases: pl.Expr | list[pl.Expr] = base
-    if explicit:
-        option_bases = [base & c.is_not_null() for c in cols]
+    if unticked_is_false(frame, names):
+        option_bases = [base & c.is_not_null() for c in cols]  # a null beside answers: not asked
         asked = frame.select([b.sum().alias(str(i)) for i, b in enumerate(option_bases)]).row(0)
-        n_base = int(frame.select(base.sum()).item())
         partial = [f"{lab} (asked of {k})" for lab, k in zip(q.labels, asked, strict=True)
                    if k < n_base]
         if partial:
             notes.append(f"not asked of every respondent: {', '.join(partial)}; "
                          "percent of those asked")
     table = _weighted_share(frame, cols, option_bases, w, list(q.labels))
-    n_base = int(frame.select(base.sum()).item())
     bw = float(frame.select((w * base.cast(pl.Float64)).sum()).item()) if w is not None else None
     return QuestionSummary(q, n_base, frame.height - n_base, table, bw, tuple(notes))
 

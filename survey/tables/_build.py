@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from survey._options import unticked_is_false
 from survey.codebook import Codebook
 from survey.design import SurveyFrame
 from survey.design._frame import W as _DESIGN_WEIGHT
@@ -217,9 +218,7 @@ def _arrays(q: RowQuestion, frame: pl.DataFrame) -> dict[str, np.ndarray]:
         chosen = opts.select(pl.all().fill_null(False)).to_numpy().astype(bool)
         chosen &= inbase[:, None]
         out = {f"{q.id}__chosen": chosen, f"{q.id}__base": inbase}
-        # unticked coded False (typed frames): a null beside answers is an option that
-        # row was not asked (a wave without it), as survey.estimators.multiple_choice
-        if opts.select(pl.any_horizontal((pl.all() == False).any())).item():  # noqa: E712
+        if unticked_is_false(opts, q.columns):  # a null beside answers: not asked
             out[f"{q.id}__asked"] = opts.select(pl.all().is_not_null()).to_numpy() & inbase[:, None]
         return out
     if q.kind == "numeric":
