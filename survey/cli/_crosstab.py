@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,27 +52,6 @@ def _split(text: str | None) -> list[str]:
     return [t.strip() for t in (text or "").split(",") if t.strip()]
 
 
-@contextmanager
-def _progress(total: int) -> Iterator[Callable[[int, int, str], None]]:
-    """A rich progress bar over tables on stderr, only when stderr is a terminal."""
-    from survey.cli._render import console
-
-    err = console(stderr=True)
-    if not err.is_terminal:
-        yield lambda done, n, q: None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    with Progress(TextColumn("crosstab {task.description}"), BarColumn(),
-                  MofNCompleteColumn(), console=err, transient=True) as bar:
-        task = bar.add_task("", total=total)
-
-        def step(done: int, n: int, q: str) -> None:
-            bar.update(task, completed=done, total=n, description=q)
-
-        yield step
-
-
 @click.command("crosstab")
 @click.option("--rows", "-r", required=True, help="Question ids, comma-separated, or 'all'.")
 @click.option("--banner", "-b", required=True, help="Banner variables, comma-separated.")
@@ -115,6 +92,7 @@ def crosstab_cmd(rows: str, banner: str, where: str | None, out: str, fmt: str |
       survey crosstab wave.parquet --rows intent --banner division --where "offer_received = 'Yes'" \\
           --out intent.md
     """
+    from survey.cli._render import progress_bar
     from survey.reports import write_csv, write_markdown, write_xlsx
     from survey.tables import Disclosure, Significance, crosstabs
 
@@ -135,7 +113,8 @@ def crosstab_cmd(rows: str, banner: str, where: str | None, out: str, fmt: str |
     row_ids: list[str] | str = "all" if rows.strip() == "all" else _split(rows)
     n_rows = (len(row_ids) if isinstance(row_ids, list) else
               sum(1 for q in codebook.questions if q.role == "answer"))
-    with _progress(n_rows) as step:
+    with progress_bar("crosstab {task.description}", total=n_rows) as update:
+        step = None if update is None else (lambda done, n, q: update(q, done, n))
         tables = crosstabs(source, row_ids, banner=_split(banner), codebook=codebook,
                            weight=weight,
                            where=parse_where(where, frame.columns) if where else None,

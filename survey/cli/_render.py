@@ -6,14 +6,14 @@ import contextlib
 import shutil
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from rich.console import Console
 from rich.table import Table
 
 from survey.frames import Description
 
-__all__ = ["console", "progress", "render_description"]
+__all__ = ["console", "progress", "progress_bar", "render_description"]
 
 
 def console(*, stderr: bool = False) -> Console:
@@ -40,6 +40,31 @@ def progress(message: str, *, delay: float = 1.0) -> Iterator[None]:
     finally:
         timer.cancel()
         status.stop()
+
+
+@contextlib.contextmanager
+def progress_bar(label: str, *, first: str = "", total: int | None = None,
+                 elapsed: bool = False) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress bar on stderr, only on a terminal: yields ``update(description, done,
+    total)``, or None when nothing is drawn. ``label`` formats the description
+    (rich markup, e.g. ``"crosstab {task.description}"``); ``first`` and ``total``
+    show before the first update; ``elapsed`` adds the time taken. The bar takes the terminal's own
+    width (a live bar wider than the terminal would wrap)."""
+    err = Console(stderr=True)
+    if not err.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = [TextColumn(label), BarColumn(), MofNCompleteColumn(),
+               *([TimeElapsedColumn()] if elapsed else [])]
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(first, total=total)
+
+        def update(description: str, done: int, total: int) -> None:
+            bar.update(task, description=description, completed=done, total=total)
+
+        yield update
 
 
 def _fmt(v: object, digits: int = 1) -> str:

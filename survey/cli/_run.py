@@ -9,35 +9,13 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
-from survey.plans import Progress, load_plan, run_plan
+from survey.plans import load_plan, run_plan
 
 __all__ = ["run_cmd"]
-
-
-@contextlib.contextmanager
-def _bar(enabled: bool) -> Iterator[Progress | None]:
-    """A rich progress bar over the run's steps, on stderr and only on a terminal."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, \
-        TimeElapsedColumn
-
-    err = Console(stderr=True)
-    if not enabled or not err.is_terminal:
-        yield None
-        return
-    with Bar(TextColumn("{task.description:<36}"), BarColumn(), MofNCompleteColumn(),
-             TimeElapsedColumn(), console=err, transient=True) as bar:
-        task = bar.add_task("validating the plan", total=None)
-
-        def update(step: str, done: int, total: int) -> None:
-            bar.update(task, description=step, completed=done, total=total)
-
-        yield update
 
 
 @click.command("run")
@@ -61,7 +39,11 @@ def run_cmd(plan: str, out: str | None, check: bool, fmt: str, no_progress: bool
                    f"{len(p.comparisons)} comparisons, {len(p.models)} models"
                    f"{', crosstabs' if p.crosstab else ''})")
         return
-    with _bar(not no_progress) as progress:
+    from survey.cli._render import progress_bar
+
+    bar = (contextlib.nullcontext() if no_progress else
+           progress_bar("{task.description:<36}", first="validating the plan", elapsed=True))
+    with bar as progress:
         result = run_plan(p, out, progress=progress)
     if fmt == "json":
         click.echo(json.dumps({"out_dir": str(result.out_dir),
