@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from survey.cli import cli
-from tests.clirun import stats as run, stats_json as run_json
+from tests.clirun import modules_loaded, stats as run, stats_json as run_json
 from tests.models._rmodels import canonical
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -194,15 +194,5 @@ def test_model_errors_exit_2(argv, message):
 
 
 def test_help_loads_no_model_libraries():
-    import subprocess
-    import sys
-
-    code = ("import sys; from survey.cli import main\n"
-            "for argv in (['--help'], ['stats', '--help'], ['stats', 'logit', '--help']):\n"
-            "    try:\n        main(argv)\n"
-            "    except SystemExit as e:\n        assert e.code in (0, None)\n"
-            "print([m for m in ('scipy', 'statsmodels', 'patsy', 'pandas', 'pyreadstat') "
-            "if m in sys.modules])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                         check=True).stdout
-    assert out.strip().splitlines()[-1] == "[]"
+    assert modules_loaded(["--help"], ["stats", "--help"], ["stats", "logit", "--help"],
+                          among=("scipy", "statsmodels", "patsy", "pandas", "pyreadstat")) == []

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +13,7 @@ from click.testing import CliRunner
 
 from survey.cli import cli
 from survey.cli._design_opts import META_CODEBOOK, parse_where
-from tests.clirun import stats as run, stats_json as run_json
+from tests.clirun import modules_loaded, stats as run, stats_json as run_json
 
 ROOT = Path(__file__).resolve().parents[2]
 FIX = ROOT / "tests" / "fixtures" / "r"
@@ -303,15 +301,9 @@ def test_codebook_metadata_key_matches_frames():
 
 
 def test_stats_table_loads_no_scipy_rich_or_spreadsheet_readers(wave):
-    code = ("import sys; from survey.cli import main\n"
-            f"try:\n    main(['stats', 'proportion', {wave!r}, '--var', 'offer_received'])\n"
-            "except SystemExit as e:\n    assert e.code in (0, None), e.code\n"
-            "heavy = [m for m in ('scipy', 'survey.frames', 'pyreadstat', 'fastexcel', 'statsmodels',"
-            " 'rich') "
-            "if m in sys.modules]\nprint(heavy)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                         check=True).stdout
-    assert out.strip().splitlines()[-1] == "[]"
+    heavy = ("scipy", "survey.frames", "pyreadstat", "fastexcel", "statsmodels", "rich")
+    assert modules_loaded(["stats", "proportion", wave, "--var", "offer_received"],
+                          among=heavy) == []
 
 
 # -- the wave store ---------------------------------------------------------------------
