@@ -8,7 +8,6 @@ statsmodels' patsy, pandas and scipy, so they are imported inside the commands:
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import sys
@@ -20,6 +19,7 @@ import click
 import polars as pl
 
 from survey.cli._boxes import Column, box_table
+from survey.cli._output import json_doc, p_text
 from survey.cli._design_opts import (
     DesignArgs,
     bind_design,
@@ -181,16 +181,6 @@ def ologit_cmd(formula: str, where: str | None, level: float, tests: tuple[str, 
 # -- output ---------------------------------------------------------------------------
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    return value
-
-
 def _top_level_split(text: str) -> list[str]:
     """Split at commas outside parentheses: ``"C(g, Treatment('a')), x"`` -> 2 terms."""
     parts, depth, start = [], 0, 0
@@ -217,7 +207,7 @@ def _emit(res: ModelResult, fmt: str, design: DesignArgs, where: str | None,
         sys.stdout.write(res.terms.write_csv())
     elif fmt == "json":
         doc = {**res.to_dict(), "design": design_summary(design), "where": where, "tests": wald}
-        click.echo(json.dumps(_clean(doc), ensure_ascii=False, indent=2, default=str))
+        click.echo(json_doc(doc))
     else:
         _render(res, design, where, wald)
     if forest_plot:
@@ -244,13 +234,13 @@ def _render(res: ModelResult, design: DesignArgs, where: str | None,
         odds = r["odds_ratio"]
         rows.append([label(r["term"]), _num(odds), "" if odds is None else
                      f"{_num(r['odds_ratio_low'])} to {_num(r['odds_ratio_high'])}",
-                     _num(r["estimate"]), _num(r["std_error"]), _p(r["p_value"])])
+                     _num(r["estimate"]), _num(r["std_error"]), p_text(r["p_value"])])
     click.echo(box_table([Column(h, right=h != "term") for h in heads], rows,
                          title=title, caption=caption))
     for w in wald:
         dfs = ", ".join(f"{d:g}" for d in w["df"])
         click.echo(f"{w['method']} test of {', '.join(w['terms'])}: statistic = "
-                  f"{w['statistic']:.4g} on ({dfs}), p = {_p(w['p_value'])}")
+                  f"{w['statistic']:.4g} on ({dfs}), p = {p_text(w['p_value'])}")
 
 
 def _num(v: float | None) -> str:
@@ -258,8 +248,3 @@ def _num(v: float | None) -> str:
         return "" if v is None else "NA"
     return f"{v:.4g}" if abs(v) < 1000 else f"{v:,.1f}"
 
-
-def _p(v: float | None) -> str:
-    if v is None or not math.isfinite(v):
-        return "NA"
-    return "<0.001" if v < 0.001 else f"{v:.3f}"

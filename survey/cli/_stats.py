@@ -14,8 +14,7 @@ import os
 # only if polars is not loaded yet, as when run from the shell; a user's setting wins.
 os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 
-import json  # noqa: E402 - after the allocator setting, before polars loads
-import math  # noqa: E402
+import math  # noqa: E402 - after the allocator setting, before polars loads
 import sys  # noqa: E402
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ import click  # noqa: E402
 import polars as pl  # noqa: E402
 
 from survey.cli._boxes import Column, box_table  # noqa: E402
+from survey.cli._output import json_doc, p_text  # noqa: E402
 from survey.cli._design_opts import (  # noqa: E402
     Data,
     DesignArgs,
@@ -324,16 +324,6 @@ def chisq_cmd(row: str, column: str, statistic: str, where: str | None, fmt: str
 # -- output ---------------------------------------------------------------------------
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
-
-
 def _differences(results: list[Estimates], compare: tuple[str, ...]) -> list[Estimates]:
     """``--compare FIRST,SECOND``: every estimate's difference across the first --by."""
     if not compare:
@@ -365,7 +355,7 @@ def _emit(results: list[Estimates], fmt: str, design: DesignArgs, where: str | N
                "design": design_summary(design), "where": where, "estimates": rows}
         if diffs:
             doc["differences"] = [row for d in diffs for row in d.to_dict()["estimates"]]
-        click.echo(json.dumps(_clean(doc), ensure_ascii=False, indent=2, default=str))
+        click.echo(json_doc(doc))
         return
     _render_table(table, first, design, where)
     if diffs:
@@ -379,7 +369,7 @@ def _emit(results: list[Estimates], fmt: str, design: DesignArgs, where: str | N
 def _emit_test(res: TestResult, row: str, column: str, fmt: str, where: str | None) -> None:
     doc = {"row": row, "col": column, "where": where, **res.to_dict()}
     if fmt == "json":
-        click.echo(json.dumps(_clean(doc), indent=2))
+        click.echo(json_doc(doc))
     elif fmt == "csv":
         flat = {**doc, "df": " ".join(f"{d:.6g}" for d in res.df)}
         sys.stdout.write(pl.DataFrame([flat]).write_csv())
@@ -412,18 +402,12 @@ def _render_table(table: pl.DataFrame, est: Estimates, design: DesignArgs,
             cells.append(_text(rec["category"]))
         cells += [_num(rec["estimate"], pct), _num(rec["std_error"], pct),
                   f"{_num(rec['conf_low'], pct)} to {_num(rec['conf_high'], pct)}"]
-        cells += [_text(rec[c]) if c == "n" else _p(rec[c]) if c == "p_value"
+        cells += [_text(rec[c]) if c == "n" else p_text(rec[c]) if c == "p_value"
                   else _num(rec[c], False) for c in extra]
         rows.append(cells)
     click.echo(box_table([Column(h, right=h not in labels) for h in heads], rows,
                          title=title or f"{est.statistic} ({est.method} {level} intervals)",
                          caption=caption))
-
-
-def _p(v: float | None) -> str:
-    if v is None or not math.isfinite(v):
-        return "NA"
-    return "<0.001" if v < 0.001 else f"{v:.3f}"
 
 
 def _text(v: object) -> str:
