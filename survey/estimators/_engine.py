@@ -29,7 +29,6 @@ from survey.errors import EstimationError
 __all__ = ["Domains", "Fit", "fit_ratios", "make_domains", "svr_var", "taylor_vcov"]
 
 _CENSUS = 1e-7
-DOM_ONLY = ""  # psu_totals(unit=DOM_ONLY): a single row, the domain totals
 
 
 @dataclass(frozen=True)
@@ -90,17 +89,18 @@ def make_domains(sf: SurveyFrame, *, by: str | Sequence[str] | None,
     return Domains(data, levels, by_t)
 
 
-def psu_totals(dom: Domains, cols: Sequence[pl.Expr], n_psu: int, unit: str = PSU) -> np.ndarray:
+def psu_totals(dom: Domains, cols: Sequence[pl.Expr], n_psu: int,
+               unit: str | None = PSU) -> np.ndarray:
     """``P[psu, d, j] = sum w_i x_ij`` over the rows of domain ``d`` in each PSU (or in
-    each second-stage unit, ``unit=SSU``; or all together, ``unit=DOM_ONLY``)."""
+    each second-stage unit, ``unit=SSU``; ``unit=None``: one row, the domain totals)."""
     k = len(cols)
-    keys = [DOM] if unit == DOM_ONLY else [unit, DOM]
+    keys = [DOM] if unit is None else [unit, DOM]
     agg = (dom.data.lazy().filter(pl.col(DOM).is_not_null())
            .group_by(keys)
            .agg((pl.col(W) * c.cast(pl.Float64)).sum().alias(f"c{j}") for j, c in enumerate(cols))
            .collect())
     out = np.zeros((n_psu, dom.count, k))
-    at = 0 if unit == DOM_ONLY else agg[unit].to_numpy()
+    at = 0 if unit is None else agg[unit].to_numpy()
     out[at, agg[DOM].to_numpy()] = agg.select(f"c{j}" for j in range(k)).to_numpy()
     return out
 
@@ -218,7 +218,7 @@ def fit_ratios(sf: SurveyFrame, dom: Domains, cols: Sequence[pl.Expr],
     """
     supplied = sf._reps is not None and sf._reps.factors is None
     # supplied replicate columns make every row a PSU: their totals by domain suffice
-    P = psu_totals(dom, cols, 1 if supplied else sf.n_psu, DOM_ONLY if supplied else PSU)
+    P = psu_totals(dom, cols, 1, None) if supplied else psu_totals(dom, cols, sf.n_psu)
     flat = P.reshape(P.shape[0], -1)
     T = flat.sum(axis=0)
     has = den >= 0
