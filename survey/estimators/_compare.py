@@ -39,7 +39,7 @@ def _combine(est: Estimates, C: np.ndarray, level: float, df: float | None
 def _table(keys: pl.DataFrame, value: np.ndarray, se: np.ndarray, lo: np.ndarray,
            hi: np.ndarray, p: np.ndarray, df: float | None) -> pl.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
-        cv = se / np.abs(value)
+        cv = np.where(value != 0, se / np.abs(value), np.nan)
     return keys.hstack([
         pl.Series("estimate", value, dtype=pl.Float64), pl.Series("std_error", se),
         pl.Series("conf_low", lo), pl.Series("conf_high", hi), pl.Series("cv", cv),
