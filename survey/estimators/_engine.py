@@ -155,6 +155,10 @@ def taylor_vcov(sf: SurveyFrame, Z: np.ndarray, Z2: np.ndarray | None = None) ->
     s2 = sf._stage2
     if s2 is None:
         return v
+    if sf.calibration is not None:  # R residualises by stage; we calibrate the first only
+        raise EstimationError("calibrated weights on a design with a second-stage fpc are "
+                              "not supported", hint="calibrate a design with the first-"
+                              "stage fpc only")
     if Z2 is None:
         raise EstimationError("the second-stage unit totals are missing (internal)")
     p = s2.ssu_psu
@@ -243,10 +247,6 @@ def fit_ratios(sf: SurveyFrame, dom: Domains, cols: Sequence[pl.Expr],
         np.add.at(J, (rows[has], den[has]), -est[has] / denom[has])
     Z2 = None
     if sf.has_stage2:
-        if sf.calibration is not None:
-            raise EstimationError("calibrated weights on a design with a second-stage fpc are "
-                                  "not supported", hint="calibrate a design with the first-"
-                                  "stage fpc only")
         Z2 = psu_totals(dom, cols, sf.n_ssu, SSU).reshape(sf.n_ssu, -1)
     if sf.calibration is not None:  # R's svyrecvar: residuals on the calibration variables
         flat = sf.calibration.residual_totals(dom.data, cols, dom.count, flat)

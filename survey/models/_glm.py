@@ -314,9 +314,6 @@ def sandwich(sf: SurveyFrame, mf: ModelFrame, scores: np.ndarray,
     totals = _psu_sums(mf.psu, scores, sf.n_psu, factor)
     Z2 = None
     if sf.has_stage2:  # R's multistage: second-stage unit totals too
-        if sf.calibration is not None:
-            raise ModelError("calibrated weights on a design with a second-stage fpc are not "
-                             "supported", hint="calibrate a design with the first-stage fpc only")
         ssu = sf._data[SSU].to_numpy()[mf.rows].astype(np.int64)
         Z2 = _psu_sums(ssu, scores, sf.n_ssu, factor) @ Ainv
     if sf.calibration is not None:  # R's svyrecvar: residuals on the calibration variables
