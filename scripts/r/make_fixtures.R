@@ -48,19 +48,10 @@ for (nm in names(datasets))
   write.csv(datasets[[nm]], file.path(out, paste0(nm, ".csv")), row.names = FALSE, na = "")
 
 # ---- designs (R) and their Python specs ---------------------------------------------
-designs <- list(
-  strat = list(r = "svydesign(id=~1, strata=~stype, weights=~pw, fpc=~fpc, data=apistrat)",
-               py = list(data = "apistrat", strata = "stype", weights = "pw", fpc = "fpc")),
-  strat_nofpc = list(r = "svydesign(id=~1, strata=~stype, weights=~pw, data=apistrat)",
-               py = list(data = "apistrat", strata = "stype", weights = "pw")),
-  clus1 = list(r = "svydesign(id=~dnum, weights=~pw, fpc=~fpc, data=apiclus1)",
-               py = list(data = "apiclus1", ids = "dnum", weights = "pw", fpc = "fpc")),
-  clus1_nofpc = list(r = "svydesign(id=~dnum, weights=~pw, data=apiclus1)",
-               py = list(data = "apiclus1", ids = "dnum", weights = "pw")),
+source("scripts/r/designs.R")
+designs <- c(shared_designs, list(
   clus2 = list(r = "svydesign(id=~dnum+snum, weights=~pw, data=apiclus2)",
                py = list(data = "apiclus2", ids = c("dnum", "snum"), weights = "pw")),
-  clus2_fpc = list(r = "svydesign(id=~dnum+snum, fpc=~fpc1+fpc2, data=apiclus2)",
-               py = list(data = "apiclus2", ids = c("dnum", "snum"), fpc = c("fpc1", "fpc2"))),
   clus2_fpc_w = list(r = "svydesign(id=~dnum+snum, fpc=~fpc1+fpc2, weights=~pw, data=apiclus2)",
                py = list(data = "apiclus2", ids = c("dnum", "snum"), fpc = c("fpc1", "fpc2"),
                          weights = "pw")),
@@ -72,7 +63,7 @@ designs <- list(
              py = list(data = "apisrs", weights = "pw")),
   pairs = list(r = "svydesign(id=~psu2, strata=~stype, weights=~pw, nest=TRUE, data=apistrat)",
                py = list(data = "apistrat", strata = "stype", ids = "psu2", weights = "pw"))
-)
+))
 for (how in c("remove", "adjust", "average", "certainty"))
   designs[[paste0("lonely_", how)]] <- list(
     r = "svydesign(id=~1, strata=~lone, weights=~pw, data=apistrat)",

@@ -41,15 +41,8 @@ sep$g <- factor(sep$g)
 write.csv(sep, file.path(out, "models_sep.csv"), row.names = FALSE)
 assign("sep", sep, envir = env)
 
-designs <- list(
-  strat = list(r = "svydesign(id=~1, strata=~stype, weights=~pw, fpc=~fpc, data=apistrat)",
-               py = list(data = "apistrat", strata = "stype", weights = "pw", fpc = "fpc")),
-  strat_nofpc = list(r = "svydesign(id=~1, strata=~stype, weights=~pw, data=apistrat)",
-                     py = list(data = "apistrat", strata = "stype", weights = "pw")),
-  clus1 = list(r = "svydesign(id=~dnum, weights=~pw, fpc=~fpc, data=apiclus1)",
-               py = list(data = "apiclus1", ids = "dnum", weights = "pw", fpc = "fpc")),
-  clus1_nofpc = list(r = "svydesign(id=~dnum, weights=~pw, data=apiclus1)",
-                     py = list(data = "apiclus1", ids = "dnum", weights = "pw")),
+source("scripts/r/designs.R")
+designs <- c(shared_designs, list(
   jkn = list(r = "as.svrepdesign(svydesign(id=~1, strata=~stype, weights=~pw, data=apistrat), type='JKn')",
              py = list(data = "apistrat", strata = "stype", weights = "pw",
                        replicate = list(type = "JKn"))),
@@ -60,11 +53,8 @@ designs <- list(
                              "type='JK1', scale=14/15, combined.weights=TRUE)"),
                   py = list(supplied = list(data = "apiclus1_jk", weights = "pw", prefix = "jw",
                                             type = "JK1", scale = 14 / 15))),
-  clus2_fpc = list(r = "svydesign(id=~dnum+snum, fpc=~fpc1+fpc2, data=apiclus2)",
-                   py = list(data = "apiclus2", ids = c("dnum", "snum"),
-                             fpc = c("fpc1", "fpc2"))),
   sep = list(r = "svydesign(id=~1, data=sep)", py = list(data = "models_sep"))
-)
+))
 make_design <- function(key) eval(parse(text = designs[[key]]$r), envir = env)
 
 num <- function(x) if (is.null(x) || length(x) == 0) NA_real_ else as.numeric(x)
