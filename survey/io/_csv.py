@@ -17,6 +17,7 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
 import polars as pl
@@ -134,18 +135,20 @@ def decode(data: bytes, encoding: str, path: str) -> tuple[str, str, list[str]]:
     ]
 
 
-def _record_counts(text: str) -> list[dict[str, int]]:
-    """Count each candidate delimiter outside quotes in the first non-blank records."""
+def _scan_records(text: str, counted: Iterable[str], field_start: Container[str]
+                  ) -> tuple[list[dict[str, int]], dict[str, int] | None]:
+    """Count each character of ``counted`` outside quotes in the first non-blank records
+    of ``text``: the complete records, and the last one if the sample ends inside it
+    (None when it holds no text or enough records were found)."""
     records: list[dict[str, int]] = []
-    cur = dict.fromkeys((*_CANDIDATES, "|"), 0)
+    cur = dict.fromkeys(counted, 0)
     in_quotes = False
     has_text = False
-    sample = text[:_SAMPLE]
     prev = "\n"
-    for ch in sample:
+    for ch in text[:_SAMPLE]:
         # A quote opens a quoted field only at the start of a field (as in polars),
         # so an inch mark inside a plain field (27" screen) does not derail the count.
-        if ch == '"' and (in_quotes or prev in _FIELD_START):
+        if ch == '"' and (in_quotes or prev in field_start):
             in_quotes = not in_quotes
             has_text = True
         elif in_quotes:
@@ -155,7 +158,7 @@ def _record_counts(text: str) -> list[dict[str, int]]:
             if has_text:
                 records.append(cur)
                 if len(records) >= _SNIFF_RECORDS:
-                    return records
+                    return records, None
             cur = dict.fromkeys(cur, 0)
             has_text = False
         elif ch in cur:
@@ -164,8 +167,14 @@ def _record_counts(text: str) -> list[dict[str, int]]:
         elif ch not in " \t\r":
             has_text = True
         prev = ch
-    if has_text and (len(sample) == len(text) or not records):
-        records.append(cur)
+    return records, (cur if has_text else None)
+
+
+def _record_counts(text: str) -> list[dict[str, int]]:
+    """Count each candidate delimiter outside quotes in the first non-blank records."""
+    records, last = _scan_records(text, (*_CANDIDATES, "|"), _FIELD_START)
+    if last is not None and (len(text) <= _SAMPLE or not records):
+        records.append(last)
     return records
 
 
@@ -267,28 +276,8 @@ def read_csv_grid(
 
 def field_counts(text: str, delimiter: str) -> list[int]:
     """Return the field counts of the first non-blank records of ``text`` (quote-aware)."""
-    records: list[int] = []
-    count, in_quotes, has_text = 0, False, False
-    prev = "\n"
-    for ch in text[:_SAMPLE]:
-        if ch == '"' and (in_quotes or prev in ("\n", '"', delimiter)):
-            in_quotes = not in_quotes
-            has_text = True
-        elif in_quotes:
-            prev = ch
-            continue
-        elif ch == "\n":
-            if has_text:
-                records.append(count + 1)
-                if len(records) >= _SNIFF_RECORDS:
-                    return records
-            count, has_text = 0, False
-        elif ch == delimiter:
-            count += 1
-            has_text = True
-        elif ch not in " \t\r":
-            has_text = True
-        prev = ch
-    if has_text or not records:
-        records.append(count + 1)
-    return records
+    records, last = _scan_records(text, delimiter, ("\n", '"', delimiter))
+    counts = [r[delimiter] + 1 for r in records]
+    if last is not None or not counts:
+        counts.append((last or {delimiter: 0})[delimiter] + 1)
+    return counts
