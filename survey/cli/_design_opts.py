@@ -314,7 +314,7 @@ def inspect_data(args: DesignArgs) -> Source:
         raise click.BadParameter(f"{path!r} is not a file", param_hint="DATA")
     try:
         if ext == ".parquet":
-            meta = pl.read_parquet_metadata(path)
+            meta = _weight_opts.parquet_metadata(path)
             return Source(tuple(pl.read_parquet_schema(path)), meta.get(META_CODEBOOK),
                           weighting_json=meta.get(_weight_opts.META_WEIGHTING))
         if ext in (".csv", ".tsv", ".txt") and args.schema is None:

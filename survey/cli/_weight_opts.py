@@ -13,7 +13,9 @@ key ``survey.weighting``; :func:`stored_design` replays them (``from_metadata``)
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +32,7 @@ __all__ = [
     "apply",
     "columns",
     "describe",
+    "parquet_metadata",
     "read_stored",
     "stored_columns",
     "stored_design",
@@ -106,12 +109,24 @@ def _free_name(existing: list[str], design_weight: str | None) -> str:
 # -- the design stored by `survey weight` ----------------------------------------------
 
 
+def parquet_metadata(path: str) -> dict[str, str]:
+    """A Parquet file's key-value metadata, read once per version of the file: a command
+    asks for its codebook, its stored design and the design's description."""
+    st = os.stat(path)
+    return _metadata_of(path, st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _metadata_of(path: str, mtime_ns: int, size: int) -> dict[str, str]:
+    return pl.read_parquet_metadata(path)
+
+
 def read_stored(path: str | None) -> str | None:
     """The weighting (JSON text) a Parquet DATA from ``survey weight`` stored, or None."""
     if path is None or not path.lower().endswith(".parquet"):
         return None
     try:
-        return pl.read_parquet_metadata(path).get(META_WEIGHTING)
+        return parquet_metadata(path).get(META_WEIGHTING)
     except (OSError, pl.exceptions.PolarsError):
         return None
 
