@@ -11,7 +11,14 @@ import polars as pl
 
 from survey.cli import _weight_opts
 from survey.cli._data import _limits, _load_data, limit_options
-from survey.cli._design_opts import DesignArgs, bind_design, design_options, load_data, parse_where
+from survey.cli._design_opts import (
+    DesignArgs,
+    bind_design,
+    design_options,
+    load_data,
+    parse_where,
+    split_commas,
+)
 
 if TYPE_CHECKING:
     from survey.codebook import Codebook
@@ -46,10 +53,6 @@ def _source(frame: pl.DataFrame, design: DesignArgs) -> tuple[pl.DataFrame | Sur
                                      param_hint="--weight")
         return frame, design.weight
     return bind_design(frame, design), None
-
-
-def _split(text: str | None) -> list[str]:
-    return [t.strip() for t in (text or "").split(",") if t.strip()]
 
 
 @click.command("crosstab")
@@ -104,21 +107,21 @@ def crosstab_cmd(rows: str, banner: str, where: str | None, out: str, fmt: str |
     frame, codebook = _read(design, kw)
     source, weight = _source(frame, design)
     try:
-        lo, hi = (float(x) for x in _split(sig_levels))
+        lo, hi = (float(x) for x in split_commas(sig_levels))
     except ValueError:
         raise click.BadParameter(f"{sig_levels!r}: give two levels, e.g. 0.95,0.99",
                                  param_hint="--sig-levels") from None
     sig = None if no_sig else Significance(levels=(lo, hi), correction=correction,  # type: ignore[arg-type]
                                            min_base=min_base)
-    row_ids: list[str] | str = "all" if rows.strip() == "all" else _split(rows)
+    row_ids: list[str] | str = "all" if rows.strip() == "all" else list(split_commas(rows))
     n_rows = (len(row_ids) if isinstance(row_ids, list) else
               sum(1 for q in codebook.questions if q.role == "answer"))
     with progress_bar("crosstab {task.description}", total=n_rows) as update:
         step = None if update is None else (lambda done, n, q: update(q, done, n))
-        tables = crosstabs(source, row_ids, banner=_split(banner), codebook=codebook,
+        tables = crosstabs(source, row_ids, banner=list(split_commas(banner)), codebook=codebook,
                            weight=weight,
                            where=parse_where(where, frame.columns) if where else None,
-                           cells=_split(cells),  # type: ignore[arg-type]
+                           cells=list(split_commas(cells)),  # type: ignore[arg-type]
                            significance=sig, disclosure=Disclosure(min_cell=min_cell),
                            title=title, progress=step)
     writer = {"xlsx": write_xlsx, "md": write_markdown, "csv": write_csv}[kind]

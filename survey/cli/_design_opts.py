@@ -57,6 +57,9 @@ __all__ = [
     "load_data",
     "load_design",
     "parse_where",
+    "resolve_columns",
+    "split_commas",
+    "split_option",
     "where_option",
 ]
 
@@ -144,8 +147,15 @@ class DesignArgs:
 _FILE = click.Path(dir_okay=False)
 
 
-def _split(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
-    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+def split_commas(value: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    """``"a, b"`` -> ``("a", "b")``; a repeated option's values are split and joined."""
+    values = value if isinstance(value, tuple) else (value or "",)
+    return tuple(v.strip() for text in values for v in (text or "").split(",") if v.strip())
+
+
+def split_option(ctx: click.Context, param: click.Parameter, value: Any) -> tuple[str, ...]:
+    """Click callback: a comma list (or a repeated option) as a tuple of names."""
+    return split_commas(value)
 
 
 def _floats(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[float, ...] | None:
@@ -171,9 +181,9 @@ _DATA = [
 _DESIGN = [
     click.option("--weight", "-w", help="Sampling-weight column (default: equal weights)."),
     click.option("--strata", help="Stratum column."),
-    click.option("--psu", callback=_split,
+    click.option("--psu", callback=split_option,
                  help="Cluster (PSU) column; a comma list gives one per stage. Default: each row."),
-    click.option("--fpc", callback=_split,
+    click.option("--fpc", callback=split_option,
                  help="Finite population correction column: population size (PSUs) or sampling "
                       "fraction per stratum; a comma list gives one per --psu stage (the second "
                       "stage's per PSU, as R's fpc=~fpc1+fpc2)."),

@@ -19,7 +19,6 @@ import click
 import polars as pl
 
 from survey.cli._boxes import Column, box_table
-from survey.cli._output import json_doc, p_text
 from survey.cli._design_opts import (
     DesignArgs,
     bind_design,
@@ -31,6 +30,7 @@ from survey.cli._design_opts import (
     resolve_columns,
     where_option,
 )
+from survey.cli._output import json_doc, p_text
 
 if TYPE_CHECKING:
     from survey.design import SurveyFrame

@@ -24,7 +24,6 @@ import click  # noqa: E402
 import polars as pl  # noqa: E402
 
 from survey.cli._boxes import Column, box_table  # noqa: E402
-from survey.cli._output import json_doc, p_text  # noqa: E402
 from survey.cli._design_opts import (  # noqa: E402
     Data,
     DesignArgs,
@@ -35,8 +34,10 @@ from survey.cli._design_opts import (  # noqa: E402
     load_data,
     parse_where,
     resolve_columns,
+    split_option,
     where_option,
 )
+from survey.cli._output import json_doc, p_text  # noqa: E402
 from survey.estimators import Estimates, TestResult  # noqa: E402
 
 __all__ = ["stats"]
@@ -65,11 +66,11 @@ def stats() -> None:
 
 def _output_options(f: Callable[..., Any]) -> Callable[..., Any]:
     for deco in reversed([
-        click.option("--by", callback=_split, help="Domains: estimates for each value (comma list: "
+        click.option("--by", callback=split_option, help="Domains: estimates for each value (comma list: "
                                                    "each combination), as R's svyby."),
         where_option,
         click.option("--deff", is_flag=True, help="Add design effects (R's deff=TRUE)."),
-        click.option("--compare", metavar="FIRST,SECOND", callback=_split,
+        click.option("--compare", metavar="FIRST,SECOND", callback=split_option,
                      help="Differences between two values of the first --by column, e.g. "
                           "--by wave --compare 2025,2023: FIRST minus SECOND for every "
                           "estimate, with standard errors from the full covariance "
@@ -83,12 +84,7 @@ def _output_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return f
 
 
-def _split(ctx: click.Context, param: click.Parameter, value: Any) -> tuple[str, ...]:
-    values = value if isinstance(value, tuple) else (value or "",)
-    return tuple(v.strip() for text in values for v in (text or "").split(",") if v.strip())
-
-
-_VAR = click.option("--var", "-v", "variables", required=True, multiple=True, callback=_split,
+_VAR = click.option("--var", "-v", "variables", required=True, multiple=True, callback=split_option,
                     help="Analysis variable(s); repeat or comma-separate.")
 
 
