@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-__all__ = ["norm_ppf", "t_ppf"]
+__all__ = ["expit", "norm_ppf", "t_ppf"]
 
 _SQRT2 = math.sqrt(2.0)
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -193,3 +193,9 @@ def t_ppf(p: float | np.ndarray, df: float | np.ndarray) -> np.ndarray:
             cache[key] = _t_ppf1(*key)
         out[idx] = cache[key]
     return out
+
+
+def expit(x: np.ndarray) -> np.ndarray:
+    """The logistic function ``1 / (1 + exp(-x))``: 0 and 1 at the extremes, quietly."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-x))

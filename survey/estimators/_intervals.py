@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from survey.errors import EstimationError
-from survey.estimators._dist import norm_ppf, t_ppf
+from survey.estimators._dist import expit, norm_ppf, t_ppf
 
 # scipy is imported inside the functions that need more than normal and t quantiles
 # (beta, the SRS methods, likelihood): importing scipy.stats costs over a second of
@@ -34,10 +34,6 @@ def wald(est: np.ndarray, se: np.ndarray, level: float,
     return est - q * se, est + q * se
 
 
-def _expit(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
 def ciprop(method: str, p: np.ndarray, var: np.ndarray, level: float, df: np.ndarray,
            nrow: np.ndarray, x: np.ndarray | None = None,
            n: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -58,7 +54,7 @@ def ciprop(method: str, p: np.ndarray, var: np.ndarray, level: float, df: np.nda
         with np.errstate(divide="ignore", invalid="ignore"):
             eta = np.log(p / (1 - p))
             h = q * se / (p * (1 - p))
-        return _expit(eta - h), _expit(eta + h)
+        return expit(eta - h), expit(eta + h)
     if method == "asin":
         q = quantile(level, df)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -129,7 +125,7 @@ def likelihood_interval(p: float, var: float, level: float, df: float, sw: float
     b0 = np.log(p / (1 - p))
 
     def dev(b: float) -> float:
-        mu = _expit(np.asarray(b))
+        mu = expit(np.asarray(b))
         return float(-2 * (swy * np.log(mu) + (sw - swy) * np.log(1 - mu)))
 
     d0 = dev(b0)
@@ -146,4 +142,4 @@ def likelihood_interval(p: float, var: float, level: float, df: float, sw: float
         hi_b += step
     lo = brentq(lambda b: z(b) + cut, lo_b, b0)
     hi = brentq(lambda b: z(b) - cut, b0, hi_b)
-    return float(_expit(np.asarray(lo))), float(_expit(np.asarray(hi)))
+    return float(expit(np.asarray(lo))), float(expit(np.asarray(hi)))

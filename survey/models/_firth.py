@@ -23,6 +23,7 @@ import polars as pl
 
 from survey.design import Design, SurveyFrame
 from survey.errors import ModelError
+from survey.estimators._dist import expit
 from survey.models._formula import model_frame
 from survey.models._glm import check_rank, sandwich
 from survey.models._results import ModelResult, build_result
@@ -32,16 +33,12 @@ __all__ = ["firth"]
 FirthVariance = Literal["auto", "model", "design"]
 
 
-def _expit(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
 def firth_fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, *, tol: float = 1e-12,
               maxit: int = 200) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Solve the adjusted score; returns (coefficients, inverse information, adjusted scores)."""
     beta = np.zeros(X.shape[1])
     for _ in range(maxit):
-        p = _expit(X @ beta)
+        p = expit(X @ beta)
         W = w * p * (1 - p)
         info = (X * W[:, None]).T @ X
         inv = np.linalg.inv(info)
@@ -50,7 +47,7 @@ def firth_fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, *, tol: float = 1e-12
         step = inv @ (X.T @ u)
         beta = beta + step
         if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(beta))):
-            p = _expit(X @ beta)
+            p = expit(X @ beta)
             W = w * p * (1 - p)
             inv = np.linalg.inv((X * W[:, None]).T @ X)
             h = W * np.einsum("ij,jk,ik->i", X, inv, X)

@@ -26,6 +26,7 @@ from scipy import linalg
 
 from survey.design import SurveyFrame, subset_df
 from survey.design._frame import PSU, SSU
+from survey.estimators._dist import expit
 from survey.estimators._engine import svr_var, taylor_vcov
 from survey.errors import ModelError
 from survey.models._formula import ModelFrame, model_frame
@@ -44,7 +45,7 @@ class _Fam:
 
     def linkinv(self, eta: np.ndarray) -> np.ndarray:
         if self.link == "logit":
-            return 1.0 / (1.0 + np.exp(-eta))
+            return expit(eta)
         if self.link == "log":
             return np.exp(eta)
         return eta

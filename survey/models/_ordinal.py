@@ -22,6 +22,7 @@ import polars as pl
 
 from survey.design import SurveyFrame
 from survey.errors import ModelError
+from survey.estimators._dist import expit
 from survey.estimators._engine import svr_var
 from survey.models._formula import ModelFrame, model_frame
 from survey.models._glm import (
@@ -37,11 +38,6 @@ from survey.models._results import ModelResult, build_result
 __all__ = ["svyolr"]
 
 
-def _expit(x: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-x))
-
-
 def _parts(theta: np.ndarray, X: np.ndarray, y: np.ndarray, w: np.ndarray, q: int,
            hessian: bool) -> tuple[float, np.ndarray, np.ndarray | None]:
     """Log-likelihood, per-row scores (n, P) and Hessian (P, P) in (beta, zeta)."""
@@ -51,7 +47,7 @@ def _parts(theta: np.ndarray, X: np.ndarray, y: np.ndarray, w: np.ndarray, q: in
     zext = np.concatenate([[-np.inf], zeta, [np.inf]])
     yi = y.astype(np.int64)
     u, lo = zext[yi] - eta, zext[yi - 1] - eta
-    Fu, Fl = _expit(u), _expit(lo)
+    Fu, Fl = expit(u), expit(lo)
     fu, fl = Fu * (1 - Fu), Fl * (1 - Fl)
     pr = Fu - Fl
     if (pr <= 0).any():

@@ -18,6 +18,7 @@ import polars as pl
 from scipy import special  # the functions scipy.stats calls, without its 1 s import
 
 from survey.estimators import TestResult
+from survey.estimators._dist import expit
 from survey.estimators._intervals import quantile
 from survey.errors import ModelError
 from survey.models._formula import ModelFrame, new_rows
@@ -26,10 +27,6 @@ __all__ = ["ModelResult", "build_result"]
 
 TERM_COLUMNS = ("term", "estimate", "std_error", "conf_low", "conf_high", "odds_ratio",
                 "odds_ratio_low", "odds_ratio_high", "statistic", "p_value")
-
-
-def _expit(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
 
 
 @dataclass(frozen=True, eq=False)
@@ -201,14 +198,14 @@ class ModelResult:
 
     def _linkinv(self, eta: np.ndarray) -> np.ndarray:
         if self.link == "logit":
-            return _expit(eta)
+            return expit(eta)
         if self.link == "log":
             return np.exp(eta)
         return eta
 
     def _mu_eta(self, eta: np.ndarray) -> np.ndarray:
         if self.link == "logit":
-            p = _expit(eta)
+            p = expit(eta)
             return p * (1 - p)
         if self.link == "log":
             return np.exp(eta)
@@ -222,7 +219,7 @@ class ModelResult:
         rows = []
         for i in range(X.shape[0]):
             eta = X[i] @ beta
-            cum = np.concatenate([[0.0], _expit(zeta - eta), [1.0]])
+            cum = np.concatenate([[0.0], expit(zeta - eta), [1.0]])
             # gradient of each cumulative probability in (beta, zeta)
             dcum = np.zeros((k + 2, pc + k))
             for j in range(k):
@@ -236,8 +233,8 @@ class ModelResult:
                 lp = np.log(p / (1 - p))
                 h = q * se / (p * (1 - p))
                 rows.append({**prof.row(i, named=True), "category": levels[c], "estimate": p,
-                             "std_error": se, "conf_low": float(_expit(lp - h)),
-                             "conf_high": float(_expit(lp + h))})
+                             "std_error": se, "conf_low": float(expit(lp - h)),
+                             "conf_high": float(expit(lp + h))})
         return pl.DataFrame(rows)
 
     def marginal_effects(self, variable: str, *, where: pl.Expr | None = None,
