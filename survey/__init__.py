@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         write_typed_parquet,
     )
     from survey.design import Design, ReplicateDesign, SurveyFrame, as_replicate, svydesign
+    from survey.design import allocate, margin_of_error, power_change, sample_size, sample_size_change
     from survey.errors import DesignError, EstimationError
     from survey.estimators import (
         Estimates,
@@ -93,6 +94,7 @@ _EXPORTS: dict[str, str] = {
     "ValidationError": "survey.errors",
     "ValidationReport": "survey.frames",
     "WaveStore": "survey.store",
+    "allocate": "survey.design",
     "as_replicate": "survey.design",
     "calibrate": "survey.weighting",
     "chisq": "survey.estimators",
@@ -106,9 +108,11 @@ _EXPORTS: dict[str, str] = {
     "load": "survey.store",
     "load_codebook": "survey.codebook",
     "load_plan": "survey.plans",
+    "margin_of_error": "survey.design",
     "mean": "survey.estimators",
     "multiple_choice": "survey.estimators",
     "poststratify": "survey.weighting",
+    "power_change": "survey.design",
     "proportion": "survey.estimators",
     "rake": "survey.weighting",
     "ratio": "survey.estimators",
@@ -117,6 +121,8 @@ _EXPORTS: dict[str, str] = {
     "read_table": "survey.io",
     "read_typed_parquet": "survey.frames",
     "run_plan": "survey.plans",
+    "sample_size": "survey.design",
+    "sample_size_change": "survey.design",
     "svydesign": "survey.design",
     "svyglm": "survey.models",
     "svyolr": "survey.models",

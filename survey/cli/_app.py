@@ -20,6 +20,7 @@ __all__ = ["cli"]
 # name -> (module, attribute, one-line help shown in `survey --help`).
 LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "crosstab": ("survey.cli._crosstab", "crosstab_cmd", "Banner tables with significance letters and suppression (xlsx/md/csv)."),
+    "design-size": ("survey.cli._design_size", "design_size", "Plan a wave: sample size, margin of error, allocation, power."),
     "describe": ("survey.cli._data", "describe_cmd", "Codebook overview and frequencies of every question."),
     "ingest": ("survey.cli._data", "ingest", "Validate a file and write it as typed Parquet."),
     "run": ("survey.cli._run", "run_cmd", "Run an analysis plan (TOML) into a report folder."),

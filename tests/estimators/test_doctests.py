@@ -11,9 +11,11 @@ MODULES = [
     "survey.design._design",
     "survey.design._frame",
     "survey.design._replicates",
+    "survey.design._size",
     "survey.estimators._basic",
     "survey.estimators._compare",
     "survey.estimators._multichoice",
+    "survey.estimators._response",
 ]
 
 
