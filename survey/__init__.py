@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         multiple_choice,
         proportion,
         ratio,
+        response_rates,
         total,
     )
     from survey.io import Limits, RawTable, read_table
@@ -116,6 +117,7 @@ _EXPORTS: dict[str, str] = {
     "proportion": "survey.estimators",
     "rake": "survey.weighting",
     "ratio": "survey.estimators",
+    "response_rates": "survey.estimators",
     "read_margins": "survey.weighting",
     "read_survey": "survey.frames",
     "read_table": "survey.io",

@@ -23,6 +23,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "design-size": ("survey.cli._design_size", "design_size", "Plan a wave: sample size, margin of error, allocation, power."),
     "describe": ("survey.cli._data", "describe_cmd", "Codebook overview and frequencies of every question."),
     "ingest": ("survey.cli._data", "ingest", "Validate a file and write it as typed Parquet."),
+    "response-rates": ("survey.cli._response", "response_rates_cmd", "Response rates by AAPOR's Standard Definitions (RR1-RR6, COOP, REF, CON)."),
     "run": ("survey.cli._run", "run_cmd", "Run an analysis plan (TOML) into a report folder."),
     "schema": ("survey.cli._data", "schema", "Codebooks: draft one from an export, or check one."),
     "stats": ("survey.cli._stats", "stats", "Design-based estimates with intervals, as R's survey package."),

@@ -31,7 +31,7 @@ _QUESTION_KEYS = {
     "id", "type", "column", "text", "options", "missing_codes", "required", "pii", "role",
     "layout", "delimiter", "other", "range", "date_format",
 }
-_ROLES = ("answer", "id", "meta", "weight")
+_ROLES = ("answer", "disposition", "id", "meta", "weight")
 
 
 def load_codebook(path: str | Path) -> Codebook:

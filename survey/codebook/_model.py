@@ -91,7 +91,7 @@ class Question:
     missing_codes: tuple[MissingCode, ...] = ()
     required: bool = False
     pii: bool = False
-    role: Literal["answer", "id", "meta", "weight"] = "answer"
+    role: Literal["answer", "disposition", "id", "meta", "weight"] = "answer"
     layout: Literal["columns", "delimited"] | None = None
     delimiter: str | None = None
     other: OtherSpec | None = None
