@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from survey._text import normalize_key
+from survey.codebook._groups import groups_to_dict, parse_groups
 from survey.codebook._model import (
     QUESTION_TYPES,
     Codebook,
@@ -129,6 +130,7 @@ def parse_codebook(raw: Any, *, path: str | None = None) -> Codebook:
     version = _scalar(raw.get("version", ""))
     harmonize = _parse_harmonize(raw.get("harmonize"), questions, version, problems)
     population = parse_population(raw.get("population"), questions, problems)
+    groups = parse_groups(raw.get("groups"), questions, problems)
     if problems:
         raise CodebookError(f"{len(problems)} mistake(s) in the codebook", location=where,
                             problems=problems, hint="fix each listed entry and load again")
@@ -144,6 +146,7 @@ def parse_codebook(raw: Any, *, path: str | None = None) -> Codebook:
         path=path,
         harmonize=harmonize,
         population=population,
+        groups=groups,
     )
 
 
@@ -460,6 +463,8 @@ def codebook_to_dict(cb: Codebook) -> dict[str, Any]:
     if cb.missing_values:
         out["missing_values"] = list(cb.missing_values)
     out["questions"] = [_question_to_dict(q) for q in cb.questions]
+    if cb.groups:
+        out["groups"] = groups_to_dict(cb.groups)
     if cb.harmonize is not None:
         out["harmonize"] = _harmonize_to_dict(cb.harmonize)
     if cb.population:

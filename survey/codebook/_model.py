@@ -14,6 +14,7 @@ __all__ = [
     "Option",
     "OtherSpec",
     "Question",
+    "QuestionGroup",
     "QuestionMap",
     "QuestionType",
     "SourceSpec",
@@ -32,6 +33,7 @@ QUESTION_TYPES: tuple[str, ...] = (
     "text",
 )
 CHOICE_TYPES = frozenset({"single", "ordinal", "multiple"})
+GROUP_KINDS: tuple[str, ...] = ("grid", "ranking", "section")
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,23 @@ class Question:
 
 
 @dataclass(frozen=True)
+class QuestionGroup:
+    """Questions asked together under one stem: a grid (matrix) block, a ranking block or a section.
+
+    ``kind``: ``grid`` (one question per row, the rows sharing one answer scale),
+    ``ranking`` (one integer question per ranked item, each ``1..k``) or ``section``
+    (questions a questionnaire shows under one heading).  ``questions`` are the member
+    question ids in the order asked; a table can show the group as one block of rows.
+    """
+
+    id: str
+    kind: Literal["grid", "ranking", "section"]
+    questions: tuple[str, ...]
+    text_en: str | None = None
+    text_ko: str | None = None
+
+
+@dataclass(frozen=True)
 class SourceSpec:
     """Where and how the answers sit in the source file."""
 
@@ -202,12 +221,20 @@ class Codebook:
     harmonize: Harmonize | None = None
     population: tuple[tuple[str, str, float], ...] = ()
     """Known population counts ``(variable, category, population)`` (weighting, fpc)."""
+    groups: tuple[QuestionGroup, ...] = ()
+    """Grid, ranking and section blocks: several questions under one stem."""
 
     def question(self, qid: str) -> Question:
         for q in self.questions:
             if q.id == qid:
                 return q
         raise KeyError(qid)
+
+    def group(self, gid: str) -> QuestionGroup:
+        for g in self.groups:
+            if g.id == gid:
+                return g
+        raise KeyError(gid)
 
     @property
     def id_question(self) -> Question | None:
