@@ -137,11 +137,12 @@ for (kind in c("panel", "independent")) {
   ph <- svyby(~high, ~wave, d, svymean, covmat = TRUE)
   add(paste0("change_proportion_", kind),
       paste0("svycontrast(svyby(~high, ~wave, ", call_d, ", svymean, covmat=TRUE), ",
-             "list(no=c(1,0,-1,0), yes=c(0,1,0,-1)))"),
+             "list(no=c(`2000:highno`=1, `1999:highno`=-1), yes=c(`2000:highyes`=1, `1999:highyes`=-1)))"),
       list(data = "panel_waves", design = list(strata = "stype", weights = "pw"),
            fn = "proportion", var = arr("high"), by = "wave", compare = c("2000", "1999"),
            panel = if (kind == "panel") "snum" else NULL),
-      rows_of(svycontrast(ph, list(no = c(1, 0, -1, 0), yes = c(0, 1, 0, -1)))),
+      rows_of(svycontrast(ph, list(no = c(`2000:highno` = 1, `1999:highno` = -1),
+                                   yes = c(`2000:highyes` = 1, `1999:highyes` = -1)))),
       members_in_both = 100)
   add(paste0("relative_change_", kind),
       paste0("svycontrast(svyby(~y, ~wave, ", call_d, ", svymean, covmat=TRUE), ",

@@ -23,17 +23,24 @@ def _combine(est: Estimates, C: np.ndarray, level: float, df: float | None
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Linear combinations ``C @ estimate``: values, covariance, SEs, interval ends and
     two-sided p-values (normal, or t on ``df``)."""
-    from scipy import stats  # lazily: scipy.stats costs a second of start-up
-
     value = C @ est.estimate
     V = C @ est.vcov @ C.T
+    return (value, V, *_summarise(value, V, level, df))
+
+
+def _summarise(value: np.ndarray, V: np.ndarray, level: float, df: float | None
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """SEs, interval ends and two-sided p-values (normal, or t on ``df``) of values with
+    covariance ``V``."""
+    from scipy import stats  # lazily: scipy.stats costs a second of start-up
+
     se = np.sqrt(np.clip(np.diag(V), 0, None))
     lo, hi = wald(value, se, level, df)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.abs(value / se)
     tail = stats.norm.sf(z) if df is None else stats.t.sf(z, df)
     p = np.where(se > 0, 2 * tail, np.nan)
-    return value, V, se, lo, hi, p
+    return se, lo, hi, p
 
 
 def _table(keys: pl.DataFrame, value: np.ndarray, se: np.ndarray, lo: np.ndarray,
@@ -92,7 +99,8 @@ def difference(est: Estimates, first: Mapping[str, object], second: Mapping[str,
 
 
 def differences(est: Estimates, by: str, first: object, second: object, *,
-                level: float | None = None, df: float | None = None) -> Estimates:
+                level: float | None = None, df: float | None = None,
+                relative: bool = False) -> Estimates:
     """Every estimate of the domain ``by == first`` minus its counterpart in
     ``by == second``: one difference per variable, category and other ``by`` value.
 
@@ -101,7 +109,9 @@ def differences(est: Estimates, by: str, first: object, second: object, *,
     ``svyby(..., covmat=TRUE)``); intervals and two-sided ``p_value`` are normal
     unless ``df`` is given. The result's ``by`` column holds the label
     ``"first - second"``. Values are matched as text, so ``first="2025"`` finds an
-    integer wave 2025.
+    integer wave 2025. ``relative=True``: the relative change ``first / second - 1``
+    with its delta-method standard error (R's ``svycontrast(..., quote(first/second - 1))``),
+    labelled ``"first / second - 1"``.
 
     >>> import polars as pl
     >>> from survey.design import svydesign
@@ -131,13 +141,25 @@ def differences(est: Estimates, by: str, first: object, second: object, *,
     pairs = sides[0].join(sides[1].rename({"__i": "__j"}), on=keys, how="inner",
                           nulls_equal=True, maintain_order="left")
     rows = np.arange(pairs.height)
+    i, j = pairs["__i"].to_numpy(), pairs["__j"].to_numpy()
     C = np.zeros((pairs.height, len(est)))
-    C[rows, pairs["__i"].to_numpy()] = 1.0
-    C[rows, pairs["__j"].to_numpy()] -= 1.0
-    value, V, se, lo, hi, p = _combine(est, C, level, df)
-    label = pl.lit(f"{first} - {second}", dtype=pl.String).alias(by)
+    if relative:  # a / b - 1: gradient 1 / b and -a / b^2
+        a, b = est.estimate[i], est.estimate[j]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = a / b - 1
+            C[rows, i] = 1 / b
+            C[rows, j] -= a / b**2
+        V = C @ est.vcov @ C.T
+        se, lo, hi, p = _summarise(value, V, level, df)
+    else:
+        C[rows, i] = 1.0
+        C[rows, j] -= 1.0
+        value, V, se, lo, hi, p = _combine(est, C, level, df)
+    text = f"{first} / {second} - 1" if relative else f"{first} - {second}"
+    label = pl.lit(text, dtype=pl.String).alias(by)
     head = pairs.with_columns(label).select(*est.by, "variable", "category")
-    return Estimates("difference", _table(head, value, se, lo, hi, p, df), V, level, est.by,
+    return Estimates("relative_change" if relative else "difference",
+                     _table(head, value, se, lo, hi, p, df), V, level, est.by,
                      "wald" if df is None else "wald-t")
 
 

@@ -14,7 +14,10 @@ MODULES = [
     "survey.design._size",
     "survey.estimators._basic",
     "survey.estimators._compare",
+    "survey.estimators._mi",
     "survey.estimators._multichoice",
+    "survey.estimators._nlcon",
+    "survey.estimators._panel",
     "survey.estimators._response",
 ]
 
