@@ -59,7 +59,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from survey.models import ModelResult, firth, svyglm, svyolr
     from survey.errors import PlanError
     from survey.plans import RunResult, load_plan, run_plan
-    from survey.reports import write_csv, write_markdown, write_xlsx
+    from survey.reports import export_labelled, write_csv, write_markdown, write_xlsx
     from survey.store import WaveStore, load
     from survey.tables import Crosstab, Disclosure, Significance, crosstab, crosstabs
     from survey.weighting import (
@@ -109,6 +109,7 @@ _EXPORTS: dict[str, str] = {
     "describe": "survey.frames",
     "difference": "survey.estimators",
     "dump_codebook": "survey.codebook",
+    "export_labelled": "survey.reports",
     "firth": "survey.models",
     "load": "survey.store",
     "load_codebook": "survey.codebook",

@@ -22,6 +22,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "crosstab": ("survey.cli._crosstab", "crosstab_cmd", "Banner tables with significance letters and suppression (xlsx/md/csv)."),
     "design-size": ("survey.cli._design_size", "design_size", "Plan a wave: sample size, margin of error, allocation, power."),
     "describe": ("survey.cli._data", "describe_cmd", "Codebook overview and frequencies of every question."),
+    "export": ("survey.cli._export", "export_cmd", "A typed wave as a labelled SPSS .sav, Stata .dta or csv."),
     "ingest": ("survey.cli._data", "ingest", "Validate a file and write it as typed Parquet."),
     "response-rates": ("survey.cli._response", "response_rates_cmd", "Response rates by AAPOR's Standard Definitions (RR1-RR6, COOP, REF, CON)."),
     "run": ("survey.cli._run", "run_cmd", "Run an analysis plan (TOML) into a report folder."),
