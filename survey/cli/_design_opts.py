@@ -111,6 +111,7 @@ class DesignArgs:
     schema: str | None = None
     store: str | None = None
     wave: str | None = None
+    imputations: str | None = None
     sheet: str | None = None
     weight: str | None = None
     strata: str | None = None
@@ -173,6 +174,10 @@ _DATA = [
                  help="Read from a wave store (`survey waves`) instead of a DATA file."),
     click.option("--wave", help="Wave(s) to load from --store, comma-separated (default: every "
                                 "wave; the `wave` column can then be a --by domain)."),
+    click.option("--imputations", metavar="GLOB",
+                 help="Completed data sets of a multiple imputation, e.g. 'wave_imp*.csv', in "
+                      "place of DATA: the analysis runs on each and is combined by Rubin's rules "
+                      "(R's MIcombine)."),
     click.option("--schema", "-s", type=_FILE,
                  help="Codebook for a csv/xlsx DATA (typed as `survey ingest` would); "
                       "without it a csv/xlsx is read as-is."),
@@ -232,9 +237,10 @@ def design_options(f: F) -> F:
         extra = {g.name: {p: kw.pop(p) for p in g.params()} for g in EXTRA_GROUPS}
         if core["replicate"]:
             core["replicate"] = core["replicate"].lower()
-        if (core["data"] is None) == (core["store"] is None):
-            raise click.UsageError("give a DATA file or --store DIR (with --wave), not both"
-                                   if core["data"] else "give a DATA file, or --store DIR --wave ID")
+        given = [k for k in ("data", "store", "imputations") if core[k] is not None]
+        if len(given) != 1:
+            raise click.UsageError("give a DATA file, --store DIR (with --wave) or "
+                                   "--imputations GLOB" + (", only one" if given else ""))
         if core["wave"] and not core["store"]:
             raise click.UsageError("--wave needs --store")
         return f(*args, design=DesignArgs(**core, extra=extra), **kw)
@@ -317,6 +323,9 @@ def _suffix(path: str) -> str:
 
 def inspect_data(args: DesignArgs) -> Source:
     """The columns of DATA (and a Parquet file's codebook), without reading rows."""
+    if args.imputations is not None:  # commands that combine imputations read each file
+        raise click.UsageError("--imputations works with `survey stats mean|total|proportion|"
+                               "ratio`; give one DATA file here")
     if args.data is None:  # a wave store: loaded whole, harmonised
         return Source(())
     path, ext = args.data, _suffix(args.data)

@@ -17,13 +17,21 @@ os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 import math  # noqa: E402 - after the allocator setting, before polars loads
 import sys  # noqa: E402
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import click  # noqa: E402
 import polars as pl  # noqa: E402
 
 from survey.cli._boxes import Column, box_table  # noqa: E402
+from survey.cli._compare_opts import (  # noqa: E402
+    CompareArgs,
+    Panel,
+    combine_imputations,
+    compare_options,
+    imputation_files,
+    panel,
+)
 from survey.cli._design_opts import (  # noqa: E402
     Data,
     DesignArgs,
@@ -38,6 +46,7 @@ from survey.cli._design_opts import (  # noqa: E402
     where_option,
 )
 from survey.cli._output import json_doc, p_text  # noqa: E402
+from survey.design import SurveyFrame  # noqa: E402
 from survey.estimators import Estimates, TestResult  # noqa: E402
 
 __all__ = ["stats"]
@@ -70,11 +79,7 @@ def _output_options(f: Callable[..., Any]) -> Callable[..., Any]:
                                                    "each combination), as R's svyby."),
         where_option,
         click.option("--deff", is_flag=True, help="Add design effects (R's deff=TRUE)."),
-        click.option("--compare", metavar="FIRST,SECOND", callback=split_option,
-                     help="Differences between two values of the first --by column, e.g. "
-                          "--by wave --compare 2025,2023: FIRST minus SECOND for every "
-                          "estimate, with standard errors from the full covariance "
-                          "(R's svycontrast)."),
+        compare_options,
         click.option("--conf", "level", type=click.FloatRange(0, 1, min_open=True, max_open=True),
                      default=0.95, show_default=True, help="Confidence level."),
         click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
@@ -98,6 +103,7 @@ class _Plan:
     multiple: dict[str, list[str]]  # question -> option columns
     labels: dict[str, str]  # option column -> option label
     where: pl.Expr | None
+    codes: dict[str, dict[str, str]] = field(default_factory=dict)  # 0/1 codes' labels
 
 
 def _plan(design: DesignArgs, variables: Sequence[str], extra: Sequence[str],
@@ -177,17 +183,21 @@ def _relabel(est: Estimates, labels: dict[str, dict[str, str]]) -> Estimates:
 def _linear_command(name: str, doc: str) -> click.Command:
     @stats.command(name, help=doc)
     @_VAR
+    @click.option("--contrast", "contrasts", multiple=True, metavar="EXPRESSION",
+                  help="A function of the estimates with its delta-method SE, as R's "
+                       "svycontrast: e.g. \"api00 / api99 - 1\" over --var api00,api99 "
+                       "(per --by domain); names in `backticks` for other text. Repeatable.")
     @_output_options
     @design_options
-    def cmd(variables: tuple[str, ...], by: tuple[str, ...], where: str | None, deff: bool,
-            compare: tuple[str, ...], level: float, fmt: str, design: DesignArgs) -> None:
+    def cmd(variables: tuple[str, ...], contrasts: tuple[str, ...], by: tuple[str, ...],
+            where: str | None, deff: bool, compare: CompareArgs, level: float, fmt: str,
+            design: DesignArgs) -> None:
         from survey import estimators
 
-        plan = _plan(design, variables, by, where)
-        sf = bind_design(plan.data.frame, design)
         fn = getattr(estimators, name)
-        est = fn(sf, plan.plain, by=list(by) or None, where=plan.where, deff=deff, level=level)
-        _emit([est], fmt, design, where, compare)
+        results, pnl = _run(design, compare, variables, by, where, lambda plan, sf: [
+            fn(sf, plan.plain, by=list(by) or None, where=plan.where, deff=deff, level=level)])
+        _emit(results, fmt, design, where, compare, pnl, contrasts)
 
     return cmd
 
@@ -219,7 +229,7 @@ total_cmd = _linear_command("total", """Design-based totals (category counts for
 @_output_options
 @design_options
 def proportion_cmd(variables: tuple[str, ...], method: str, share: str, sort: str,
-                   by: tuple[str, ...], where: str | None, deff: bool, compare: tuple[str, ...],
+                   by: tuple[str, ...], where: str | None, deff: bool, compare: CompareArgs,
                    level: float, fmt: str, design: DesignArgs) -> None:
     """Proportions of every category with R's svyciprop intervals (logit by default).
 
@@ -232,14 +242,17 @@ def proportion_cmd(variables: tuple[str, ...], method: str, share: str, sort: st
       survey stats proportion wave.parquet --var offer_received --strata division --fpc-file population.csv
       survey stats proportion wave.parquet --var offer_countries --where "offer_received = 'Yes'" --sort descending
     """
+    results, pnl = _run(design, compare, variables, by, where,
+                        lambda plan, sf: _proportions(plan, sf, method, share, sort, by, deff,
+                                                      level), categorical=True)
+    _emit(results, fmt, design, where, compare, pnl)
+
+
+def _proportions(plan: _Plan, sf: SurveyFrame, method: str, share: str, sort: str,
+                 by: tuple[str, ...], deff: bool, level: float) -> list[Estimates]:
     from survey.estimators import multiple_choice, proportion
 
-    plan = _plan(design, variables, by, where, allow_multiple=True)
-    frame = plan.data.frame
-    labels: dict[str, dict[str, str]] = {}
-    for v in plan.plain:
-        frame, labels[v] = _as_categories(frame, v)
-    sf = bind_design(frame, design)
+    labels = plan.codes
     results: list[Estimates] = []
     by_ = list(by) or None
     if plan.plain:
@@ -257,7 +270,7 @@ def proportion_cmd(variables: tuple[str, ...], method: str, share: str, sort: st
                                    for c in _option_of(est, cols)], dtype=pl.String))
         results.append(Estimates(est.statistic, table, est.vcov, est.level, est.by, est.method,
                                  est.replicates))
-    _emit(results, fmt, design, where, compare)
+    return results
 
 
 def _option_of(est: Estimates, cols: list[str]) -> list[str]:
@@ -272,7 +285,7 @@ def _option_of(est: Estimates, cols: list[str]) -> list[str]:
 @_output_options
 @design_options
 def ratio_cmd(numerator: str, denominator: str, by: tuple[str, ...], where: str | None,
-              deff: bool, compare: tuple[str, ...], level: float, fmt: str,
+              deff: bool, compare: CompareArgs, level: float, fmt: str,
               design: DesignArgs) -> None:
     """Ratio of two totals, sum(VAR) / sum(VAR2), as svyratio.
 
@@ -282,11 +295,10 @@ def ratio_cmd(numerator: str, denominator: str, by: tuple[str, ...], where: str 
     """
     from survey.estimators import ratio
 
-    plan = _plan(design, [numerator, denominator], by, where)
-    sf = bind_design(plan.data.frame, design)
-    est = ratio(sf, numerator, denominator, by=list(by) or None, where=plan.where, deff=deff,
-                level=level)
-    _emit([est], fmt, design, where, compare)
+    results, pnl = _run(design, compare, [numerator, denominator], by, where, lambda plan, sf: [
+        ratio(sf, numerator, denominator, by=list(by) or None, where=plan.where, deff=deff,
+              level=level)])
+    _emit(results, fmt, design, where, compare, pnl)
 
 
 @stats.command("chisq")
@@ -317,31 +329,62 @@ def chisq_cmd(row: str, column: str, statistic: str, where: str | None, fmt: str
     _emit_test(res, row, column, fmt, where)
 
 
+def _run(design: DesignArgs, compare: CompareArgs, variables: Sequence[str],
+         by: tuple[str, ...], where: str | None,
+         compute: Callable[[_Plan, SurveyFrame], list[Estimates]], *,
+         categorical: bool = False) -> tuple[list[Estimates], Panel | None]:
+    """Read, bind and estimate: on each completed data set of --imputations (combined
+    by Rubin's rules), on the panel design when --compare links members across waves."""
+    member = compare.member(design)
+    runs, pnl = [], None
+    for args in imputation_files(design):
+        plan = _plan(args, variables, [*by, *([member] if member else [])], where,
+                     allow_multiple=categorical)
+        frame = plan.data.frame
+        if categorical:
+            codes: dict[str, dict[str, str]] = {}
+            for v in plan.plain:
+                frame, codes[v] = _as_categories(frame, v)
+            plan = replace(plan, codes=codes)
+        sf, pnl = panel(bind_design(frame, args), compare, member, by, args, plan.where)
+        runs.append(compute(plan, sf))
+    return combine_imputations(runs), pnl
+
+
 # -- output ---------------------------------------------------------------------------
 
 
-def _differences(results: list[Estimates], compare: tuple[str, ...]) -> list[Estimates]:
-    """``--compare FIRST,SECOND``: every estimate's difference across the first --by."""
-    if not compare:
+def _differences(results: list[Estimates], compare: CompareArgs) -> list[Estimates]:
+    """``--compare FIRST,SECOND``: every estimate's difference (or relative change) across
+    the first --by."""
+    if not compare.values:
         return []
-    if len(compare) != 2:
+    if len(compare.values) != 2:
         raise click.BadParameter("give two values, FIRST,SECOND", param_hint="--compare")
     if not results[0].by:
         raise click.UsageError("--compare needs --by: it compares two values of the first "
                                "--by column (e.g. --by wave --compare 2025,2023)")
     from survey.estimators import differences
 
-    first, second = compare
-    return [differences(r, r.by[0], first, second) for r in results]
+    first, second = compare.values
+    return [differences(r, r.by[0], first, second, relative=compare.relative) for r in results]
 
 
 def _emit(results: list[Estimates], fmt: str, design: DesignArgs, where: str | None,
-          compare: tuple[str, ...] = ()) -> None:
+          compare: CompareArgs | None = None, pnl: Panel | None = None,
+          contrasts: Sequence[str] = ()) -> None:
+    compare = compare or CompareArgs()
     diffs = _differences(results, compare)
+    if contrasts:
+        from survey.estimators import nlcontrast
+
+        cons = [nlcontrast(results[0], e) for e in contrasts]
+    else:
+        cons = []
     table = pl.concat([r.table for r in results], how="diagonal_relaxed")
     first = results[0]
     if fmt == "csv":  # differences follow as rows whose --by value is "FIRST - SECOND"
-        sys.stdout.write(pl.concat([table, *(d.table for d in diffs)],
+        sys.stdout.write(pl.concat([table, *(d.table for d in diffs), *(c.table for c in cons)],
                                    how="diagonal_relaxed").write_csv())
         return
     if fmt == "json":
@@ -351,15 +394,29 @@ def _emit(results: list[Estimates], fmt: str, design: DesignArgs, where: str | N
                "design": design_summary(design), "where": where, "estimates": rows}
         if diffs:
             doc["differences"] = [row for d in diffs for row in d.to_dict()["estimates"]]
+            doc["panel"] = pnl.to_dict() if pnl else None
+        if cons:
+            doc["contrasts"] = [row for c in cons for row in c.to_dict()["estimates"]]
         click.echo(json_doc(doc))
         return
     _render_table(table, first, design, where)
     if diffs:
         click.echo()
+        a, b = compare.values
+        by = diffs[0].by[0]
+        what = (f"relative change {by} {a} / {b} - 1" if compare.relative
+                else f"difference {by} {a} - {b}")
         _render_table(pl.concat([d.table for d in diffs], how="diagonal_relaxed"), diffs[0],
-                      design, where, pct=first.statistic in ("proportion", "multiple_choice"),
-                      title=f"difference {diffs[0].by[0]} {compare[0]} - {compare[1]} "
-                            f"(wald {diffs[0].level * 100:g}% intervals)")
+                      design, where,
+                      pct=compare.relative or first.statistic in ("proportion", "multiple_choice"),
+                      title=f"{what} (wald {diffs[0].level * 100:g}% "
+                            "intervals" + (f"; {pnl.caption()})" if pnl else
+                                           "; waves as independent samples)"))
+    for c in cons:
+        click.echo()
+        _render_table(c.table, c, design, where, pct=False,
+                      title=f"contrast {c.table['variable'][0]} (delta method, wald "
+                            f"{c.level * 100:g}% intervals)")
 
 
 def _emit_test(res: TestResult, row: str, column: str, fmt: str, where: str | None) -> None:
@@ -389,7 +446,9 @@ def _render_table(table: pl.DataFrame, est: Estimates, design: DesignArgs,
     by = [c for c in est.by if c in table.columns]
     show_cat = table["category"].null_count() < table.height
     labels = [*by, "variable", *(["category"] if show_cat else [])]
-    extra = [c for c in ("n", "deff", "p_value") if c in table.columns]
+    extra = [c for c in ("n", "deff", "p_value", "missinfo") if c in table.columns]
+    if "missinfo" in extra:  # multiple imputation: Rubin's degrees of freedom
+        extra.insert(extra.index("missinfo"), "df")
     heads = [*labels, "estimate", "std_error", f"{level} CI", *extra]
     rows = []
     for rec in table.iter_rows(named=True):

@@ -338,7 +338,7 @@ def test_store_waves_as_domains(store):
 
 def test_compare_waves_gives_each_difference_with_independent_waves_se(store):
     doc = run_json("proportion", "--store", store, "--var", "offer_received", "--by", "wave",
-                   "--compare", "2025,2023")
+                   "--compare", "2025,2023", "--independent")
     est = {(r["by"]["wave"], r["category"]): r for r in doc["estimates"]}
     diff = {r["category"]: r for r in doc["differences"]}
     assert {r["by"]["wave"] for r in doc["differences"]} == {"2025 - 2023"}
@@ -389,7 +389,7 @@ def test_compare_usage_errors(argv, message):
 
 
 @pytest.mark.parametrize("argv,message", [
-    (["mean", "--var", "api00"], "give a DATA file, or --store DIR --wave ID"),
+    (["mean", "--var", "api00"], "give a DATA file, --store DIR (with --wave) or --imputations GLOB"),
     (["mean", STRAT, "--var", "api00", "--wave", "2025"], "--wave needs --store"),
 ])
 def test_data_or_store_usage_errors(argv, message):
@@ -439,3 +439,14 @@ def test_an_extra_option_group_joins_design_commands():
     assert seen == {"times": 2.0}
     base = run_json("mean", STRAT, "--var", "api00", *STRAT_DESIGN)["estimates"][0]["estimate"]
     assert float(r.output) == pytest.approx(2 * base, rel=1e-9)
+
+
+def test_compare_waves_from_the_store_links_panel_members_by_the_member_key(store):
+    args = ("proportion", "--store", store, "--var", "offer_received", "--by", "wave",
+            "--compare", "2025,2023")
+    linked, independent = run_json(*args), run_json(*args, "--independent")
+    assert linked["panel"]["members_in_both"] == 40 and linked["panel"]["member"] == "member_no"
+    assert independent["panel"] is None
+    yes = [{r["category"]: r for r in d["differences"]}["Yes"] for d in (linked, independent)]
+    assert yes[0]["estimate"] == pytest.approx(yes[1]["estimate"], rel=1e-12)
+    assert yes[0]["std_error"] != pytest.approx(yes[1]["std_error"], rel=1e-3)
