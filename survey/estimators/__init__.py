@@ -1,4 +1,5 @@
-"""Design-based estimators: means, totals, ratios, proportions, multiple choice, tests."""
+"""Design-based estimators: means, totals, ratios, proportions, multiple choice, variances,
+correlations, scale reliability, tests."""
 
 from survey.estimators._basic import categories, mean, proportion, ratio, total
 from survey.estimators._compare import chisq, contrast, difference, differences
@@ -7,16 +8,23 @@ from survey.estimators._multichoice import multiple_choice, option_columns
 from survey.estimators._response import ResponseRates, disposition_category, response_rates
 from survey.estimators._nlcon import nlcontrast, parse_expression
 from survey.estimators._panel import PanelLink, panel_design, panel_link
+from survey.estimators._ranktest import RankTest, ranktest
 from survey.estimators._results import Estimates, TestResult
+from survey.estimators._ttest import TTest, ttest
+from survey.estimators._variance import correlation, cronbach_alpha, std_dev, variance
 
 __all__ = [
     "Estimates",
     "ResponseRates",
     "PanelLink",
+    "RankTest",
+    "TTest",
     "TestResult",
     "categories",
     "chisq",
     "contrast",
+    "correlation",
+    "cronbach_alpha",
     "difference",
     "disposition_category",
     "differences",
@@ -29,8 +37,12 @@ __all__ = [
     "panel_link",
     "parse_expression",
     "proportion",
+    "ranktest",
     "ratio",
     "response_rates",
     "rubin",
+    "std_dev",
     "total",
+    "ttest",
+    "variance",
 ]
