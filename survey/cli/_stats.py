@@ -61,7 +61,7 @@ def stats() -> None:
     """Design-based estimates with standard errors and confidence intervals.
 
     Every number agrees with R's survey package (svymean, svytotal, svyratio, svyciprop,
-    svyby, svychisq). DATA is a typed Parquet file from `survey ingest`, a csv or xlsx
+    svyby, svychisq, svyttest, svyranktest, svyvar, svycralpha). DATA is a typed Parquet file from `survey ingest`, a csv or xlsx
     (typed with --schema, else read as-is).
 
     \b
@@ -351,6 +351,57 @@ def _run(design: DesignArgs, compare: CompareArgs, variables: Sequence[str],
     return combine_imputations(runs), pnl
 
 
+def _spread_command(name: str, fn: str, least: int, doc: str) -> click.Command:
+    """``var``, ``cor`` and ``alpha``: functions of the design-based covariance (svyvar)."""
+
+    @stats.command(name, help=doc)
+    @_VAR
+    @click.option("--by", callback=split_option, help="Domains (comma list), as R's svyby.")
+    @where_option
+    @click.option("--conf", "level", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+                  default=0.95, show_default=True, help="Confidence level.")
+    @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
+                  default="table", show_default=True)
+    @design_options
+    def cmd(variables: tuple[str, ...], by: tuple[str, ...], where: str | None, level: float,
+            fmt: str, design: DesignArgs, **extra: bool) -> None:
+        from survey import estimators
+
+        if len(variables) < least:
+            raise click.BadParameter(f"give at least {least} columns", param_hint="--var")
+        plan = _plan(design, variables, by, where)
+        sf = bind_design(plan.data.frame, design)
+        est = getattr(estimators, "std_dev" if extra.get("sd") else fn)(
+            sf, list(variables), by=list(by) or None, where=plan.where, level=level)
+        _emit([est], fmt, design, where)
+
+    return cmd
+
+
+var_cmd = click.option("--sd", is_flag=True, help="Standard deviations instead (delta-method "
+                                                  "SEs).")(_spread_command("var", "variance", 1, """\
+    Design-based variances (covariances for several VARs), as R's svyvar.
+
+    \b
+    Examples:
+      survey stats var apistrat.csv --var api00 --by stype --strata stype --weight pw --fpc fpc
+      survey stats var apistrat.csv --var api00,api99 --strata stype --weight pw --fpc fpc
+      survey stats var apistrat.csv --var api00 --sd --strata stype --weight pw --fpc fpc
+    """))
+cor_cmd = _spread_command("cor", "correlation", 2, """Design-based correlations of every pair of VARs (delta-method SEs on svyvar).
+
+    \b
+    Example:
+      survey stats cor apistrat.csv --var api00,meals --by stype --strata stype --weight pw --fpc fpc
+    """)
+alpha_cmd = _spread_command("alpha", "cronbach_alpha", 2, """Cronbach's alpha of a scale of items under the design, as R's svycralpha.
+
+    \b
+    Example:
+      survey stats alpha wave.parquet --var q1,q2,q3 --by division
+    """)
+
+
 # -- output ---------------------------------------------------------------------------
 
 
@@ -482,6 +533,9 @@ def _num(v: float | None, pct: bool) -> str:
 
 # Models (survey.cli._models) load their heavy libraries only when they run.
 from survey.cli._models import logit_cmd, ologit_cmd  # noqa: E402 - after the group exists
+from survey.cli._stattests import ranktest_cmd, ttest_cmd  # noqa: E402
 
 stats.add_command(logit_cmd)
 stats.add_command(ologit_cmd)
+stats.add_command(ranktest_cmd)
+stats.add_command(ttest_cmd)

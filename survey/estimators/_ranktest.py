@@ -34,8 +34,8 @@ __all__ = ["RANK_TESTS", "RankTest", "RankTestName", "ranktest"]
 
 RankTestName = Literal["wilcoxon", "vanderwaerden", "median", "kruskalwallis"]
 RANK_TESTS: tuple[str, ...] = ("wilcoxon", "vanderwaerden", "median", "kruskalwallis")
-_R_NAMES = {"wilcoxon": "KruskalWallis", "kruskalwallis": "KruskalWallis",
-            "vanderwaerden": "vanderWaerden", "median": "median"}
+_NAMES = {"wilcoxon": "Wilcoxon rank-sum", "kruskalwallis": "Kruskal-Wallis",
+          "vanderwaerden": "van der Waerden", "median": "median"}
 _INF = "__rank_infn"
 
 
@@ -48,7 +48,8 @@ class RankTest:
     test
         ``wilcoxon``, ``vanderwaerden``, ``median`` or ``kruskalwallis``.
     method
-        R's description, e.g. ``"Design-based KruskalWallis test"``.
+        A description, e.g. ``"Design-based Kruskal-Wallis test"`` (R names the
+        wilcoxon test ``KruskalWallis`` too).
     variable, by
         The ranked column and the grouping column.
     groups
@@ -198,7 +199,7 @@ def ranktest(sf: SurveyFrame, var: str, *, by: str, test: RankTestName = "wilcox
     V = tot.vcov[1:, 1:]
     _, ddf_, _ = domain_counts(sf, make_domains(sf, by=None, where=inside), [])
     degf = float(ddf_[0])
-    method = f"Design-based {_R_NAMES[test]} test"
+    method = f"Design-based {_NAMES['kruskalwallis' if k > 2 and test == 'wilcoxon' else test]} test"
     if k == 2:
         est, se = float(beta[0]), float(np.sqrt(V[0, 0]))
         t, p, _, _ = t_test(est, se, degf - 1, 0.95)

@@ -19,6 +19,9 @@ MODULES = [
     "survey.estimators._nlcon",
     "survey.estimators._panel",
     "survey.estimators._response",
+    "survey.estimators._ranktest",
+    "survey.estimators._ttest",
+    "survey.estimators._variance",
 ]
 
 
