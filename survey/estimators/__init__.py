@@ -15,9 +15,9 @@ from survey.estimators._variance import correlation, cronbach_alpha, std_dev, va
 
 __all__ = [
     "Estimates",
-    "ResponseRates",
     "PanelLink",
     "RankTest",
+    "ResponseRates",
     "TTest",
     "TestResult",
     "categories",
@@ -26,8 +26,8 @@ __all__ = [
     "correlation",
     "cronbach_alpha",
     "difference",
-    "disposition_category",
     "differences",
+    "disposition_category",
     "mean",
     "mi_combine",
     "multiple_choice",
