@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         TypedSurvey,
         ValidationReport,
         describe,
+        draft_from_metadata,
         read_survey,
         read_typed_parquet,
         type_table,
@@ -62,7 +63,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         ttest,
         variance,
     )
-    from survey.io import Limits, RawTable, read_table
+    from survey.io import Limits, RawTable, read_metadata, read_table
     from survey.errors import ModelError
     from survey.models import ModelResult, firth, svyglm, svyolr
     from survey.errors import PlanError
@@ -120,6 +121,7 @@ _EXPORTS: dict[str, str] = {
     "crosstabs": "survey.tables",
     "describe": "survey.frames",
     "difference": "survey.estimators",
+    "draft_from_metadata": "survey.frames",
     "dump_codebook": "survey.codebook",
     "export_labelled": "survey.reports",
     "firth": "survey.models",
@@ -141,6 +143,7 @@ _EXPORTS: dict[str, str] = {
     "ratio": "survey.estimators",
     "response_rates": "survey.estimators",
     "read_margins": "survey.weighting",
+    "read_metadata": "survey.io",
     "read_survey": "survey.frames",
     "read_table": "survey.io",
     "read_typed_parquet": "survey.frames",

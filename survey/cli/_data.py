@@ -17,6 +17,7 @@ from survey.codebook import Codebook, draft_codebook_yaml, load_codebook
 from survey.frames import (
     TypedSurvey,
     describe,
+    draft_from_metadata,
     read_survey,
     read_typed_parquet,
     rejects_frame,
@@ -24,7 +25,7 @@ from survey.frames import (
 )
 from survey.cli._store import ingest_into_store, store_ingest_options
 from survey.errors import ValidationError
-from survey.io import Limits, read_table
+from survey.io import Limits, read_metadata, read_table
 from survey.store import load as load_waves
 
 _MB = 1024**2
@@ -271,8 +272,12 @@ def schema_check(codebook: str) -> None:
 @click.option("--sheet", help="Sheet to draft from (default: the first visible sheet).")
 @click.option("--name", help="Survey name (default: the file name).")
 @click.option("--force", is_flag=True, help="Overwrite an existing codebook file.")
+@click.option("--metadata", "-m", type=_FILE,
+              help="The platform's questionnaire: Qualtrics .qsf, XLSForm .xlsx, REDCap data dictionary "
+                   ".csv, or a .sav/.dta whose labels to use (docs/codebook.md).")
 @limit_options
-def schema_draft(file: str, out: str, sheet: str | None, name: str | None, force: bool, **kw: Any) -> None:
+def schema_draft(file: str, out: str, sheet: str | None, name: str | None, force: bool,
+                 metadata: str | None, **kw: Any) -> None:
     """Draft a complete codebook from an export it has never seen.
 
     Detects the header layout (1, 2 or 3 rows), question blocks, multiple-choice groups
@@ -280,10 +285,15 @@ def schema_draft(file: str, out: str, sheet: str | None, name: str | None, force
     labels and user-missing codes become options and missing codes.  Edit the draft,
     then ingest with it; the unedited draft already keeps every respondent.
 
+    With --metadata, question text, types, options and their labels, multiple-choice
+    groups, required flags, sections and missing codes come from the platform's own
+    questionnaire file; where it disagrees with the export a warning says so.
+
     \b
     Example:
       survey schema draft responses.csv --out schemas/new_survey.yaml
       survey ingest responses.csv --schema schemas/new_survey.yaml --out wave.parquet
+      survey schema draft records.csv --metadata dictionary.csv --out schemas/study.yaml
     """
     target = Path(out)
     if target.exists() and not force:
@@ -291,13 +301,19 @@ def schema_draft(file: str, out: str, sheet: str | None, name: str | None, force
     limits = _limits(kw)
     with progress(f"Reading {Path(file).name}"):
         raw = read_table(file, sheet=sheet, limits=limits)
-    survey_name = name or Path(file).stem
-    text = draft_codebook_yaml(raw, survey_name=survey_name, sheet=sheet)
+    warnings: tuple[str, ...] = ()
+    if metadata is not None:
+        drafted = draft_from_metadata(raw, read_metadata(metadata, limits=limits), survey_name=name)
+        text, warnings = drafted.to_yaml(), drafted.warnings
+    else:
+        text = draft_codebook_yaml(raw, survey_name=name or Path(file).stem, sheet=sheet)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     cb = load_codebook(target)  # the draft must load: fail loudly here, not at ingest
     for note in raw.notes:
         click.echo(f"note: {note}", err=True)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"wrote {out}: {len(cb.questions)} questions, layout {raw.layout} "
                f"({raw.header_rows} header row{'s' if raw.header_rows > 1 else ''})"
                + (f", sheet {raw.sheet}" if raw.sheet else ""))

@@ -9,15 +9,20 @@
 from __future__ import annotations
 
 from survey.io._layout import detect_layout
+from survey.io._metadata import FormMetadata, MetaChoice, MetaQuestion, read_metadata
 from survey.io._model import ROW_COLUMN, Layout, Limits, RawTable, SourceColumn
 from survey.io._read import read_table
 
 __all__ = [
+    "FormMetadata",
     "Layout",
     "Limits",
+    "MetaChoice",
+    "MetaQuestion",
     "ROW_COLUMN",
     "RawTable",
     "SourceColumn",
     "detect_layout",
+    "read_metadata",
     "read_table",
 ]

@@ -1,0 +1,483 @@
+"""Draft a codebook from a platform's own metadata, checked against the export.
+
+:func:`draft_from_metadata` takes the export as read (:class:`~survey.io.RawTable`) and the
+questionnaire as the platform describes it (:class:`~survey.io.FormMetadata`, from
+:func:`~survey.io.read_metadata`).  Each question of the form is found in the export by the
+column names the platform writes (a REDCap field name and its ``field___code`` checkbox
+columns, a Kobo path or label, a Qualtrics export tag or ImportId, an SPSS variable name);
+its text, type, options in their order, required flag and missing codes come from the form.
+Columns the form does not describe (platform meta columns, ids) are drafted from the data.
+
+Metadata and data disagree in real projects; each disagreement is a *warning* and the draft
+adapts to the data, so that ingesting the same export with the unedited draft keeps every
+respondent:
+
+* a question in the form but not in the export is left out;
+* a code in the data but not among the choices becomes an extra option labelled by itself;
+* a required question left blank in some rows is drafted ``required: false``;
+* cells that do not fit the form's type or range (a number field holding text) make the
+  question fall back to what the data show.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import polars as pl
+
+from survey._text import normalize_key
+from survey.codebook import Codebook, MissingCode, Option, Question, SourceSpec, draft_codebook
+from survey.codebook._load import codebook_to_dict, dump_codebook, parse_codebook
+from survey.frames._ingest import type_table
+from survey.frames._match import _Index
+from survey.io import RawTable, SourceColumn
+from survey.io._metadata import FormMetadata, MetaChoice, MetaQuestion
+
+__all__ = ["MetadataDraft", "draft_from_metadata"]
+
+_CODE = re.compile(r"^-?[0-9A-Za-z_.]+$")
+_ID_NAMES = ("record_id", "responseid", "response_id", "respondent_id", "respondentid", "_uuid",
+             "uuid", "id", "case_id", "caseid", "participant_id", "study_id", "resp_id", "_id")
+
+
+@dataclass(frozen=True)
+class MetadataDraft:
+    """A codebook drafted from metadata, with what was found on the way.
+
+    ``warnings`` are the disagreements between metadata and data (each one-line);
+    ``notes`` say what else was inferred; ``sections`` maps question id -> the form's
+    section, block or grid it belongs to.
+    """
+
+    codebook: Codebook
+    warnings: tuple[str, ...]
+    notes: tuple[str, ...]
+    sections: dict[str, str]
+    metadata: FormMetadata
+    export: str = ""
+
+    def to_yaml(self) -> str:
+        """The codebook as YAML headed by comments (warnings, notes) and with section markers."""
+        m = self.metadata
+        head = [f"# Draft codebook from the {m.kind} metadata {Path(m.path).name} and the export "
+                f"{Path(self.export).name}",
+                "# Question text, types, options and required flags come from the metadata;",
+                "# columns it does not describe were drafted from the data. Edit, then ingest."]
+        head += [f"# WARNING: {w}" for w in self.warnings]
+        head += [f"# NOTE: {n}" for n in self.notes]
+        lines = dump_codebook(self.codebook).splitlines()
+        out: list[str] = []
+        last = None
+        for line in lines:
+            hit = re.match(r"^(\s*)- id: (\S+)$", line)
+            if hit and hit.group(2) in self.sections and self.sections[hit.group(2)] != last:
+                last = self.sections[hit.group(2)]
+                out.append(f"{hit.group(1)}# section: {last}")
+            elif hit and hit.group(2) not in self.sections:
+                last = None
+            out.append(line)
+        return "\n".join(head) + "\n" + "\n".join(out) + "\n"
+
+
+def draft_from_metadata(raw: RawTable, metadata: FormMetadata, *, survey_name: str | None = None) -> MetadataDraft:
+    """Draft a codebook whose questions come from ``metadata``, checked against ``raw``.
+
+    Parameters
+    ----------
+    raw
+        The export, as read by :func:`survey.io.read_table`.
+    metadata
+        The platform's questionnaire, from :func:`survey.io.read_metadata`.
+    survey_name
+        The codebook's ``survey`` name (default: the form's title, else the file name).
+
+    Returns
+    -------
+    MetadataDraft
+        ``.codebook`` loads and types ``raw`` with no error; ``.warnings`` lists every
+        disagreement between the form and the export.
+
+    Examples
+    --------
+    >>> raw = read_table("records.csv")  # doctest: +SKIP
+    >>> d = draft_from_metadata(raw, read_metadata("dictionary.csv"))  # doctest: +SKIP
+    >>> d.codebook.question("sex").labels, d.warnings[:1]  # doctest: +SKIP
+    (('Female', 'Male'), ("question 'weight' (Weight, kg) is in the form but not in the export",))
+    """
+    b = _Builder(raw, metadata)
+    b.match()
+    name = survey_name or _slug(metadata.title or "") or _slug(Path(raw.path).stem) or "survey"
+    return b.finish(name)
+
+
+# --------------------------------------------------------------------------- matching
+
+
+class _Columns:
+    """Source columns by normalised name, block and Qualtrics ImportId."""
+
+    def __init__(self, raw: RawTable) -> None:
+        self.raw = raw
+        self.by_key: dict[str, list[int]] = {}
+        for c in raw.columns:
+            for k in {normalize_key(c.block), normalize_key(c.name), _import_key(c.import_id)}:
+                if k:
+                    self.by_key.setdefault(k, []).append(c.index)
+        self.used: set[int] = set()
+        self.pos = 0
+
+    def take(self, keys: tuple[str, ...]) -> SourceColumn | None:
+        """The first free column answering to one of ``keys``, preferring file order."""
+        for k in keys:
+            free = [i for i in self.by_key.get(normalize_key(k), []) + self.by_key.get(_import_key(k), [])
+                    if i not in self.used]
+            if free:
+                i = next((j for j in free if j >= self.pos), free[0])
+                self.used.add(i)
+                self.pos = max(self.pos, i)
+                return self.raw.columns[i]
+        return None
+
+
+def _import_key(text: str | None) -> str:
+    if not text or not re.match(r"(?i)^qid\d", text):
+        return ""
+    return "importid:" + text.lower().replace("-", "_")
+
+
+@dataclass
+class _Match:
+    meta: MetaQuestion
+    main: SourceColumn | None
+    choices: list[tuple[MetaChoice, SourceColumn]]
+    extra: list[SourceColumn]  # data columns of the group the form does not list
+
+
+class _Builder:
+    def __init__(self, raw: RawTable, meta: FormMetadata) -> None:
+        self.raw = raw
+        self.meta = meta
+        self.cols = _Columns(raw)
+        self.index = _Index(raw.columns)
+        self.matches: list[_Match] = []
+        self.warnings: list[str] = []
+        self.notes: list[str] = list(meta.notes)
+        self.sections: dict[str, str] = {}
+        self.optional: dict[str, int] = {}  # required in the form, blank in some rows
+
+    def match(self) -> None:
+        absent: list[str] = []
+        for q in self.meta.questions:
+            picked = [(c, col) for c in q.choices if c.keys for col in [self.cols.take(c.keys)] if col is not None] \
+                if q.type == "multiple" else []
+            main = self.cols.take(q.keys) if q.keys else None
+            if main is None and not picked:
+                absent.append(f"{q.name!r}" + (f" ({_short(q.text)})" if q.text else ""))
+                continue
+            self.matches.append(_Match(q, main, picked, []))
+        if absent:
+            self.warnings.append(f"{len(absent)} question(s) in the form but not in the export, left out: "
+                                 + ", ".join(absent[:12]) + (" ..." if len(absent) > 12 else ""))
+        for m in self.matches:  # data columns of a checkbox group the form does not list
+            if m.meta.type != "multiple" or not m.choices:
+                continue
+            prefixes = {normalize_key(m.meta.name) + "___"} | {
+                normalize_key(k).rsplit("/", 1)[0] + "/" for c, _ in m.choices for k in c.keys[:1] if "/" in k}
+            for c in self.raw.columns:
+                if c.index not in self.cols.used and any(normalize_key(c.block).startswith(p) for p in prefixes):
+                    m.extra.append(c)
+                    self.cols.used.add(c.index)
+
+    # ------------------------------------------------------------------ building
+
+    def finish(self, survey_name: str) -> MetadataDraft:
+        demoted: set[int] = set()  # match positions that fell back to the data draft
+        for _ in range(4):
+            questions, owner = self._questions(demoted)
+            cb = Codebook(survey=survey_name, version="draft", questions=tuple(questions),
+                          title_en=self.meta.title,
+                          source=SourceSpec(header_rows=self.raw.header_rows if self.raw.header_rows in (1, 2, 3)
+                                            else "auto", sheet=self.raw.sheet))
+            parse_codebook(codebook_to_dict(cb))
+            errors = type_table(self.raw, cb).report.problems.filter(pl.col("severity") == "error")
+            bad = Counter(errors.get_column("question").drop_nulls().to_list())
+            if not bad:
+                break
+            by_reason = errors.group_by("question").agg(pl.col("reason").unique(), pl.col("value").drop_nulls().head(3))
+            for qid, reasons, values in by_reason.iter_rows():
+                if qid in owner:
+                    i = owner[qid]
+                    self._repair(i, qid, set(reasons), values, demoted)
+        if self.optional:
+            shown = ", ".join(f"{k} ({n})" for k, n in list(self.optional.items())[:10])
+            self.warnings.append(
+                f"{len(self.optional)} question(s) required in the form are blank in some rows (branching, "
+                f"randomised blocks or partial responses), drafted required: false; blank rows: {shown}"
+                + (" ..." if len(self.optional) > 10 else ""))
+        return MetadataDraft(cb, tuple(self.warnings), tuple(self.notes), dict(self.sections), self.meta,
+                             self.raw.path)
+
+    def _repair(self, i: int, qid: str, reasons: set[str], values: list[str], demoted: set[int]) -> None:
+        m = self.matches[i]
+        q = m.meta
+        shown = ", ".join(repr(v) for v in values)
+        if reasons <= {"out_of_range"}:
+            self.matches[i] = replace(m, meta=replace(q, minimum=None, maximum=None))
+            self.warnings.append(f"{qid}: values outside the form's range [{q.minimum}, {q.maximum}] "
+                                 f"(e.g. {shown}); range left out")
+        elif reasons <= {"duplicate_id"}:
+            self.matches[i] = replace(m, meta=replace(q, role="meta", type="text"))
+            self.warnings.append(f"{qid}: the id repeats in the export (several rows per record: events or "
+                                 "repeat instances); kept as a meta column, not the respondent id")
+        elif reasons <= {"required_missing"}:
+            self.matches[i] = replace(m, meta=replace(q, required=False))
+        else:
+            demoted.add(i)
+            self.warnings.append(f"{qid}: cells do not fit the form's type {q.type} ({', '.join(sorted(reasons))}; "
+                                 f"e.g. {shown}); drafted from the data instead")
+
+    def _questions(self, demoted: set[int]) -> tuple[list[Question], dict[str, int]]:
+        ids = _Ids()
+        placed: list[tuple[int, Question]] = []
+        owner: dict[str, int] = {}
+        covered: set[int] = set()
+        self.optional = {}
+        has_id = False
+        for i, m in enumerate(self.matches):
+            if i in demoted:
+                continue
+            for q, first in self._build(m, ids):
+                owner[q.id] = i
+                has_id = has_id or q.role == "id"
+                placed.append((first, q))
+                if m.meta.group:
+                    self.sections[q.id] = m.meta.group
+            covered |= {c.index for c in (m.main, *(col for _, col in m.choices), *m.extra) if c is not None}
+        rest = [c for c in self.raw.columns if c.index not in covered]
+        if rest:
+            for q, first in self._from_data(rest, ids, keep_id=not has_id):
+                has_id = has_id or q.role == "id"
+                placed.append((first, q))
+        placed.sort(key=lambda t: t[0])
+        questions = [q for _, q in placed]
+        if not has_id:
+            questions = _promote_id(questions, self.raw, self.index)
+        return questions, owner
+
+    def _build(self, m: _Match, ids: _Ids) -> list[tuple[Question, int]]:
+        q = m.meta
+        qid = ids.make(q.name)
+        text = _text(q.text)
+        if q.type == "multiple" and (m.choices or m.extra):
+            opts = [Option(code=c.code, label=c.label, column=_ref(col, self.index)) for c, col in m.choices]
+            listed = {c.code for c, _ in m.choices}
+            lost = [c.code for c in q.choices if c.code not in listed]
+            if lost:
+                self._warn(f"{qid}: choice(s) {', '.join(map(repr, lost[:8]))} of the form have no column in the "
+                           "export; left out")
+            for col in m.extra:
+                code = re.split(r"___|/", col.block)[-1]
+                opts.append(Option(code=code, label=code, column=_ref(col, self.index)))
+                self._warn(f"{qid}: column {col.block!r} is not among the form's choices; added as option {code!r}")
+            out = [(Question(id=qid, type="multiple", layout="columns", options=tuple(_fix_options(opts, qid)),
+                             pii=q.pii, **text), min(col.index for _, col in m.choices) if m.choices
+                    else m.extra[0].index)]
+            if m.main is not None:
+                sid = ids.make(q.name + "_summary")
+                out.append((Question(id=sid, type="text", role="meta", column=_ref(m.main, self.index),
+                                     text_en=f"Summary of {qid}: the chosen options joined"), m.main.index))
+                self.notes.append(f"{m.main.block!r} repeats the per-choice columns of {qid!r}: kept as text {sid!r}")
+            return out
+        assert m.main is not None
+        col = m.main
+        ref = _ref(col, self.index)
+        cells = self.raw.frame.get_column(col.name)
+        blank = int(cells.is_null().sum() + (cells.str.strip_chars() == "").sum())
+        required = q.required and blank == 0
+        if q.required and blank:
+            self.optional[qid] = blank
+        missing = [MissingCode(code=_code(c.code), label=c.label) for c in q.missing]
+        missing += [MissingCode(code=v, label=v) for v in self.raw.user_missing.get(col.name, ())
+                    if all(normalize_key(v) != normalize_key(mc.code) for mc in missing)]
+        role = q.role
+        qtype = q.type
+        options: list[Option] = []
+        if qtype == "multiple":  # only the joined cell is in the export
+            options = _fix_options([Option(code=c.code, label=c.label) for c in q.choices], qid)
+            return [(Question(id=qid, type="multiple", column=ref, layout="delimited", delimiter=q.delimiter or ",",
+                              options=tuple(options), missing_codes=tuple(missing), pii=q.pii, **text), col.index)]
+        if qtype in ("single", "ordinal"):
+            options = self._options(qid, q.choices, missing, cells)
+        if role == "id":
+            qtype = "text"
+        return [(Question(id=qid, type=qtype, column=ref, role=role, required=required, pii=q.pii,
+                          options=tuple(options), missing_codes=tuple(missing),
+                          minimum=q.minimum if qtype in ("integer", "number") else None,
+                          maximum=q.maximum if qtype in ("integer", "number") else None, **text), col.index)]
+
+    def _options(self, qid: str, choices: tuple[MetaChoice, ...], missing: list[MissingCode],
+                 cells: pl.Series) -> list[Option]:
+        opts = _fix_options([Option(code=c.code, label=c.label) for c in choices], qid)
+        known = {k for o in opts for k in o.match_keys()} | {k for mc in missing for k in mc.match_keys()}
+        vals = cells.drop_nulls().str.strip_chars()
+        counts = vals.filter(vals != "").value_counts(sort=True)
+        unknown = []
+        for value, n in counts.iter_rows():
+            key = normalize_key(value)
+            if key and key not in known and _number_key(key) not in known:
+                unknown.append((value, n))
+                known.add(key)
+        for value, n in sorted(unknown, key=lambda t: _sort_key(t[0])):
+            opts.append(Option(code=value, label=re.sub(r"\s+", " ", value.replace("\u00a0", " ")).strip()))
+        if unknown:
+            shown = ", ".join(f"{v!r} ({n} row{'s' if n > 1 else ''})" for v, n in unknown[:6])
+            self._warn(f"{qid}: {len(unknown)} value(s) in the data not among the form's choices, added as "
+                       f"options: {shown}" + (" ..." if len(unknown) > 6 else ""))
+        return _fix_options(opts, qid)
+
+    def _from_data(self, rest: list[SourceColumn], ids: _Ids, *, keep_id: bool) -> list[tuple[Question, int]]:
+        """Draft the columns the metadata does not describe from their data."""
+        keep = ["__row__", *(c.name for c in rest)]
+        sub = replace(self.raw, frame=self.raw.frame.select(keep), columns=tuple(rest), notes=())
+        cb = draft_codebook(sub, survey_name="part")
+        sub_index = _Index(tuple(rest))
+        out = []
+        for q in cb.questions:
+            first, q2 = self._rebase(q, sub_index)
+            if q2.role == "id" and not keep_id:
+                q2 = replace(q2, role="meta")
+            out.append((replace(q2, id=ids.make(q2.id)), first))
+        return out
+
+    def _rebase(self, q: Question, sub_index: _Index) -> tuple[int, Question]:
+        """Point a question drafted on a subset of the columns at the same columns in the whole file."""
+        if q.type == "multiple" and q.layout == "columns" and q.column is None:
+            cols = [sub_index.find(o.column) if o.column else None for o in q.options]
+            opts = tuple(replace(o, column=_ref(c, self.index)) if c is not None else o for o, c in zip(q.options, cols))
+            first = min((c.index for c in cols if c is not None), default=0)
+            other = q.other
+            if other is not None and (oc := sub_index.find(other.column)) is not None:
+                other = replace(other, column=_ref(oc, self.index))
+            return first, replace(q, options=opts, other=other)
+        if q.type == "multiple" and q.layout == "columns":  # a SurveyMonkey block: found by its header
+            c = sub_index.find(q.column) if q.column else None
+            return (c.index if c is not None else 0), q
+        if q.column is not None and (c := sub_index.find(q.column)) is not None:
+            return c.index, replace(q, column=_ref(c, self.index))
+        return 0, q
+
+    def _warn(self, text: str) -> None:
+        if text not in self.warnings:
+            self.warnings.append(text)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _ref(col: SourceColumn, index: _Index) -> str:
+    """The shortest header that finds exactly ``col`` again at ingest."""
+    for cand in (col.block, col.name):
+        if cand and index.find(cand) is col:
+            return cand
+    return col.name
+
+
+def _promote_id(questions: list[Question], raw: RawTable, index: _Index) -> list[Question]:
+    """With no id from the form or the data draft: a unique, complete id-named column."""
+    for name in _ID_NAMES:
+        for j, q in enumerate(questions):
+            if q.id.lower() != name or q.column is None or q.type == "multiple":
+                continue
+            col = index.find(q.column)
+            if col is None:
+                continue
+            cells = raw.frame.get_column(col.name)
+            if cells.null_count() == 0 and cells.n_unique() == cells.len() and cells.len() > 0:
+                questions[j] = replace(q, role="id", type="text", options=(), missing_codes=(),
+                                       minimum=None, maximum=None)
+                return questions
+    return questions
+
+
+def _fix_options(opts: list[Option], qid: str) -> list[Option]:
+    """Valid, unique codes and labels: ``Yes, often`` stays the label, the code is made safe."""
+    out: list[Option] = []
+    codes: set[str] = set()
+    labels: set[str] = set()
+    for o in opts:
+        code = _code(o.code)
+        aliases = tuple(a for a in (*o.aliases, o.code) if a != code and normalize_key(a) != normalize_key(o.label))
+        base, k = code, 2
+        while code in codes or code in ("missing", "other_text"):
+            code = f"{base}_{k}"
+            k += 1
+        label = o.label.strip() or o.code
+        if normalize_key(label) in labels:
+            label = f"{label} ({o.code})"
+        aliases = tuple(a for a in aliases if normalize_key(a) not in labels)
+        codes.add(code)
+        labels.add(normalize_key(label))
+        out.append(Option(code=code, label=label, label_ko=o.label_ko, aliases=aliases, column=o.column))
+    return out
+
+
+def _code(code: str) -> str:
+    c = code.strip()
+    if _CODE.match(c):
+        return c
+    s = re.sub(r"[^0-9A-Za-z_.]+", "_", unicodedata.normalize("NFKD", c).encode("ascii", "ignore").decode()).strip("_")
+    return s or "x"
+
+
+def _number_key(key: str) -> str:
+    m = re.fullmatch(r"([+-]?\d+)\.0+", key)
+    return m.group(1) if m else key
+
+
+def _sort_key(value: str) -> tuple[int, float, str]:
+    try:
+        return (0, float(value), "")
+    except ValueError:
+        return (1, 0.0, value)
+
+
+def _text(text: str | None) -> dict[str, str]:
+    if not text:
+        return {}
+    return {"text_ko": text} if re.search(r"[\uac00-\ud7a3]", text) else {"text_en": text}
+
+
+def _short(text: str | None, n: int = 50) -> str:
+    t = text or ""
+    return t if len(t) <= n else t[: n - 3].rstrip() + "..."
+
+
+def _slug(text: str, limit: int = 40) -> str:
+    s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    s = re.sub(r"[^a-z0-9]+", "_", s).strip("_")
+    s = re.sub(r"_+", "_", s)
+    if len(s) > limit:
+        s = s[:limit].rsplit("_", 1)[0] or s[:limit]
+    return s.strip("_")
+
+
+class _Ids:
+    """Question ids from the platform's names: ``Q5 1`` -> ``q5_1``, unique, no ``__``."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def make(self, name: str) -> str:
+        slug = _slug(name, limit=60) or "q"
+        if slug[0].isdigit():
+            slug = "q" + slug
+        qid, k = slug, 2
+        while qid in self.used:
+            qid = f"{slug}_{k}"
+            k += 1
+        self.used.add(qid)
+        return qid

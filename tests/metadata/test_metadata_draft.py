@@ -1,0 +1,256 @@
+"""`survey schema draft EXPORT --metadata META`: the codebook comes from the platform's form.
+
+Each platform's pair (tests/metadata/builders.py) is drafted, the draft written as YAML and
+loaded back, and the same export ingested with it: every respondent kept, answers typed to
+the form's labels, question text from the form, disagreements reported as warnings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from survey.cli import cli
+from survey.codebook import Codebook, load_codebook
+from survey.errors import UnreadableInputError
+from survey.frames import MetadataDraft, draft_from_metadata, read_survey, read_typed_parquet
+from survey.io import read_metadata, read_table
+from tests.metadata import builders
+from tests.metadata.builders import Pair
+
+PAIRS: dict[str, Callable[[Path], Pair]] = {
+    "kobo_labels": builders.kobo_labels,
+    "kobo_xml": builders.kobo_xml,
+    "qualtrics_numeric": builders.qualtrics,
+    "qualtrics_text": lambda d: builders.qualtrics(d, text_values=True),
+    "redcap_labels": lambda d: builders.redcap(d, labels=True),
+    "redcap_raw": builders.redcap,
+    "spss_csv": builders.spss,
+}
+
+
+def _draft(pair: Pair, tmp_path: Path) -> tuple[MetadataDraft, Codebook]:
+    drafted = draft_from_metadata(read_table(pair.export), read_metadata(pair.metadata))
+    path = tmp_path / "draft.yaml"
+    path.write_text(drafted.to_yaml(), encoding="utf-8")
+    return drafted, load_codebook(path)
+
+
+@pytest.mark.parametrize("name", sorted(PAIRS))
+def test_draft_from_metadata_loads_and_keeps_every_respondent(name: str, tmp_path: Path) -> None:
+    pair = PAIRS[name](tmp_path)
+    _, cb = _draft(pair, tmp_path)
+    typed = read_survey(pair.export, cb)
+    assert typed.report.ok, typed.report.to_text()
+    assert typed.frame.height == pair.respondents
+    assert typed.report.problems.filter(typed.report.problems["reason"] == "extra_column").is_empty()
+
+
+@pytest.mark.parametrize("name", ["redcap_raw", "redcap_labels"])
+def test_redcap_codes_typed_to_dictionary_labels(name: str, tmp_path: Path) -> None:
+    pair = PAIRS[name](tmp_path)
+    drafted, cb = _draft(pair, tmp_path)
+    sex = cb.question("sex")
+    assert sex.text_en == "Sex at birth"
+    assert sex.labels[:2] == ("Female", "Male")
+    frame = read_survey(pair.export, cb).frame
+    assert frame["sex"].to_list()[:2] == ["Female", "Male"]
+    sports = cb.question("sports")
+    assert sports.type == "multiple" and sports.text_en == "Which sports do you do, weekly?"
+    assert [o.column for o in sports.options] == ["sports___1", "sports___2", "sports____1", "sports___9"]
+    assert [o.label for o in sports.options][:3] == ["Running", "Swimming, open water", "Don't know"]
+    assert frame["sports__1"].to_list()[:3] == [True, False, True]
+    assert cb.question("smoker").labels == ("Yes", "No") and cb.question("smoker").required
+    assert cb.question("baseline_complete").role == "meta"
+    assert cb.question("baseline_complete").labels == ("Incomplete", "Unverified", "Complete")
+    assert cb.id_question is not None and cb.id_question.id == "record_id"
+    assert drafted.sections["sex"] == "Demographics" and drafted.sections["mood"] == "Follow-up"
+
+
+def test_redcap_disagreements_are_warnings_not_failures(tmp_path: Path) -> None:
+    drafted, cb = _draft(builders.redcap(tmp_path), tmp_path)
+    text = "\n".join(drafted.warnings)
+    assert "'weight' (Weight, kg)" in text and "not in the export" in text
+    assert "sex: 1 value(s) in the data not among the form's choices" in text and "'3' (1 row)" in text
+    assert "'sports___9' is not among the form's choices" in text
+    assert "mood (3)" in text
+    assert "weight" not in {q.id for q in cb.questions}
+    assert cb.question("sex").labels == ("Female", "Male", "3")
+    assert not cb.question("mood").required
+
+
+def test_redcap_repeated_record_id_is_not_the_respondent_id(tmp_path: Path) -> None:
+    pair = builders.redcap(tmp_path)
+    text = pair.export.read_text(encoding="utf-8").splitlines()
+    pair.export.write_text("\n".join([*text, text[1]]) + "\n", encoding="utf-8")  # record 100 twice
+    drafted, cb = _draft(pair, tmp_path)
+    assert cb.question("record_id").role == "meta"
+    assert any("id repeats" in w for w in drafted.warnings)
+    typed = read_survey(pair.export, cb)
+    assert typed.report.ok and typed.frame.height == pair.respondents + 1
+
+
+@pytest.mark.parametrize("name", ["kobo_xml", "kobo_labels"])
+def test_kobo_form_gives_text_labels_groups_and_choice_columns(name: str, tmp_path: Path) -> None:
+    pair = PAIRS[name](tmp_path)
+    drafted, cb = _draft(pair, tmp_path)
+    assert cb.survey == "household_survey_2024" and cb.title_en == "Household survey 2024"
+    consent = cb.question("consent")
+    assert consent.text_en == "Do you consent?" and consent.labels == ("Yes", "No") and consent.required
+    assert cb.question("members").type == "integer"
+    fruits = cb.question("fruits")
+    assert fruits.type == "multiple" and fruits.layout == "columns"
+    assert [o.label for o in fruits.options] == ["Apple", "Banana split", "Kiwi"]
+    assert cb.question("fruits_summary").role == "meta"
+    assert drafted.sections["consent"] == "Household" and "water" not in drafted.sections
+    frame = read_survey(pair.export, cb).frame
+    assert frame["consent"].to_list()[:2] == ["No", "Yes"]
+    assert frame["fruits__apple"].to_list()[:4] == [True, False, False, True]
+    assert frame["water"].to_list()[:3] == ["Never", "Rarely", "Always"]
+    assert cb.question("water").labels == ("Never", "Rarely", "Always", "sometimes")
+    text = "\n".join(drafted.warnings)
+    assert "'income' (Monthly income)" in text and "'sometimes' (3 rows)" in text
+    assert any("repeat groups" in n and "pname" in n for n in drafted.notes)
+
+
+def test_kobo_joined_column_alone_is_a_delimited_multiple(tmp_path: Path) -> None:
+    pair = builders.kobo_xml(tmp_path)
+    lines = pair.export.read_text(encoding="utf-8").splitlines()
+    keep = [i for i, h in enumerate(lines[0].split(";")) if not h.startswith('"hh/fruits/')]
+    pair.export.write_text("\n".join(";".join(line.split(";")[i] for i in keep) for line in lines) + "\n",
+                           encoding="utf-8")
+    _, cb = _draft(pair, tmp_path)
+    fruits = cb.question("fruits")
+    assert fruits.layout == "delimited" and fruits.delimiter == " " and fruits.column == "hh/fruits"
+    frame = read_survey(pair.export, cb).frame
+    assert frame["fruits__banana"].to_list()[:4] == [False, False, True, False]
+
+
+@pytest.mark.parametrize("name", ["qualtrics_numeric", "qualtrics_text"])
+def test_qualtrics_recodes_grids_and_blocks_from_the_qsf(name: str, tmp_path: Path) -> None:
+    pair = PAIRS[name](tmp_path)
+    drafted, cb = _draft(pair, tmp_path)
+    q1 = cb.question("q1")
+    assert q1.text_en == "What is your division?"
+    assert [(o.code, o.label) for o in q1.options][:3] == [("10", "Natural Sciences"), ("20", "Engineering"),
+                                                           ("30", "Medicine")]
+    assert [o.label for o in cb.question("q2").options] == ["China", "United States", "Europe, incl. UK", "Other"]
+    rows = [cb.question(f"q4_{k}") for k in (1, 2, 3)]
+    assert [r.text_en for r in rows] == [f"How satisfied are you with: - {x}"
+                                         for x in ("Salary", "Research funding", "Autonomy")]
+    assert all(r.labels == ("Very satisfied", "Satisfied", "Dissatisfied", "Very dissatisfied") for r in rows)
+    assert {drafted.sections[f"q4_{k}"] for k in (1, 2, 3)} == {"How satisfied are you with:"}
+    assert drafted.sections["q1"] == "About you" and drafted.sections["q5_1"] == "Work"
+    age = cb.question("age")
+    assert age.type == "number" and (age.minimum, age.maximum) == (18.0, 99.0)
+    frame = read_survey(pair.export, cb).frame
+    assert frame["q1"].to_list()[:3] == ["Natural Sciences", "Engineering", "Medicine"]
+    assert frame["q4_1"].to_list()[:2] == ["Very satisfied", "Satisfied"]
+    assert frame["q2__1"].to_list()[:4] == [True, False, False, True]
+    text = "\n".join(drafted.warnings)
+    assert "'Q9' (Were you born abroad?)" in text and "'40' (2 rows)" in text and "q1 (1)" in text
+
+
+def test_spss_labels_give_options_missing_codes_and_ordinal(tmp_path: Path) -> None:
+    pair = builders.spss(tmp_path)
+    _, cb = _draft(pair, tmp_path)
+    q1 = cb.question("q1")
+    assert q1.text_en == "Satisfaction with your job"
+    assert q1.labels == ("Satisfied", "Neutral", "Dissatisfied")
+    assert [(m.code, m.label) for m in q1.missing_codes] == [("8", "Don't know"), ("9", "Refused")]
+    assert cb.question("q2").type == "ordinal"
+    assert cb.question("wt").type == "number"
+    frame = read_survey(pair.export, cb).frame
+    assert frame["q1"].to_list()[4:6] == ["Neutral", None]
+    assert frame["q1__missing"].to_list()[5] == "Refused"
+
+
+def test_spss_file_as_its_own_metadata(tmp_path: Path) -> None:
+    pair = builders.spss(tmp_path)
+    drafted = draft_from_metadata(read_table(pair.metadata), read_metadata(pair.metadata))
+    typed = read_survey(pair.metadata, drafted.codebook)
+    assert typed.report.ok and typed.frame.height == pair.respondents
+    assert typed.frame["q2"].to_list()[:2] == ["None", "Little"]
+
+
+def test_values_that_do_not_fit_the_form_type_fall_back_to_the_data(tmp_path: Path) -> None:
+    pair = builders.redcap(tmp_path)
+    text = pair.export.read_text(encoding="utf-8").replace("2024-03-05", "about March")
+    pair.export.write_text(text, encoding="utf-8")
+    drafted, cb = _draft(pair, tmp_path)
+    assert cb.question("visit_date").type == "text"
+    assert any(w.startswith("visit_date: cells do not fit the form's type date") and "'about March'" in w
+               for w in drafted.warnings)
+    assert read_survey(pair.export, cb).report.ok
+
+
+def test_values_outside_the_form_range_drop_the_range(tmp_path: Path) -> None:
+    pair = builders.redcap(tmp_path)
+    lines = pair.export.read_text(encoding="utf-8").splitlines()
+    cells = lines[1].split(",")
+    cells[2] = "7"
+    lines[1] = ",".join(cells)
+    pair.export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    drafted, cb = _draft(pair, tmp_path)
+    age = cb.question("age")
+    assert age.type == "integer" and age.minimum is None and age.maximum is None
+    assert any("age: values outside the form's range [18.0, 99.0]" in w for w in drafted.warnings)
+
+
+def test_cli_draft_with_metadata_then_ingest(tmp_path: Path) -> None:
+    pair = builders.redcap(tmp_path)
+    schema, out = tmp_path / "s.yaml", tmp_path / "w.parquet"
+    runner = CliRunner()
+    r = runner.invoke(cli, ["schema", "draft", str(pair.export), "--metadata", str(pair.metadata),
+                            "--out", str(schema)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert "warning: 1 question(s) in the form but not in the export" in r.stderr
+    assert "# WARNING: sex: 1 value(s)" in schema.read_text(encoding="utf-8")
+    i = runner.invoke(cli, ["ingest", str(pair.export), "-s", str(schema), "-o", str(out)], catch_exceptions=False)
+    assert i.exit_code == 0, i.output
+    frame, cb = read_typed_parquet(out)
+    assert frame.height == pair.respondents and cb is not None
+    assert cb.question("mood").labels == ("Good", "Fair", "Poor")
+
+
+def test_cli_metadata_that_is_not_a_form_is_exit_2(tmp_path: Path) -> None:
+    pair = builders.redcap(tmp_path)
+    r = CliRunner().invoke(cli, ["schema", "draft", str(pair.export), "--metadata", str(pair.export),
+                                 "--out", str(tmp_path / "s.yaml")])
+    assert r.exit_code == 2
+    assert "not a metadata file" in r.output and "Traceback" not in r.output
+    assert not (tmp_path / "s.yaml").exists()
+
+
+@pytest.mark.parametrize("content,why", [
+    (b'{"SurveyEntry": {}, "Elements": []}', "no 'SurveyElements'"),
+    (b'{"SurveyEntry": {', "not a readable Qualtrics survey file"),
+    (b'"Variable / Field Name","Form Name"\nx,y\n', "no 'Variable / Field Name' and 'Field Type'"),
+])
+def test_broken_metadata_files_are_unreadable_with_a_reason(tmp_path: Path, content: bytes, why: str) -> None:
+    path = tmp_path / ("m.qsf" if content.startswith(b"{") else "m.csv")
+    path.write_bytes(content)
+    with pytest.raises(UnreadableInputError, match=why):
+        read_metadata(path)
+
+
+def test_workbook_without_a_survey_sheet_is_not_an_xlsform(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["a", "b"])
+    wb.save(tmp_path / "x.xlsx")
+    with pytest.raises(UnreadableInputError, match="no 'survey' sheet"):
+        read_metadata(tmp_path / "x.xlsx")
+
+
+@pytest.mark.parametrize("module", ["survey.io._metadata", "survey.io._meta_redcap"])
+def test_docstring_examples(module: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0
