@@ -30,7 +30,7 @@ from pathlib import Path
 import polars as pl
 
 from survey._text import normalize_key
-from survey.codebook import Codebook, MissingCode, Option, Question, SourceSpec, draft_codebook
+from survey.codebook import Codebook, MissingCode, Option, Question, QuestionGroup, SourceSpec, draft_codebook
 from survey.codebook._load import codebook_to_dict, dump_codebook, parse_codebook
 from survey.frames._ingest import type_table
 from survey.frames._match import _Index
@@ -49,19 +49,18 @@ class MetadataDraft:
     """A codebook drafted from metadata, with what was found on the way.
 
     ``warnings`` are the disagreements between metadata and data (each one-line);
-    ``notes`` say what else was inferred; ``sections`` maps question id -> the form's
-    section, block or grid it belongs to.
+    ``notes`` say what else was inferred.  The form's sections, grids and rankings are
+    the codebook's ``groups``.
     """
 
     codebook: Codebook
     warnings: tuple[str, ...]
     notes: tuple[str, ...]
-    sections: dict[str, str]
     metadata: FormMetadata
     export: str = ""
 
     def to_yaml(self) -> str:
-        """The codebook as YAML headed by comments (warnings, notes) and with section markers."""
+        """The codebook as YAML, headed by comments: where it came from, warnings, notes."""
         m = self.metadata
         head = [f"# Draft codebook from the {m.kind} metadata {Path(m.path).name} and the export "
                 f"{Path(self.export).name}",
@@ -69,18 +68,7 @@ class MetadataDraft:
                 "# columns it does not describe were drafted from the data. Edit, then ingest."]
         head += [f"# WARNING: {w}" for w in self.warnings]
         head += [f"# NOTE: {n}" for n in self.notes]
-        lines = dump_codebook(self.codebook).splitlines()
-        out: list[str] = []
-        last = None
-        for line in lines:
-            hit = re.match(r"^(\s*)- id: (\S+)$", line)
-            if hit and hit.group(2) in self.sections and self.sections[hit.group(2)] != last:
-                last = self.sections[hit.group(2)]
-                out.append(f"{hit.group(1)}# section: {last}")
-            elif hit and hit.group(2) not in self.sections:
-                last = None
-            out.append(line)
-        return "\n".join(head) + "\n" + "\n".join(out) + "\n"
+        return "\n".join(head) + "\n" + dump_codebook(self.codebook)
 
 
 def draft_from_metadata(raw: RawTable, metadata: FormMetadata, *, survey_name: str | None = None) -> MetadataDraft:
@@ -166,15 +154,14 @@ class _Builder:
         self.matches: list[_Match] = []
         self.warnings: list[str] = []
         self.notes: list[str] = list(meta.notes)
-        self.sections: dict[str, str] = {}
         self.optional: dict[str, int] = {}  # required in the form, blank in some rows
 
     def match(self) -> None:
         absent: list[str] = []
         for q in self.meta.questions:
+            main = self.cols.take(q.keys) if q.keys else None  # first: a joined cell precedes its choices
             picked = [(c, col) for c in q.choices if c.keys for col in [self.cols.take(c.keys)] if col is not None] \
                 if q.type == "multiple" else []
-            main = self.cols.take(q.keys) if q.keys else None
             if main is None and not picked:
                 absent.append(f"{q.name!r}" + (f" ({_short(q.text)})" if q.text else ""))
                 continue
@@ -197,9 +184,9 @@ class _Builder:
     def finish(self, survey_name: str) -> MetadataDraft:
         demoted: set[int] = set()  # match positions that fell back to the data draft
         for _ in range(4):
-            questions, owner = self._questions(demoted)
+            questions, owner, groups = self._questions(demoted)
             cb = Codebook(survey=survey_name, version="draft", questions=tuple(questions),
-                          title_en=self.meta.title,
+                          title_en=self.meta.title, groups=groups,
                           source=SourceSpec(header_rows=self.raw.header_rows if self.raw.header_rows in (1, 2, 3)
                                             else "auto", sheet=self.raw.sheet))
             parse_codebook(codebook_to_dict(cb))
@@ -218,8 +205,7 @@ class _Builder:
                 f"{len(self.optional)} question(s) required in the form are blank in some rows (branching, "
                 f"randomised blocks or partial responses), drafted required: false; blank rows: {shown}"
                 + (" ..." if len(self.optional) > 10 else ""))
-        return MetadataDraft(cb, tuple(self.warnings), tuple(self.notes), dict(self.sections), self.meta,
-                             self.raw.path)
+        return MetadataDraft(cb, tuple(self.warnings), tuple(self.notes), self.meta, self.raw.path)
 
     def _repair(self, i: int, qid: str, reasons: set[str], values: list[str], demoted: set[int]) -> None:
         m = self.matches[i]
@@ -240,13 +226,14 @@ class _Builder:
             self.warnings.append(f"{qid}: cells do not fit the form's type {q.type} ({', '.join(sorted(reasons))}; "
                                  f"e.g. {shown}); drafted from the data instead")
 
-    def _questions(self, demoted: set[int]) -> tuple[list[Question], dict[str, int]]:
+    def _questions(self, demoted: set[int]) -> tuple[list[Question], dict[str, int], tuple[QuestionGroup, ...]]:
         ids = _Ids()
         placed: list[tuple[int, Question]] = []
         owner: dict[str, int] = {}
         covered: set[int] = set()
         self.optional = {}
         has_id = False
+        member: dict[str, tuple[str, str]] = {}  # question id -> (group kind, group text)
         for i, m in enumerate(self.matches):
             if i in demoted:
                 continue
@@ -255,18 +242,20 @@ class _Builder:
                 has_id = has_id or q.role == "id"
                 placed.append((first, q))
                 if m.meta.group:
-                    self.sections[q.id] = m.meta.group
+                    member[q.id] = (m.meta.group_kind, m.meta.group)
             covered |= {c.index for c in (m.main, *(col for _, col in m.choices), *m.extra) if c is not None}
         rest = [c for c in self.raw.columns if c.index not in covered]
+        data_groups: tuple[QuestionGroup, ...] = ()
         if rest:
-            for q, first in self._from_data(rest, ids, keep_id=not has_id):
+            drafted, data_groups = self._from_data(rest, ids, keep_id=not has_id)
+            for q, first in drafted:
                 has_id = has_id or q.role == "id"
                 placed.append((first, q))
         placed.sort(key=lambda t: t[0])
         questions = [q for _, q in placed]
         if not has_id:
             questions = _promote_id(questions, self.raw, self.index)
-        return questions, owner
+        return questions, owner, _groups(questions, member, data_groups)
 
     def _build(self, m: _Match, ids: _Ids) -> list[tuple[Question, int]]:
         q = m.meta
@@ -339,19 +328,24 @@ class _Builder:
                        f"options: {shown}" + (" ..." if len(unknown) > 6 else ""))
         return _fix_options(opts, qid)
 
-    def _from_data(self, rest: list[SourceColumn], ids: _Ids, *, keep_id: bool) -> list[tuple[Question, int]]:
-        """Draft the columns the metadata does not describe from their data."""
+    def _from_data(self, rest: list[SourceColumn], ids: _Ids, *,
+                   keep_id: bool) -> tuple[list[tuple[Question, int]], tuple[QuestionGroup, ...]]:
+        """Draft the columns the metadata does not describe from their data (with its groups)."""
         keep = ["__row__", *(c.name for c in rest)]
         sub = replace(self.raw, frame=self.raw.frame.select(keep), columns=tuple(rest), notes=())
         cb = draft_codebook(sub, survey_name="part")
         sub_index = _Index(tuple(rest))
         out = []
+        renamed: dict[str, str] = {}
         for q in cb.questions:
             first, q2 = self._rebase(q, sub_index)
             if q2.role == "id" and not keep_id:
                 q2 = replace(q2, role="meta")
-            out.append((replace(q2, id=ids.make(q2.id)), first))
-        return out
+            renamed[q.id] = ids.make(q2.id)
+            out.append((replace(q2, id=renamed[q.id]), first))
+        groups = tuple(replace(g, questions=tuple(renamed[x] for x in g.questions if x in renamed))
+                       for g in getattr(cb, "groups", ()))
+        return out, groups
 
     def _rebase(self, q: Question, sub_index: _Index) -> tuple[int, Question]:
         """Point a question drafted on a subset of the columns at the same columns in the whole file."""
@@ -384,6 +378,36 @@ def _ref(col: SourceColumn, index: _Index) -> str:
         if cand and index.find(cand) is col:
             return cand
     return col.name
+
+
+def _groups(questions: list[Question], member: dict[str, tuple[str, str]],
+            data_groups: tuple[QuestionGroup, ...]) -> tuple[QuestionGroup, ...]:
+    """The form's sections, grids and rankings (members in codebook order), then the data draft's."""
+    qids = {q.id for q in questions}
+    by_key: dict[tuple[str, str], list[str]] = {}
+    for q in questions:
+        if q.id in member:
+            by_key.setdefault(member[q.id], []).append(q.id)
+    used: set[str] = set()
+    out: list[QuestionGroup] = []
+    for (kind, text), members in by_key.items():
+        base = _slug(text, limit=30) or kind
+        if base[0].isdigit():
+            base = "g" + base
+        gid, k = base, 2
+        while gid in qids or gid in used:
+            gid = f"{base}_{'group' if k == 2 else k}"
+            k += 1
+        used.add(gid)
+        out.append(QuestionGroup(id=gid, kind=kind, questions=tuple(members),  # type: ignore[arg-type]
+                                 **{("text_ko" if re.search(r"[\uac00-\ud7a3]", text) else "text_en"): text}))
+    taken = {x for g in out for x in g.questions}
+    for g in data_groups:
+        members = tuple(x for x in g.questions if x not in taken)
+        if members and g.id not in qids and g.id not in used:
+            used.add(g.id)
+            out.append(replace(g, questions=members))
+    return tuple(out)
 
 
 def _promote_id(questions: list[Question], raw: RawTable, index: _Index) -> list[Question]:

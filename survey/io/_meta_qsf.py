@@ -123,7 +123,8 @@ def _question(p: dict[str, Any], block: str | None) -> list[MetaQuestion] | None
         rows = _choices(p, "Choices", "ChoiceOrder", {})
         return [MetaQuestion(str(tags.get(cid) or f"{tag}_{cid}"), "single",
                              f"{text} - {label}" if text else label, scale,
-                             keys=_item_keys(tag, qid, cid, tags), group=text or block, required=required)
+                             keys=_item_keys(tag, qid, cid, tags), group=text or block, required=required,
+                             group_kind="grid" if text else "section")
                 for cid, _, label in rows]
     if qtype == "TE":
         if sel == "FORM":
@@ -144,6 +145,8 @@ def _question(p: dict[str, Any], block: str | None) -> list[MetaQuestion] | None
                              (f"{text} - {label}" if len(items) > 1 else text) if text else label,
                              keys=_item_keys(tag, qid, cid, tags),
                              group=(text or block) if len(items) > 1 else block, required=required,
+                             group_kind=("ranking" if qtype == "RO" else "grid") if len(items) > 1 and text
+                             else "section",
                              minimum=1.0 if qtype == "RO" else None,
                              maximum=float(len(items)) if qtype == "RO" else None)
                 for cid, _, label in items]

@@ -12,6 +12,7 @@ each form adds a ``<form>_complete`` status column (0 Incomplete, 1 Unverified, 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from survey.io._metadata import FormMetadata, MetaChoice, MetaQuestion, plain_text, to_float, truthy
 from survey.io._model import Limits
@@ -74,9 +75,11 @@ def read_redcap_dictionary(path: str, *, limits: Limits) -> FormMetadata:
             forms.append(form)
         if f.get("section_header"):
             section[form] = plain_text(f["section_header"])
-        group = f.get("matrix_group_name") or section.get(form) or form or None
+        group = section.get(form) or form or None
         text = plain_text(f.get("field_label")) or None
         q = _field(name, ftype, text, f, group)
+        if q is not None and f.get("matrix_group_name"):
+            q = replace(q, group=f["matrix_group_name"], group_kind="grid")
         if q is not None:
             if first and q.type == "text":
                 q = MetaQuestion(q.name, "text", q.text, keys=q.keys, group=q.group, role="id")
@@ -84,7 +87,7 @@ def read_redcap_dictionary(path: str, *, limits: Limits) -> FormMetadata:
         first = False
     for form in forms:
         questions.append(MetaQuestion(f"{form}_complete", "single", f"Complete? ({form})", _STATUS,
-                                      keys=(f"{form}_complete",), group=form, role="meta"))
+                                      keys=(f"{form}_complete",), role="meta"))
     return FormMetadata("redcap", path, None, tuple(questions))
 
 

@@ -51,7 +51,8 @@ class MetaQuestion:
     ``keys`` are the column names (or Qualtrics ImportIds) that may hold the whole
     answer, best guess first; a multiple-choice question may have both these (one
     delimited cell, joined by ``delimiter``) and per-choice columns (``MetaChoice.keys``).
-    ``group`` is the section, block, form or grid the question belongs to.
+    ``group`` is the text of the section, block, form, grid or ranking the question
+    belongs to, ``group_kind`` which of these (``section``, ``grid``, ``ranking``).
     """
 
     name: str
@@ -62,6 +63,7 @@ class MetaQuestion:
     delimiter: str | None = None
     required: bool = False
     group: str | None = None
+    group_kind: Literal["section", "grid", "ranking"] = "section"
     missing: tuple[MetaChoice, ...] = ()
     role: Literal["answer", "id", "meta"] = "answer"
     pii: bool = False

@@ -43,8 +43,10 @@ _RC_HEADER = ["Variable / Field Name", "Form Name", "Section Header", "Field Typ
 
 
 def _rc_row(name: str, form: str, ftype: str, label: str, choices: str = "", valid: str = "",
-            lo: str = "", hi: str = "", required: str = "", section: str = "", ident: str = "") -> list[str]:
-    return [name, form, section, ftype, label, choices, "", valid, lo, hi, ident, "", required, "", "", "", "", ""]
+            lo: str = "", hi: str = "", required: str = "", section: str = "", ident: str = "",
+            matrix: str = "") -> list[str]:
+    return [name, form, section, ftype, label, choices, "", valid, lo, hi, ident, "", required, "", "", matrix,
+            "", ""]
 
 
 def redcap(d: Path, *, labels: bool = False) -> Pair:
@@ -63,11 +65,13 @@ def redcap(d: Path, *, labels: bool = False) -> Pair:
         _rc_row("intro", "baseline", "descriptive", "Thank you"),
         _rc_row("mood", "followup", "dropdown", "How is your mood?", "1, Good | 2, Fair | 3, Poor",
                 required="y", section="Follow-up"),
+        _rc_row("sat_pay", "followup", "radio", "Pay", "1, Low | 2, High", matrix="satisfaction"),
+        _rc_row("sat_hours", "followup", "radio", "Hours", "1, Low | 2, High", matrix="satisfaction"),
     ]
     meta = _csv(d / "dictionary.csv", rows, quoting=csv.QUOTE_ALL)
     names = {"1": "Female", "2": "Male", "3": "3"}
     head = ["record_id", "sex", "age", "visit_date", "sports___1", "sports___2", "sports____1", "sports___9",
-            "smoker", "baseline_complete", "mood", "followup_complete"]
+            "smoker", "baseline_complete", "mood", "sat_pay", "sat_hours", "followup_complete"]
     data = [head]
     for i in range(N):
         ticks = [str(int(i % 2 == 0)), str(int(i % 3 == 0)), str(int(i == 5)), str(int(i == 7))]
@@ -78,6 +82,7 @@ def redcap(d: Path, *, labels: bool = False) -> Pair:
                *ticks, ("Yes" if i % 2 else "No") if labels else str(i % 2),
                "Complete" if labels else "2",
                {"1": "Good", "2": "Fair", "3": "Poor", "": ""}[mood] if labels else mood,
+               *[({"1": "Low", "2": "High"}[v] if labels else v) for v in (str(1 + i % 2), str(2 - i % 2))],
                ("Incomplete" if labels else "0") if mood == "" else ("Complete" if labels else "2")]
         data.append(row)
     export = _csv(d / ("records_labels.csv" if labels else "records.csv"), data)
@@ -190,7 +195,8 @@ def qualtrics(d: Path, *, text_values: bool = False) -> Pair:
             {"Type": "Default", "Description": "About you", "ID": "BL_1",
              "BlockElements": [{"Type": "Question", "QuestionID": q} for q in ("QID1", "QID2", "QID3", "QID9")]},
             {"Type": "Standard", "Description": "Work", "ID": "BL_2",
-             "BlockElements": [{"Type": "Question", "QuestionID": q} for q in ("QID4", "QID5", "QID6", "QID7")]}]},
+             "BlockElements": [{"Type": "Question", "QuestionID": q}
+                               for q in ("QID4", "QID5", "QID6", "QID7", "QID8")]}]},
         _sq("QID1", "Q1", "MC", "SAVR", "What is your <b>division</b>?", "TX",
             {"1": "Natural Sciences", "2": "Engineering", "3": "Medicine"}, [1, 2, 3],
             RecodeValues={"1": "10", "2": "20", "3": "30"}, force="ON"),
@@ -205,6 +211,8 @@ def qualtrics(d: Path, *, text_values: bool = False) -> Pair:
         _sq("QID5", "Q5", "Slider", "HSLIDER", "Percent of time on research", None, {"1": "Research"}, [1]),
         _sq("QID6", "Q6", "DB", "TB", "Thank you!"),
         _sq("QID7", "Q7", "TE", "ML", "Comments"),
+        _sq("QID8", "Q8", "RO", "DND", "Rank the reasons to move abroad", "TX",
+            {"1": "Pay", "2": "Funding", "3": "Family"}, [1, 2, 3]),
         _sq("QID9", "Q9", "MC", "SAVR", "Were you born abroad?", "TX", {"1": "Yes", "2": "No"}),  # not exported
     ]
     qsf = {"SurveyEntry": {"SurveyID": "SV_1", "SurveyName": "Member survey 2025", "SurveyLanguage": "EN"},
@@ -218,7 +226,9 @@ def qualtrics(d: Path, *, text_values: bool = False) -> Pair:
             ("age", "How old are you?", "QID3_TEXT"),
             *[(f"Q4_{k}", f"How satisfied are you with: - {v}", f"QID4_{k}")
               for k, v in (("1", "Salary"), ("2", "Research funding"), ("3", "Autonomy"))],
-            ("Q5_1", "Percent of time on research - Research", "QID5_1"), ("Q7", "Comments", "QID7_TEXT")]
+            ("Q5_1", "Percent of time on research - Research", "QID5_1"), ("Q7", "Comments", "QID7_TEXT"),
+            *[(f"Q8_{k}", f"Rank the reasons to move abroad - {v}", f"QID8_{k}")
+              for k, v in (("1", "Pay"), ("2", "Funding"), ("3", "Family"))]]
     rows = [[c[0] for c in cols], [c[1] for c in cols], ['{"ImportId":"%s"}' % c[2] for c in cols]]
     div = {"10": "Natural Sciences", "20": "Engineering", "30": "Medicine", "40": "40"}
     for i in range(N):
@@ -229,7 +239,8 @@ def qualtrics(d: Path, *, text_values: bool = False) -> Pair:
         rows.append([f"R_{i:05d}", "1", div[code] if text_values and code else code,
                      *[(labels[j] if o and text_values else o) for j, o in enumerate(offers)],
                      str(25 + 3 * i), *[sat[s] if text_values else s for s in sats],
-                     str(10 * (i % 10)), "" if i % 2 else "fine"])
+                     str(10 * (i % 10)), "" if i % 2 else "fine",
+                     *[str(1 + (i + j) % 3) for j in range(3)]])
     export = _csv(d / ("qx_text.csv" if text_values else "qx_numeric.csv"), rows)
     return Pair(meta, export, N)
 

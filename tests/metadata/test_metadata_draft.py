@@ -32,6 +32,11 @@ PAIRS: dict[str, Callable[[Path], Pair]] = {
 }
 
 
+def _group(cb: Codebook, qid: str) -> tuple[str, str | None] | None:
+    """(kind, text) of the group holding question ``qid``."""
+    return next(((g.kind, g.text_en or g.text_ko) for g in cb.groups if qid in g.questions), None)
+
+
 def _draft(pair: Pair, tmp_path: Path) -> tuple[MetadataDraft, Codebook]:
     drafted = draft_from_metadata(read_table(pair.export), read_metadata(pair.metadata))
     path = tmp_path / "draft.yaml"
@@ -67,7 +72,10 @@ def test_redcap_codes_typed_to_dictionary_labels(name: str, tmp_path: Path) -> N
     assert cb.question("baseline_complete").role == "meta"
     assert cb.question("baseline_complete").labels == ("Incomplete", "Unverified", "Complete")
     assert cb.id_question is not None and cb.id_question.id == "record_id"
-    assert drafted.sections["sex"] == "Demographics" and drafted.sections["mood"] == "Follow-up"
+    assert _group(cb, "sex") == ("section", "Demographics") and _group(cb, "mood") == ("section", "Follow-up")
+    assert _group(cb, "record_id") == ("section", "baseline") and _group(cb, "baseline_complete") is None
+    grid = next(g for g in cb.groups if g.kind == "grid")
+    assert grid.questions == ("sat_pay", "sat_hours") and cb.question("sat_hours").labels == ("Low", "High")
 
 
 def test_redcap_disagreements_are_warnings_not_failures(tmp_path: Path) -> None:
@@ -105,7 +113,7 @@ def test_kobo_form_gives_text_labels_groups_and_choice_columns(name: str, tmp_pa
     assert fruits.type == "multiple" and fruits.layout == "columns"
     assert [o.label for o in fruits.options] == ["Apple", "Banana split", "Kiwi"]
     assert cb.question("fruits_summary").role == "meta"
-    assert drafted.sections["consent"] == "Household" and "water" not in drafted.sections
+    assert _group(cb, "consent") == ("section", "Household") and _group(cb, "water") is None
     frame = read_survey(pair.export, cb).frame
     assert frame["consent"].to_list()[:2] == ["No", "Yes"]
     assert frame["fruits__apple"].to_list()[:4] == [True, False, False, True]
@@ -142,8 +150,13 @@ def test_qualtrics_recodes_grids_and_blocks_from_the_qsf(name: str, tmp_path: Pa
     assert [r.text_en for r in rows] == [f"How satisfied are you with: - {x}"
                                          for x in ("Salary", "Research funding", "Autonomy")]
     assert all(r.labels == ("Very satisfied", "Satisfied", "Dissatisfied", "Very dissatisfied") for r in rows)
-    assert {drafted.sections[f"q4_{k}"] for k in (1, 2, 3)} == {"How satisfied are you with:"}
-    assert drafted.sections["q1"] == "About you" and drafted.sections["q5_1"] == "Work"
+    grid = next(g for g in cb.groups if g.kind == "grid")
+    assert grid.questions == ("q4_1", "q4_2", "q4_3") and grid.text_en == "How satisfied are you with:"
+    assert _group(cb, "q1") == ("section", "About you") and _group(cb, "q5_1") == ("section", "Work")
+    ranking = next(g for g in cb.groups if g.kind == "ranking")
+    assert ranking.questions == ("q8_1", "q8_2", "q8_3") and ranking.text_en == "Rank the reasons to move abroad"
+    assert cb.question("q8_2").type == "integer" and (cb.question("q8_2").minimum, cb.question("q8_2").maximum) == (1, 3)
+    assert cb.question("q8_2").text_en == "Rank the reasons to move abroad - Funding"
     age = cb.question("age")
     assert age.type == "number" and (age.minimum, age.maximum) == (18.0, 99.0)
     frame = read_survey(pair.export, cb).frame
