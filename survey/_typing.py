@@ -9,6 +9,8 @@ __all__ = [
     "CIMethod",
     "FPCKind",
     "LonelyPSU",
+    "QuantileInterval",
+    "QuantileRule",
     "ReplicateType",
     "SortOrder",
 ]
@@ -41,3 +43,11 @@ ChisqStatistic = Literal["F", "Chisq"]
 
 SortOrder = Literal["none", "descending", "ascending"]
 """Order of options in a multiple-choice table."""
+
+QuantileInterval = Literal["mean", "beta", "xlogit", "asin", "score", "quantile"]
+"""Quantile interval types of R's ``svyquantile`` (``interval.type``); ``quantile`` for
+replicate designs."""
+
+QuantileRule = Literal["math", "school", "shahvaish", "hf1", "hf2", "hf3", "hf4", "hf5", "hf6",
+                       "hf7", "hf8", "hf9"]
+"""Quantile rules of R's ``svyquantile`` (``qrule``)."""

@@ -162,12 +162,13 @@ class SurveyFrame:
         n_psu = np.bincount(self._psu_h, minlength=st.height).astype(float)
         f = np.ones_like(n_psu)
         if d.fpc:
-            f, fpc_problems = _fpc_factor(st, n_psu, d.stage_fpc[0], d.fpc_kind)
+            f, fpc_problems, popsize = _fpc_factor(st, n_psu, d.stage_fpc[0], d.fpc_kind)
             if fpc_problems:
                 raise DesignError("the fpc does not fit the design", problems=fpc_problems,
                                   location=d.stage_fpc[0])
-            if d.weights is None:  # as R: sampling probabilities from the fpc, n_h / N_h
-                inv = np.where(f < 1, 1.0 / np.maximum(1.0 - f, 1e-300), np.inf)
+            if d.weights is None:  # as R: weights N_h / n_h (the same double as R's)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    inv = np.where(f < 1, popsize / n_psu, np.inf)
                 self._data = self._data.with_columns(
                     pl.col(H).replace_strict(list(range(len(f))), inv.tolist(),
                                              return_dtype=pl.Float64).alias(W))
@@ -499,7 +500,7 @@ def _bind_stage2(df: pl.DataFrame, psu: pl.Series, psu_h: np.ndarray, f1: np.nda
         pl.col("id").first().alias("label"), pl.col("v").first().alias("fpc"),
         pl.col("v").n_unique().alias("fpc_n"), pl.col("v").null_count().alias("fpc_null"),
     ).sort("p")
-    f2, problems = _fpc_factor(first, n2, col, d.fpc_kind, unit="first-stage units")
+    f2, problems, _ = _fpc_factor(first, n2, col, d.fpc_kind, unit="first-stage units")
     if problems:
         raise DesignError("the second-stage fpc does not fit the design", problems=problems,
                           location=col)
@@ -525,13 +526,14 @@ def _bind_stage2(df: pl.DataFrame, psu: pl.Series, psu_h: np.ndarray, f1: np.nda
 
 
 def _fpc_factor(st: pl.DataFrame, n_psu: np.ndarray, col: str, kind: str, *,
-                unit: str = "strata") -> tuple[np.ndarray, list[str]]:
-    """Per-stratum ``f = (N_h - n_h) / N_h`` from an fpc column, checked as R's ``as.fpc``."""
+                unit: str = "strata") -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Per-stratum ``f = (N_h - n_h) / N_h`` from an fpc column, checked as R's ``as.fpc``,
+    and the population sizes ``N_h``."""
     problems = []
     labels = st["label"].to_list()
     if st["fpc_null"].sum():
         problems.append(f"fpc column {col!r} has {int(st['fpc_null'].sum())} nulls")
-        return np.ones_like(n_psu), problems
+        return np.ones_like(n_psu), problems, n_psu
     varies = [str(lab) for lab, k in zip(labels, st["fpc_n"].to_list(), strict=True) if k > 1]
     if varies:
         problems.append(f"fpc varies within {unit} {', '.join(varies[:10])}")
@@ -544,11 +546,11 @@ def _fpc_factor(st: pl.DataFrame, n_psu: np.ndarray, col: str, kind: str, *,
         else:
             problems.append("fpc mixes values above and below 1: give population sizes "
                             "(all >= 1) or sampling fractions (all <= 1)")
-            return np.ones_like(n_psu), problems
+            return np.ones_like(n_psu), problems, n_psu
     if kind == "fraction":
         if ((fpc <= 0) | (fpc > 1)).any():
             problems.append("sampling fractions must lie in (0, 1]")
-            return np.ones_like(n_psu), problems
+            return np.ones_like(n_psu), problems, n_psu
         popsize = n_psu / fpc
     else:
         popsize = fpc
@@ -556,4 +558,4 @@ def _fpc_factor(st: pl.DataFrame, n_psu: np.ndarray, col: str, kind: str, *,
             zip(labels, popsize, n_psu, strict=True) if p < n - 1e-9]
     if over:
         problems.append(f"fpc implies more than 100% sampling in {unit} {', '.join(over[:10])}")
-    return np.where(np.isinf(popsize), 1.0, (popsize - n_psu) / popsize), problems
+    return np.where(np.isinf(popsize), 1.0, (popsize - n_psu) / popsize), problems, popsize

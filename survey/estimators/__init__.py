@@ -1,5 +1,5 @@
-"""Design-based estimators: means, totals, ratios, proportions, multiple choice, variances,
-correlations, scale reliability, tests."""
+"""Design-based estimators: means, totals, ratios, proportions, quantiles, multiple choice,
+variances, correlations, scale reliability, tests."""
 
 from survey.estimators._basic import categories, mean, proportion, ratio, total
 from survey.estimators._compare import chisq, contrast, difference, differences
@@ -8,6 +8,7 @@ from survey.estimators._multichoice import multiple_choice, option_columns
 from survey.estimators._response import ResponseRates, disposition_category, response_rates
 from survey.estimators._nlcon import nlcontrast, parse_expression
 from survey.estimators._panel import PanelLink, panel_design, panel_link
+from survey.estimators._quantile import quantile
 from survey.estimators._ranktest import RankTest, ranktest
 from survey.estimators._results import Estimates, TestResult
 from survey.estimators._ttest import TTest, ttest
@@ -37,6 +38,7 @@ __all__ = [
     "panel_link",
     "parse_expression",
     "proportion",
+    "quantile",
     "ranktest",
     "ratio",
     "response_rates",

@@ -20,10 +20,11 @@ class Estimates:
     Attributes
     ----------
     statistic
-        ``mean``, ``total``, ``ratio``, ``proportion``, ``multiple_choice`` or ``contrast``.
+        ``mean``, ``total``, ``ratio``, ``proportion``, ``multiple_choice``, ``contrast``
+        or ``quantile``.
     table
         A polars frame: the ``by`` columns, ``variable``, ``category`` (proportions;
-        null otherwise), ``estimate``, ``std_error``, ``conf_low``, ``conf_high``,
+        null otherwise; quantiles have ``quantile``, the probability, instead), ``estimate``, ``std_error``, ``conf_low``, ``conf_high``,
         ``cv``, ``n`` (unweighted respondents), ``df`` (design degrees of freedom)
         and ``deff`` when asked for.
     vcov
@@ -56,8 +57,10 @@ class Estimates:
         rows = []
         for rec in self.table.iter_rows(named=True):
             by = {c: rec.pop(c) for c in self.by}
-            rows.append({"variable": rec.pop("variable"), "category": rec.pop("category"),
-                         "by": by, **rec})
+            head = {"variable": rec.pop("variable")}
+            if "category" in rec:  # quantiles have a probability column instead
+                head["category"] = rec.pop("category")
+            rows.append({**head, "by": by, **rec})
         return {"statistic": self.statistic, "level": self.level, "method": self.method,
                 "estimates": rows}
 
