@@ -48,6 +48,7 @@ from survey.cli._design_opts import (  # noqa: E402
 from survey.cli._output import json_doc, p_text  # noqa: E402
 from survey.design import SurveyFrame  # noqa: E402
 from survey.estimators import Estimates, TestResult  # noqa: E402
+from survey.estimators._quantile import QUANTILE_INTERVALS, QUANTILE_RULES  # noqa: E402
 
 __all__ = ["stats"]
 
@@ -61,7 +62,8 @@ def stats() -> None:
     """Design-based estimates with standard errors and confidence intervals.
 
     Every number agrees with R's survey package (svymean, svytotal, svyratio, svyciprop,
-    svyby, svychisq, svyttest, svyranktest, svyvar, svycralpha). DATA is a typed Parquet file from `survey ingest`, a csv or xlsx
+    svyquantile, svyby, svychisq, svyttest, svyranktest, svyvar, svycralpha). DATA is a typed
+    Parquet file from `survey ingest`, a csv or xlsx
     (typed with --schema, else read as-is).
 
     \b
@@ -301,6 +303,51 @@ def ratio_cmd(numerator: str, denominator: str, by: tuple[str, ...], where: str 
     _emit(results, fmt, design, where, compare, pnl)
 
 
+@stats.command("quantile")
+@_VAR
+@click.option("--quantiles", "probs", default="0.5", show_default=True, metavar="P[,P...]",
+              callback=split_option, help="Probabilities in [0, 1], e.g. 0.25,0.5,0.75.")
+@click.option("--ci", "interval", type=click.Choice(QUANTILE_INTERVALS), default="mean",
+              show_default=True,
+              help="Interval type, as R's interval.type: mean (Woodruff, R's default), beta, "
+                   "xlogit, asin, score; with replicate weights mean or quantile.")
+@click.option("--qrule", type=click.Choice(QUANTILE_RULES), default="math", show_default=True,
+              help="Quantile rule, as R's qrule (school: the midpoint on an exact tie; "
+                   "hf1-hf9: Hyndman and Fan's types).")
+@click.option("--by", callback=split_option, help="Domains: quantiles for each value (comma "
+                                                  "list: each combination), as R's svyby.")
+@where_option
+@click.option("--conf", "level", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              default=0.95, show_default=True, help="Confidence level.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+@design_options
+def quantile_cmd(variables: tuple[str, ...], probs: tuple[str, ...], interval: str, qrule: str,
+                 by: tuple[str, ...], where: str | None, level: float, fmt: str,
+                 design: DesignArgs) -> None:
+    """Quantiles (the median by default) with design-based intervals, as svyquantile.
+
+    The standard error is R's: the interval's width over twice the critical value.
+
+    \b
+    Example:
+      survey stats quantile apistrat.csv --var api00 --quantiles 0.25,0.5,0.75 --strata stype --weight pw --fpc fpc
+      survey stats quantile wave.parquet --var salary_multiple --by division --ci score
+    """
+    from survey.estimators import quantile
+
+    try:
+        p = [float(v) for v in probs]
+    except ValueError:
+        raise click.BadParameter(f"{', '.join(probs)} are not all numbers",
+                                 param_hint="--quantiles") from None
+    plan = _plan(design, variables, by, where)
+    sf = bind_design(plan.data.frame, design)
+    est = quantile(sf, plan.plain, quantiles=p, by=list(by) or None, where=plan.where,
+                   interval=interval, qrule=qrule, level=level)  # type: ignore[arg-type]
+    _emit([est], fmt, design, where)
+
+
 @stats.command("chisq")
 @click.option("--row", required=True, help="Row variable (categorical).")
 @click.option("--col", "column", required=True, help="Column variable (categorical).")
@@ -495,8 +542,9 @@ def _render_table(table: pl.DataFrame, est: Estimates, design: DesignArgs,
     if where:
         caption += f"; where {where}"
     by = [c for c in est.by if c in table.columns]
-    show_cat = table["category"].null_count() < table.height
-    labels = [*by, "variable", *(["category"] if show_cat else [])]
+    show_cat = "category" in table.columns and table["category"].null_count() < table.height
+    labels = [*by, "variable", *(["category"] if show_cat else []),
+              *(["quantile"] if "quantile" in table.columns else [])]
     extra = [c for c in ("n", "deff", "p_value", "missinfo") if c in table.columns]
     if "missinfo" in extra:  # multiple imputation: Rubin's degrees of freedom
         extra.insert(extra.index("missinfo"), "df")
@@ -506,6 +554,8 @@ def _render_table(table: pl.DataFrame, est: Estimates, design: DesignArgs,
         cells = [_text(rec[c]) for c in by] + [str(rec["variable"])]
         if show_cat:
             cells.append(_text(rec["category"]))
+        if "quantile" in rec:
+            cells.append(f"{rec['quantile']:g}")
         cells += [_num(rec["estimate"], pct), _num(rec["std_error"], pct),
                   f"{_num(rec['conf_low'], pct)} to {_num(rec['conf_high'], pct)}"]
         cells += [_text(rec[c]) if c == "n" else p_text(rec[c]) if c == "p_value"

@@ -58,8 +58,9 @@ class Estimates:
         for rec in self.table.iter_rows(named=True):
             by = {c: rec.pop(c) for c in self.by}
             head = {"variable": rec.pop("variable")}
-            if "category" in rec:  # quantiles have a probability column instead
-                head["category"] = rec.pop("category")
+            for key in ("category", "quantile"):  # a quantile's probability, not a category
+                if key in rec:
+                    head[key] = rec.pop(key)
             rows.append({**head, "by": by, **rec})
         return {"statistic": self.statistic, "level": self.level, "method": self.method,
                 "estimates": rows}
