@@ -15,7 +15,8 @@ reference level, as patsy does.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,7 @@ from survey.design._frame import H, PSU, W
 from survey.errors import ModelError
 from survey.models._design_matrix import fill_design, plain_factors, plain_outcome
 
-__all__ = ["FAST_PATH", "ModelFrame", "model_frame", "new_rows"]
+__all__ = ["FAST_PATH", "ModelFrame", "drop_terms", "model_frame", "new_rows"]
 
 FAST_PATH = True
 """Fill the design matrix of plain formulas from polars (see ``_design_matrix``); tests
@@ -54,6 +55,7 @@ class ModelFrame:
     levels: dict[str, tuple[object, ...]]  # categorical column -> its levels in the fit
     frame: pl.DataFrame  # the fitted rows' model variables (for marginal effects)
     domain_rows: np.ndarray | None = None  # rows of a where=/subset domain (before NA drop)
+    offset: np.ndarray | None = None  # (n,) R's offset(...) terms, summed (None: no offset)
 
     @property
     def df(self) -> int:
@@ -152,6 +154,12 @@ def model_frame(sf: SurveyFrame, formula: str, *, outcome: pl.Expr | None = None
     """
     desc, lhs = _parse(formula, outcome)
     columns = set(sf.frame.columns)
+    offsets = [t.factors[0].code for t in desc.rhs_termlist
+               if len(t.factors) == 1 and _OFFSET.match(t.factors[0].code)]
+    if offsets:
+        desc = patsy.ModelDesc(desc.lhs_termlist, [
+            t for t in desc.rhs_termlist
+            if not (len(t.factors) == 1 and _OFFSET.match(t.factors[0].code))])
     rhs_vars: set[str] = set()
     for term in desc.rhs_termlist:
         for factor in term.factors:
@@ -160,7 +168,10 @@ def model_frame(sf: SurveyFrame, formula: str, *, outcome: pl.Expr | None = None
     for term in lhs:
         for factor in term.factors:
             lhs_vars |= _names_in(factor.code, columns)
-    variables = sorted(rhs_vars | lhs_vars)
+    off_vars: set[str] = set()
+    for code in offsets:
+        off_vars |= _names_in(code, columns)
+    variables = sorted(rhs_vars | lhs_vars | off_vars)
     missing = [v for v in variables if v not in columns]
     if missing:
         raise ModelError(f"the formula names columns the frame lacks: {missing}",
@@ -247,13 +258,44 @@ def model_frame(sf: SurveyFrame, formula: str, *, outcome: pl.Expr | None = None
         raise ModelError("the design matrix or outcome has non-finite values",
                          location="formula", hint="check transformations such as log(0)")
     slices = {name: sl for name, sl in info.term_name_slices.items()}
+    off = _offset(offsets, fit) if offsets else None
     return ModelFrame(
         y=np.asarray(y, dtype=float), X=X, names=tuple(info.column_names),
         w=fit[W].to_numpy().astype(float), psu=fit[PSU].to_numpy().astype(np.int64),
         h=fit[H].to_numpy().astype(np.int64), rows=fit["__svy_row"].to_numpy(),
         design_info=info, term_slices=slices, variables=tuple(sorted(rhs_vars)),
         outcome=label, levels=levels, frame=fit.select(sorted(rhs_vars)),
-        domain_rows=domain_rows)
+        domain_rows=domain_rows, offset=off)
+
+
+_OFFSET = re.compile(r"^\s*offset\s*\(")
+_MATH = {"log": np.log, "exp": np.exp, "sqrt": np.sqrt, "log10": np.log10, "log2": np.log2,
+         "np": np}
+
+
+def _offset(codes: list[str], fit: pl.DataFrame) -> np.ndarray:
+    """The sum of the formula's ``offset(expr)`` terms on the fitted rows, as R's
+    ``model.offset``. ``expr`` reads columns (``Q("name")`` too) and ``log``, ``exp``,
+    ``sqrt``, ``log10``, ``log2``."""
+    cols = {c: fit[c].cast(pl.Float64).to_numpy() for c in fit.columns
+            if fit[c].dtype.is_numeric()}
+    ns = {**_MATH, **cols, "Q": lambda name: cols[name], "offset": lambda v: v}
+    total = np.zeros(fit.height)
+    for code in codes:
+        try:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                val = eval(compile(ast.parse(code, mode="eval"), "<offset>", "eval"),  # noqa: S307
+                           {"__builtins__": {}}, ns)
+        except Exception as exc:  # a name error, a string column...
+            raise ModelError(f"cannot evaluate the offset {code!r}: {exc}",
+                             location="formula",
+                             hint="offset(log(COLUMN)) with a numeric column") from exc
+        val = np.broadcast_to(np.asarray(val, dtype=float), (fit.height,))
+        if not np.all(np.isfinite(val)):
+            raise ModelError(f"the offset {code!r} is not finite on every fitted row",
+                             location="formula", hint="check for log(0) or negative values")
+        total = total + val
+    return total
 
 
 def _modelled_level(label: str, column: str) -> str:
@@ -265,13 +307,17 @@ def _modelled_level(label: str, column: str) -> str:
 
 
 def _ordinal_codes(s: pl.Series, label: str) -> np.ndarray:
+    """Level codes 1..K: an Enum's declared order, or integer codes ordered by value."""
     if isinstance(s.dtype, pl.Enum):
         cats = s.dtype.categories.to_list()
         return s.cast(pl.String).replace_strict(cats, list(range(1, len(cats) + 1)),
                                                 return_dtype=pl.Float64).to_numpy()
-    raise ModelError(f"the ordinal outcome {label!r} is {s.dtype}, not an ordered Enum",
-                     location="outcome",
-                     hint="cast it: pl.col(q).cast(pl.Enum([...levels in order...]))")
+    if s.dtype.is_integer():
+        return (s.rank("dense").cast(pl.Float64)).to_numpy()
+    raise ModelError(f"the ordinal outcome {label!r} is {s.dtype}, neither an ordered "
+                     "Enum nor integer codes", location="outcome",
+                     hint="give its levels in order: --levels 'lowest,...,highest' "
+                          "(Python: levels=[...])")
 
 
 def new_rows(mf: ModelFrame, profiles: pl.DataFrame) -> np.ndarray:
@@ -287,3 +333,19 @@ def new_rows(mf: ModelFrame, profiles: pl.DataFrame) -> np.ndarray:
         raise ModelError(f"cannot code the profiles as the fitted model: {exc}",
                          location="profiles") from exc
     return np.asarray(X, dtype=float)
+
+
+def drop_terms(formula: str, terms: Sequence[str]) -> str:
+    """``formula`` without the model terms ``terms`` (as patsy names them: ``C(g)``,
+    ``x:z``), as R's ``update(model, . ~ . - term)``; offsets are kept."""
+    desc = patsy.ModelDesc.from_formula(formula)
+    names = [t.name() for t in desc.rhs_termlist]
+    missing = [t for t in terms if t not in names]
+    if missing:
+        raise ModelError(f"{missing} are not terms of the model", location="terms",
+                         hint=f"terms: {', '.join(n for n in names if n != 'Intercept')}")
+    kept = [n for n in names if n not in terms]
+    rhs = [n for n in kept if n != "Intercept"]
+    if "Intercept" not in kept:
+        rhs.insert(0, "0")
+    return f"{formula.split('~', 1)[0].strip()} ~ {' + '.join(rhs) or '1'}"

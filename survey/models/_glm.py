@@ -17,7 +17,8 @@ Residual degrees of freedom, as R: ``degf(design) + 1 - p``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -26,104 +27,48 @@ from scipy import linalg
 
 from survey.design import SurveyFrame, subset_df
 from survey.design._frame import PSU, SSU
-from survey.estimators._dist import expit
 from survey.estimators._engine import svr_var, taylor_vcov
 from survey.errors import ModelError
-from survey.models._formula import ModelFrame, model_frame
+from survey.models._families import Fam, family_of
+from survey.models._negbin import theta_ml
+from survey.models._formula import ModelFrame, drop_terms, model_frame
 from survey.models._results import ModelResult, build_result
 from survey.models._separation import raise_if_separated
 
-__all__ = ["Family", "svyglm"]
+__all__ = ["Family", "Link", "svyglm"]
 
-Family = Literal["binomial", "quasibinomial", "gaussian", "poisson"]
-
-
-@dataclass(frozen=True)
-class _Fam:
-    name: str
-    link: str
-
-    def linkinv(self, eta: np.ndarray) -> np.ndarray:
-        if self.link == "logit":
-            return expit(eta)
-        if self.link == "log":
-            return np.exp(eta)
-        return eta
-
-    def mu_eta(self, eta: np.ndarray) -> np.ndarray:
-        if self.link == "logit":
-            e = np.exp(-np.abs(eta))
-            return e / (1.0 + e) ** 2
-        if self.link == "log":
-            return np.exp(eta)
-        return np.ones_like(eta)
-
-    def variance(self, mu: np.ndarray) -> np.ndarray:
-        if self.name == "binomial":
-            return mu * (1.0 - mu)
-        if self.name == "poisson":
-            return mu
-        return np.ones_like(mu)
-
-    def state(self, eta: np.ndarray, y: np.ndarray, w: np.ndarray, *,
-              binary: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-        """``mu``, ``dmu/deta``, ``V(mu)`` and the deviance at ``eta``.
-
-        The logit link with a 0/1 outcome takes one exponential: with ``e = exp(-|eta|)``,
-        ``mu`` is ``1/(1+e)`` or ``e/(1+e)`` by the sign of ``eta``, ``dmu/deta = V(mu) =
-        e/(1+e)^2``, and each row's deviance is ``2 w (log1p(e) + |eta|)`` when the sign of
-        ``eta`` disagrees with ``y``, ``2 w log1p(e)`` when it agrees (R's values, to rounding).
-        """
-        if self.link == "logit" and binary:  # in place where possible: each temporary of
-            a = np.abs(eta)                   # a million rows costs as much as the arithmetic
-            e = np.negative(a)
-            np.exp(e, out=e)
-            q = e + 1.0
-            np.reciprocal(q, out=q)
-            eq = e * q
-            pos = eta >= 0
-            mu = np.where(pos, q, eq)
-            me = np.multiply(eq, q, out=eq)
-            nll = np.log1p(e, out=e)
-            a *= pos != (y > 0.5)  # |eta| where the sign of eta disagrees with y
-            nll += a
-            nll *= w
-            return mu, me, me, float(2.0 * nll.sum())
-        mu = self.linkinv(eta)
-        return mu, self.mu_eta(eta), self.variance(mu), self.deviance(y, mu, w)
-
-    def start(self, y: np.ndarray) -> np.ndarray:
-        """Starting linear predictor, as R's ``family$initialize`` (unit weights)."""
-        if self.name == "binomial":
-            mu = (y + 0.5) / 2.0
-            return np.log(mu / (1.0 - mu))
-        if self.name == "poisson":
-            return np.log(y + 0.1)
-        return y.astype(float)
-
-    def deviance(self, y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:
-        """R's ``sum(dev.resids(y, mu, w))``."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if self.name == "binomial":
-                d = 2 * w * (np.where(y > 0, y * np.log(y / mu), 0.0)
-                             + np.where(y < 1, (1 - y) * np.log((1 - y) / (1 - mu)), 0.0))
-            elif self.name == "poisson":
-                d = 2 * w * (np.where(y > 0, y * np.log(y / mu), 0.0) - (y - mu))
-            else:
-                d = w * (y - mu) ** 2
-        return float(np.sum(d))
+Family = Literal["binomial", "quasibinomial", "gaussian", "poisson", "quasipoisson", "gamma",
+                 "inverse_gaussian", "negative_binomial"]
+Link = Literal["logit", "probit", "cauchit", "cloglog", "log", "identity", "inverse", "sqrt",
+               "1/mu^2"]
 
 
-FAMILIES = {"binomial": _Fam("binomial", "logit"), "quasibinomial": _Fam("binomial", "logit"),
-            "gaussian": _Fam("gaussian", "identity"), "poisson": _Fam("poisson", "log")}
+def state(fam: Fam, eta: np.ndarray, y: np.ndarray, w: np.ndarray, *,
+          binary: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """``mu``, ``dmu/deta``, ``V(mu)`` and the deviance at ``eta``.
 
-
-def family_of(name: str) -> _Fam:
-    try:
-        return FAMILIES[name]
-    except KeyError:
-        raise ModelError(f"family={name!r} is not one of {', '.join(FAMILIES)}",
-                         location="family") from None
+    The logit link with a 0/1 outcome takes one exponential: with ``e = exp(-|eta|)``,
+    ``mu`` is ``1/(1+e)`` or ``e/(1+e)`` by the sign of ``eta``, ``dmu/deta = V(mu) =
+    e/(1+e)^2``, and each row's deviance is ``2 w (log1p(e) + |eta|)`` when the sign of
+    ``eta`` disagrees with ``y``, ``2 w log1p(e)`` when it agrees (R's values, to rounding).
+    """
+    if binary:  # in place where possible: each temporary of
+        a = np.abs(eta)  # a million rows costs as much as the arithmetic
+        e = np.negative(a)
+        np.exp(e, out=e)
+        q = e + 1.0
+        np.reciprocal(q, out=q)
+        eq = e * q
+        pos = eta >= 0
+        mu = np.where(pos, q, eq)
+        me = np.multiply(eq, q, out=eq)
+        nll = np.log1p(e, out=e)
+        a *= pos != (y > 0.5)  # |eta| where the sign of eta disagrees with y
+        nll += a
+        nll *= w
+        return mu, me, me, float(2.0 * nll.sum())
+    mu = fam.linkinv(eta)
+    return mu, fam.mu_eta(eta), fam.variance(mu), fam.deviance(y, mu, w)
 
 
 _LARGE = 50_000
@@ -202,7 +147,8 @@ class IRLSFit:
     coefficients that iteration started from, as R returns ``glm$weights``; R's
     ``svyglm`` builds its sandwich from them, so they are kept for the variance,
     with ``info = X' diag(work_w) X`` (the information R's ``summary.glm`` inverts).
-    ``eta`` is the linear predictor at ``coef``.
+    ``eta`` is the linear predictor at ``coef`` (offset included); ``deviance`` R's
+    ``deviance(fit)`` with the prior weights given.
     """
 
     coef: np.ndarray
@@ -211,36 +157,35 @@ class IRLSFit:
     iterations: int
     eta: np.ndarray
     info: np.ndarray
+    deviance: float = float("nan")
 
 
-def irls(X: np.ndarray, y: np.ndarray, w: np.ndarray, fam: _Fam,
-         start: np.ndarray | None = None, *, epsilon: float = 1e-8,
-         maxit: int = 25) -> IRLSFit:
+def irls(X: np.ndarray, y: np.ndarray, w: np.ndarray, fam: Fam,
+         start: np.ndarray | None = None, *, offset: np.ndarray | None = None,
+         epsilon: float = 1e-8, maxit: int = 25) -> IRLSFit:
     """Weighted GLM by iteratively reweighted least squares, step for step R's ``glm.fit``.
 
     Same starting values (``family$initialize``), same update, same stopping rule
     (``|dev - dev_old| / (|dev| + 0.1) < epsilon``, R's ``glm.control``), so the
     coefficients and the working weights agree with R's to rounding. Rows with
-    zero weight take no part, as in R. Non-finite deviance halves the step, as R.
+    zero weight take no part, as in R. A non-finite deviance, or a linear predictor
+    or mean outside the family's range (R's ``valideta``/``validmu``), halves the
+    step, as R. ``offset`` is added to the linear predictor (R's ``offset``).
     Up to ``_LARGE`` rows each step is a QR least-squares fit, as R's; above, the
     normal equations of the step (see ``_LARGE``).
     """
     good = w > 0
+    off = np.zeros(X.shape[0]) if offset is None else offset
     large = X.shape[0] > _LARGE
-    binary = fam.name == "binomial" and bool(np.all((y == 0) | (y == 1)))
+    binary = (fam.name == "binomial" and fam.link == "logit"
+              and bool(np.all((y == 0) | (y == 1))))
     if start is None:
-        if fam.name == "binomial":
-            mu0 = (w * y + 0.5) / (w + 1.0)
-            eta = np.log(mu0 / (1.0 - mu0))
-        elif fam.name == "poisson":
-            eta = np.log(y + 0.1)
-        else:
-            eta = y.astype(float).copy()
+        eta = fam.lk.linkfun(fam.mustart(y, w))
         coef = None
     else:
         coef = start.astype(float).copy()
-        eta = X @ coef
-    mu, me, var, devold = fam.state(eta, y, w, binary=binary)
+        eta = X @ coef + off
+    mu, me, var, devold = state(fam, eta, y, w, binary=binary)
     work = np.zeros_like(w)
     new = coef
     G: np.ndarray | None = None  # X' diag(work) X of the large path's last step
@@ -256,31 +201,36 @@ def irls(X: np.ndarray, y: np.ndarray, w: np.ndarray, fam: _Fam,
             G = gram(X, work)
             normal = _Normal(G)
             if coef is None:  # from the starting eta, not X @ coef: solve, then refine once
-                z = eta + resid
+                z = eta - off + resid
                 new = normal.solve(X.T @ (work * z))
                 new = new + normal.solve(X.T @ (work * (z - X @ new)))
             else:
                 new = coef + normal.solve(X.T @ (work * resid))
         else:
-            z = eta[g] + (y[g] - mu[g]) / me[g]
+            z = (eta - off)[g] + (y[g] - mu[g]) / me[g]
             sw = np.sqrt(w[g] * me[g] ** 2 / var[g])
             new = _wls(X[g] * sw[:, None], z * sw)
             work = np.zeros_like(w)
             work[g] = sw**2
-        eta_new = X @ new
-        mu_new, me_new, var_new, dev = fam.state(eta_new, y, w, binary=binary)
+        eta_new = X @ new + off
+        mu_new, me_new, var_new, dev = state(fam, eta_new, y, w, binary=binary)
         halvings = 0
-        while not np.isfinite(dev) and coef is not None and halvings < maxit:
+        while coef is not None and halvings < maxit and not (
+                np.isfinite(dev) and fam.valid(eta_new, mu_new)):
             new = (new + coef) / 2
-            eta_new = X @ new
-            mu_new, me_new, var_new, dev = fam.state(eta_new, y, w, binary=binary)
+            eta_new = X @ new + off
+            mu_new, me_new, var_new, dev = state(fam, eta_new, y, w, binary=binary)
             halvings += 1
+        if not (np.isfinite(dev) and fam.valid(eta_new, mu_new)):
+            raise ModelError("no valid set of coefficients: the fitted means leave the "
+                             f"{fam.name} family's range with the {fam.link} link",
+                             location="link", hint="try another --link (e.g. log)")
         coef, eta, mu, me, var = new, eta_new, mu_new, me_new, var_new
         if abs(dev - devold) / (abs(dev) + 0.1) < epsilon:
-            return IRLSFit(coef, work, True, it, eta, gram(X, work) if G is None else G)
+            return IRLSFit(coef, work, True, it, eta, gram(X, work) if G is None else G, dev)
         devold = dev
     assert coef is not None
-    return IRLSFit(coef, work, False, maxit, eta, gram(X, work) if G is None else G)
+    return IRLSFit(coef, work, False, maxit, eta, gram(X, work) if G is None else G, devold)
 
 
 def _psu_sums(psu: np.ndarray, values: np.ndarray, n_psu: int,
@@ -342,11 +292,30 @@ def replicate_df(sf: SurveyFrame, mf: ModelFrame) -> int:
     return subset_df(sf, sf._data[PSU].gather(mf.domain_rows).unique().to_numpy())
 
 
+def estimate_theta(X: np.ndarray, y: np.ndarray, w: np.ndarray, link: str,
+                   offset: np.ndarray | None, *, tol: float = 1e-11, maxit: int = 100) -> float:
+    """The negative binomial's ``theta`` as ``MASS::glm.nb`` (see :mod:`._negbin`):
+    a Poisson start, then the GLM at ``theta`` and ``theta.ml`` in turn, to ``tol``."""
+    fit = irls(X, y, w, Fam("poisson", link), offset=offset, epsilon=1e-12, maxit=100)
+    theta = theta_ml(y, Fam("poisson", link).linkinv(fit.eta), w)
+    for _ in range(maxit):
+        fam = Fam("negative_binomial", link, theta)
+        fit = irls(X, y, w, fam, fit.coef, offset=offset, epsilon=1e-14, maxit=100)
+        new = theta_ml(y, fam.linkinv(fit.eta), w)
+        if abs(new - theta) <= tol * new:
+            return new
+        theta = new
+    raise ModelError("the negative binomial's theta did not converge", location="theta",
+                     hint="give --theta VALUE")
+
+
 def svyglm(
     sf: SurveyFrame,
     formula: str,
     *,
     family: Family = "binomial",
+    link: Link | None = None,
+    theta: float | None = None,
     outcome: pl.Expr | None = None,
     where: pl.Expr | None = None,
     level: float = 0.95,
@@ -362,11 +331,23 @@ def svyglm(
     formula
         A patsy formula: ``"y ~ x + C(g, Treatment('b')) + x:z"``. Columns whose
         names are not Python identifiers go through ``Q("sch.wide")``. Leave out
-        the left-hand side when ``outcome`` is given.
+        the left-hand side when ``outcome`` is given. ``offset(log(exposure))``
+        adds an offset to the linear predictor, as R's.
     family
         ``"binomial"`` (default; logistic regression, the same fit and standard
-        errors as R's ``quasibinomial``, which svyglm recommends), ``"gaussian"``
-        or ``"poisson"``; canonical links.
+        errors as R's ``quasibinomial``, which svyglm recommends), ``"gaussian"``,
+        ``"poisson"`` (= ``"quasipoisson"``), ``"gamma"`` (R's ``Gamma``),
+        ``"inverse_gaussian"`` or ``"negative_binomial"``. The quasi families give
+        the same coefficients and design-based SEs as their likelihood twins.
+    link
+        ``logit``, ``probit``, ``cauchit``, ``cloglog``, ``log``, ``identity``,
+        ``inverse``, ``sqrt`` or ``1/mu^2``, as R's family objects accept them;
+        default the family's R default (``gamma``: ``inverse``, as R's ``Gamma()``).
+    theta
+        The negative binomial's shape, as ``MASS::negative.binomial(theta)``; left
+        out, it is estimated as ``MASS::glm.nb`` with the sampling weights (rescaled
+        to mean 1) and then held fixed, as ``svyglm(family =
+        negative.binomial(glm.nb(...)$theta))`` (see ``survey.models._negbin``).
     outcome
         The response as a polars expression, e.g.
         ``pl.col("intent").is_in(["Accepted", "Seriously considering"])``; rows
@@ -401,16 +382,14 @@ def svyglm(
     >>> fit.terms["term"].to_list()
     ['Intercept', 'x']
     """
-    fam = family_of(family)
     mf = model_frame(sf, formula, outcome=outcome, where=where)
-    if fam.name == "binomial" and ((mf.y < 0) | (mf.y > 1)).any():
-        raise ModelError("a binomial outcome must lie in [0, 1]", location="outcome",
-                         hint="give a Boolean outcome, e.g. pl.col(q).is_in([...])")
-    if fam.name == "poisson" and (mf.y < 0).any():
-        raise ModelError("a Poisson outcome must be non-negative", location="outcome")
+    fam = family_of(family, link, theta=theta)
+    fam.check_outcome(mf.y)
     check_rank(mf.X, mf.w, mf.names)
     prior = mf.w / mf.w.mean()  # R's rescaled weights (the fit does not depend on the scale)
-    fit = irls(mf.X, mf.y, prior, fam, epsilon=epsilon, maxit=maxit)
+    if fam.name == "negative_binomial" and fam.theta is None:
+        fam = replace(fam, theta=estimate_theta(mf.X, mf.y, prior, fam.link, mf.offset))
+    fit = irls(mf.X, mf.y, prior, fam, offset=mf.offset, epsilon=epsilon, maxit=maxit)
     beta = fit.coef
     if fam.name == "binomial":
         raise_if_separated(mf, beta, converged=fit.converged)
@@ -426,7 +405,7 @@ def svyglm(
         wr = replicate_weights(sf, mf)
         thetas = np.empty((wr.shape[1], p))
         for r in range(wr.shape[1]):
-            rfit = irls(mf.X, mf.y, wr[:, r] / wr[:, r].sum(), fam, beta,
+            rfit = irls(mf.X, mf.y, wr[:, r] / wr[:, r].sum(), fam, beta, offset=mf.offset,
                         epsilon=epsilon, maxit=maxit)
             if not rfit.converged:
                 raise ModelError(f"the model did not converge on replicate {r + 1}",
@@ -441,7 +420,13 @@ def svyglm(
         degf = mf.df
         method = "linearisation"
     naive = Ainv  # R's naive.cov (model-based, rescaled weights)
-    return build_result(
+
+    def refit(drop: Sequence[str]) -> ModelResult:
+        return svyglm(sf, drop_terms(formula, drop), family=fam.name, link=fam.link, theta=fam.theta,
+                      outcome=outcome, where=where, level=level, epsilon=epsilon, maxit=maxit)
+
+    res = build_result(
         model="glm", family=fam.name, link=fam.link, formula=formula, mf=mf, coef=beta,
         vcov=vcov, df_resid=float(degf + 1 - p), level=level, method=method,
         ci_dist="t", naive_vcov=naive)
+    return replace(res, deviance=fit.deviance, theta=fam.theta, _design=sf, _refit=refit)

@@ -3,13 +3,15 @@
 The vocabulary is the estimators': ``estimate`` (the coefficient), ``std_error``,
 ``conf_low``, ``conf_high``, ``statistic``, ``p_value``; logit models add
 ``odds_ratio``, ``odds_ratio_low`` and ``odds_ratio_high`` (the interval ends,
-exponentiated). Predictions and average marginal effects use the delta method
+exponentiated); log- and logit-link models give the same exponentiated numbers as
+``exp_estimate``, ``exp_conf_low`` and ``exp_conf_high`` (ratios of means, rates or
+odds). Predictions and average marginal effects use the delta method
 with the design covariance of the coefficients.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,12 +23,14 @@ from survey.estimators import TestResult
 from survey.estimators._dist import expit
 from survey.estimators._intervals import quantile
 from survey.errors import ModelError
+from survey.models._families import LINKS
 from survey.models._formula import ModelFrame, new_rows
 
 __all__ = ["ModelResult", "build_result"]
 
 TERM_COLUMNS = ("term", "estimate", "std_error", "conf_low", "conf_high", "odds_ratio",
-                "odds_ratio_low", "odds_ratio_high", "statistic", "p_value")
+                "odds_ratio_low", "odds_ratio_high", "exp_estimate", "exp_conf_low",
+                "exp_conf_high", "statistic", "p_value")
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,8 +42,9 @@ class ModelResult:
     model
         ``glm``, ``firth`` or ``ordinal``.
     family, link
-        ``binomial``/``gaussian``/``poisson`` and ``logit``/``identity``/``log``
-        (ordinal: ``ordinal``, ``logit``).
+        ``binomial``, ``gaussian``, ``poisson``, ``gamma``, ``inverse_gaussian``,
+        ``negative_binomial`` and the link (``logit``, ``probit``, ``log``...;
+        ordinal: ``ordinal`` and ``logit``, ``probit``, ``cloglog`` or ``cauchit``).
     formula, outcome
         The formula and how the response was given.
     terms
@@ -60,6 +65,11 @@ class ModelResult:
         information matrix).
     n, n_weighted
         Rows fitted and the sum of their weights.
+    deviance
+        R's ``deviance(fit)``: the family's deviance with the weights rescaled to
+        mean 1 (ordinal: ``-2`` times the weighted log-likelihood over the mean weight).
+    theta
+        The negative binomial's shape (given or estimated).
     """
 
     model: str
@@ -78,7 +88,11 @@ class ModelResult:
     ci_dist: str = "t"
     naive_vcov: np.ndarray | None = field(default=None, repr=False)
     cutpoints: tuple[str, ...] = ()
+    deviance: float = float("nan")
+    theta: float | None = None
     _mf: ModelFrame | None = field(default=None, repr=False)
+    _design: Any = field(default=None, repr=False)
+    _refit: Callable[[Sequence[str]], ModelResult] | None = field(default=None, repr=False)
 
     # -- the table ------------------------------------------------------------------------
 
@@ -99,7 +113,8 @@ class ModelResult:
     def to_dict(self) -> dict[str, Any]:
         """Plain data (the CLI's JSON): ``terms`` (one object each) and the fit's facts."""
         df = None if not np.isfinite(self.df_resid) else self.df_resid
-        return {"model": self.model, "family": self.family, "link": self.link,
+        extra = {} if self.theta is None else {"theta": self.theta}
+        return {"model": self.model, "family": self.family, "link": self.link, **extra,
                 "formula": self.formula, "outcome": self.outcome, "method": self.method,
                 "level": self.level, "df_resid": df, "n": self.n,
                 "n_weighted": self.n_weighted, "terms": self.terms.to_dicts()}
@@ -197,19 +212,10 @@ class ModelResult:
         return prof.with_columns(**{k: pl.Series(v) for k, v in out.items()})
 
     def _linkinv(self, eta: np.ndarray) -> np.ndarray:
-        if self.link == "logit":
-            return expit(eta)
-        if self.link == "log":
-            return np.exp(eta)
-        return eta
+        return LINKS[self.link].linkinv(eta)
 
     def _mu_eta(self, eta: np.ndarray) -> np.ndarray:
-        if self.link == "logit":
-            p = expit(eta)
-            return p * (1 - p)
-        if self.link == "log":
-            return np.exp(eta)
-        return np.ones_like(eta)
+        return LINKS[self.link].mu_eta(eta)
 
     def _predict_ordinal(self, prof: pl.DataFrame, X: np.ndarray, q: float) -> pl.DataFrame:
         k = len(self.cutpoints)
@@ -339,10 +345,16 @@ def build_result(*, model: str, family: str, link: str, formula: str, mf: ModelF
     if cutpoints:  # cut points are thresholds, not effects: no odds ratio
         for v in odds.values():
             v[-len(cutpoints):] = np.nan
+    ratio = link in ("log", "logit")
+    exps = {k: (np.exp(v) if ratio else np.full_like(v, np.nan))
+            for k, v in (("exp_estimate", coef), ("exp_conf_low", lo), ("exp_conf_high", hi))}
+    if cutpoints:
+        for v in exps.values():
+            v[-len(cutpoints):] = np.nan
     table = pl.DataFrame({"term": names, "estimate": coef, "std_error": se, "conf_low": lo,
-                          "conf_high": hi, **odds, "statistic": stat, "p_value": p},
+                          "conf_high": hi, **odds, **exps, "statistic": stat, "p_value": p},
                          nan_to_null=False)
-    table = table.with_columns(pl.col(c).fill_nan(None) for c in odds)
+    table = table.with_columns(pl.col(c).fill_nan(None) for c in (*odds, *exps))
     return ModelResult(model=model, family=family, link=link, formula=formula,
                        outcome=mf.outcome, terms=table, coef=coef, vcov=vcov,
                        df_resid=df_resid, level=level, method=method, n=int(mf.y.shape[0]),
