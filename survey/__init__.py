@@ -66,7 +66,15 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     )
     from survey.io import Limits, RawTable, read_metadata, read_table
     from survey.errors import ModelError
-    from survey.models import ModelResult, firth, svyglm, svyolr
+    from survey.models import (
+        LikelihoodRatioTest,
+        Margins,
+        ModelResult,
+        firth,
+        predictive_margins,
+        svyglm,
+        svyolr,
+    )
     from survey.errors import PlanError
     from survey.plans import RunResult, load_plan, run_plan
     from survey.reports import export_labelled, write_csv, write_markdown, write_xlsx
@@ -91,7 +99,9 @@ _EXPORTS: dict[str, str] = {
     "Estimates": "survey.estimators",
     "EstimationError": "survey.errors",
     "IngestError": "survey.errors",
+    "LikelihoodRatioTest": "survey.models",
     "Limits": "survey.io",
+    "Margins": "survey.models",
     "ModelError": "survey.errors",
     "ModelResult": "survey.models",
     "PlanError": "survey.errors",
@@ -138,6 +148,7 @@ _EXPORTS: dict[str, str] = {
     "panel_link": "survey.estimators",
     "poststratify": "survey.weighting",
     "power_change": "survey.design",
+    "predictive_margins": "survey.models",
     "proportion": "survey.estimators",
     "quantile": "survey.estimators",
     "rake": "survey.weighting",

@@ -130,8 +130,12 @@ def olr_fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, q: int,
     for _ in range(maxit):
         assert H is not None
         g = S.sum(axis=0)
+        A = -H
+        low = float(np.linalg.eigvalsh(A)[0])
+        if low <= 1e-10 * float(np.abs(np.diag(A)).max()):  # not concave here (cauchit):
+            A = A + (abs(low) * 1.5 + 1e-8 * float(np.trace(A))) * np.eye(A.shape[0])  # shift
         try:
-            step = np.linalg.solve(-H, g)
+            step = np.linalg.solve(A, g)
         except np.linalg.LinAlgError as exc:
             raise ModelError("the ordinal model's information matrix is singular") from exc
         if g @ step <= 0:  # not an ascent direction: fall back to the gradient

@@ -25,6 +25,7 @@ from survey.estimators._intervals import quantile
 from survey.errors import ModelError
 from survey.models._families import LINKS
 from survey.models._formula import ModelFrame, new_rows
+from survey.models._lrt import LikelihoodRatioTest, lrt_test
 
 __all__ = ["ModelResult", "build_result"]
 
@@ -152,6 +153,12 @@ class ModelResult:
         if statistic not in ("F", "Chisq"):
             raise ModelError(f"statistic={statistic!r} is not F or Chisq", location="statistic")
         return TestResult("Wald Chisq", chisq, (float(k),), float(special.chdtrc(k, chisq)))
+
+    def lrt_test(self, terms: str | Sequence[str], *,
+                 statistic: str = "F") -> LikelihoodRatioTest:
+        """Working (Rao-Scott) likelihood-ratio test of ``terms``, as R's
+        ``regTermTest(model, ~terms, method = "LRT")``; see :mod:`survey.models._lrt`."""
+        return lrt_test(self, terms, statistic=statistic)
 
     def _term_index(self, terms: str | Sequence[str]) -> list[int]:
         wanted = [terms] if isinstance(terms, str) else list(terms)
