@@ -136,10 +136,10 @@ def _parse(formula: str, outcome: pl.Expr | None) -> tuple[Any, list[Any]]:
     if outcome is not None and desc.lhs_termlist:
         raise ModelError("give the outcome either on the formula's left-hand side or as "
                          "outcome=, not both", location="formula",
-                         hint=f"formula='~ {formula.split('~', 1)[1].strip()}'")
+                         hint=f"--formula '~ {formula.split('~', 1)[1].strip()}'")
     if outcome is None and not desc.lhs_termlist:
         raise ModelError(f"the formula {formula!r} has no outcome", location="formula",
-                         hint="write 'y ~ x', or pass outcome=pl.col('q').is_in([...])")
+                         hint="write --formula 'y ~ x', or give --outcome \"q IN ('a', 'b')\"")
     return desc, desc.lhs_termlist
 
 
@@ -226,7 +226,7 @@ def model_frame(sf: SurveyFrame, formula: str, *, outcome: pl.Expr | None = None
         else:
             raise ModelError(f"the outcome is {y_s.dtype}: give a Boolean or numeric "
                              "expression", location="outcome",
-                             hint="e.g. pl.col('intent').is_in(['Accepted'])")
+                             hint="e.g. --outcome \"intent IN ('Accepted')\"")
     else:
         label = formula.split("~", 1)[0].strip()
         if response == "ordinal":

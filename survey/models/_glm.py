@@ -108,7 +108,7 @@ class _Normal:
             raise ModelError("the weighted cross-product of the design matrix is singular: "
                              "the working weights vanish (fitted values at the boundary)",
                              location="formula",
-                             hint="check for separation (survey.models.separation)") from None
+                             hint="check for separation; refit with --firth") from None
 
     def solve(self, b: np.ndarray) -> np.ndarray:
         return linalg.cho_solve(self.cho, b / self.d) / self.d

@@ -223,12 +223,12 @@ def svyolr(
     K = len(labels)
     if K < 3:
         raise ModelError(f"an ordinal outcome needs 3 or more levels, got {K}",
-                         location="outcome", hint="use svyglm for a binary outcome")
+                         location="outcome", hint="fit a binary outcome with survey stats logit")
     counts = np.bincount(mf.y.astype(np.int64), weights=mf.w, minlength=K + 1)[1:]
     empty = [lab for lab, c in zip(labels, counts, strict=True) if c <= 0]
     if empty:
         raise ModelError(f"outcome levels {empty} have no respondents in the fitted rows",
-                         location="outcome", hint="merge or drop those levels (levels=)")
+                         location="outcome", hint="merge or drop those levels (--levels)")
     check_rank(mf.X, mf.w, mf.names)
     q = K - 1
     theta = olr_fit(X, mf.y, mf.w, q, link=link)

@@ -185,7 +185,8 @@ def test_firth_fits_the_separated_data():
 @pytest.mark.parametrize("argv, message", [
     (["logit", SEP, "--formula", "y ~ x + C(nosuch)"], "nosuch"),
     (["logit", SEP, "--formula", "~ x", "--outcome", "nosuch = 1"], "no column 'nosuch'"),
-    (["ologit", SEP, "--formula", "y ~ x"], "Enum"),
+    (["ologit", SEP, "--formula", "y ~ x"], "3 or more levels"),
+    (["ologit", SEP, "--formula", "g ~ x"], "--levels"),
 ])
 def test_model_errors_exit_2(argv, message):
     r = run(*argv)
