@@ -11,12 +11,13 @@ keeps every respondent; the analyst then edits it.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from survey._text import normalize_key
+from survey.codebook._draft_grids import as_scale_question, block_questions, find_blocks
+from survey.codebook._draft_grids import slug as _slug
 from survey.codebook._draft_groups import Col, Group, find_groups
 from survey.codebook._draft_infer import (
     Inferred,
@@ -25,7 +26,15 @@ from survey.codebook._draft_infer import (
     norm_number,
 )
 from survey.codebook._load import codebook_to_dict, dump_codebook, parse_codebook
-from survey.codebook._model import Codebook, MissingCode, Option, OtherSpec, Question, SourceSpec
+from survey.codebook._model import (
+    Codebook,
+    MissingCode,
+    Option,
+    OtherSpec,
+    Question,
+    QuestionGroup,
+    SourceSpec,
+)
 
 if TYPE_CHECKING:
     from survey.io._model import RawTable
@@ -94,27 +103,56 @@ def draft_codebook(raw: RawTable, *, survey_name: str, sheet: str | None = None)
 
 def draft_codebook_yaml(raw: RawTable, *, survey_name: str, sheet: str | None = None) -> str:
     """The draft as YAML text, headed by comments saying what was inferred and what to check."""
-    cb, notes = _draft(raw, survey_name=survey_name, sheet=sheet)
+    cb, notes, comments = _draft(raw, survey_name=survey_name, sheet=sheet)
     head = [f"# Draft codebook inferred from {raw.path}: edit it, then ingest with it.",
             "# Every question is required: false and options come from the data."]
     head += [f"# NOTE: {n}" for n in notes]
-    return "\n".join(head) + "\n" + dump_codebook(cb)
+    if comments:
+        head.append("# Lines starting '# CHECK' sit next to the guesses to check.")
+    return "\n".join(head) + "\n" + _with_comments(dump_codebook(cb), comments)
+
+
+def _with_comments(text: str, comments: dict[str, list[str]]) -> str:
+    """Put each question's (or group's) comments on the lines above its ``- id:`` line."""
+    if not comments:
+        return text
+    out = []
+    for line in text.splitlines(keepends=True):
+        m = re.match(r"^(\s*)- id: (\S+)\s*$", line)
+        if m and m.group(2) in comments:
+            out += [f"{m.group(1)}# CHECK {m.group(2)}: {c}\n" for c in comments[m.group(2)]]
+        out.append(line)
+    return "".join(out)
 
 
 # --------------------------------------------------------------------------- assembly
 
 
-def _draft(raw: RawTable, *, survey_name: str, sheet: str | None) -> tuple[Codebook, list[str]]:
+def _draft(raw: RawTable, *, survey_name: str, sheet: str | None
+           ) -> tuple[Codebook, list[str], dict[str, list[str]]]:
     notes = list(raw.notes)
     cols = _columns(raw)
     groups = find_groups(cols, layout=raw.layout)
     in_group = {c.sc.index: g for g in groups for c in g.columns}
     id_col = _find_id(raw, [c for c in cols if c.sc.index not in in_group])
+    blocks = find_blocks([c for c in cols if c.sc.index not in in_group and c is not id_col],
+                         layout=raw.layout)
+    in_block = {c.sc.index: b for b in blocks for c in b.columns}
     ids = _IdMaker(raw.layout)
     questions: list[Question] = []
+    qgroups: list[QuestionGroup] = []
+    comments: dict[str, list[str]] = {}
     done: set[int] = set()
     for c in cols:
         if c.sc.index in done:
+            continue
+        b = in_block.get(c.sc.index)
+        if b is not None:
+            rows, qgroup, said = block_questions(b, ids.make, ids.used, _split_text)
+            questions += rows
+            qgroups.append(qgroup)
+            comments.update(said)
+            done |= {m.sc.index for m in b.columns}
             continue
         g = in_group.get(c.sc.index)
         if g is not None:
@@ -129,17 +167,19 @@ def _draft(raw: RawTable, *, survey_name: str, sheet: str | None) -> tuple[Codeb
         q, inf_notes = _column_question(c, raw, ids)
         questions.append(q)
         notes += [f"{q.id} ({c.ref!r}): {n}" for n in inf_notes]
+    questions = [as_scale_question(q) for q in questions]
     header_rows = raw.header_rows if raw.header_rows in (1, 2, 3) else "auto"
     cb = Codebook(
         survey=survey_name,
         version="draft",
         questions=tuple(questions),
         source=SourceSpec(header_rows=header_rows, sheet=sheet or raw.sheet),
+        groups=tuple(qgroups),
     )
     if id_col is None:
         notes.append("no respondent id found (a unique, non-blank id-like column): none set")
     parse_codebook(codebook_to_dict(cb))  # the draft must load; raises CodebookError if not
-    return cb, notes
+    return cb, notes, comments
 
 
 def _columns(raw: RawTable) -> list[Col]:
@@ -325,11 +365,3 @@ class _IdMaker:
         self.used.add(qid)
         return qid
 
-
-def _slug(text: str, limit: int = 40) -> str:
-    s = unicodedata.normalize("NFKC", text).lower()
-    s = re.sub(r"[^a-z0-9]+", "_", s).strip("_")
-    s = re.sub(r"_+", "_", s)
-    if len(s) > limit:
-        s = s[:limit].rsplit("_", 1)[0] or s[:limit]
-    return s.strip("_")

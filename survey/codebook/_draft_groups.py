@@ -24,7 +24,7 @@ from survey.codebook._draft_infer import clean_label, make_options, norm_number
 if TYPE_CHECKING:
     from survey.io._model import SourceColumn
 
-__all__ = ["Col", "Group", "Member", "find_groups"]
+__all__ = ["Col", "Group", "Member", "common_prefix_cut", "find_groups"]
 
 _TICKS = (frozenset({"0", "1"}), frozenset({"y"}), frozenset({"checked", "unchecked"}),
           frozenset({"true", "false"}), frozenset({"x"}), frozenset({"✓"}), frozenset({"✔"}),
@@ -201,7 +201,7 @@ def _member_labels(cols: list[Col], opts: list[str]) -> list[str]:
     (Qualtrics row 2 ``stem - option``, SPSS variable labels), else the option suffix."""
     labels: list[str] = []
     texts = [c.text for c in cols]
-    cut = _common_prefix_cut(texts)
+    cut = common_prefix_cut(texts)
     for c, opt, text in zip(cols, opts, texts, strict=True):
         vals = c.values
         if vals and tick_kind(vals) == "label":
@@ -219,7 +219,7 @@ def _member_labels(cols: list[Col], opts: list[str]) -> list[str]:
     return labels
 
 
-def _common_prefix_cut(texts: list[str]) -> int:
+def common_prefix_cut(texts: list[str]) -> int:
     """Length of the shared ``question - `` prefix of the texts, cut at a separator."""
     if len(texts) < 2 or not all(texts):
         return 0
@@ -233,7 +233,7 @@ def _common_prefix_cut(texts: list[str]) -> int:
 
 
 def _common_text(texts: list[str]) -> str | None:
-    cut = _common_prefix_cut(texts)
+    cut = common_prefix_cut(texts)
     if not cut:
         return None
     text = texts[0][:cut].rstrip(" -:–—|")

@@ -1,0 +1,82 @@
+"""Answer scales are recognised from their labels and put in scale order, low to high."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from survey.codebook._draft_scales import is_non_substantive, recognise_scale
+
+# Each scale written low -> high, then shuffled before recognition.
+SCALES = {
+    "agreement": ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"],
+    "agreement_7": ["Strongly disagree", "Disagree", "Somewhat disagree", "Neither agree nor disagree",
+                    "Somewhat agree", "Agree", "Strongly agree"],
+    "satisfaction": ["Very dissatisfied", "Dissatisfied", "Neither satisfied nor dissatisfied",
+                     "Satisfied", "Very satisfied"],
+    "likelihood": ["Not at all likely", "Not very likely", "Somewhat likely", "Very likely",
+                   "Extremely likely"],
+    "favorability": ["Very unfavorably", "Somewhat unfavorably",
+                     "Neither favorably nor unfavorably (neutral)", "Somewhat favorably", "Very favorably"],
+    "importance": ["Not at all important", "Slightly important", "Moderately important",
+                   "Very important", "Extremely important"],
+    "frequency": ["Never", "Rarely", "Sometimes", "Often", "Always"],
+    "quality": ["Very poor", "Poor", "Fair", "Good", "Very good", "Excellent"],
+    "korean_agreement": ["전혀 그렇지 않다", "그렇지 않다", "보통이다", "그렇다", "매우 그렇다"],
+    "korean_satisfaction": ["매우 불만족", "불만족", "보통", "만족", "매우 만족"],
+    "korean_importance": ["전혀 중요하지 않음", "중요하지 않음", "보통", "중요", "매우 중요"],
+    "numbered_ends": ["1 - Strongly disagree", "2", "3", "4", "5 - Strongly agree"],
+    "zero_to_ten": ["0 - Not at all likely", *[str(n) for n in range(1, 10)], "10 - Extremely likely"],
+}
+NON_SUBSTANTIVE = ["N/A", "Don't know", "Not applicable", "Prefer not to say", "Refused",
+                   "Unfamiliar (N/A)", "Not familiar", "I do not know", "모름", "해당 없음", "무응답"]
+
+
+@pytest.mark.parametrize("name", sorted(SCALES))
+def test_scale_recognised_in_order_whatever_order_the_answers_came_in(name: str) -> None:
+    labels = SCALES[name]
+    for seed in range(5):
+        shuffled = labels[:]
+        random.Random(seed).shuffle(shuffled)
+        scale = recognise_scale(shuffled)
+        assert scale is not None, shuffled
+        assert list(scale.labels) == labels
+        assert scale.doubt is None
+
+
+def test_numbered_scale_keeps_its_numbers_as_codes_and_verbal_scales_count_from_one() -> None:
+    assert recognise_scale(SCALES["zero_to_ten"]).codes == tuple(str(n) for n in range(11))
+    assert recognise_scale(SCALES["agreement"]).codes == ("1", "2", "3", "4", "5")
+
+
+@pytest.mark.parametrize("missing", NON_SUBSTANTIVE)
+def test_non_substantive_answers_become_missing_not_scale_points(missing: str) -> None:
+    assert is_non_substantive(missing)
+    scale = recognise_scale([*SCALES["agreement"], missing])
+    assert scale is not None
+    assert scale.missing == (missing,)
+    assert missing not in scale.labels
+
+
+@pytest.mark.parametrize("labels", [
+    ["Yes", "No"], ["Male", "Female", "Prefer not to say"], ["Red", "Blue", "Green"],
+    ["18-29", "30-44", "45-60"], ["20 ~ 24", "25 ~ 29", "30 ~ 34"], ["10%", "20%", "30%"],
+    ["China", "United States", "Singapore"],
+    ["Agree", "Very satisfied", "Never"],                  # labels of three different scales
+])
+def test_labels_that_are_not_one_scale_are_not_read_as_one(labels: list[str]) -> None:
+    assert recognise_scale(labels) is None
+
+
+@pytest.mark.parametrize("label", ["Agree", "Very good", "Somewhat likely", "Never", "매우 만족"])
+def test_substantive_answers_are_not_missing(label: str) -> None:
+    assert not is_non_substantive(label)
+
+
+def test_a_guess_says_why() -> None:
+    assert recognise_scale(["Agree", "Strongly agree", "Somewhat agree"]).doubt == \
+        "one end of the scale never seen"
+    bare = recognise_scale(["very", "extremely important", "moderately", "slightly important"])
+    assert bare is not None and "bare modifier" in bare.doubt
+    assert list(bare.labels) == ["slightly important", "moderately", "very", "extremely important"]
