@@ -97,6 +97,10 @@ for (py in names(tests)) {
   add_r(paste0("strat_", py, "_domain"), "strat",
         sprintf("svyranktest(api00 ~ stype, subset(d, sch.wide == 'Yes'), test='%s')", r),
         A(var = "api00", by = "stype", test = py, where = "\"sch.wide\" = 'Yes'"))
+  # replicate weights: R's svyranktest works for two groups only (svytotal of the
+  # influence values); with more it stops inside svy.varcoef
+  add_r(paste0("jk1_", py, "_two"), "jk1", sprintf("svyranktest(api00 ~ sch.wide, d, test='%s')", r),
+        A(var = "api00", by = "sch.wide", test = py))
   add_r(paste0("clus2_fpc_", py, "_na"), "clus2_fpc",
         sprintf("svyranktest(enroll ~ sch.wide, d, test='%s')", r),
         A(var = "enroll", by = "sch.wide", test = py))

@@ -124,8 +124,9 @@ def ranktest(sf: SurveyFrame, var: str, *, by: str, test: RankTestName = "wilcox
     Parameters
     ----------
     sf
-        The bound design (linearisation: R's ``svyranktest`` fails on replicate
-        designs with more than two groups, and this toolkit supports neither for now).
+        The bound design. Replicate weights serve two groups (the influence values'
+        total under the replicates, as R); more groups need a linearisation design, as
+        R's ``svyranktest`` fails there.
     var
         Numeric (or ordered: an Enum's codes) column to rank.
     by
@@ -153,11 +154,6 @@ def ranktest(sf: SurveyFrame, var: str, *, by: str, test: RankTestName = "wilcox
     if test not in RANK_TESTS:
         raise EstimationError(f"unknown rank test {test!r}", location="test",
                               hint=f"one of {', '.join(RANK_TESTS)}")
-    if sf.is_replicate:
-        raise EstimationError("rank tests need a linearisation design (R's svyranktest "
-                              "fails on replicate weights)", location="design",
-                              hint="give the design's strata, clusters and weights instead "
-                                   "of replicate weights")
     if sf.calibration is not None:
         raise EstimationError("rank tests on calibrated weights are not supported",
                               location="design", hint="test on the design before weighting")
@@ -171,6 +167,11 @@ def ranktest(sf: SurveyFrame, var: str, *, by: str, test: RankTestName = "wilcox
     if k < 2:
         raise EstimationError(f"by={by!r} has {k} value among the ranked rows; a rank test "
                               "compares two or more groups", location=by)
+    if k > 2 and sf.is_replicate:
+        raise EstimationError(f"a rank test of {k} groups needs a linearisation design (R's "
+                              "svyranktest fails on replicate weights beyond two groups)",
+                              location="design", hint="give the design's strata, clusters and "
+                              "weights instead of replicate weights, or compare two groups")
     try:
         rows = (sf._data.with_row_index("__i")
                 .filter(inside)
