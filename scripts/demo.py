@@ -44,11 +44,16 @@ def headlines() -> list[str]:
         out.append(f"    among the {base} offered: " + "; ".join(
             f"{name} {_pct(picks[code])}" for code, name in COUNTRIES.items()))
     change = [r for r in _rows("offer_rate_change") if r["weighted"] == "false"]
-    d = change[-1]
+    d = change[2]
     est, lo, hi = (float(d[k]) * 100 for k in ("estimate", "conf_low", "conf_high"))
     out.append(f"  2025 vs 2023 (unweighted): {float(change[0]['estimate']) * 100:.1f}% vs "
                f"{float(change[1]['estimate']) * 100:.1f}%, difference {est:+.1f} points "
-               f"(95% CI {lo:+.1f} to {hi:+.1f}; p = {float(d['p_value']):.3f})")
+               f"(95% CI {lo:+.1f} to {hi:+.1f}; p = {float(d['p_value']):.3f}; waves as "
+               "independent samples)")
+    for p in change[3:]:  # the panel row: members in both waves as clusters
+        lo, hi = (float(p[k]) * 100 for k in ("conf_low", "conf_high"))
+        out.append(f"    with the {p['panel_members']} members in both waves as clusters: "
+                   f"95% CI {lo:+.1f} to {hi:+.1f}; p = {float(p['p_value']):.3f}")
     return out
 
 

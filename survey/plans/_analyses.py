@@ -12,7 +12,16 @@ from typing import Any
 
 import polars as pl
 
-from survey.estimators import difference, mean, multiple_choice, proportion, total
+from survey.design import SurveyFrame
+from survey.estimators import (
+    Estimates,
+    difference,
+    mean,
+    multiple_choice,
+    panel_link,
+    proportion,
+    total,
+)
 from survey.models import ModelResult, firth, svyglm, svyolr
 from survey.plans._data import Data
 from survey.plans._model import ComparisonSpec, CrosstabSpec, EstimateSpec, ModelSpec
@@ -68,43 +77,70 @@ def run_estimate(data: Data, spec: EstimateSpec) -> pl.DataFrame:
 
 
 def run_comparison(data: Data, spec: ComparisonSpec) -> pl.DataFrame:
-    """One ``[[comparison]]``: the two estimates and their difference (first - second)."""
+    """One ``[[comparison]]``: the two estimates and their difference (first - second).
+
+    Between two waves that members answered both of (the data's panel key links them),
+    a last row ``"first - second, panel"`` gives the difference on one design over both
+    waves with each member as a cluster (R's ``svydesign(ids=~member)``), so its standard
+    error carries the covariance between a member's answers; ``panel_members`` counts
+    the members in both waves among the compared rows. ``panel = false`` leaves it out.
+    """
     waves = data.waves((spec.first, spec.second) if spec.by == "wave" else ())
+    where = _where(spec.where)
+    cat = spec.category
+    if cat is None and spec.statistic == "proportion":
+        cat = "True"
+    keys: dict[str, Any] = {} if cat is None else {"category": cat}
+    first, second = {spec.by: spec.first, **keys}, {spec.by: spec.second, **keys}
+    linked = spec.panel and spec.by == "wave" and data.panel_key is not None
     parts = []
     for weighted in spec.weighted:
         sf = data.design(waves, weighted)
-        where = _where(spec.where)
-        if spec.statistic == "proportion":
-            r = proportion(sf, spec.variable, by=spec.by, where=where, method=spec.ci,  # type: ignore[arg-type]
-                           level=spec.level)
-        else:
-            r = mean(sf, spec.variable, by=spec.by, where=where, level=spec.level)
-        cat = spec.category
-        if cat is None and spec.statistic == "proportion":
-            cat = "True"
-        keys: dict[str, Any] = {} if cat is None else {"category": cat}
-        first, second = {spec.by: spec.first, **keys}, {spec.by: spec.second, **keys}
-        d = difference(r, first, second, level=spec.level)
+        r = _compared(sf, spec, where)
         t = r.to_frame()
         rows = []
         for label, k in ((spec.first, first), (spec.second, second)):
             rec = t.row(r.find(**k), named=True)
             rows.append({"row": label, **{c: rec[c] for c in ESTIMATE_COLUMNS if c != "df"},
                          "p_value": None})
-        drec = d.to_frame().row(0, named=True)
-        rows.append({"row": f"{spec.first} - {spec.second}",
-                     **{c: drec.get(c) for c in ESTIMATE_COLUMNS if c != "df"},
-                     "n": None, "p_value": drec["p_value"]})
+        rows.append(_difference_row(f"{spec.first} - {spec.second}", r, first, second, spec))
+        if linked:
+            answered = pl.col(spec.variable).is_not_null()
+            link = panel_link(sf.frame, data.panel_key, "wave", spec.first,  # type: ignore[arg-type]
+                              spec.second, strata=data.plan.design.strata if weighted else None,
+                              where=answered if where is None else where & answered)
+            if link.members_in_both:
+                rp = _compared(data.panel_design(waves, weighted, spec.first), spec, where)
+                rows.append({**_difference_row(f"{spec.first} - {spec.second}, panel", rp,
+                                               first, second, spec),
+                             "panel_members": link.members_in_both})
         frame = pl.DataFrame(rows, schema={"row": pl.String, "estimate": pl.Float64,
                                            "std_error": pl.Float64, "conf_low": pl.Float64,
                                            "conf_high": pl.Float64, "cv": pl.Float64,
-                                           "n": pl.Int64, "p_value": pl.Float64})
+                                           "n": pl.Int64, "p_value": pl.Float64,
+                                           "panel_members": pl.Int64})
+        if not linked:
+            frame = frame.drop("panel_members")
         parts.append(frame.select(
             pl.lit(weighted).alias("weighted"), pl.lit(spec.by).alias("by"),
             pl.lit(spec.variable).alias("variable"),
             pl.lit(cat, dtype=pl.String).alias("category"), pl.all(),
             pl.lit(r.method).alias("method"), pl.lit(spec.level).alias("level")))
-    return pl.concat(parts, how="vertical")
+    return pl.concat(parts, how="diagonal_relaxed")
+
+
+def _compared(sf: SurveyFrame, spec: ComparisonSpec, where: pl.Expr | None) -> Estimates:
+    if spec.statistic == "proportion":
+        return proportion(sf, spec.variable, by=spec.by, where=where, method=spec.ci,  # type: ignore[arg-type]
+                          level=spec.level)
+    return mean(sf, spec.variable, by=spec.by, where=where, level=spec.level)
+
+
+def _difference_row(label: str, r: Estimates, first: dict[str, Any], second: dict[str, Any],
+                    spec: ComparisonSpec) -> dict[str, Any]:
+    drec = difference(r, first, second, level=spec.level).to_frame().row(0, named=True)
+    return {"row": label, **{c: drec.get(c) for c in ESTIMATE_COLUMNS if c != "df"},
+            "n": None, "p_value": drec["p_value"]}
 
 
 @dataclass(frozen=True)

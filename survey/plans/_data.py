@@ -50,6 +50,25 @@ class Data:
         want = set(wanted or self.plan.default_waves)
         return tuple(w for w in self.plan.inputs.wave_ids if w in want)
 
+    @property
+    def panel_key(self) -> str | None:
+        """The column linking members across waves (the codebook's panel key), if loaded."""
+        key = self.codebook.panel_key
+        return key if key is not None and key in self.frame.columns else None
+
+    def panel_design(self, waves: tuple[str, ...], weighted: bool, first: str) -> SurveyFrame:
+        """:meth:`design` with each member (the panel key) as a cluster over the stacked
+        waves, as R's ``svydesign(ids=~member, strata=~stratum, ...)``: the strata are the
+        plan's (not wave x stratum, or a member would sit in two), and a member whose
+        stratum differs between waves keeps their stratum (and fpc) in wave ``first``."""
+        from survey.estimators import panel_design
+
+        assert self.panel_key is not None
+        sf = self.design(waves, weighted)
+        strata = self.plan.design.strata if weighted else None
+        return panel_design(sf, self.panel_key, strata=strata,
+                            prefer=pl.col("wave").cast(pl.String) == first)
+
     def design(self, waves: tuple[str, ...], weighted: bool) -> SurveyFrame:
         """The bound design of the rows of ``waves``.
 

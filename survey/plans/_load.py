@@ -293,7 +293,7 @@ def _comparison(t: Table, level: float) -> ComparisonSpec | None:
                 category=t.str("category"), by=t.str("by", default="wave"), title=t.str("title"),
                 where=t.str("where"), weighted=t.weighted(),
                 ci=t.str("ci", default="logit", choices=CI_METHODS),
-                level=t.level("level", default=level))
+                level=t.level("level", default=level), panel=t.bool("panel", default=True))
     t.done()
     if None in (cid, var, first, second):
         return None

@@ -147,6 +147,7 @@ class ComparisonSpec:
     weighted: tuple[bool, ...] = (True,)
     ci: str = "logit"
     level: float = 0.95
+    panel: bool = True
     line: int | None = None
 
 

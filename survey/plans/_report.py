@@ -129,6 +129,14 @@ def _comparison_section(spec: ComparisonSpec, t: pl.DataFrame) -> Section:
                                               else "")
              + f"; the difference {spec.first} - {spec.second} uses the full covariance of "
              "the two estimates (normal interval, two-sided p).",)
+    if "panel_members" in t.columns and t["panel_members"].drop_nulls().len():
+        n = int(t["panel_members"].drop_nulls().max())  # type: ignore[arg-type]
+        notes += (f"{n} members answered both waves. The row \"{spec.first} - {spec.second}, "
+                  "panel\" analyses both waves as one design with each member as a cluster "
+                  "(R's svydesign(ids=~member)), so its standard error carries the covariance "
+                  "of a member's two answers; the row above treats the waves as independent "
+                  f"samples. A member whose stratum differs between the waves keeps their "
+                  f"{spec.first} stratum.",)
     formats = {"estimate": fmt, f"{ci} low": fmt, f"{ci} high": fmt, "std. error": fmt,
                "respondents": "int", "p": "p"}
     return Section(f"comparison-{spec.id}", spec.title or spec.id, notes=notes, table=table,
@@ -206,9 +214,11 @@ def _headlines(plan: Plan, estimates: dict[str, pl.DataFrame],
         t = comparisons[spec.id].filter(pl.col("weighted") == spec.weighted[0])
         r = t.row(t.height - 1, named=True)
         fmt = "pct_diff" if spec.statistic == "proportion" else "num"
+        panel = (f"; {r['panel_members']} members in both waves as clusters"
+                 if r.get("panel_members") else "")
         out.append(f"{spec.title or spec.id} ({_weighting(spec.weighted[0])}): "
                    f"{format_value(r['estimate'], fmt)} ({_ci(spec.level)} "
-                   f"{_interval(r, fmt)}; p = {format_value(r['p_value'], 'p')})")
+                   f"{_interval(r, fmt)}; p = {format_value(r['p_value'], 'p')}{panel})")
     return out
 
 

@@ -52,8 +52,11 @@ def test_headline_numbers(flagship: RunResult) -> None:
 
 def test_wave_comparison(flagship: RunResult) -> None:
     t = flagship.comparisons["offer_rate_change"].filter(~pl.col("weighted"))
-    assert t["row"].to_list() == ["2025", "2023", "2025 - 2023"]
-    e25, e23, d = t["estimate"].to_list()
+    assert t["row"].to_list() == ["2025", "2023", "2025 - 2023", "2025 - 2023, panel"]
+    e25, e23, d, d_panel = t["estimate"].to_list()
+    assert d_panel == pytest.approx(d, rel=1e-12)
+    assert t["panel_members"].to_list() == [None, None, None, 40]
+    assert t["std_error"][3] != pytest.approx(t["std_error"][2], rel=1e-3)
     assert (e25, e23) == (pytest.approx(0.615), pytest.approx(89 / 180))
     assert d == pytest.approx(e25 - e23)
     lo, hi = t["conf_low"][2], t["conf_high"][2]

@@ -152,3 +152,20 @@ def test_refuses_a_folder_of_other_files(tmp_path: Path) -> None:
     with pytest.raises(PlanError, match="holds other files"):
         run_plan(write(tmp_path, GOOD), out)
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_a_comparison_can_turn_the_panel_row_off(tmp_path: Path) -> None:
+    text = GOOD + '''
+[[comparison]]
+id = "change"
+variable = "offer_received"
+category = "Yes"
+by = "division"
+first = "Engineering"
+second = "Natural Sciences"
+panel = false
+'''
+    plan = load_plan(write(tmp_path, text))
+    assert plan.comparisons[0].panel is False
+    bad = write(tmp_path, text.replace("panel = false", 'panel = "yes"'))
+    assert any("panel" in p for p in problems(bad))
