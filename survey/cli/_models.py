@@ -1,4 +1,4 @@
-"""``survey stats logit|ologit``: design-based logistic models, as R's svyglm and svyolr.
+"""``survey stats logit|ologit|glm``: design-based models, as R's svyglm and svyolr.
 
 A thin shell over :mod:`survey.models`: read the columns the formula names, bind
 the design (the shared design flags), fit, print the odds ratios. The models load
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from survey.design import SurveyFrame
     from survey.models import ModelResult
 
-__all__ = ["logit_cmd", "ologit_cmd"]
+__all__ = ["glm_cmd", "logit_cmd", "ologit_cmd"]
 
 _NAME = re.compile(r"[A-Za-z_][\w.]*")
 _QUOTED = re.compile(r"""Q\(\s*(['"])(.+?)\1\s*\)""")
@@ -66,8 +66,12 @@ def _common(f: Any) -> Any:
         click.option("--conf", "level", type=click.FloatRange(0, 1, min_open=True, max_open=True),
                      default=0.95, show_default=True, help="Confidence level."),
         click.option("--test", "tests", multiple=True, metavar="TERM",
-                     help="Wald test that a term's coefficients are all zero, as R's "
+                     help="Test that a term's coefficients are all zero, as R's "
                           "regTermTest (repeatable; comma-separate terms to test them jointly)."),
+        click.option("--test-method", type=click.Choice(["wald", "lrt"]), default="wald",
+                     show_default=True,
+                     help="wald: R's regTermTest Wald F; lrt: the Rao-Scott working "
+                          "likelihood ratio, as regTermTest(method='LRT') (saddlepoint p)."),
         click.option("--forest-plot", type=click.Path(dir_okay=False),
                      help="Also draw the odds ratios to this file (.png, .pdf, .svg)."),
         click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
@@ -98,6 +102,14 @@ def _load(design: DesignArgs, formula: str, exprs: dict[str, str | None]
     return sf, parsed
 
 
+def _margins_option(f: Any) -> Any:
+    return click.option(
+        "--margins", multiple=True, metavar="FACTOR",
+        help="Predictive margins of a categorical predictor: the mean outcome (or "
+             "probability) with every respondent set to each level, as R's svypredmeans "
+             "(repeatable).")(f)
+
+
 @click.command("logit")
 @_common
 @click.option("--outcome", metavar="SQL",
@@ -106,10 +118,11 @@ def _load(design: DesignArgs, formula: str, exprs: dict[str, str | None]
 @click.option("--firth", is_flag=True,
               help="Firth's penalised likelihood (bias-reduced; finite under separation), "
                    "as R's brglm2.")
+@_margins_option
 @design_options
 def logit_cmd(formula: str, where: str | None, level: float, tests: tuple[str, ...],
-              forest_plot: str | None, fmt: str, outcome: str | None, firth: bool,
-              design: DesignArgs) -> None:
+              test_method: str, forest_plot: str | None, fmt: str, outcome: str | None,
+              firth: bool, margins: tuple[str, ...], design: DesignArgs) -> None:
     """Design-based logistic regression with odds ratios, as R's svyglm(quasibinomial).
 
     Intervals use t quantiles on the residual design degrees of freedom (R's
@@ -146,17 +159,22 @@ def logit_cmd(formula: str, where: str | None, level: float, tests: tuple[str, .
                              location=", ".join(sep.terms) or None) from exc
     if outcome:
         res = replace(res, outcome=outcome)
-    _emit(res, fmt, design, where, tests, forest_plot)
+    _emit(res, fmt, design, where, tests, forest_plot, test_method, margins)
 
 
 @click.command("ologit")
 @_common
 @click.option("--levels", help="Outcome levels lowest first, comma-separated (default: the "
-                               "codebook's order), e.g. to make higher mean more likely to go.")
+                               "codebook's order; integer codes in numeric order), e.g. to "
+                               "make higher mean more likely to go.")
+@click.option("--link", type=click.Choice(["logit", "probit", "cloglog", "cauchit"]),
+              default="logit", show_default=True,
+              help="Cumulative link, as svyolr(method=): logistic, probit, cloglog (R's "
+                   "pgumbel), cauchit.")
 @design_options
 def ologit_cmd(formula: str, where: str | None, level: float, tests: tuple[str, ...],
-               forest_plot: str | None, fmt: str, levels: str | None,
-               design: DesignArgs) -> None:
+               test_method: str, forest_plot: str | None, fmt: str, levels: str | None,
+               link: str, design: DesignArgs) -> None:
     """Design-based proportional-odds (ordinal logistic) regression, as R's svyolr.
 
     logit P(Y <= k) = zeta_k - x'b, so an odds ratio exp(b) is that of a higher
@@ -172,10 +190,64 @@ def ologit_cmd(formula: str, where: str | None, level: float, tests: tuple[str, 
 
     sf, cond = _load(design, formula, {"where": where})
     order = [v.strip() for v in levels.split(",") if v.strip()] if levels else None
-    res = svyolr(sf, formula, levels=order, where=cond["where"], level=level)
+    res = svyolr(sf, formula, levels=order, where=cond["where"], level=level,
+                 link=link)  # type: ignore[arg-type]
     if order and "~" in formula:  # svyolr relabels the reordered outcome as an expression
         res = replace(res, formula=formula, outcome=formula.split("~", 1)[0].strip())
-    _emit(res, fmt, design, where, tests, forest_plot)
+    _emit(res, fmt, design, where, tests, forest_plot, test_method, ())
+
+
+_FAMILIES = ("gaussian", "binomial", "quasibinomial", "poisson", "quasipoisson", "gamma",
+             "inverse-gaussian", "negative-binomial")
+_LINKS = ("logit", "probit", "cloglog", "cauchit", "log", "identity", "inverse", "sqrt",
+          "1/mu^2")
+
+
+@click.command("glm")
+@_common
+@click.option("--family", type=click.Choice(_FAMILIES, case_sensitive=False),
+              default="gaussian", show_default=True,
+              help="gamma for skewed positive amounts (salary), quasipoisson or "
+                   "negative-binomial for counts; quasi families fit as their twins.")
+@click.option("--link", type=click.Choice(_LINKS), help="Default: the family's R default "
+              "(gamma: inverse, as R's Gamma(); use --link log for ratios).")
+@click.option("--offset", metavar="EXPR",
+              help="Offset on the link scale, e.g. \"log(exposure)\" (the same as "
+                   "+ offset(log(exposure)) in the formula).")
+@click.option("--theta", type=click.FloatRange(0, min_open=True),
+              help="Negative binomial shape, as MASS::negative.binomial(theta); default: "
+                   "estimated as MASS::glm.nb with the sampling weights.")
+@click.option("--outcome", metavar="SQL",
+              help="The outcome as an SQL expression (the formula then starts with ~).")
+@_margins_option
+@design_options
+def glm_cmd(formula: str, where: str | None, level: float, tests: tuple[str, ...],
+            test_method: str, forest_plot: str | None, fmt: str, family: str,
+            link: str | None, offset: str | None, theta: float | None, outcome: str | None,
+            margins: tuple[str, ...], design: DesignArgs) -> None:
+    """Design-based generalised linear model, as R's svyglm(family = ...).
+
+    Estimates are on the link scale; with a log or logit link the table also gives
+    exp(estimate) and its interval (ratios of means, rates or odds). Intervals use
+    t quantiles on the residual design df (R's confint).
+
+    \b
+    Examples:
+      survey stats glm apistrat.csv -f "api00 ~ meals + C(stype)" --family gamma \\
+          --link log --strata stype --weight pw --fpc fpc --test "C(stype)" --test-method lrt
+      survey stats glm apistrat.csv -f "enroll ~ meals" --family quasipoisson \\
+          --offset "log(api00)" --strata stype --weight pw --margins stype
+    """
+    from survey.models import svyglm
+
+    if offset:
+        formula = f"{formula} + offset({offset})"
+    sf, cond = _load(design, formula, {"where": where, "outcome": outcome})
+    res = svyglm(sf, formula, family=family, link=link, theta=theta,  # type: ignore[arg-type]
+                 outcome=cond["outcome"], where=cond["where"], level=level)
+    if outcome:
+        res = replace(res, outcome=outcome)
+    _emit(res, fmt, design, where, tests, forest_plot, test_method, margins)
 
 
 # -- output ---------------------------------------------------------------------------
@@ -194,22 +266,33 @@ def _top_level_split(text: str) -> list[str]:
 
 
 def _emit(res: ModelResult, fmt: str, design: DesignArgs, where: str | None,
-          tests: tuple[str, ...], forest_plot: str | None) -> None:
+          tests: tuple[str, ...], forest_plot: str | None, test_method: str = "wald",
+          margins: Sequence[str] = ()) -> None:
+    from survey.models import predictive_margins
+
     wald = []
     for spec in tests:
         terms = _top_level_split(spec)
+        if test_method == "lrt":
+            wald.append(res.lrt_test(terms).to_dict())
+            continue
         t = res.wald_test(terms)
         wald.append({"terms": terms, "method": t.method, "statistic": t.statistic,
                      "df": list(t.df), "p_value": t.p_value})
+    pm = [predictive_margins(res, v) for v in margins]
     if forest_plot:
         res.forest_plot(forest_plot, title=res.outcome)
     if fmt == "csv":
         sys.stdout.write(res.terms.write_csv())
     elif fmt == "json":
         doc = {**res.to_dict(), "design": design_summary(design), "where": where, "tests": wald}
+        if pm:
+            doc["margins"] = [m.to_dict() for m in pm]
         click.echo(json_doc(doc))
     else:
         _render(res, design, where, wald)
+        for m in pm:
+            _render_margins(m)
     if forest_plot:
         click.echo(f"wrote {forest_plot}", err=True)
 
@@ -228,19 +311,40 @@ def _render(res: ModelResult, design: DesignArgs, where: str | None,
                + f"; n = {res.n}; {res.method}, {pct} intervals ({dist})")
     rhs = res.formula.split("~", 1)[1].strip()
     title = f"{res.model} {res.family}/{res.link}: {res.outcome} ~ {rhs}"
-    heads = ("term", "odds ratio", f"{pct} CI", "estimate", "std_error", "p_value")
+    ratio = {"logit": "odds ratio", "log": "ratio"}.get(res.link)
+    heads = ["term", "estimate", f"{pct} CI", "std_error", "p_value"]
+    if ratio:
+        heads[1:1] = [ratio, f"{pct} CI"]
     rows = []
     for r in res.terms.iter_rows(named=True):
-        odds = r["odds_ratio"]
-        rows.append([label(r["term"]), _num(odds), "" if odds is None else
-                     f"{_num(r['odds_ratio_low'])} to {_num(r['odds_ratio_high'])}",
-                     _num(r["estimate"]), _num(r["std_error"]), p_text(r["p_value"])])
+        row = [label(r["term"])]
+        if ratio:
+            ex = r["exp_estimate"]
+            row += [_num(ex), "" if ex is None else
+                    f"{_num(r['exp_conf_low'])} to {_num(r['exp_conf_high'])}"]
+        row += [_num(r["estimate"]), f"{_num(r['conf_low'])} to {_num(r['conf_high'])}",
+                _num(r["std_error"]), p_text(r["p_value"])]
+        rows.append(row)
     click.echo(box_table([Column(h, right=h != "term") for h in heads], rows,
                          title=title, caption=caption))
     for w in wald:
         dfs = ", ".join(f"{d:g}" for d in w["df"])
+        scaled = (f" (R's printed 2logLR: {w['scaled_statistic']:.4g})"
+                  if "scaled_statistic" in w else "")
         click.echo(f"{w['method']} test of {', '.join(w['terms'])}: statistic = "
-                  f"{w['statistic']:.4g} on ({dfs}), p = {p_text(w['p_value'])}")
+                   f"{w['statistic']:.4g}{scaled} on ({dfs}), p = {p_text(w['p_value'])}")
+
+
+def _render_margins(m: Any) -> None:
+    pct = f"{m.level * 100:g}%"
+    rows = [[r["level"], _num(r["estimate"]), _num(r["std_error"]),
+             f"{_num(r['conf_low'])} to {_num(r['conf_high'])}"]
+            for r in m.table.iter_rows(named=True)]
+    click.echo(box_table([Column(m.variable), Column("margin", right=True),
+                          Column("std_error", right=True), Column(f"{pct} CI", right=True)],
+                         rows, title=f"predictive margins of {m.variable} (R's svypredmeans)",
+                         caption="mean prediction with every respondent set to the level; "
+                                 "normal intervals"))
 
 
 def _num(v: float | None) -> str:

@@ -582,10 +582,11 @@ def _num(v: float | None, pct: bool) -> str:
 
 
 # Models (survey.cli._models) load their heavy libraries only when they run.
-from survey.cli._models import logit_cmd, ologit_cmd  # noqa: E402 - after the group exists
+from survey.cli._models import glm_cmd, logit_cmd, ologit_cmd  # noqa: E402 - after the group exists
 from survey.cli._stattests import ranktest_cmd, ttest_cmd  # noqa: E402
 
 stats.add_command(logit_cmd)
 stats.add_command(ologit_cmd)
+stats.add_command(glm_cmd)
 stats.add_command(ranktest_cmd)
 stats.add_command(ttest_cmd)

@@ -205,6 +205,8 @@ def model_frame(sf: SurveyFrame, formula: str, *, outcome: pl.Expr | None = None
     levels = {v: _levels(fit[v]) for v in variables if _is_categorical(fit[v].dtype)}
     ns = _Columns(fit, levels)
     plain = plain_factors(desc.rhs_termlist, fit, levels) if FAST_PATH else None
+    if not any(t.factors for t in desc.rhs_termlist):  # intercept only: patsy needs the rows
+        plain, ns = None, pd.DataFrame(index=range(fit.height))  # type: ignore[assignment]
     try:  # plain formulas: patsy codes a few rows, the columns are filled from polars
         X = patsy.dmatrix(patsy.ModelDesc([], desc.rhs_termlist),
                           ns if plain is None else _Columns(fit.head(8), levels),

@@ -57,9 +57,15 @@ class LikelihoodRatioTest:
     p_value: float
     method: str = "working LRT (Rao-Scott)"
 
+    @property
+    def scaled_statistic(self) -> float:
+        """``statistic * df / sum(lambda)``: the number R prints as "Working 2logLR"."""
+        return self.statistic * self.df / sum(self.scale_factors)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data (the CLI's JSON)."""
         return {"terms": list(self.terms), "method": self.method, "statistic": self.statistic,
+                "scaled_statistic": self.scaled_statistic,
                 "df": [float(self.df)] + ([self.ddf] if math.isfinite(self.ddf) else []),
                 "scale_factors": list(self.scale_factors), "p_value": self.p_value}
 
