@@ -15,12 +15,15 @@ import polars as pl
 from survey.design import SurveyFrame
 from survey.estimators import (
     Estimates,
+    cronbach_alpha,
     difference,
     mean,
     multiple_choice,
     panel_link,
     proportion,
+    std_dev,
     total,
+    variance,
 )
 from survey.models import ModelResult, firth, svyglm, svyolr
 from survey.plans._data import Data
@@ -62,6 +65,13 @@ def run_estimate(data: Data, spec: EstimateSpec) -> pl.DataFrame:
             r = mean(sf, spec.variable, by=by, where=where, level=spec.level)
         elif spec.statistic == "total":
             r = total(sf, spec.variable, by=by, where=where, level=spec.level)
+        elif spec.statistic in ("variance", "std_dev"):
+            fn = variance if spec.statistic == "variance" else std_dev
+            r = fn(sf, spec.variable, by=by, where=where, level=spec.level)
+        elif spec.statistic == "alpha":
+            r = cronbach_alpha(sf, list(spec.items), by=by, where=where, level=spec.level)
+            r = type(r)(r.statistic, r.table.with_columns(pl.lit(spec.variable).alias("variable")),
+                        r.vcov, r.level, r.by, r.method)
         else:
             q = data.codebook.question(spec.variable)
             cols = [q.option_column(o) for o in q.options]

@@ -381,7 +381,15 @@ class _Checker:
         where = f"[[estimate]] {e.id!r}"
         at = lambda key: self.at("estimate", i, key)  # noqa: E731
         q = cols.questions.get(e.variable)
-        if e.statistic == "multiple_choice":
+        if e.statistic in ("alpha", "variance", "std_dev"):
+            for v in e.items or (e.variable,):
+                if self.column(v, cols, at("items" if e.items else "variable"),
+                               f"{where} {'items' if e.items else 'variable'}") and \
+                        cols.kinds[v] not in NUMERIC + ("boolean",):
+                    self.add(at("items" if e.items else "variable"),
+                             f"{where}: {e.statistic} needs numeric columns; {v!r} is "
+                             f"{cols.kinds[v]} (a [derive] score = \"question\" makes one)")
+        elif e.statistic == "multiple_choice":
             if q is None or q.type != "multiple":
                 self.add(at("variable"), f"{where} variable: multiple_choice needs a "
                                          f"multiple-choice question; " + (

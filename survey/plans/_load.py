@@ -273,7 +273,15 @@ def _id(t: Table, kind: str) -> str | None:
 def _estimate(t: Table, level: float) -> EstimateSpec | None:
     eid = _id(t, "estimate")
     stat = t.str("statistic", required=True, choices=STATISTICS)
-    var = t.str("variable", required=True)
+    items = t.strs("items")
+    var = t.str("variable", required=stat != "alpha")
+    if stat == "alpha":  # Cronbach's alpha of a scale: its items, named by variable or joined
+        if len(items) < 2:
+            t.bad("items", "alpha needs items = [\"q1\", \"q2\", ...] (two or more numeric "
+                           "columns, e.g. [derive] scores)")
+        var = var or "+".join(items)
+    elif items:
+        t.bad("items", "items belong to statistic = \"alpha\"")
     spec = dict(title=t.str("title"), by=t.strs("by"), where=t.str("where"), waves=_waves(t),
                 weighted=t.weighted(), ci=t.str("ci", default="logit", choices=CI_METHODS),
                 level=t.level("level", default=level), categories=t.strs("categories"),
@@ -282,7 +290,8 @@ def _estimate(t: Table, level: float) -> EstimateSpec | None:
     t.done()
     if eid is None or stat is None or var is None:
         return None
-    return EstimateSpec(id=eid, statistic=stat, variable=var, line=t.line(), **spec)  # type: ignore[arg-type]
+    return EstimateSpec(id=eid, statistic=stat, variable=var, line=t.line(), items=items,
+                        **spec)  # type: ignore[arg-type]
 
 
 def _comparison(t: Table, level: float) -> ComparisonSpec | None:

@@ -26,7 +26,8 @@ Statistic = Literal["proportion", "mean", "total", "multiple_choice"]
 ModelType = Literal["logit", "firth", "ologit", "linear"]
 WeightingMethod = Literal["poststratify", "rake", "calibrate"]
 
-STATISTICS: tuple[str, ...] = ("proportion", "mean", "total", "multiple_choice")
+STATISTICS: tuple[str, ...] = ("proportion", "mean", "total", "multiple_choice", "variance",
+                               "std_dev", "alpha")
 MODEL_TYPES: tuple[str, ...] = ("logit", "firth", "ologit", "linear")
 WEIGHTING_METHODS: tuple[str, ...] = ("poststratify", "rake", "calibrate")
 
@@ -129,6 +130,7 @@ class EstimateSpec:
     sort: str = "none"
     plot: bool = False
     line: int | None = None
+    items: tuple[str, ...] = ()  # statistic = "alpha": the scale's items (numeric columns)
 
 
 @dataclass(frozen=True)

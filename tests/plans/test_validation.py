@@ -169,3 +169,45 @@ panel = false
     assert plan.comparisons[0].panel is False
     bad = write(tmp_path, text.replace("panel = false", 'panel = "yes"'))
     assert any("panel" in p for p in problems(bad))
+
+
+SCALE = GOOD.replace('going = "intent', '''pay = {{ score = "push_seniority_pay" }}
+funding = {{ score = "push_funding" }}
+going = "intent''').replace('[[model]]', '''[[estimate]]
+id = "push_scale"
+statistic = "alpha"
+items = ["autonomy", "pay", "funding"]
+weighted = "both"
+
+[[estimate]]
+id = "salary_sd"
+statistic = "std_dev"
+variable = "salary_multiple"
+by = ["gender"]
+
+[[model]]''').replace("{{", "{").replace("}}", "}")
+
+
+def test_plan_reports_cronbach_alpha_of_derived_scores(tmp_path: Path) -> None:
+    import polars as pl
+
+    run_plan(write(tmp_path, SCALE), tmp_path / "out")
+    t = pl.read_csv(tmp_path / "out" / "estimates" / "push_scale.csv")
+    assert t["variable"].to_list() == ["autonomy+pay+funding"] * 2
+    assert t["weighted"].to_list() == [True, False]
+    assert ((t["conf_low"] < t["estimate"]) & (t["estimate"] < t["conf_high"])).all()
+    assert t["estimate"][0] != t["estimate"][1] and (t["estimate"].abs() < 1).all()
+    sd = pl.read_csv(tmp_path / "out" / "estimates" / "salary_sd.csv")
+    assert sd.height == pl.read_csv(tmp_path / "out" / "estimates" / "salary_sd.csv")["gender"].n_unique()
+    assert (sd["estimate"] > 0).all()
+
+
+@pytest.mark.parametrize(("old", "new", "needle"), [
+    ('items = ["autonomy", "pay", "funding"]', 'items = ["autonomy"]', "two or more"),
+    ('items = ["autonomy", "pay", "funding"]', 'items = ["autonomy", "division"]',
+     "needs numeric columns"),
+    ('variable = "salary_multiple"', 'variable = "salary_multiple"\nitems = ["pay", "funding"]',
+     "items belong to"),
+])
+def test_scale_mistakes_are_named(tmp_path: Path, old: str, new: str, needle: str) -> None:
+    assert any(needle in p for p in problems(write(tmp_path, SCALE.replace(old, new))))
