@@ -487,9 +487,10 @@ class _Checker:
                               "this installation of survey lacks; remove [crosstab] for now")
             return
         rows = () if ct.rows == "all" else ct.rows
+        blocks = {g.id for g in cols.codebook.groups}      # a grid shown as one table
         for r in rows:
             q = cols.questions.get(r)
-            if q is None and not cols.known(r):
+            if q is None and not cols.known(r) and r not in blocks:
                 self.add(self.at("crosstab", None, "rows"), f"[crosstab] rows: {cols.why_not(r)}")
         for b in ct.banner:
             if self.column(b, cols, self.at("crosstab", None, "banner"), "[crosstab] banner"):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
 
 from survey._options import unticked_is_false
-from survey.codebook import Codebook
+from survey.codebook import Codebook, QuestionGroup
 from survey.design import SurveyFrame
 from survey.design._frame import W as _DESIGN_WEIGHT
 from survey.errors import EstimationError
@@ -122,12 +122,23 @@ def crosstabs(
                               location="cells")
     ctx, frame = _context(data, banner, codebook, weight, where, significance, disclosure,
                           cells, mentions)
-    questions = resolve_questions(frame, rows, codebook, nets=nets)
+    order: list[RowQuestion | QuestionGroup]
+    if isinstance(rows, str) and rows == "all":
+        order = list(resolve_questions(frame, rows, codebook, nets=nets))
+    else:
+        names = [rows] if isinstance(rows, str) else list(rows)
+        blocks = {g.id: g for g in codebook.groups} if codebook is not None else {}
+        plain = iter(resolve_questions(frame, [r for r in names if r not in blocks], codebook,
+                                       nets=nets))
+        order = [blocks[r] if r in blocks else next(plain) for r in names]
     tables = []
-    for done, q in enumerate(questions, start=1):
-        tables.append(_table(ctx, q, _arrays(q, frame)))
+    for done, item in enumerate(order, start=1):
+        if isinstance(item, QuestionGroup):
+            tables.append(_block_table(ctx, item, frame, codebook))
+        else:
+            tables.append(_table(ctx, item, _arrays(item, frame)))
         if progress is not None:
-            progress(done, len(questions), q.id)
+            progress(done, len(order), item.id)
     name = title or (codebook.title_en if codebook is not None and codebook.title_en
                      else "Crosstabs")
     return CrosstabSet(name, tuple(tables), set_notes(ctx, len(tables)), _meta(ctx, frame))
@@ -242,6 +253,52 @@ def _table(ctx: _Context, q: RowQuestion, data: dict[str, np.ndarray]) -> Crosst
     notes = table_notes(ctx, q, g, reason, tests)
     return Crosstab(q.id, q.title, q.kind, g.rows[0].label, ctx.columns, tuple(g.rows),
                     frame, tests, notes, ctx.show, ctx.weighted)
+
+
+def _block_table(ctx: _Context, group: QuestionGroup, frame: pl.DataFrame,
+                 codebook: Codebook | None) -> Crosstab:
+    """A grid or ranking block as one table: its rows (items) across, the shared answers
+    down; each column is that item's Total column of its own table (same bases, nets,
+    means and disclosure control), so the block reads as the questionnaire showed it."""
+    questions = resolve_questions(frame, list(group.questions), codebook)
+    kinds = {q.kind for q in questions}
+    if len(kinds) != 1 or kinds <= {"multiple"} or len({q.options for q in questions}) != 1:
+        raise EstimationError(
+            f"group {group.id!r}: its questions do not share one answer set, so they cannot "
+            "be shown as one table", location=group.id,
+            hint=f"list its questions ({', '.join(group.questions)}) as rows instead")
+    total = replace(ctx, tab=Tabulator(ctx.tab.w, []), columns=(ctx.columns[0],), groups=(),
+                    banner=(), significance=None)
+    stem = group.text_en or group.text_ko or group.id
+    columns, cells = [], []
+    tables = [_table(total, q, _arrays(q, frame)) for q in questions]
+    for q, t in zip(questions, tables, strict=True):
+        key = f"{group.id}={q.id}"
+        label = _item_label(q.title, stem, q.id, group.id)
+        columns.append(Column(key, group.id, label, label))
+        cells.append(t.cells.with_columns(pl.lit(key).alias("column")))
+    rows = tables[0].rows
+    keys = [r.key for r in rows]
+    if any([r.key for r in t.rows] != keys for t in tables):
+        raise EstimationError(f"group {group.id!r}: its questions' tables have different rows "
+                              "(missing codes differ)", location=group.id,
+                              hint="give every question of the group the same missing_codes")
+    order = {k: i for i, k in enumerate(keys)}
+    cell_frame = (pl.concat(cells).with_columns(pl.col("row").replace_strict(order).alias("_r"))
+                  .sort("_r", maintain_order=True).drop("_r"))
+    notes = (f"One column per {'ranked item' if group.kind == 'ranking' else 'row'} of the "
+             f"{group.kind} {group.id!r}.", *tables[0].notes)
+    return Crosstab(group.id, stem, tables[0].kind, tables[0].base_label, tuple(columns), rows,
+                    cell_frame, pl.DataFrame(schema=_TEST_SCHEMA), notes, ctx.show, ctx.weighted)
+
+
+def _item_label(title: str, stem: str, qid: str, gid: str) -> str:
+    """The row label of a grid question: its text after the stem, else its id's tail."""
+    if stem and title.startswith(stem):
+        rest = title[len(stem):].strip(" -:–—|[]")
+        if rest:
+            return rest
+    return qid.removeprefix(gid + "_")
 
 
 def _significance(ctx: _Context, q: RowQuestion, g: Grid, reason: np.ndarray
