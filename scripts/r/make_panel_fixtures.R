@@ -188,6 +188,12 @@ add("mi_glm", paste0("MIcombine(with(", imp_r, ", svyglm(api00 ~ meals + enroll)
     imp_spec("svyglm", formula = "api00 ~ meals + enroll"),
     mi_rows(MIcombine(with(di, svyglm(api00 ~ meals + enroll)))))
 
+add("mi_logit", paste0("MIcombine(with(", imp_r, ", svyglm(I(high == \"yes\") ~ meals + enroll, ",
+                       "family=quasibinomial())))"),
+    imp_spec("logit", formula = "~ meals + enroll", outcome = "high = 'yes'"),
+    mi_rows(MIcombine(with(di, svyglm(I(high == "yes") ~ meals + enroll,
+                                      family = quasibinomial())))))
+
 header <- list(r_version = R.version.string,
                survey_version = as.character(packageVersion("survey")),
                mitools_version = as.character(packageVersion("mitools")),

@@ -22,7 +22,8 @@ from survey.cli._design_opts import DesignArgs, split_option
 from survey.design import SurveyFrame
 from survey.estimators import Estimates, PanelLink
 
-__all__ = ["CompareArgs", "Panel", "combine_imputations", "compare_options", "imputation_files"]
+__all__ = ["CompareArgs", "Panel", "combine_imputations", "compare_options",
+           "emit_imputed_models", "imputation_files"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -156,3 +157,23 @@ def combine_imputations(runs: list[list[Estimates]]) -> list[Estimates]:
     from survey.estimators import mi_combine
 
     return [mi_combine([run[i] for run in runs]) for i in range(len(runs[0]))]
+
+
+def emit_imputed_models(fit: Callable[[DesignArgs], Any], fmt: str, design: DesignArgs,
+                        where: str | None) -> None:
+    """``survey stats logit|ologit|glm --imputations``: one fit per completed data set,
+    combined by Rubin's rules; coefficients (link scale) with ``df`` and ``missinfo``,
+    and for logit and log links their exponentials (odds ratios, ratios) with intervals."""
+    from survey.cli._stats import _emit
+    from survey.estimators import mi_combine
+
+    fits = [fit(args) for args in imputation_files(design)]
+    est = mi_combine(fits)
+    t = est.table
+    if all(f.link in ("logit", "log") for f in fits):
+        t = t.with_columns(
+            pl.col("estimate").exp().alias("exp_estimate"),
+            pl.col("conf_low").exp().alias("exp_conf_low"),
+            pl.col("conf_high").exp().alias("exp_conf_high"))
+    _emit([Estimates(est.statistic, t, est.vcov, est.level, est.by, est.method)], fmt, design,
+          where)

@@ -19,6 +19,7 @@ import click
 import polars as pl
 
 from survey.cli._boxes import Column, box_table
+from survey.cli._compare_opts import emit_imputed_models
 from survey.cli._design_opts import (
     DesignArgs,
     bind_design,
@@ -142,24 +143,27 @@ def logit_cmd(formula: str, where: str | None, level: float, tests: tuple[str, .
     from survey.models import firth as firth_fit
     from survey.models import separation, svyglm
 
-    sf, cond = _load(design, formula, {"where": where, "outcome": outcome})
-    kw = {"outcome": cond["outcome"], "where": cond["where"], "level": level}
-    if firth:
-        res = firth_fit(sf, formula, **kw)
-    else:
-        try:
-            res = svyglm(sf, formula, family="binomial", **kw)
-        except ModelError as exc:
-            sep = separation(sf, formula, outcome=cond["outcome"], where=cond["where"])
-            if not sep.separated:
-                raise
-            raise ModelError(f"{sep.describe()}; refit with --firth (Firth's penalised "
-                             "likelihood) or merge the sparse levels of "
-                             f"{', '.join(sep.terms) or 'the predictors'}",
-                             location=", ".join(sep.terms) or None) from exc
-    if outcome:
-        res = replace(res, outcome=outcome)
-    _emit(res, fmt, design, where, tests, forest_plot, test_method, margins)
+    def fit(design: DesignArgs) -> ModelResult:
+        sf, cond = _load(design, formula, {"where": where, "outcome": outcome})
+        kw = {"outcome": cond["outcome"], "where": cond["where"], "level": level}
+        if firth:
+            res = firth_fit(sf, formula, **kw)
+        else:
+            try:
+                res = svyglm(sf, formula, family="binomial", **kw)
+            except ModelError as exc:
+                sep = separation(sf, formula, outcome=cond["outcome"], where=cond["where"])
+                if not sep.separated:
+                    raise
+                raise ModelError(f"{sep.describe()}; refit with --firth (Firth's penalised "
+                                 "likelihood) or merge the sparse levels of "
+                                 f"{', '.join(sep.terms) or 'the predictors'}",
+                                 location=", ".join(sep.terms) or None) from exc
+        return replace(res, outcome=outcome) if outcome else res
+
+    if design.imputations:  # one fit per completed data set, Rubin's rules
+        return emit_imputed_models(fit, fmt, design, where)
+    _emit(fit(design), fmt, design, where, tests, forest_plot, test_method, margins)
 
 
 @click.command("ologit")
@@ -188,13 +192,18 @@ def ologit_cmd(formula: str, where: str | None, level: float, tests: tuple[str, 
     """
     from survey.models import svyolr
 
-    sf, cond = _load(design, formula, {"where": where})
-    order = [v.strip() for v in levels.split(",") if v.strip()] if levels else None
-    res = svyolr(sf, formula, levels=order, where=cond["where"], level=level,
-                 link=link)  # type: ignore[arg-type]
-    if order and "~" in formula:  # svyolr relabels the reordered outcome as an expression
-        res = replace(res, formula=formula, outcome=formula.split("~", 1)[0].strip())
-    _emit(res, fmt, design, where, tests, forest_plot, test_method, ())
+    def fit(design: DesignArgs) -> ModelResult:
+        sf, cond = _load(design, formula, {"where": where})
+        order = [v.strip() for v in levels.split(",") if v.strip()] if levels else None
+        res = svyolr(sf, formula, levels=order, where=cond["where"], level=level,
+                     link=link)  # type: ignore[arg-type]
+        if order and "~" in formula:  # svyolr relabels the reordered outcome as an expression
+            res = replace(res, formula=formula, outcome=formula.split("~", 1)[0].strip())
+        return res
+
+    if design.imputations:  # one fit per completed data set, Rubin's rules
+        return emit_imputed_models(fit, fmt, design, where)
+    _emit(fit(design), fmt, design, where, tests, forest_plot, test_method, ())
 
 
 _FAMILIES = ("gaussian", "binomial", "quasibinomial", "poisson", "quasipoisson", "gamma",
@@ -242,12 +251,15 @@ def glm_cmd(formula: str, where: str | None, level: float, tests: tuple[str, ...
 
     if offset:
         formula = f"{formula} + offset({offset})"
-    sf, cond = _load(design, formula, {"where": where, "outcome": outcome})
-    res = svyglm(sf, formula, family=family, link=link, theta=theta,  # type: ignore[arg-type]
-                 outcome=cond["outcome"], where=cond["where"], level=level)
-    if outcome:
-        res = replace(res, outcome=outcome)
-    _emit(res, fmt, design, where, tests, forest_plot, test_method, margins)
+    def fit(design: DesignArgs) -> ModelResult:
+        sf, cond = _load(design, formula, {"where": where, "outcome": outcome})
+        res = svyglm(sf, formula, family=family, link=link, theta=theta,  # type: ignore[arg-type]
+                     outcome=cond["outcome"], where=cond["where"], level=level)
+        return replace(res, outcome=outcome) if outcome else res
+
+    if design.imputations:  # one fit per completed data set, Rubin's rules
+        return emit_imputed_models(fit, fmt, design, where)
+    _emit(fit(design), fmt, design, where, tests, forest_plot, test_method, margins)
 
 
 # -- output ---------------------------------------------------------------------------

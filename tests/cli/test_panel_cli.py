@@ -76,3 +76,15 @@ def test_bad_panel_or_contrast_options_are_usage_errors(args: tuple[str, ...], m
 def test_imputations_glob_matching_one_file_is_refused() -> None:
     r = stats("mean", "--imputations", str(FIX / "apistrat_imp1.csv"), "--var", "api00")
     assert r.exit_code == 2 and "at least two" in r.output
+
+
+def test_a_logistic_model_over_imputations_matches_micombine() -> None:
+    case = CASES["mi_logit"]
+    doc = stats_json("logit", "--imputations", str(FIX / "apistrat_imp*.csv"),
+                     "-f", "~ meals + enroll", "--outcome", "high = 'yes'",
+                     "--strata", "stype", "--weight", "pw", "--fpc", "fpc")
+    rows = doc["estimates"]
+    assert [r["estimate"] for r in rows] == pytest.approx(case["estimate"], rel=1e-6)
+    assert [r["std_error"] for r in rows] == pytest.approx(case["std_error"], rel=1e-6)
+    assert [r["df"] for r in rows] == pytest.approx(case["df"], rel=1e-6)
+    assert [r["missinfo"] for r in rows] == pytest.approx(case["missinfo"], rel=1e-6)

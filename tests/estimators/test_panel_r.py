@@ -80,10 +80,14 @@ def test_mi_combine_matches_micombine(cid: str) -> None:
     fits = []
     for name in py["data"]:
         sf = _bind(name, py["design"])
-        if py["fn"] == "svyglm":
+        if py["fn"] in ("svyglm", "logit"):
             from survey.models import svyglm
 
-            fits.append(svyglm(sf, py["formula"], family="gaussian"))
+            if py["fn"] == "svyglm":
+                fits.append(svyglm(sf, py["formula"], family="gaussian"))
+            else:
+                fits.append(svyglm(sf, py["formula"], family="binomial",
+                                   outcome=pl.sql_expr(py["outcome"])))
         else:
             fits.append(_estimates(sf, py))
     res = mi_combine(fits)
