@@ -59,10 +59,18 @@ def _columns(sf: SurveyFrame, var: Vars, least: int) -> list[str]:
         if v not in sf.frame.columns:
             raise EstimationError(f"column {v!r} is not in the frame", location=v)
         dt = sf.frame[v].dtype
-        if not (dt.is_numeric() or dt == pl.Boolean):
+        if not (dt.is_numeric() or dt == pl.Boolean or isinstance(dt, pl.Enum)):
             raise EstimationError(f"column {v!r} is {dt}, not numeric", location=v,
-                                  hint="variances and correlations need numeric columns")
+                                  hint="variances and correlations need numeric columns "
+                                       "(or ordered categories, scored 1, 2, ...)")
     return names
+
+
+def _value(sf: SurveyFrame, name: str) -> pl.Expr:
+    """A column as numbers; an ordered category (Enum) by its position, 1 to k."""
+    if isinstance(sf.frame[name].dtype, pl.Enum):
+        return pl.col(name).to_physical().cast(pl.Float64) + 1.0
+    return pl.col(name).cast(pl.Float64)
 
 
 def _by_domain(values: np.ndarray) -> pl.Expr:
@@ -73,7 +81,7 @@ def _by_domain(values: np.ndarray) -> pl.Expr:
 
 def _cov(sf: SurveyFrame, names: list[str], by: By, where: pl.Expr | None) -> _Cov:
     """R's ``svyvar(~a + b + ..., design, na.rm=TRUE)`` in every domain (complete cases)."""
-    xs = [pl.col(v).cast(pl.Float64) for v in names]
+    xs = [_value(sf, v) for v in names]
     valid = pl.all_horizontal([x.is_not_null() for x in xs])
     dom = make_domains(sf, by=by, where=where)
     D, p = dom.count, len(names)
@@ -260,7 +268,9 @@ def cronbach_alpha(sf: SurveyFrame, items: Sequence[str], *, by: By = None,
     sum's variance is the sum of the covariance matrix). R's ``svycralpha`` gives the
     estimate only; the standard error here is the delta method on ``svyvar``'s
     covariance (R: ``svycontrast`` of the same expression on ``svyvar``'s estimates).
-    One row, variable ``"q1+q2+q3"``, per domain. Options as :func:`variance`.
+    One row, variable ``"q1+q2+q3"``, per domain. Items may be numeric or ordered
+    categories (Enum: a Likert item from the codebook), scored by their position 1 to
+    k. Options as :func:`variance`.
 
     >>> import polars as pl
     >>> from survey.design import svydesign

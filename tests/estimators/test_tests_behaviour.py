@@ -109,3 +109,15 @@ def test_domains_come_back_in_one_table_with_their_covariance() -> None:
 def test_bad_requests_raise_estimation_errors(call, needle: str) -> None:
     with pytest.raises(EstimationError, match=needle):
         call(_strat())
+
+
+def test_ordered_categories_are_scored_by_their_position() -> None:
+    levels = ["low", "mid", "high"]
+    frame = pl.DataFrame({"a": [1, 2, 3, 2, 1, 3], "b": [1, 3, 3, 2, 2, 3], "c": [2, 2, 3, 1, 1, 3]})
+    typed = frame.with_columns(pl.col(c).replace_strict([1, 2, 3], levels,
+                                                        return_dtype=pl.Enum(levels))
+                               for c in ("a", "b", "c"))
+    want = cronbach_alpha(svydesign(frame), ["a", "b", "c"])
+    got = cronbach_alpha(svydesign(typed), ["a", "b", "c"])
+    assert float(got.estimate[0]) == pytest.approx(float(want.estimate[0]), rel=1e-12)
+    assert float(got.std_error[0]) == pytest.approx(float(want.std_error[0]), rel=1e-12)
