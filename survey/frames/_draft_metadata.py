@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -32,6 +31,7 @@ import polars as pl
 from survey._text import normalize_key
 from survey.codebook import Codebook, MissingCode, Option, Question, QuestionGroup, SourceSpec, draft_codebook
 from survey.codebook._load import codebook_to_dict, dump_codebook, parse_codebook
+from survey.errors import CodebookError
 from survey.frames._ingest import type_table
 from survey.frames._match import _Index
 from survey.io import RawTable, SourceColumn
@@ -183,7 +183,7 @@ class _Builder:
 
     def finish(self, survey_name: str) -> MetadataDraft:
         demoted: set[int] = set()  # match positions that fell back to the data draft
-        for _ in range(4):
+        for _ in range(len(self.matches) + 2):  # each pass repairs or demotes a question, or stops
             questions, owner, groups = self._questions(demoted)
             cb = Codebook(survey=survey_name, version="draft", questions=tuple(questions),
                           title_en=self.meta.title, groups=groups,
@@ -191,14 +191,14 @@ class _Builder:
                                             else "auto", sheet=self.raw.sheet))
             parse_codebook(codebook_to_dict(cb))
             errors = type_table(self.raw, cb).report.problems.filter(pl.col("severity") == "error")
-            bad = Counter(errors.get_column("question").drop_nulls().to_list())
-            if not bad:
+            if errors.is_empty():
                 break
             by_reason = errors.group_by("question").agg(pl.col("reason").unique(), pl.col("value").drop_nulls().head(3))
-            for qid, reasons, values in by_reason.iter_rows():
-                if qid in owner:
-                    i = owner[qid]
-                    self._repair(i, qid, set(reasons), values, demoted)
+            mine = [row for row in by_reason.iter_rows() if row[0] in owner]
+            if not mine:
+                break  # errors in questions drafted from the data: as the data draft leaves them
+            for qid, reasons, values in mine:
+                self._repair(owner[qid], qid, set(reasons), values, demoted)
         if self.optional:
             shown = ", ".join(f"{k} ({n})" for k, n in list(self.optional.items())[:10])
             self.warnings.append(
@@ -333,7 +333,13 @@ class _Builder:
         """Draft the columns the metadata does not describe from their data (with its groups)."""
         keep = ["__row__", *(c.name for c in rest)]
         sub = replace(self.raw, frame=self.raw.frame.select(keep), columns=tuple(rest), notes=())
-        cb = draft_codebook(sub, survey_name="part")
+        try:
+            cb = draft_codebook(sub, survey_name="part")
+        except CodebookError as exc:  # never let the data draft sink the metadata draft
+            self._note(f"the data draft of {len(rest)} column(s) the form does not describe failed "
+                       f"({exc.problems[0] if exc.problems else exc}); they are drafted as text")
+            return [(Question(id=ids.make(c.block), type="text", column=_ref(c, self.index), pii=True,
+                              text_en=c.block or None), c.index) for c in rest], ()
         sub_index = _Index(tuple(rest))
         out = []
         renamed: dict[str, str] = {}
@@ -363,6 +369,10 @@ class _Builder:
         if q.column is not None and (c := sub_index.find(q.column)) is not None:
             return c.index, replace(q, column=_ref(c, self.index))
         return 0, q
+
+    def _note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
 
     def _warn(self, text: str) -> None:
         if text not in self.warnings:
