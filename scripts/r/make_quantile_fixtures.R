@@ -141,6 +141,49 @@ for (key in c("strat", "clus1", "jk1"))
   case(paste0(key, "_where"), key, sprintf("svyquantile(~api00, subset(d, api99 > 600), %s)", qtxt),
        A(var = "api00", quantiles = Q, where = "api99 > 600"))
 
+# ---- the academy wave: the median offered salary multiple (the flagship plan's figure) ----
+# Exported from sample_data/academy_2025.xlsx read with its codebook (as `survey ingest`
+# does): division, gender, the offer answers and each division's membership. Designs as
+# analyses/brain_drain_2025.toml: unweighted, and strata + fpc post-stratified to
+# division x gender.
+acsv <- file.path(out, "academy_salary_2025.csv")
+export <- "
+import sys
+import polars as pl
+from survey import load_codebook, read_survey
+wave = read_survey('sample_data/academy_2025.xlsx', load_codebook('schemas/academy_member_survey.yaml'))
+pop = (pl.read_csv('sample_data/population_2025.csv').filter(pl.col('variable') == 'division')
+       .select(pl.col('category').alias('division'), 'population'))
+(wave.frame.select('division', 'gender', 'offer_received', 'salary_multiple')
+ .with_columns(pl.col('division', 'gender', 'offer_received').cast(pl.String))
+ .join(pop, on='division', how='left', maintain_order='left')
+ .write_csv(sys.argv[1]))
+"
+if (system2(Sys.getenv("PYTHON", "python3"), c("-c", shQuote(export), acsv)) != 0)
+  stop("the export failed: is the survey package importable by PYTHON?")
+assign("academy", read.csv(acsv, stringsAsFactors = FALSE, na.strings = ""), envir = env)
+pop <- read.csv("sample_data/population_2025.csv", stringsAsFactors = FALSE)
+pop <- pop[pop$variable == "division:gender", ]
+cells <- do.call(rbind, strsplit(pop$category, ":", fixed = TRUE))
+assign("cells", data.frame(division = cells[, 1], gender = cells[, 2], Freq = pop$population),
+       envir = env)
+designs$academy_unweighted <- list(r = "svydesign(ids=~1, data=academy)",
+                                   py = list(data = "academy_salary_2025"))
+designs$academy_weighted <- list(
+  r = paste0("postStratify(svydesign(ids=~1, strata=~division, fpc=~population, data=academy), ",
+             "~division+gender, cells)"),
+  py = list(data = "academy_salary_2025", strata = "division", fpc = "population",
+            poststratify = "division:gender"))
+# (not the score interval on the post-stratified design: R's subset of a calibrated
+# design keeps the rows outside the domain, and the score interval's data range and
+# unweighted share then count them, their missing values set to 0; docs/estimation.md)
+for (key in c("academy_unweighted", "academy_weighted"))
+  for (ci in if (key == "academy_weighted") "mean" else c("mean", "score"))
+  case(paste0(key, "_median_", ci), key,
+       sprintf("svyquantile(~salary_multiple, subset(d, offer_received == 'Yes'), 0.5, na.rm=TRUE, interval.type='%s')", ci),
+       A(var = "salary_multiple", quantiles = list(0.5), where = "offer_received = 'Yes'",
+         interval = ci))
+
 header <- list(r_version = R.version.string, survey_version = as.character(packageVersion("survey")),
                script = "scripts/r/make_quantile_fixtures.R",
                note = paste("each case: the exact R call, the Python spec, and R's numbers;",

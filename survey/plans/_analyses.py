@@ -21,6 +21,7 @@ from survey.estimators import (
     multiple_choice,
     panel_link,
     proportion,
+    quantile,
     std_dev,
     total,
     variance,
@@ -72,6 +73,9 @@ def run_estimate(data: Data, spec: EstimateSpec) -> pl.DataFrame:
             r = cronbach_alpha(sf, list(spec.items), by=by, where=where, level=spec.level)
             r = type(r)(r.statistic, r.table.with_columns(pl.lit(spec.variable).alias("variable")),
                         r.vcov, r.level, r.by, r.method)
+        elif spec.statistic == "quantile":
+            r = quantile(sf, spec.variable, quantiles=spec.quantiles, by=by, where=where,
+                         interval=spec.ci, qrule=spec.qrule, level=spec.level)  # type: ignore[arg-type]
         else:
             q = data.codebook.question(spec.variable)
             cols = [q.option_column(o) for o in q.options]
@@ -80,6 +84,10 @@ def run_estimate(data: Data, spec: EstimateSpec) -> pl.DataFrame:
             r = type(r)(r.statistic, r.table.with_columns(pl.lit(spec.variable).alias("variable")),
                         r.vcov, r.level, r.by, r.method)
         t = r.to_frame()
+        if spec.statistic == "quantile":  # the probability names the row: "median", "quantile 0.25"
+            t = t.with_columns(pl.when(pl.col("quantile") == 0.5).then(pl.lit("median"))
+                               .otherwise(pl.format("quantile {}", pl.col("quantile")))
+                               .alias("category"))
         if spec.categories:
             t = t.filter(pl.col("category").cast(pl.String).is_in(list(spec.categories)))
         parts.append(_tidy(t, spec.by, weighted, r.method, spec.level, waves))

@@ -406,6 +406,9 @@ class _Checker:
             if e.statistic == "proportion" and kind in NUMERIC + ("text",):
                 self.add(at("statistic"), f"{where}: a proportion needs a categorical column; "
                                           f"{e.variable!r} is {kind} (use statistic = \"mean\")")
+            if e.statistic == "quantile" and kind not in NUMERIC:
+                self.add(at("statistic"), f"{where}: a quantile needs a numeric column; "
+                                          f"{e.variable!r} is {kind}")
             labels = self.labels(e.variable, cols)
             if labels is not None:
                 for c in e.categories:

@@ -13,6 +13,7 @@ import re
 import tomllib
 from pathlib import Path
 
+from survey.estimators._quantile import QUANTILE_INTERVALS, QUANTILE_RULES
 from survey.plans._lines import Lines
 from survey.plans._model import (
     MODEL_TYPES,
@@ -270,6 +271,19 @@ def _id(t: Table, kind: str) -> str | None:
     return v
 
 
+def _quantile_options(t: Table) -> dict[str, object]:
+    """``quantiles`` (a probability or a list, default the median) and ``qrule``."""
+    v = t._get("quantiles", (int, float, list), "a probability or a list of them", False)
+    probs = [v] if isinstance(v, int | float) else (v or [0.5])
+    if not all(isinstance(p, int | float) and not isinstance(p, bool) and 0 <= p <= 1
+               for p in probs):
+        t.bad("quantiles", f"must be probabilities between 0 and 1, e.g. [0.25, 0.5, 0.75], "
+                           f"got {v!r}")
+        probs = [0.5]
+    return {"quantiles": tuple(float(p) for p in probs),
+            "qrule": t.str("qrule", default="math", choices=QUANTILE_RULES)}
+
+
 def _estimate(t: Table, level: float) -> EstimateSpec | None:
     eid = _id(t, "estimate")
     stat = t.str("statistic", required=True, choices=STATISTICS)
@@ -282,8 +296,11 @@ def _estimate(t: Table, level: float) -> EstimateSpec | None:
         var = var or "+".join(items)
     elif items:
         t.bad("items", "items belong to statistic = \"alpha\"")
+    ci = (t.str("ci", default="mean", choices=QUANTILE_INTERVALS) if stat == "quantile"
+          else t.str("ci", default="logit", choices=CI_METHODS))
+    extra = _quantile_options(t) if stat == "quantile" else {}
     spec = dict(title=t.str("title"), by=t.strs("by"), where=t.str("where"), waves=_waves(t),
-                weighted=t.weighted(), ci=t.str("ci", default="logit", choices=CI_METHODS),
+                weighted=t.weighted(), ci=ci, **extra,
                 level=t.level("level", default=level), categories=t.strs("categories"),
                 sort=t.str("sort", default="none", choices=("none", "descending", "ascending")),
                 plot=t.bool("plot", default=False))

@@ -22,12 +22,13 @@ __all__ = [
     "WeightingSpec",
 ]
 
-Statistic = Literal["proportion", "mean", "total", "multiple_choice"]
+Statistic = Literal["proportion", "mean", "total", "multiple_choice", "variance", "std_dev", "alpha",
+                    "quantile"]
 ModelType = Literal["logit", "firth", "ologit", "linear"]
 WeightingMethod = Literal["poststratify", "rake", "calibrate"]
 
 STATISTICS: tuple[str, ...] = ("proportion", "mean", "total", "multiple_choice", "variance",
-                               "std_dev", "alpha")
+                               "std_dev", "alpha", "quantile")
 MODEL_TYPES: tuple[str, ...] = ("logit", "firth", "ologit", "linear")
 WEIGHTING_METHODS: tuple[str, ...] = ("poststratify", "rake", "calibrate")
 
@@ -129,6 +130,8 @@ class EstimateSpec:
     categories: tuple[str, ...] = ()
     sort: str = "none"
     plot: bool = False
+    quantiles: tuple[float, ...] = (0.5,)  # statistic = "quantile": the probabilities
+    qrule: str = "math"  # statistic = "quantile": R's qrule
     line: int | None = None
     items: tuple[str, ...] = ()  # statistic = "alpha": the scale's items (numeric columns)
 
