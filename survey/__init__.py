@@ -81,10 +81,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from survey.store import WaveStore, load
     from survey.tables import Crosstab, Disclosure, Significance, crosstab, crosstabs
     from survey.weighting import (
+        adjust_nonresponse,
         calibrate,
         poststratify,
         rake,
+        normalize_weights,
         read_margins,
+        standardize,
         trim_weights,
         weight_diagnostics,
     )
@@ -122,6 +125,7 @@ _EXPORTS: dict[str, str] = {
     "ValidationReport": "survey.frames",
     "WaveStore": "survey.store",
     "allocate": "survey.design",
+    "adjust_nonresponse": "survey.weighting",
     "as_replicate": "survey.design",
     "calibrate": "survey.weighting",
     "chisq": "survey.estimators",
@@ -146,6 +150,7 @@ _EXPORTS: dict[str, str] = {
     "nlcontrast": "survey.estimators",
     "panel_design": "survey.estimators",
     "panel_link": "survey.estimators",
+    "normalize_weights": "survey.weighting",
     "poststratify": "survey.weighting",
     "power_change": "survey.design",
     "predictive_margins": "survey.models",
@@ -164,6 +169,7 @@ _EXPORTS: dict[str, str] = {
     "sample_size": "survey.design",
     "sample_size_change": "survey.design",
     "std_dev": "survey.estimators",
+    "standardize": "survey.weighting",
     "svydesign": "survey.design",
     "svyglm": "survey.models",
     "svyolr": "survey.models",

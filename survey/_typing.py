@@ -32,8 +32,9 @@ CIMethod = Literal[
 ]
 """Proportion interval methods: R's ``svyciprop`` methods, then four for simple random samples."""
 
-ReplicateType = Literal["JK1", "JKn", "BRR", "Fay", "bootstrap", "other"]
-"""Replicate-weight types, as R's ``svrepdesign``/``as.svrepdesign``."""
+ReplicateType = Literal["JK1", "JKn", "JK2", "BRR", "Fay", "bootstrap", "subbootstrap",
+                        "mrbbootstrap", "successive-difference", "ACS", "other"]
+"""Replicate-weight types, as R's ``svrepdesign``/``as.svrepdesign`` name them."""
 
 FPCKind = Literal["auto", "population", "fraction"]
 """How an fpc column is read: population size, sampling fraction, or R's rule (all >= 1: size)."""

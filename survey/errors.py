@@ -133,3 +133,7 @@ class SurveyWarning(UserWarning):
 
 class DataWarning(SurveyWarning):
     """A data problem that does not stop the work."""
+
+
+class ChangedNameWarning(SurveyWarning, FutureWarning):
+    """A name that was renamed or now means something else; the message says what to use."""

@@ -69,8 +69,12 @@ META_CODEBOOK = "survey.codebook"
 """Parquet metadata key of the codebook (``survey.frames.META_CODEBOOK``; read here without
 importing ``survey.frames``, whose spreadsheet readers cost ~0.7 s of start-up)."""
 
-REPLICATE_TYPES = {"jk1": "JK1", "jkn": "JKn", "brr": "BRR", "fay": "Fay",
-                   "bootstrap": "bootstrap", "other": "other"}
+REPLICATE_TYPES = {"jk1": "JK1", "jkn": "JKn", "jk2": "JK2", "brr": "BRR", "fay": "Fay",
+                   "bootstrap": "bootstrap", "subbootstrap": "subbootstrap",
+                   "mrbbootstrap": "mrbbootstrap", "successive-difference": "successive-difference",
+                   "acs": "ACS", "other": "other"}
+SUPPLIED_ONLY = ("JK2", "successive-difference", "ACS", "other")
+"""Types R's ``svrepdesign`` reads from supplied columns but ``as.svrepdesign`` never makes."""
 LONELY = ("fail", "remove", "adjust", "average", "certainty")
 
 
@@ -200,8 +204,9 @@ _DESIGN = [
 ]
 _REPLICATE = [
     click.option("--replicate", type=click.Choice(sorted(REPLICATE_TYPES), case_sensitive=False),
-                 help="Replicate variance: created from the design, or the type of the "
-                      "--replicate-weights columns."),
+                 help="Replicate variance (R's names): created from the design (jk1, jkn, brr, "
+                      "fay, bootstrap, subbootstrap, mrbbootstrap), or the type of the "
+                      "--replicate-weights columns (also jk2, successive-difference, acs, other)."),
     click.option("--replicates", type=click.IntRange(min=2), default=50, show_default=True,
                  help="Bootstrap replicates to create."),
     click.option("--replicate-weights", metavar="GLOB",
@@ -458,6 +463,23 @@ def bind_design(frame: pl.DataFrame, args: DesignArgs) -> SurveyFrame:
         raise click.UsageError("DATA carries the weighted design `survey weight` stored: drop "
                                "--weight/--strata/--psu/--fpc/--fpc-file/--replicate-weights")
     try:
+        create = rtype is not None and not args.replicate_weights
+
+        def replicate(base: SurveyFrame) -> SurveyFrame:
+            """Replicates made from the unweighted design, as R's as.svrepdesign; the
+            weighting steps then re-weight every replicate (R's rake(as.svrepdesign(.)))."""
+            if not create:
+                return base
+            if rtype in SUPPLIED_ONLY:
+                raise click.UsageError(f"--replicate {args.replicate} needs --replicate-weights "
+                                       "(R makes these only from supplied columns)")
+            if base.has_stage2:  # as R's as.svrepdesign, which warns the same
+                click.echo("note: replicates use the first stage only; the second-stage fpc "
+                           "is dropped", err=True)
+            return as_replicate(base, type=rtype if rtype != "Fay" else "BRR",  # type: ignore[arg-type]
+                                fay_rho=args.fay_rho or 0.0, mse=args.mse,
+                                replicates=args.replicates, seed=args.seed)
+
         if args.replicate_weights:
             if args.strata or args.psu or args.fpc or args.fpc_file:
                 raise click.UsageError("--replicate-weights already carry the design: drop "
@@ -469,23 +491,14 @@ def bind_design(frame: pl.DataFrame, args: DesignArgs) -> SurveyFrame:
                 weights=args.weight, repweights=reps, type=rtype or "other", scale=args.scale,
                 rscales=args.rscales, rho=args.fay_rho, mse=args.mse))
         elif stored is not None:
-            sf = _weight_opts.stored_design(frame, stored)
+            sf = _weight_opts.stored_design(frame, stored, replicate=replicate if create else None)
         else:
-            sf = SurveyFrame(frame, Design(
+            sf = replicate(SurveyFrame(frame, Design(
                 weights=args.weight, strata=args.strata,
                 ids=(args.psu[0] if len(args.psu) == 1 else args.psu) or None,
-                fpc=args.fpc_column, lonely_psu=args.lonely_psu))  # type: ignore[arg-type]
+                fpc=args.fpc_column, lonely_psu=args.lonely_psu)))  # type: ignore[arg-type]
         for g in EXTRA_GROUPS:
             sf = g.apply(sf, args.extra.get(g.name, {}))
-        if rtype is not None and not args.replicate_weights:  # create replicates
-            if rtype == "other":
-                raise click.UsageError("--replicate other needs --replicate-weights")
-            if sf.has_stage2:  # as R's as.svrepdesign, which warns the same
-                click.echo("note: replicates use the first stage only; the second-stage fpc "
-                           "is dropped", err=True)
-            sf = as_replicate(sf, type=rtype if rtype != "Fay" else "BRR",  # type: ignore[arg-type]
-                              fay_rho=args.fay_rho or 0.0, mse=args.mse,
-                              replicates=args.replicates, seed=args.seed)
         return sf
     except DesignError as exc:
         if exc.hint and "lonely_psu" in exc.hint:  # the library's hint, in flag words

@@ -75,12 +75,21 @@ def stats() -> None:
     """
 
 
+def _deff_value(ctx: click.Context, param: click.Parameter, value: str | None) -> bool | str:
+    """``--deff`` -> True (R's deff=TRUE), ``--deff replace`` -> "replace", absent -> False."""
+    return False if value is None else (True if value == "srs" else value)
+
+
 def _output_options(f: Callable[..., Any]) -> Callable[..., Any]:
     for deco in reversed([
         click.option("--by", callback=split_option, help="Domains: estimates for each value (comma list: "
                                                    "each combination), as R's svyby."),
         where_option,
-        click.option("--deff", is_flag=True, help="Add design effects (R's deff=TRUE)."),
+        click.option("--deff", type=click.Choice(["srs", "replace"]), is_flag=False,
+                     flag_value="srs", default=None, callback=_deff_value,
+                     help="Add design effects and their square roots (deft): --deff as R's "
+                          "deff=TRUE (against sampling without replacement), --deff replace "
+                          "as R's deff=\"replace\" (with replacement)."),
         compare_options,
         click.option("--conf", "level", type=click.FloatRange(0, 1, min_open=True, max_open=True),
                      default=0.95, show_default=True, help="Confidence level."),
@@ -192,7 +201,7 @@ def _linear_command(name: str, doc: str) -> click.Command:
     @_output_options
     @design_options
     def cmd(variables: tuple[str, ...], contrasts: tuple[str, ...], by: tuple[str, ...],
-            where: str | None, deff: bool, compare: CompareArgs, level: float, fmt: str,
+            where: str | None, deff: bool | str, compare: CompareArgs, level: float, fmt: str,
             design: DesignArgs) -> None:
         from survey import estimators
 
@@ -231,7 +240,7 @@ total_cmd = _linear_command("total", """Design-based totals (category counts for
 @_output_options
 @design_options
 def proportion_cmd(variables: tuple[str, ...], method: str, share: str, sort: str,
-                   by: tuple[str, ...], where: str | None, deff: bool, compare: CompareArgs,
+                   by: tuple[str, ...], where: str | None, deff: bool | str, compare: CompareArgs,
                    level: float, fmt: str, design: DesignArgs) -> None:
     """Proportions of every category with R's svyciprop intervals (logit by default).
 
@@ -251,7 +260,7 @@ def proportion_cmd(variables: tuple[str, ...], method: str, share: str, sort: st
 
 
 def _proportions(plan: _Plan, sf: SurveyFrame, method: str, share: str, sort: str,
-                 by: tuple[str, ...], deff: bool, level: float) -> list[Estimates]:
+                 by: tuple[str, ...], deff: bool | str, level: float) -> list[Estimates]:
     from survey.estimators import multiple_choice, proportion
 
     labels = plan.codes
@@ -287,7 +296,7 @@ def _option_of(est: Estimates, cols: list[str]) -> list[str]:
 @_output_options
 @design_options
 def ratio_cmd(numerator: str, denominator: str, by: tuple[str, ...], where: str | None,
-              deff: bool, compare: CompareArgs, level: float, fmt: str,
+              deff: bool | str, compare: CompareArgs, level: float, fmt: str,
               design: DesignArgs) -> None:
     """Ratio of two totals, sum(VAR) / sum(VAR2), as svyratio.
 
@@ -545,7 +554,7 @@ def _render_table(table: pl.DataFrame, est: Estimates, design: DesignArgs,
     show_cat = "category" in table.columns and table["category"].null_count() < table.height
     labels = [*by, "variable", *(["category"] if show_cat else []),
               *(["quantile"] if "quantile" in table.columns else [])]
-    extra = [c for c in ("n", "deff", "p_value", "missinfo") if c in table.columns]
+    extra = [c for c in ("n", "deff", "deft", "p_value", "missinfo") if c in table.columns]
     if "missinfo" in extra:  # multiple imputation: Rubin's degrees of freedom
         extra.insert(extra.index("missinfo"), "df")
     heads = [*labels, "estimate", "std_error", f"{level} CI", *extra]

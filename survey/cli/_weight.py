@@ -1,4 +1,5 @@
-"""`survey weight rake|poststratify|calibrate`: weights that meet population margins.
+"""`survey weight rake|poststratify|calibrate|adjust`: weights that meet population
+margins, and nonresponse adjustment.
 
 A thin shell over :mod:`survey.weighting`: read the data, bind the design, weight,
 print the diagnostics, write Parquet with the weights and, as metadata, the design
@@ -18,6 +19,7 @@ from rich.table import Table
 
 from survey._files import atomic_writer
 from survey.cli._data import _apply, _limits, _load_data, limit_options
+from survey.cli._design_opts import split_option
 from survey.cli._render import console
 from survey.codebook import Codebook, codebook_to_dict
 from survey.design import SurveyFrame, svydesign
@@ -42,14 +44,17 @@ __all__ = ["weight"]
 _FILE = click.Path(dir_okay=False)
 
 
+_MARGINS_OPTION = click.option(
+    "--margins", "-m", "margins_file", type=_FILE,
+    help="Population margins: CSV with variable,category,population "
+         "(default: the codebook's population section).")
+
 _common = [
     click.argument("data", type=_FILE, required=False),
     click.option("--store", type=click.Path(file_okay=False),
                  help="Read harmonised waves from this store instead of DATA."),
     click.option("--wave", "waves", help="Waves to read from --store, comma-separated (default: all)."),
-    click.option("--margins", "-m", "margins_file", type=_FILE,
-                 help="Population margins: CSV with variable,category,population "
-                      "(default: the codebook's population section)."),
+    _MARGINS_OPTION,
     click.option("--margin", "selected", multiple=True,
                  help="Use only this margin of the file (repeatable; e.g. division:gender)."),
     click.option("--out", "-o", required=True, type=_FILE, help="Parquet file to write."),
@@ -126,7 +131,75 @@ def calibrate_cmd(calfun: str, bounds: str | None, maxit: int, epsilon: float,
                                            weight_column=col))
 
 
-def _run(kw: dict[str, Any], method: Callable[[SurveyFrame, Margins, str], SurveyFrame]) -> None:
+@weight.command("adjust")
+@_apply([o for o in _common if o is not _MARGINS_OPTION])
+@click.option("--status", required=True,
+              help="Column of response dispositions: respondent, nonrespondent, ineligible, "
+                   "unknown (or rr, nr, in, uk; other codes with --code).")
+@click.option("--code", "codes", multiple=True, metavar="VALUE=DISPOSITION",
+              help="What a value of --status means, e.g. --code 1=respondent (repeatable).")
+@click.option("--classes", callback=split_option,
+              help="Weighting-class column(s), comma-separated (crossed). Default: one class.")
+@click.option("--propensity", callback=split_option,
+              help="Frame variables of a logistic model of responding; the nonresponse step "
+                   "then uses classes of equal size by estimated propensity.")
+@click.option("--propensity-classes", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Number of propensity classes (quantiles).")
+@click.option("--margins", "-m", "margins_file", type=_FILE,
+              help="Then weight the respondents to these margins (with --then).")
+@click.option("--then", "then", type=click.Choice(["poststratify", "rake"]),
+              help="Then post-stratify or rake the respondents to --margins (or the "
+                   "codebook's population section).")
+@click.option("--normalize", metavar="n|TOTAL",
+              help="Finally rescale the weights to sum to the sample size (n) or to TOTAL.")
+def adjust_cmd(status: str, codes: tuple[str, ...], classes: tuple[str, ...],
+               propensity: tuple[str, ...], propensity_classes: int, then: str | None,
+               normalize: str | None, **kw: Any) -> None:
+    """Nonresponse adjustment of DATA's weights (weighting classes, as R's nonresponse()).
+
+    \b
+    Unknown-eligibility cases pass their weight to the known cases of their class,
+    nonrespondents to the respondents; the output holds the respondents with the
+    adjusted weights, optionally post-stratified or raked, then normalised.
+    Examples:
+      survey weight adjust sample.csv --weights w --status disposition --classes region -o nr.parquet
+      survey weight adjust sample.csv --weights w --status disposition --propensity age,urban --then rake -m margins.csv -o w.parquet
+    """
+    from survey.weighting import adjust_nonresponse, normalize_weights
+
+    mapping: dict[str, Any] = {}
+    for c in codes:
+        value, sep, disp = c.partition("=")
+        if not sep or disp.strip() not in ("respondent", "nonrespondent", "ineligible", "unknown"):
+            raise click.BadParameter(f"{c!r}: give VALUE=respondent|nonrespondent|ineligible|"
+                                     "unknown", param_hint="--code")
+        mapping[value.strip()] = disp.strip()
+    target: str | float | None = None
+    if normalize is not None:
+        try:
+            target = "n" if normalize == "n" else float(normalize)
+        except ValueError:
+            raise click.BadParameter("give n or a number", param_hint="--normalize") from None
+    col = kw["weight_column"]
+
+    def method(sf: SurveyFrame, margins: Margins | None, column: str) -> SurveyFrame:
+        adjusted = adjust_nonresponse(
+            sf, status, classes=list(classes) or None, propensity=list(propensity) or None,
+            n_classes=propensity_classes, codes=mapping or None,  # type: ignore[arg-type]
+            weight_column=column if then is None and target is None else "nr_weight")
+        if then is not None:
+            assert margins is not None
+            step = poststratify if then == "poststratify" else rake
+            adjusted = step(adjusted, margins, weight_column=column)
+        if target is not None:
+            adjusted = normalize_weights(adjusted, to=target, weight_column=column)  # type: ignore[arg-type]
+        return adjusted
+
+    _run({**kw, "weight_column": col}, method, margins_needed=then is not None)
+
+
+def _run(kw: dict[str, Any], method: Callable[[SurveyFrame, Margins, str], SurveyFrame], *,
+         margins_needed: bool = True) -> None:
     out = kw.pop("out")
     if not out.endswith(".parquet"):
         raise click.BadParameter("the output file must end in .parquet", param_hint="--out")
@@ -135,16 +208,17 @@ def _run(kw: dict[str, Any], method: Callable[[SurveyFrame, Margins, str], Surve
     ids = [c.strip() for c in kw["ids"].split(",")] if kw["ids"] else None
     sf = svydesign(frame, ids=ids, strata=kw["strata"], weights=kw["weights"], fpc=kw["fpc"],
                    lonely_psu=kw["lonely_psu"])
+    margins: Margins | None = None
     if kw["margins_file"] is not None:
         margins = read_margins(kw["margins_file"])
     elif codebook is not None and codebook.population:
-        margins = Margins.from_codebook(codebook)
-    else:
+        margins = Margins.from_codebook(codebook) if margins_needed else None
+    elif margins_needed:
         raise click.UsageError("give --margins FILE: the data's codebook has no population section")
-    if kw["selected"]:
+    if kw["selected"] and margins is not None:
         margins = margins.select(*kw["selected"])
     col = kw["weight_column"]
-    weighted = method(sf, margins, col)
+    weighted = method(sf, margins, col)  # type: ignore[arg-type]
     if kw["trim_lower"] is not None or kw["trim_upper"] is not None:
         weighted = trim_weights(weighted, lower=kw["trim_lower"] if kw["trim_lower"] is not None
                                 else float("-inf"), upper=kw["trim_upper"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -167,8 +167,10 @@ def describe(path: str | None, values: Mapping[str, Any]) -> dict[str, Any]:
     return {**out, "weighting": ", then ".join(steps)} if steps else out
 
 
-def stored_design(frame: pl.DataFrame, meta: str) -> SurveyFrame:
-    """The weighted design, rebuilt by replaying the stored steps (``from_metadata``)."""
+def stored_design(frame: pl.DataFrame, meta: str, *,
+                  replicate: Callable[[SurveyFrame], SurveyFrame] | None = None) -> SurveyFrame:
+    """The weighted design, rebuilt by replaying the stored steps (``from_metadata``);
+    ``replicate`` makes replicates of the base design first, so the steps re-weight them."""
     from survey.weighting import from_metadata
 
-    return from_metadata(frame, meta)
+    return from_metadata(frame, meta, prepare=replicate)

@@ -11,7 +11,8 @@ from survey.errors import DesignError
 __all__ = ["Design", "ReplicateDesign"]
 
 _LONELY = ("fail", "remove", "adjust", "average", "certainty")
-_REPTYPES = ("JK1", "JKn", "BRR", "Fay", "bootstrap", "other")
+_REPTYPES = ("JK1", "JKn", "JK2", "BRR", "Fay", "bootstrap", "subbootstrap", "mrbbootstrap",
+             "successive-difference", "ACS", "other")
 
 
 def _names(value: str | Sequence[str] | None, what: str) -> tuple[str, ...]:
@@ -110,12 +111,16 @@ class ReplicateDesign:
         (R's ``combined.weights=TRUE``, the default) unless ``combined_weights``
         is False.
     type
-        ``JK1``, ``JKn``, ``BRR``, ``Fay``, ``bootstrap`` or ``other``; fixes the
-        default ``scale`` as R does.
+        ``JK1``, ``JKn``, ``JK2``, ``BRR``, ``Fay``, ``bootstrap`` (also
+        ``subbootstrap``), ``mrbbootstrap``, ``successive-difference`` (also ``ACS``,
+        as the American Community Survey publishes them) or ``other``; fixes the
+        default ``scale`` as R's ``svrepdesign`` does.
     scale, rscales
         Overall and per-replicate multipliers; ``None`` takes R's default for the
-        type (BRR ``1/R``; Fay ``1/(R (1-rho)^2)``; bootstrap ``1/(R-1)``; JK1
-        ``(R-1)/R``). JKn needs ``rscales``.
+        type (BRR ``1/R``; Fay ``1/(R (1-rho)^2)``; bootstrap and subbootstrap
+        ``1/(R-1)``; mrbbootstrap ``1`` with ``rscales`` ``1/(R-1)``; JK1
+        ``(R-1)/R``; JK2 ``1``; successive-difference and ACS ``4/R``, whatever
+        is given, as R). JKn needs ``rscales``.
     rho
         Fay's coefficient (type ``Fay``).
     mse

@@ -189,13 +189,25 @@ class SurveyFrame:
                 "(R's survey.lonely.psu), or merge the strata",
             )
 
-    def _bind_replicates(self, d: ReplicateDesign) -> None:
+    @classmethod
+    def _calibrated_replicates(cls, frame: pl.DataFrame, design: ReplicateDesign,
+                               calibration: Calibration | None) -> SurveyFrame:
+        """Bind replicate weights a weighting step made: as binding, except that weights
+        may be negative (linear calibration gives such weights, as in R)."""
+        new = cls.__new__(cls)
+        new.frame, new._design, new._domain, new._stage2 = frame, design, None, None
+        new._reps, new._calib = None, calibration
+        new._bind_replicates(design, signed=True)
+        return new
+
+    def _bind_replicates(self, d: ReplicateDesign, *, signed: bool = False) -> None:
         problems = self._check_columns(d.columns)
         if not d.repweights:
             problems.append("repweights names no columns")
         if problems:
             raise DesignError("the replicate design does not fit the frame", problems=problems)
-        problems = _check_weights(self.frame, d.weights)
+        problems = [p for p in _check_weights(self.frame, d.weights)
+                    if not (signed and "negative" in p)]
         for c in d.repweights:
             if not self.frame[c].dtype.is_numeric():
                 problems.append(f"replicate column {c!r} is {self.frame[c].dtype}, not numeric")
@@ -360,8 +372,15 @@ def replicate_scales(type_: str, n_rep: int, scale: float | None,
         scale = 1.0 / n_rep
     elif type_ == "Fay":
         scale = 1.0 / (n_rep * (1.0 - float(rho or 0.0)) ** 2)
-    elif type_ == "bootstrap" and scale is None:
+    elif type_ in ("bootstrap", "subbootstrap") and scale is None:
         scale = 1.0 / (n_rep - 1)
+    elif type_ in ("successive-difference", "ACS"):  # R ignores a given scale here
+        scale, rscales = 4.0 / n_rep, None
+    elif type_ == "JK2":
+        scale, rscales = 1.0, None
+    elif type_ == "mrbbootstrap":
+        scale = 1.0 if scale is None else scale
+        rscales = [1.0 / (n_rep - 1)] * n_rep if rscales is None else rscales
     elif type_ == "JK1" and scale is None:
         scale = (n_rep - 1) / n_rep
     rs = np.ones(n_rep) if rscales is None else np.broadcast_to(

@@ -6,6 +6,7 @@ million-row frame with 1,000 PSUs needs a 1,000 x R matrix, not a million.
 
 from __future__ import annotations
 
+import warnings
 from typing import Literal
 
 import numpy as np
@@ -13,11 +14,13 @@ import polars as pl
 
 from survey.design._design import ReplicateDesign
 from survey.design._frame import PSU, SurveyFrame, _Replicates, gram_rank, weights_rank
-from survey.errors import DesignError
+from survey.errors import ChangedNameWarning, DesignError
 
 __all__ = ["as_replicate", "hadamard", "subset_df"]
 
-CreateType = Literal["auto", "JK1", "JKn", "BRR", "Fay", "bootstrap"]
+CreateType = Literal["auto", "JK1", "JKn", "BRR", "Fay", "bootstrap", "subbootstrap",
+                     "mrbbootstrap"]
+_BOOTSTRAPS = ("bootstrap", "subbootstrap", "mrbbootstrap")
 
 
 def subset_df(sf: SurveyFrame, psus: np.ndarray) -> int:
@@ -59,8 +62,18 @@ def as_replicate(
         A design bound with :class:`~survey.design.Design`.
     type
         ``"auto"`` (R's default: JK1 unstratified, JKn stratified), ``"JK1"``,
-        ``"JKn"``, ``"BRR"``, ``"Fay"`` (BRR with ``fay_rho``) or ``"bootstrap"``
-        (Rao-Wu rescaling; random, so it matches R only in distribution).
+        ``"JKn"``, ``"BRR"``, ``"Fay"`` (BRR with ``fay_rho``), or one of R's three
+        bootstraps (random, so they match R in distribution; the variance from
+        R's own replicate weights matches exactly): ``"bootstrap"`` (Canty and
+        Davison: ``n_h`` PSUs drawn with replacement in each stratum, or without
+        replacement from a pseudo-population of ``N_h`` with an fpc),
+        ``"subbootstrap"`` (Rao and Wu: ``n_h - 1`` PSUs drawn with replacement) or
+        ``"mrbbootstrap"`` (Preston's rescaled bootstrap, half the PSUs drawn
+        without replacement; first stage only).
+
+        .. versionchanged:: ``"bootstrap"`` was the Rao-Wu bootstrap, R's
+           ``"subbootstrap"``; it now is R's ``"bootstrap"`` and warns
+           (:class:`~survey.errors.ChangedNameWarning`) until the next release.
     fay_rho
         Fay's coefficient for ``BRR``/``Fay``; ``type="BRR"`` with a non-zero
         ``fay_rho`` is Fay's method, as R.
@@ -68,7 +81,7 @@ def as_replicate(
         Centre replicate deviations on the full-sample estimate (R's
         ``survey.replicates.mse`` option, default FALSE).
     replicates, seed
-        Bootstrap only: number of replicates and random seed.
+        Bootstraps only: number of replicates and random seed.
 
     Examples
     --------
@@ -80,6 +93,10 @@ def as_replicate(
     """
     if sf.is_replicate:
         raise DesignError("the design already has replicate weights")
+    if sf.calibration is not None:  # R's as.svrepdesign would drop the calibration silently
+        raise DesignError("the design's weights are calibrated: its replicates would not be",
+                          hint="make the replicates first, then weight them (as R's "
+                          "rake(as.svrepdesign(...))): each replicate is then re-weighted")
     stratified = sf.design.strata is not None  # type: ignore[union-attr]
     if type == "auto":
         type = "JKn" if stratified else "JK1"
@@ -106,21 +123,60 @@ def as_replicate(
         scale = 1.0 / (factors.shape[1] * (1.0 - fay_rho) ** 2)
         rscales = np.ones(factors.shape[1])
         type = "BRR" if fay_rho == 0 else "Fay"
-    elif type == "bootstrap":
-        factors = _bootstrap(psu_h, st.n_psu, replicates, seed)
-        scale = 1.0 / (replicates - 1)
-        rscales = np.ones(replicates)
+    elif type in _BOOTSTRAPS:
+        if replicates < 2:
+            raise DesignError(f"replicates={replicates}: a bootstrap needs at least 2")
+        if type == "bootstrap":
+            warnings.warn("type='bootstrap' is now R's bootstrap (Canty-Davison); the Rao-Wu "
+                          "bootstrap it gave before is type='subbootstrap', as R names it",
+                          ChangedNameWarning, stacklevel=2)
+        rng = np.random.default_rng(seed)
+        make = {"subbootstrap": lambda: _subbootstrap(psu_h, st.n_psu, replicates, rng),
+                "bootstrap": lambda: _canty_davison(psu_h, st.n_psu, st.f, replicates, rng),
+                "mrbbootstrap": lambda: _mrb(psu_h, st.n_psu, st.f, replicates, rng)}[type]
+        factors = make()
+        scale, rscales = _bootstrap_scales(type, st.n_psu, replicates)
     else:
-        raise DesignError(f"type={type!r} is not auto|JK1|JKn|BRR|Fay|bootstrap")
+        raise DesignError(f"type={type!r} is not one of auto, JK1, JKn, BRR, Fay, bootstrap, "
+                          "subbootstrap, mrbbootstrap")
     if type in ("JK1", "JKn") and factors.shape[1] == n_psu:
         df = n_psu - len(st.labels)  # rank of jackknife weights: PSUs - strata + 1, as R's QR
     else:
         df = (gram_rank(factors.T @ factors) if factors.size else 1) - 1
-    reps = _Replicates(float(scale), rscales, mse, factors, (), True, type, df)
-    design = ReplicateDesign(weights=sf.design.weights, type=type,  # type: ignore[arg-type]
-                             scale=float(scale), rscales=tuple(rscales.tolist()),
-                             rho=fay_rho if type == "Fay" else None, mse=mse)
+    return _bound(sf, factors, type, float(scale), rscales, fay_rho, mse, df)
+
+
+def _bound(sf: SurveyFrame, factors: np.ndarray, type_: str, scale: float, rscales: np.ndarray,
+           fay_rho: float, mse: bool, df: int) -> SurveyFrame:
+    reps = _Replicates(scale, rscales, mse, factors, (), True, type_, df)
+    design = ReplicateDesign(weights=sf.design.weights, type=type_,  # type: ignore[arg-type]
+                             scale=scale, rscales=tuple(rscales.tolist()),
+                             rho=fay_rho if type_ == "Fay" else None, mse=mse)
     return SurveyFrame._derived(sf, reps=reps, design=design)
+
+
+def _bootstrap_scales(type_: str, n_h: np.ndarray, replicates: int) -> tuple[float, np.ndarray]:
+    """R's ``scale`` and ``rscales`` of its three bootstraps."""
+    if type_ == "bootstrap":
+        per = 1.0 / np.mean(1.0 / n_h)  # R's bootweights: harmonic mean of PSUs per stratum
+        return float(per / ((per - 1) * (replicates - 1))), np.ones(replicates)
+    if type_ == "mrbbootstrap":
+        return 1.0, np.full(replicates, 1.0 / (replicates - 1))
+    return 1.0 / (replicates - 1), np.ones(replicates)
+
+
+def with_factors(sf: SurveyFrame, factors: np.ndarray, *, type: str,  # noqa: A002 - R's name
+                 mse: bool = False) -> SurveyFrame:
+    """A bootstrap replicate design from given per-PSU multipliers ``(n_psu, R)``
+    (e.g. R's own, to check a variance against R's), with the type's scales as
+    :func:`as_replicate` sets them."""
+    if type not in _BOOTSTRAPS:
+        raise DesignError(f"with_factors() takes a bootstrap type, not {type!r}")
+    if sf.is_replicate or factors.shape[0] != sf.n_psu:
+        raise DesignError(f"need a linearisation design and {sf.n_psu} rows of multipliers")
+    scale, rscales = _bootstrap_scales(type, sf._strata.n_psu, factors.shape[1])
+    df = gram_rank(factors.T @ factors) - 1
+    return _bound(sf, factors, type, scale, rscales, 0.0, mse, df)
 
 
 def _jkn(psu_h: np.ndarray, n_h: np.ndarray, f: np.ndarray,
@@ -197,9 +253,55 @@ def _brr(psu_h: np.ndarray, appear: np.ndarray, n_h: np.ndarray, labels: tuple[o
     return np.where(half_out, rho, 2.0 - rho)
 
 
-def _bootstrap(psu_h: np.ndarray, n_h: np.ndarray, reps: int, seed: int | None) -> np.ndarray:
+def _by_stratum(psu_h: np.ndarray, n_h: np.ndarray) -> list[np.ndarray]:
+    """The PSU codes of every stratum."""
+    order = np.argsort(psu_h, kind="stable")
+    return np.split(order, np.cumsum(n_h.astype(np.int64))[:-1])
+
+
+def _canty_davison(psu_h: np.ndarray, n_h: np.ndarray, f: np.ndarray, reps: int,
+                   rng: np.random.Generator) -> np.ndarray:
+    """R's ``bootweights``: each replicate draws ``n_h`` PSUs of a stratum with
+    replacement; with an fpc, without replacement from the pseudo-population of
+    ``N_h`` units that repeats the stratum's PSUs (R's ``rep(psu, length=N_h)``)."""
+    factors = np.zeros((psu_h.shape[0], reps))
+    for h, psus in enumerate(_by_stratum(psu_h, n_h)):
+        k = psus.shape[0]
+        if f[h] >= 1:  # no fpc: with replacement
+            draws = rng.integers(0, k, size=(k, reps))
+        else:
+            size = int(round(k / (1.0 - f[h]))) if f[h] > 0 else k
+            draws = np.stack([rng.choice(size, k, replace=False) % k for _ in range(reps)],
+                             axis=1)
+        counts = np.zeros((k, reps))
+        np.add.at(counts, (draws, np.arange(reps)[None, :]), 1.0)
+        factors[psus] = counts
+    return factors
+
+
+def _mrb(psu_h: np.ndarray, n_h: np.ndarray, f: np.ndarray, reps: int,
+         rng: np.random.Generator) -> np.ndarray:
+    """R's ``mrbweights`` at the first stage: ``floor(n_h / 2)`` PSUs kept without
+    replacement, multipliers ``1 + lambda (n_h / n* kept - 1)`` with
+    ``lambda = sqrt(n* (1 - n_h / N_h) / (n_h - n*))``."""
+    factors = np.ones((psu_h.shape[0], reps))
+    for h, psus in enumerate(_by_stratum(psu_h, n_h)):
+        k = psus.shape[0]
+        half = k // 2
+        if half == 0:
+            continue
+        frac = 1.0 - f[h]  # sampling fraction n/N (0 without an fpc)
+        lam = np.sqrt(half * (1.0 - frac) / (k - half))
+        keep = np.zeros((k, reps))
+        for r in range(reps):
+            keep[rng.choice(k, half, replace=False), r] = 1.0
+        factors[psus] = 1.0 + lam * (keep * k / half - 1.0)
+    return factors
+
+
+def _subbootstrap(psu_h: np.ndarray, n_h: np.ndarray, reps: int,
+                  rng: np.random.Generator) -> np.ndarray:
     """Rao-Wu rescaled bootstrap: n_h - 1 PSUs drawn with replacement in each stratum."""
-    rng = np.random.default_rng(seed)
     n_psu = psu_h.shape[0]
     order = np.argsort(psu_h, kind="stable")
     starts = np.concatenate([[0], np.cumsum(n_h.astype(np.int64))[:-1]])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import polars as pl
@@ -34,6 +35,14 @@ __all__ = ["categories", "mean", "proportion", "ratio", "total"]
 
 Vars = str | Sequence[str]
 By = str | Sequence[str] | None
+Deff = bool | Literal["replace"]
+"""``True``: R's ``deff=TRUE`` (against simple random sampling without replacement);
+``"replace"``: R's ``deff="replace"`` (with replacement: no finite population factor)."""
+
+
+def _check_deff(deff: object) -> None:
+    if deff not in (True, False, "replace"):
+        raise EstimationError(f"deff={deff!r} is not True, False or 'replace'", location="deff")
 
 
 def _names(var: Vars) -> list[str]:
@@ -129,15 +138,16 @@ def _frame(dom: Domains, rows: dict[str, list]) -> pl.DataFrame:
 
 
 def _linear(sf: SurveyFrame, var: Vars, statistic: str, *, by: By, where: pl.Expr | None,
-            deff: bool, level: float, df: float | None) -> Estimates:
+            deff: Deff, level: float, df: float | None) -> Estimates:
     return _linear_fit(sf, var, statistic, by=by, where=where, deff=deff, level=level,
                        df=df)[0]
 
 
 def _linear_fit(sf: SurveyFrame, var: Vars, statistic: str, *, by: By, where: pl.Expr | None,
-                deff: bool, level: float, df: float | None
+                deff: Deff, level: float, df: float | None
                 ) -> tuple[Estimates, Domains, list[_Item], tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """The estimates, with the domains, items and domain counts they came from."""
+    _check_deff(deff)
     items = _items(sf, var)
     dom = make_domains(sf, by=by, where=where)
     cols, num, den, meta = _layout(items, dom.count, statistic)
@@ -159,16 +169,20 @@ def _linear_fit(sf: SurveyFrame, var: Vars, statistic: str, *, by: By, where: pl
     rows["n"] = n[d_arr, j_arr]
     rows["df"] = ddf[d_arr]
     if deff:
-        rows["deff"] = _deff(sf, dom, items, fit, meta, num, den, n, statistic)
+        rows["deff"] = _deff(sf, dom, items, fit, meta, num, den, n, statistic,
+                             replace=deff == "replace")
+        rows["deft"] = np.sqrt(rows["deff"])
     return (Estimates(statistic, _frame(dom, rows), fit.vcov, level, dom.by,
                       "wald" if df is None else "wald-t", fit.replicates), dom, items, counts)
 
 
 def _deff(sf: SurveyFrame, dom: Domains, items: list[_Item], fit: Fit, meta: list[tuple],
-          num: np.ndarray, den: np.ndarray, n: np.ndarray, statistic: str) -> np.ndarray:
+          num: np.ndarray, den: np.ndarray, n: np.ndarray, statistic: str, *,
+          replace: bool = False) -> np.ndarray:
     """R's ``deff=TRUE``: variance over the without-replacement SRS variance
     ``s^2 (N - n) / (N n)`` (times ``N^2`` for totals), ``N`` the weight sum and
-    ``n`` the respondents of the domain; ``s^2`` has divisor ``n - 1``."""
+    ``n`` the respondents of the domain; ``s^2`` has divisor ``n - 1``. R's
+    ``deff="replace"`` (``replace=True``): over the with-replacement ``s^2 / n``."""
     T = fit.totals
     k = sum(len(it.cols) for it in items)
     offs = np.cumsum([0] + [len(it.cols) for it in items])
@@ -195,14 +209,14 @@ def _deff(sf: SurveyFrame, dom: Domains, items: list[_Item], fit: Fit, meta: lis
         s2[sel] = ss[d_arr[sel]] / N[sel]
     with np.errstate(divide="ignore", invalid="ignore"):
         s2 = s2 * nn / (nn - 1)
-        vsrs = s2 * (N - nn) / (N * nn)
+        vsrs = s2 / nn if replace else s2 * (N - nn) / (N * nn)
         if statistic == "total":
             vsrs = vsrs * N * N
         return np.diag(fit.vcov) / vsrs
 
 
 def mean(sf: SurveyFrame, var: Vars, *, by: By = None, where: pl.Expr | None = None,
-         deff: bool = False, level: float = 0.95, df: float | None = None) -> Estimates:
+         deff: Deff = False, level: float = 0.95, df: float | None = None) -> Estimates:
     """Design-based means (numeric columns) or category proportions (categorical), as
     R's ``svymean`` / ``svyby(..., svymean)``.
 
@@ -219,8 +233,10 @@ def mean(sf: SurveyFrame, var: Vars, *, by: By = None, where: pl.Expr | None = N
     where
         Subpopulation (a polars expression), estimated as a domain of the full design.
     deff
-        Add R's design effect (``deff=TRUE``: against simple random sampling
-        without replacement).
+        Add R's design effect, ``deff``, and its square root, ``deft``:
+        ``True`` as R's ``deff=TRUE`` (against simple random sampling without
+        replacement, the finite population factor ``(N - n) / N`` included),
+        ``"replace"`` as R's ``deff="replace"`` (with replacement).
     level
         Confidence level.
     df
@@ -241,7 +257,7 @@ def mean(sf: SurveyFrame, var: Vars, *, by: By = None, where: pl.Expr | None = N
 
 
 def total(sf: SurveyFrame, var: Vars, *, by: By = None, where: pl.Expr | None = None,
-          deff: bool = False, level: float = 0.95, df: float | None = None) -> Estimates:
+          deff: Deff = False, level: float = 0.95, df: float | None = None) -> Estimates:
     """Design-based totals (category counts for categorical columns), as R's ``svytotal``.
 
     Options as :func:`mean`.
@@ -256,7 +272,7 @@ def total(sf: SurveyFrame, var: Vars, *, by: By = None, where: pl.Expr | None = 
 
 
 def ratio(sf: SurveyFrame, numerator: str, denominator: str, *, by: By = None,
-          where: pl.Expr | None = None, deff: bool = False, level: float = 0.95,
+          where: pl.Expr | None = None, deff: Deff = False, level: float = 0.95,
           df: float | None = None) -> Estimates:
     """Ratio of two totals, as R's ``svyratio`` (rows missing either column left out).
 
@@ -266,6 +282,7 @@ def ratio(sf: SurveyFrame, numerator: str, denominator: str, *, by: By = None,
     >>> float(ratio(sf, "y", "x").estimate[0])
     1.0
     """
+    _check_deff(deff)
     for c in (numerator, denominator):
         if c not in sf.frame.columns:
             raise EstimationError(f"column {c!r} is not in the frame", location=c)
@@ -295,7 +312,9 @@ def ratio(sf: SurveyFrame, numerator: str, denominator: str, *, by: By = None,
         nn = n[:, 0].astype(float)
         with np.errstate(divide="ignore", invalid="ignore"):
             s2 = ss / N * nn / (nn - 1) / Tx**2
-            rows["deff"] = np.diag(fit.vcov) / (s2 * N * N * (N - nn) / (N * nn))
+            fpc = 1.0 if deff == "replace" else (N - nn) / N
+            rows["deff"] = np.diag(fit.vcov) / (s2 * N * N * fpc / nn)
+            rows["deft"] = np.sqrt(rows["deff"])
     return Estimates("ratio", _frame(dom, rows), fit.vcov, level, dom.by,
                      "wald" if df is None else "wald-t", fit.replicates)
 
@@ -317,7 +336,7 @@ def _is_srs(sf: SurveyFrame) -> bool:
 
 
 def proportion(sf: SurveyFrame, var: Vars, *, method: CIMethod = "logit", by: By = None,
-               where: pl.Expr | None = None, deff: bool = False, level: float = 0.95,
+               where: pl.Expr | None = None, deff: Deff = False, level: float = 0.95,
                df: float | None = None) -> Estimates:
     """Proportions of every category with R's ``svyciprop`` intervals.
 
@@ -331,6 +350,10 @@ def proportion(sf: SurveyFrame, var: Vars, *, method: CIMethod = "logit", by: By
         samples (no strata, no clusters, equal weights) also ``"wilson"``,
         ``"clopper-pearson"``, ``"jeffreys"`` and ``"agresti-coull"`` on the
         unweighted counts.
+    var
+        Categorical column(s); a numeric column of integer codes (0/1, 1-5, at most
+        50 values) counts as categories in numeric order, labelled by the codes, as
+        ``survey stats proportion`` reads it.
     df
         Degrees of freedom of the t quantiles; ``None``: the domain's design
         degrees of freedom, as R's ``svyciprop(df=degf(design))``.
@@ -353,9 +376,7 @@ def proportion(sf: SurveyFrame, var: Vars, *, method: CIMethod = "logit", by: By
             hint="use 'logit' (default) or 'beta', which use the design variance")
     for v in _names(var):
         if v in sf.frame.columns and categories(sf, v) is None:
-            raise EstimationError(f"proportion() needs a categorical column; {v!r} is "
-                                  f"{sf.frame[v].dtype}", location=v,
-                                  hint="cast 0/1 codes to Boolean or use mean()")
+            sf = _codes_as_categories(sf, v)
     res, dom, items, (n, ddf, nrow) = _linear_fit(sf, var, "mean", by=by, where=where,
                                                   deff=deff, level=level, df=None)
     t = res.table
@@ -385,6 +406,25 @@ def proportion(sf: SurveyFrame, var: Vars, *, method: CIMethod = "logit", by: By
                        pl.Series("conf_high", np.asarray(hi, dtype=float).tolist()),
                        pl.Series("df", dfs.astype(np.int64).tolist(), dtype=pl.Int64))
     return Estimates("proportion", t, res.vcov, level, res.by, method, res.replicates)
+
+
+MAX_CODES = 50
+"""An integer column with at most this many distinct values counts as category codes."""
+
+
+def _codes_as_categories(sf: SurveyFrame, column: str) -> SurveyFrame:
+    """A numeric column of integer codes (0/1, 1-5 ...) as categories in numeric order,
+    labelled by the codes ("0", "1"), as ``survey stats proportion`` reads it."""
+    s = sf.frame[column]
+    values = s.drop_nulls().unique().sort()
+    if values.len() > MAX_CODES or (s.dtype.is_float() and (values != values.round(0)).any()):
+        raise EstimationError(f"proportion() needs categories; {column!r} is {s.dtype} with "
+                              f"{values.len()} distinct values", location=column,
+                              hint="use mean() for a numeric variable")
+    ints = [int(v) for v in values.to_list()]
+    codes = [str(v) for v in ints]
+    return sf.with_columns(pl.col(column).cast(pl.Int64).replace_strict(
+        ints, codes, return_dtype=pl.Enum(codes)))
 
 
 def _domain_index(dom: Domains, t: pl.DataFrame) -> np.ndarray:

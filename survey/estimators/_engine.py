@@ -229,11 +229,7 @@ def fit_ratios(sf: SurveyFrame, dom: Domains, cols: Sequence[pl.Expr],
     denom = np.where(has, T[np.where(has, den, 0)], 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         est = T[num] / denom
-    if sf.is_replicate:
-        if sf.calibration is not None:
-            raise EstimationError(
-                "replicate variances of a calibrated design are not supported",
-                hint="use the linearisation design the weights were calibrated on")
+    if sf.is_replicate:  # a weighted replicate design carries its calibration in the replicates
         Tr = replicate_totals(sf, dom, cols, P)
         rden = np.where(has[None, :], Tr[:, np.where(has, den, 0)], 1.0)
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -10,7 +10,8 @@ import polars as pl
 
 __all__ = ["Estimates", "TestResult"]
 
-STAT_COLUMNS = ("estimate", "std_error", "conf_low", "conf_high", "cv", "n", "df", "deff")
+STAT_COLUMNS = ("estimate", "std_error", "conf_low", "conf_high", "cv", "n", "df", "deff",
+                "deft")
 
 
 @dataclass(frozen=True, eq=False)
@@ -26,7 +27,7 @@ class Estimates:
         A polars frame: the ``by`` columns, ``variable``, ``category`` (proportions;
         null otherwise; quantiles have ``quantile``, the probability, instead), ``estimate``, ``std_error``, ``conf_low``, ``conf_high``,
         ``cv``, ``n`` (unweighted respondents), ``df`` (design degrees of freedom)
-        and ``deff`` when asked for.
+        and ``deff``/``deft`` when asked for.
     vcov
         Covariance matrix of the estimates, in table order (domains included), so
         differences between rows (:func:`~survey.estimators.contrast`) use it.

@@ -230,7 +230,8 @@ def _design(t: Table | None, base: Path) -> DesignSpec:
     if rt is not None:
         reps = ReplicateSpec(
             type=rt.str("type", default="auto",
-                        choices=("auto", "JK1", "JKn", "BRR", "Fay", "bootstrap")) or "auto",
+                        choices=("auto", "JK1", "JKn", "BRR", "Fay", "bootstrap",
+                                 "subbootstrap", "mrbbootstrap")) or "auto",
             replicates=rt.int("replicates", default=50, minimum=2),
             fay_rho=float(rt._get("fay_rho", (int, float), "a number", False) or 0.0))
         rt.done()

@@ -18,6 +18,7 @@ from survey.weighting._common import (
     reweighted,
 )
 from survey.weighting._margins import Margins, Matched, check_totals, match, read_margins
+from survey.weighting._replicate import calibrated_replicates, cell_scaled, replicate_weights
 from survey.weighting._variance import cell_step
 
 __all__ = ["as_margins", "poststratify", "rake", "trim_weights"]
@@ -50,12 +51,14 @@ def poststratify(sf: SurveyFrame, margins: MarginsLike, *, partial: bool = False
 
     Every respondent's weight is multiplied by ``N_c / Nhat_c``, the known count of
     its cell over the cell's weighted count, so weighted cell counts equal the
-    population. Variances use the post-stratified residuals (R's ``svyrecvar``).
+    population. Variances use the post-stratified residuals (R's ``svyrecvar``);
+    on a replicate-weight design every replicate is post-stratified too (R's
+    method for ``svyrep.design``), so replicate SEs reflect the step.
 
     Parameters
     ----------
     sf
-        The design (linearisation; the whole sample).
+        The design (linearisation or replicate weights; the whole sample).
     margins
         Exactly one margin: :class:`Margins`, a dict (``{"a:b": {"x:y": 12, ...}}``)
         or a CSV path; with several, pick one with :meth:`Margins.select`.
@@ -83,8 +86,13 @@ def poststratify(sf: SurveyFrame, margins: MarginsLike, *, partial: bool = False
                           f"({', '.join(m.name for m in ms.margins)})",
                           hint="cross the variables in one margin ('a:b'), pick one "
                           "(Margins.select, or --margin on the command line), or rake")
-    w0 = base_weights(sf, "poststratify")
+    w0 = base_weights(sf, "poststratify", replicates=True)
     (m,) = match(sf, ms, partial=partial)
+    if sf.is_replicate:  # R's postStratify.svyrep.design: every replicate too
+        both = cell_scaled(m, np.column_stack([w0, replicate_weights(sf)]), "poststratify")
+        return calibrated_replicates(sf, both[:, 0], both[:, 1:], record(
+            "poststratify", sf, margins=ms.to_rows(), partial=partial, initial=w0),
+            weight_column)
     psw, step = _poststep(m, w0)
     cal = calibration_of(sf).then([step], [0], record(
         "poststratify", sf, margins=ms.to_rows(), partial=partial, initial=w0))
@@ -112,7 +120,9 @@ def rake(sf: SurveyFrame, margins: MarginsLike, *, epsilon: float = 1.0, maxit: 
     unit of weighted count between sweeps; ``epsilon < 1`` is relative to the
     weight total, as R) and ``maxit=10`` sweeps. Unlike R, which only warns, not
     converging is an :class:`~survey.errors.EstimationError` naming the margins
-    still off target. Variances use R's raking residuals.
+    still off target. Variances use R's raking residuals; on a replicate-weight
+    design every replicate goes through the same sweeps (R's ``rake`` of a
+    ``svyrep.design``; convergence is judged on the full-sample weights, as R).
 
     Examples
     --------
@@ -127,13 +137,14 @@ def rake(sf: SurveyFrame, margins: MarginsLike, *, epsilon: float = 1.0, maxit: 
     _categorical(ms, "rake")
     if epsilon <= 0 or maxit < 1:
         raise DesignError(f"epsilon={epsilon} must be > 0 and maxit={maxit} >= 1")
-    w0 = base_weights(sf, "rake")
+    w0 = base_weights(sf, "rake", replicates=True)
     matched = match(sf, ms)
     check_totals(matched)
     eps = epsilon * w0.sum() if epsilon < 1 else epsilon
     cross = _cross_codes(matched)
     old = np.bincount(cross, w0)
     w = w0.copy()
+    reps = replicate_weights(sf) if sf.is_replicate else None
     sweeps, converged, delta = 0, False, float("inf")
     psws: list[np.ndarray] = []
     while sweeps < maxit:
@@ -142,6 +153,8 @@ def rake(sf: SurveyFrame, margins: MarginsLike, *, epsilon: float = 1.0, maxit: 
             have = np.bincount(m.codes, w, minlength=m.population.shape[0])
             w = w * (m.population / have)[m.codes]
             psws.append(w)
+            if reps is not None:  # R: each replicate through the same sweeps
+                reps = cell_scaled(m, reps, "rake")
         new = np.bincount(cross, w)
         delta = float(np.max(np.abs(old - new)))
         if delta < eps:
@@ -161,6 +174,10 @@ def rake(sf: SurveyFrame, margins: MarginsLike, *, epsilon: float = 1.0, maxit: 
             f"epsilon {eps:.4g}); margins off target: {', '.join(off) or 'none beyond epsilon'}",
             location=", ".join(m.margin.name for m in matched),
             hint="raise maxit, or collapse sparse categories of the margins named")
+    if reps is not None:
+        return calibrated_replicates(sf, w, reps, record(
+            "rake", sf, margins=ms.to_rows(), epsilon=epsilon, maxit=maxit,
+            sweeps=sweeps + 1, initial=w0), weight_column)
     steps = []
     for m, psw in zip(matched, psws, strict=True):
         inv = np.divide(1.0, psw, out=np.zeros_like(psw), where=psw != 0)

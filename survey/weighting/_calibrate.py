@@ -18,6 +18,7 @@ from survey.weighting._common import (
     reweighted,
 )
 from survey.weighting._margins import Margins, check_totals, match
+from survey.weighting._replicate import calibrated_replicates, replicate_weights
 from survey.weighting._variance import dense_step
 
 __all__ = ["CalFun", "calibrate"]
@@ -54,7 +55,9 @@ def calibrate(sf: SurveyFrame, margins: MarginsLike, *, calfun: CalFun = "linear
         Return the last iterate when calibration fails instead of raising (R's
         ``force``).
 
-    Variances use the GREG residuals of R's ``svyrecvar``.
+    Variances use the GREG residuals of R's ``svyrecvar``; on a replicate-weight
+    design every replicate is calibrated to the same totals (R's method for
+    ``svyrep.design``), so replicate SEs reflect the calibration.
 
     Examples
     --------
@@ -75,15 +78,11 @@ def calibrate(sf: SurveyFrame, margins: MarginsLike, *, calfun: CalFun = "linear
     if not lo < 1 < hi:
         raise DesignError(f"bounds={bounds} must enclose 1 (g = 1 leaves a weight unchanged)",
                           location="bounds")
-    w0 = base_weights(sf, "calibrate")
+    w0 = base_weights(sf, "calibrate", replicates=True)
     mm, pop = _model(sf, ms)
-    if calfun == "linear" and not (np.isfinite(lo) or np.isfinite(hi)):
-        T = mm.T @ (mm * w0[:, None])
-        try:
-            g = 1.0 + mm @ np.linalg.solve(T, pop - mm.T @ w0)
-        except np.linalg.LinAlgError:
-            raise EstimationError("the calibration variables are collinear",
-                                  hint="drop a margin that repeats another") from None
+    linear = calfun == "linear" and not (np.isfinite(lo) or np.isfinite(hi))
+    if linear:
+        g = _linear_g(mm, w0, pop)
         iterations = 1
     else:
         g, failed, iterations = _grake(mm, w0, calfun, lo, hi, pop, epsilon, maxit)
@@ -92,13 +91,28 @@ def calibrate(sf: SurveyFrame, margins: MarginsLike, *, calfun: CalFun = "linear
                 f"calibration did not converge in {maxit} iterations (relative misfit "
                 f"{failed:.3g} >= epsilon {epsilon:g})",
                 hint="widen the bounds, raise maxit, or collapse sparse categories")
+    history = record("calibrate", sf, margins=ms.to_rows(), calfun=calfun, bounds=[lo, hi],
+                     maxit=maxit, epsilon=epsilon, iterations=iterations, initial=w0)
+    if sf.is_replicate:  # R's calibrate.svyrep.design: each replicate calibrated alike
+        reps = replicate_weights(sf)
+        for r in range(reps.shape[1]):  # R keeps a replicate's last iterate, failed or not
+            reps[:, r] *= (_linear_g(mm, reps[:, r], pop) if linear else
+                           _grake(mm, reps[:, r], calfun, lo, hi, pop, epsilon, maxit)[0])
+        return calibrated_replicates(sf, g * w0, reps, history, weight_column)
     ww = mm * w0[:, None]
     M = _ginv(mm.T @ ww, tol=1e-12)  # the projection of R's qr.resid
     U = np.divide(mm, g[:, None], out=np.zeros_like(mm), where=g[:, None] != 0)
-    cal = calibration_of(sf).then([dense_step(U, ww * g[:, None], M)], [0], record(
-        "calibrate", sf, margins=ms.to_rows(), calfun=calfun, bounds=[lo, hi],
-        maxit=maxit, epsilon=epsilon, iterations=iterations, initial=w0))
+    cal = calibration_of(sf).then([dense_step(U, ww * g[:, None], M)], [0], history)
     return reweighted(sf, g * w0, cal, weight_column)
+
+
+def _linear_g(mm: np.ndarray, w: np.ndarray, pop: np.ndarray) -> np.ndarray:
+    """R's ``regcalibrate``: ``g = 1 + x' T^-1 (X - x'w)``, ``T = sum w x x'``."""
+    try:
+        return 1.0 + mm @ np.linalg.solve(mm.T @ (mm * w[:, None]), pop - mm.T @ w)
+    except np.linalg.LinAlgError:
+        raise EstimationError("the calibration variables are collinear",
+                              hint="drop a margin that repeats another") from None
 
 
 def _model(sf: SurveyFrame, ms: Margins) -> tuple[np.ndarray, np.ndarray]:

@@ -19,11 +19,13 @@ DEFAULT_WEIGHT = "weight"
 """Column the adjusted weights are written to unless ``weight_column`` says otherwise."""
 
 
-def base_weights(sf: SurveyFrame, what: str) -> np.ndarray:
-    """The design's current weights (R's ``weights(design)``), checked weightable."""
-    if sf.is_replicate:
+def base_weights(sf: SurveyFrame, what: str, *, replicates: bool = False) -> np.ndarray:
+    """The design's current full-sample weights (R's ``weights(design)``), checked
+    weightable; ``replicates``: the step also re-weights replicate designs."""
+    if sf.is_replicate and not replicates:
         raise DesignError(f"{what} of a replicate-weight design is not supported",
-                          hint=f"{what} the linearisation design, then make replicates")
+                          hint=f"{what} before making replicates (as_replicate), or give "
+                          "the supplied replicate columns already adjusted")
     if sf.domain is not None:
         raise DesignError(f"{what} needs the whole sample, not a subset",
                           hint=f"{what} first, then take the subset (sf.subset(...))")
@@ -66,6 +68,4 @@ def reweighted(sf: SurveyFrame, weights: np.ndarray, calibration: LinearCalibrat
 
 def record(method: str, sf: SurveyFrame, **options: Any) -> dict[str, Any]:
     """A history entry: what was done, on which design (for storing and diagnostics)."""
-    d = sf.design
-    assert isinstance(d, Design)
-    return {"method": method, "base_weights": d.weights, **options}
+    return {"method": method, "base_weights": sf.design.weights, **options}

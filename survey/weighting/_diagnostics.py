@@ -45,6 +45,10 @@ class WeightDiagnostics:
         ``difference`` (achieved - target) and ``relative_difference``.
     method
         The weighting steps applied, in order (empty when unweighted).
+    nonresponse
+        One row per class of a nonresponse adjustment (:func:`adjust_nonresponse`):
+        ``step`` (``unknown`` eligibility or ``nonresponse``), ``class``, the cases of
+        each disposition and the adjustment ``factor``.
     """
 
     n: int
@@ -58,6 +62,7 @@ class WeightDiagnostics:
     n_effective: float
     margins: pl.DataFrame = field(repr=False)
     method: tuple[str, ...] = ()
+    nonresponse: tuple[dict[str, Any], ...] = ()
 
     def to_frame(self) -> pl.DataFrame:
         """The margins table (targets against achieved weighted counts)."""
@@ -67,7 +72,8 @@ class WeightDiagnostics:
         """Plain data: the summary numbers and ``margins`` as a list of rows."""
         d = {k: getattr(self, k) for k in ("n", "total", "mean", "min", "max", "ratio", "cv",
                                            "kish_deff", "n_effective")}
-        return {**d, "method": list(self.method), "margins": self.margins.to_dicts()}
+        return {**d, "method": list(self.method), "margins": self.margins.to_dicts(),
+                **({"nonresponse": list(self.nonresponse)} if self.nonresponse else {})}
 
     def summary(self) -> str:
         """A short plain-text report."""
@@ -79,6 +85,13 @@ class WeightDiagnostics:
             f"Kish design effect {self.kish_deff:.3f}, effective sample size "
             f"{self.n_effective:.1f}",
         ]
+        for step in ("unknown", "nonresponse"):
+            rows = [r for r in self.nonresponse if r["step"] == step]
+            if rows:
+                f = [r["factor"] for r in rows]
+                what = "unknown eligibility" if step == "unknown" else "nonresponse"
+                lines.append(f"{what} adjustment: {len(rows)} classes, factors "
+                             f"{min(f):.4g} to {max(f):.4g}")
         if self.margins.height:
             worst = float(self.margins["difference"].abs().max())  # type: ignore[arg-type]
             lines.append(f"margins: {self.margins.height} categories, largest gap to target "
@@ -116,7 +129,12 @@ def weight_diagnostics(sf: SurveyFrame, margins: MarginsLike | None = None) -> W
             if "margins" in h:
                 ms = Margins.from_rows(h["margins"])
                 break
-    initial = history[0].get("initial") if history else None
+    # weights before the first step on these rows (a nonresponse step dropped others)
+    start = max((i for i, h in enumerate(history) if h["method"] == "nonresponse"), default=0)
+    initial = history[start].get("initial") if history else None
+    nonresponse = tuple({"step": step, **row} for h in history if h["method"] == "nonresponse"
+                        for step in ("unknown", "nonresponse")
+                        for row in h[f"{step}_classes"])
     rows: list[dict[str, Any]] = []
     if ms is not None:
         ms = Margins(ms.margins, ())  # numeric totals are reported by calibrate's misfit
@@ -137,4 +155,4 @@ def weight_diagnostics(sf: SurveyFrame, margins: MarginsLike | None = None) -> W
         cv=float(np.sqrt(max(deff - 1.0, 0.0))), kish_deff=deff,
         n_effective=total**2 / sq if sq else float("nan"),
         margins=pl.DataFrame(rows, schema=_MARGIN_SCHEMA),
-        method=tuple(str(h["method"]) for h in history))
+        method=tuple(str(h["method"]) for h in history), nonresponse=nonresponse)

@@ -8,6 +8,7 @@ replaying the steps on the base design (and checks it gets the stored weights).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ from survey.errors import DesignError
 from survey.weighting._adjust import poststratify, rake, trim_weights
 from survey.weighting._calibrate import calibrate
 from survey.weighting._margins import Margins
+from survey.weighting._nonresponse import normalize_weights
 
 __all__ = ["META_WEIGHTING", "from_metadata", "to_metadata"]
 
@@ -41,7 +43,11 @@ def to_metadata(sf: SurveyFrame) -> dict[str, Any]:
     if not isinstance(d, Design):
         raise DesignError("only linearisation designs can be stored with their weighting")
     history = list(getattr(sf.calibration, "history", ()))
-    base = history[0]["base_weights"] if history else d.weights
+    # a nonresponse adjustment dropped the nonrespondents: the stored rows start there
+    cut = max((i + 1 for i, h in enumerate(history) if h["method"] == "nonresponse"), default=0)
+    base = (history[cut - 1]["weight_column"] if cut else
+            history[0]["base_weights"] if history else d.weights)
+    history = history[cut:]
     design = {"weights": base, "strata": d.strata, "ids": list(d.stage_ids) or None,
               "fpc": list(d.stage_fpc) or None, "fpc_kind": d.fpc_kind,
               "lonely_psu": d.lonely_psu}
@@ -50,13 +56,15 @@ def to_metadata(sf: SurveyFrame) -> dict[str, Any]:
     return {"version": _VERSION, "design": design, "weight_column": d.weights, "steps": steps}
 
 
-def from_metadata(frame: pl.DataFrame, meta: dict[str, Any] | str, *,
-                  rtol: float = 1e-8) -> SurveyFrame:
+def from_metadata(frame: pl.DataFrame, meta: dict[str, Any] | str, *, rtol: float = 1e-8,
+                  prepare: Callable[[SurveyFrame], SurveyFrame] | None = None) -> SurveyFrame:
     """Rebuild a weighted design from a frame and :func:`to_metadata` (dict or JSON).
 
     The steps are replayed on the base design; the weights they give must equal the
     stored weight column (relative ``rtol``), or a :class:`DesignError` says the
-    file was changed after weighting.
+    file was changed after weighting. ``prepare`` turns the base design into another
+    before the replay, e.g. ``lambda sf: as_replicate(sf, type="JK1")``: the steps
+    then re-weight every replicate.
     """
     m = json.loads(meta) if isinstance(meta, str) else meta
     if m.get("version") != _VERSION:
@@ -73,6 +81,8 @@ def from_metadata(frame: pl.DataFrame, meta: dict[str, Any] | str, *,
                     fpc_kind=dd.get("fpc_kind", "auto"), lonely_psu=dd.get("lonely_psu", "fail"))
     base = frame.drop(col) if col != design.weights else frame
     sf = SurveyFrame(base, design)
+    if prepare is not None:
+        sf = prepare(sf)
     for step in m["steps"]:
         how = step["method"]
         ms = Margins.from_rows(step["margins"]) if "margins" in step else None
@@ -84,6 +94,8 @@ def from_metadata(frame: pl.DataFrame, meta: dict[str, Any] | str, *,
             sf = calibrate(sf, ms, calfun=step["calfun"], bounds=tuple(step["bounds"]),
                            maxit=step["maxit"], epsilon=step["epsilon"], force=True,
                            weight_column=col)
+        elif how == "normalize":
+            sf = normalize_weights(sf, to=step["to"], weight_column=col)
         elif how == "trim":
             sf = trim_weights(sf, lower=step["lower"], upper=step["upper"],
                               strict=step["strict"], weight_column=col)

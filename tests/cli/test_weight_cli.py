@@ -119,7 +119,7 @@ def test_rake_flag_equals_the_library_and_r():
     (["--margin", "division"], "--margin picks margins"),
     (["--poststratify", POP], "--margin on the command line"),
     (["--poststratify", POP, "--margin", "nosuch"], "no margin named 'nosuch'"),
-    (["--rake", POP, "--replicate", "jk1"], "calibrated design are not supported"),
+    (["--rake", POP, "--replicate", "jk2"], "--replicate jk2 needs --replicate-weights"),
 ])
 def test_weighting_flag_errors_exit_2(wave, extra, message):
     r = run("stats", "proportion", wave, "--var", "offer_received", *extra)

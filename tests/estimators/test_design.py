@@ -74,7 +74,7 @@ def test_results_vocabulary_and_dict() -> None:
     sf = svydesign(dataset("apistrat"), strata="stype", weights="pw", fpc="fpc")
     r = mean(sf, "sch.wide", by="stype", deff=True)
     assert r.to_frame().columns == ["stype", "variable", "category", "estimate", "std_error",
-                                    "conf_low", "conf_high", "cv", "n", "df", "deff"]
+                                    "conf_low", "conf_high", "cv", "n", "df", "deff", "deft"]
     d = r.to_dict()
     assert d["level"] == 0.95 and d["estimates"][0]["by"] == {"stype": "E"}
     assert r.vcov.shape == (6, 6)
@@ -84,7 +84,7 @@ def test_srs_methods_refuse_complex_designs() -> None:
     sf = svydesign(dataset("apistrat"), strata="stype", weights="pw")
     with pytest.raises(EstimationError, match="simple random sample"):
         proportion(sf, "sch.wide", method="wilson")
-    with pytest.raises(EstimationError, match="categorical"):
+    with pytest.raises(EstimationError, match="needs categories"):
         proportion(sf, "api00")
 
 
@@ -102,10 +102,11 @@ def test_hadamard_is_sylvester_with_orthogonal_columns() -> None:
         assert h.shape[0] > n and (h.T @ h == h.shape[0] * np.eye(h.shape[0])).all()
 
 
-def test_bootstrap_replicates_are_reproducible_and_near_taylor() -> None:
+@pytest.mark.parametrize("kind", ["subbootstrap", "mrbbootstrap"])
+def test_bootstrap_replicates_are_reproducible_and_near_taylor(kind: str) -> None:
     sf = svydesign(dataset("apistrat"), strata="stype", weights="pw")
-    a = mean(as_replicate(sf, type="bootstrap", replicates=200, seed=1), "api00")
-    b = mean(as_replicate(sf, type="bootstrap", replicates=200, seed=1), "api00")
+    a = mean(as_replicate(sf, type=kind, replicates=200, seed=1), "api00")
+    b = mean(as_replicate(sf, type=kind, replicates=200, seed=1), "api00")
     t = mean(sf, "api00")
     assert np.array_equal(a.std_error, b.std_error)
     assert abs(a.std_error[0] / t.std_error[0] - 1) < 0.25

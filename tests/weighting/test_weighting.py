@@ -163,14 +163,16 @@ def test_trim_keeps_the_total_and_the_bounds_when_strict() -> None:
     assert t.calibration is not None and len(t.calibration.history) == 2
 
 
-def test_weighting_refuses_subsets_and_replicates() -> None:
+def test_weighting_refuses_subsets_and_replicates_of_calibrated_weights() -> None:
     from survey.design import as_replicate
     with pytest.raises(DesignError, match="whole sample"):
         rake(_clus1().subset(pl.col("api99") > 600), STYPE)
-    with pytest.raises(DesignError, match="replicate"):
-        rake(as_replicate(_clus1()), STYPE)
-    with pytest.raises(EstimationError, match="calibrated design"):
-        mean(as_replicate(weighted("rake_clus1")), "api00")
+    with pytest.raises(DesignError, match="whole sample"):
+        rake(as_replicate(_clus1()).subset(pl.col("api99") > 600), STYPE)
+    with pytest.raises(DesignError, match="make the replicates first"):
+        as_replicate(weighted("rake_clus1"))
+    with pytest.raises(DesignError, match="before making replicates"):
+        trim_weights(as_replicate(_clus1()), upper=40)
 
 
 def test_weight_column_clash() -> None:
