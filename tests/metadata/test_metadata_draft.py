@@ -7,6 +7,7 @@ the form's labels, question text from the form, disagreements reported as warnin
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from pathlib import Path
 
@@ -267,3 +268,36 @@ def test_docstring_examples(module: str) -> None:
 
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_qualtrics_columns_found_by_import_id_when_export_tags_were_renamed(tmp_path: Path) -> None:
+    pair = builders.qualtrics(tmp_path)
+    rows = list(csv.reader(pair.export.read_text(encoding="utf-8").splitlines()))
+    renamed = {"Q4_1": "sat pay", "Q4_2": "sat funding", "Q1": "division"}
+    rows[0] = [renamed.get(h, h) for h in rows[0]]
+    rows[2] = [c.replace('{"ImportId":"', "{'ImportId': '").replace('"}', "'}").replace("QID4_", "QID4-")
+               for c in rows[2]]  # 2016-style pseudo-JSON with '-' separators
+    with open(pair.export, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    drafted, cb = _draft(pair, tmp_path)
+    assert cb.question("q1").column == "division" and cb.question("q1").labels[0] == "Natural Sciences"
+    assert cb.question("q4_1").column == "sat pay" and cb.question("q4_2").column == "sat funding"
+    frame = read_survey(pair.export, cb).frame
+    assert frame["q4_1"].to_list()[:2] == ["Very satisfied", "Satisfied"]
+
+
+def test_stata_labels_as_metadata(tmp_path: Path) -> None:
+    import pandas as pd
+    import pyreadstat
+
+    frame = pd.DataFrame({"id": [1.0, 2.0, 3.0, 4.0], "region": [1.0, 2.0, 2.0, 3.0]})
+    dta = tmp_path / "labels.dta"
+    pyreadstat.write_dta(frame, str(dta), column_labels=["Household id", "Region of residence"],
+                         variable_value_labels={"region": {1.0: "North", 2.0: "South"}})
+    drafted = draft_from_metadata(read_table(dta), read_metadata(dta))
+    cb = drafted.codebook
+    assert cb.question("region").text_en == "Region of residence"
+    assert cb.question("region").labels == ("North", "South", "3")
+    assert any("region: 1 value(s) in the data not among the form's choices" in w for w in drafted.warnings)
+    typed = read_survey(dta, cb)
+    assert typed.report.ok and typed.frame["region"].to_list() == ["North", "South", "South", "3"]
