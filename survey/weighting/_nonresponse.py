@@ -61,7 +61,9 @@ def adjust_nonresponse(sf: SurveyFrame, status: str, *,
     only (nonrespondents carry no data; ineligibles are outside the population),
     bound with the same strata, clusters and fpc, as one would rebuild it in R
     with ``svydesign(..., weights=~nrw, data=respondents)``; post-stratify or rake
-    it next.
+    it next. A replicate-weight design has every replicate adjusted in the same
+    classes (propensity classes from the full-sample fit), as svrep's
+    ``redistribute_weights``; its replicate SEs then reflect the adjustment.
 
     Parameters
     ----------
@@ -93,38 +95,46 @@ def adjust_nonresponse(sf: SurveyFrame, status: str, *,
     >>> adjust_nonresponse(svydesign(df, weights="w"), "s").frame["nr_weight"].to_list()
     [20.0, 20.0]
     """
-    if sf.is_replicate:
-        raise DesignError("nonresponse adjustment of a replicate-weight design is not supported",
-                          hint="adjust the linearisation design, then make replicates")
-    design = sf.design
-    assert isinstance(design, Design)
-    w0 = base_weights(sf, "adjust_nonresponse")
+    w0 = base_weights(sf, "adjust_nonresponse", replicates=True)
     disp = _dispositions(sf.frame, status, codes)
     known = disp != "unknown"
     eligible = (disp == "respondent") | (disp == "nonrespondent")
     resp = disp == "respondent"
-    cls, labels = _classes(sf.frame, classes)
-    f1 = _class_factors(cls, w0, np.ones_like(known), known, labels, "unknown-eligibility")
-    w1 = np.where(known, w0 * f1[cls], 0.0)
-    steps = [_table(cls, labels, disp, f1)]
+    ucls, ulabels = _classes(sf.frame, classes)
+    f1 = _class_factors(ucls, w0, np.ones_like(known), known, ulabels, "unknown-eligibility")
+    w1 = np.where(known, w0 * f1[ucls], 0.0)
+    ncls, nlabels = ucls, ulabels
     if propensity is not None:
         p = _propensity(sf.frame, propensity, resp, eligible, w1)
-        cls, labels = _quantile_classes(p, eligible, n_classes)
-    f2 = _class_factors(cls, w1, eligible, resp, labels, "nonresponse")
-    w2 = np.where(resp, w1 * f2[cls], np.where(disp == "ineligible", w1, 0.0))
-    steps.append(_table(cls, labels, disp, f2))
+        ncls, nlabels = _quantile_classes(p, eligible, n_classes)
+    f2 = _class_factors(ncls, w1, eligible, resp, nlabels, "nonresponse")
+    w2 = np.where(resp, w1 * f2[ncls], np.where(disp == "ineligible", w1, 0.0))
     if weight_column in sf.frame.columns:
         raise DesignError(f"column {weight_column!r} already exists", location="weight_column",
                           hint="choose another weight_column")
+    history = record("nonresponse", sf, status=status, classes=_names(classes),
+                     propensity=_names(propensity), n_classes=n_classes,
+                     unknown_classes=_table(ucls, ulabels, disp, f1),
+                     nonresponse_classes=_table(ncls, nlabels, disp, f2),
+                     weight_column=weight_column, initial=w2[resp])
+    if sf.is_replicate:  # each replicate adjusted alike, in the same classes (svrep's way)
+        reps = replicate_weights(sf)
+        for r in range(reps.shape[1]):
+            wr = reps[:, r]
+            g1 = _class_factors(ucls, wr, np.ones_like(known), known, ulabels,
+                                f"replicate {r + 1}: unknown-eligibility")
+            wr1 = np.where(known, wr * g1[ucls], 0.0)
+            g2 = _class_factors(ncls, wr1, eligible, resp, nlabels,
+                                f"replicate {r + 1}: nonresponse")
+            reps[:, r] = np.where(resp, wr1 * g2[ncls], 0.0)
+        return calibrated_replicates(sf, w2, reps, history, weight_column, rows=resp)
+    design = sf.design
+    assert isinstance(design, Design)
     kept = sf.frame.with_columns(pl.Series(weight_column, w2, dtype=pl.Float64)).filter(
         pl.Series(resp))
     out = SurveyFrame(kept, Design(weights=weight_column, strata=design.strata, ids=design.ids,
                                    fpc=design.fpc, fpc_kind=design.fpc_kind,
                                    lonely_psu=design.lonely_psu))
-    history = record("nonresponse", sf, status=status, classes=_names(classes),
-                     propensity=_names(propensity), n_classes=n_classes,
-                     unknown_classes=steps[0], nonresponse_classes=steps[1],
-                     weight_column=weight_column, initial=w2[resp])
     return SurveyFrame._derived(out, calibration=calibration_of(sf).recorded(history))
 
 
@@ -192,7 +202,7 @@ def _class_factors(cls: np.ndarray, w: np.ndarray, base: np.ndarray, to: np.ndar
     den = np.bincount(cls, np.where(to, w, 0.0), minlength=k)
     bad = [lab for lab, a, b in zip(labels, num, den, strict=True) if a > 0 and b <= 0]
     if bad:
-        who = "known-eligibility" if step == "unknown-eligibility" else "responding"
+        who = "known-eligibility" if step.endswith("unknown-eligibility") else "responding"
         raise EstimationError(f"{step} adjustment: classes with no {who} cases to carry their "
                               f"weight: {', '.join(map(repr, bad[:10]))}", location="classes",
                               hint="collapse those classes with neighbours")

@@ -60,8 +60,10 @@ def cell_scaled(m: Matched, weights: np.ndarray, what: str) -> np.ndarray:
 
 
 def calibrated_replicates(sf: SurveyFrame, weights: np.ndarray, repweights: np.ndarray,
-                          record: dict[str, Any], weight_column: str) -> SurveyFrame:
-    """The replicate design with the new full-sample and replicate weights."""
+                          record: dict[str, Any], weight_column: str, *,
+                          rows: np.ndarray | None = None) -> SurveyFrame:
+    """The replicate design with the new full-sample and replicate weights (of the
+    ``rows`` kept, a boolean mask, if given)."""
     design = sf.design
     assert isinstance(design, ReplicateDesign)
     reps = sf._reps
@@ -79,7 +81,10 @@ def calibrated_replicates(sf: SurveyFrame, weights: np.ndarray, repweights: np.n
         raise DesignError(f"columns {', '.join(map(repr, clash[:5]))} already exist",
                           location="weight_column", hint="choose another weight_column")
     keep = [c for c in sf.frame.columns if c not in names]
-    frame = sf.frame.select(keep).with_columns(
+    frame = sf.frame.select(keep)
+    if rows is not None:
+        frame, weights, repweights = frame.filter(pl.Series(rows)), weights[rows], repweights[rows]
+    frame = frame.with_columns(
         pl.Series(weight_column, weights, dtype=pl.Float64),
         *(pl.Series(nm, repweights[:, r], dtype=pl.Float64) for r, nm in enumerate(names)))
     new = dataclasses.replace(design, weights=weight_column, repweights=tuple(names),

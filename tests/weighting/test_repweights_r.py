@@ -269,3 +269,26 @@ def test_standardize_matches_r_svystandardize(key: str) -> None:
         b = mean(got, "api00", by="sch.wide").to_frame().sort("sch.wide")
         close(b["estimate"], want["by_schwide"]["estimate"])
         close(b["std_error"], want["by_schwide"]["std_error"])
+
+
+def test_nonresponse_of_a_replicate_design_adjusts_every_replicate() -> None:
+    """Each replicate's adjusted weights are the R-matched class adjustment applied to
+    that replicate's weights as if they were the sample's."""
+    import polars as pl
+
+    from survey.design import svydesign
+    from survey.weighting import adjust_nonresponse
+
+    base = _with_status()
+    rep = as_replicate(base, type="JKn")
+    got = adjust_nonresponse(rep, "status", classes="stype")
+    assert got.is_replicate and got.n == int(_respondents().sum())
+    close(got.frame["nr_weight"],
+          adjust_nonresponse(base, "status", classes="stype").frame["nr_weight"])
+    psu = base._data[PSU].to_numpy()
+    for r in (0, 57, 199):
+        wr = base.frame["pw"].to_numpy() * rep._reps.factors[psu, r]  # type: ignore[union-attr]
+        one = svydesign(base.frame.with_columns(wr=pl.Series(wr)), strata="stype", weights="wr")
+        want = adjust_nonresponse(one, "status", classes="stype").frame["nr_weight"]
+        close(got.frame[got.design.repweights[r]], want)  # type: ignore[union-attr]
+    assert mean(got, "api00").std_error[0] > 0
