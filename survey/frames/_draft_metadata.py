@@ -260,9 +260,10 @@ class _Builder:
     def _build(self, m: _Match, ids: _Ids) -> list[tuple[Question, int]]:
         q = m.meta
         qid = ids.make(q.name)
-        text = _text(q.text)
+        text = _text(q.text, q.text_ko)
         if q.type == "multiple" and (m.choices or m.extra):
-            opts = [Option(code=c.code, label=c.label, column=_ref(col, self.index)) for c, col in m.choices]
+            opts = [Option(code=c.code, label=c.label, label_ko=c.label_ko, column=_ref(col, self.index))
+                    for c, col in m.choices]
             listed = {c.code for c, _ in m.choices}
             lost = [c.code for c in q.choices if c.code not in listed]
             if lost:
@@ -296,7 +297,7 @@ class _Builder:
         qtype = q.type
         options: list[Option] = []
         if qtype == "multiple":  # only the joined cell is in the export
-            options = _fix_options([Option(code=c.code, label=c.label) for c in q.choices], qid)
+            options = _fix_options([Option(code=c.code, label=c.label, label_ko=c.label_ko) for c in q.choices], qid)
             return [(Question(id=qid, type="multiple", column=ref, layout="delimited", delimiter=q.delimiter or ",",
                               options=tuple(options), missing_codes=tuple(missing), pii=q.pii, **text), col.index)]
         if qtype in ("single", "ordinal"):
@@ -310,7 +311,7 @@ class _Builder:
 
     def _options(self, qid: str, choices: tuple[MetaChoice, ...], missing: list[MissingCode],
                  cells: pl.Series) -> list[Option]:
-        opts = _fix_options([Option(code=c.code, label=c.label) for c in choices], qid)
+        opts = _fix_options([Option(code=c.code, label=c.label, label_ko=c.label_ko) for c in choices], qid)
         known = {k for o in opts for k in o.match_keys()} | {k for mc in missing for k in mc.match_keys()}
         vals = cells.drop_nulls().str.strip_chars()
         counts = vals.filter(vals != "").value_counts(sort=True)
@@ -452,10 +453,16 @@ def _fix_options(opts: list[Option], qid: str) -> list[Option]:
         label = o.label.strip() or o.code
         if normalize_key(label) in labels:
             label = f"{label} ({o.code})"
-        aliases = tuple(a for a in aliases if normalize_key(a) not in labels)
-        codes.add(code)
         labels.add(normalize_key(label))
-        out.append(Option(code=code, label=label, label_ko=o.label_ko, aliases=aliases, column=o.column))
+        label_ko = o.label_ko
+        if label_ko and normalize_key(label_ko) in labels:
+            label_ko = None
+        elif label_ko:
+            labels.add(normalize_key(label_ko))
+        aliases = tuple(a for a in aliases if normalize_key(a) not in labels)
+        labels.update(normalize_key(a) for a in aliases)
+        codes.add(code)
+        out.append(Option(code=code, label=label, label_ko=label_ko, aliases=aliases, column=o.column))
     return out
 
 
@@ -479,7 +486,10 @@ def _sort_key(value: str) -> tuple[int, float, str]:
         return (1, 0.0, value)
 
 
-def _text(text: str | None) -> dict[str, str]:
+def _text(text: str | None, text_ko: str | None = None) -> dict[str, str]:
+    if text_ko and text:
+        return {"text_en": text, "text_ko": text_ko}
+    text = text or text_ko
     if not text:
         return {}
     return {"text_ko": text} if re.search(r"[\uac00-\ud7a3]", text) else {"text_en": text}

@@ -13,6 +13,7 @@ left out, with a note.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from survey.io._metadata import FormMetadata, MetaChoice, MetaQuestion, plain_text, truthy
@@ -58,15 +59,22 @@ def _sheet_names(path: str, limits: Limits) -> list[str]:
     return ["survey", "choices", "settings"]  # legacy .xls: read the sheets by their usual names
 
 
-def _label_key(rows: list[dict[str, str]], language: str | None) -> str:
+def _label_keys(rows: list[dict[str, str]], language: str | None) -> tuple[str, str | None]:
+    """The label column to use (the default language's, else ``label``, else the first) and,
+    when the form is bilingual, its Korean label column (``label::Korean (ko)``, ``label::한국어``)."""
     heads = list(dict.fromkeys(h for r in rows for h in r))
     labels = [h for h in heads if h == "label" or h.startswith("label::") or h.startswith("label:")]
+    korean = [h for h in labels if re.search(r"\(ko\)|korean|한국어", h)]
+    main = None
     if language:
         lang = language.strip().lower()
-        for h in labels:
-            if h.split("::", 1)[-1].strip() == lang or h.split("::", 1)[-1].startswith(lang):
-                return h
-    return "label" if "label" in labels else (labels[0] if labels else "label")
+        main = next((h for h in labels if h.split("::", 1)[-1].strip() == lang
+                     or h.split("::", 1)[-1].startswith(lang)), None)
+    if main is None or (main in korean and len(labels) > 1):
+        others = [h for h in labels if h not in korean]
+        main = "label" if "label" in others else (others[0] if others else (labels[0] if labels else "label"))
+    ko = next((h for h in korean if h != main), None)
+    return main, ko
 
 
 def read_xlsform(path: str, *, limits: Limits) -> FormMetadata:
@@ -78,13 +86,15 @@ def read_xlsform(path: str, *, limits: Limits) -> FormMetadata:
     choices_rows = _sheet_rows(path, "choices", limits) or []
     settings_rows = _sheet_rows(path, "settings", limits) or []
     settings = settings_rows[0] if settings_rows else {}
-    label = _label_key(survey, settings.get("default_language"))
-    clabel = _label_key(choices_rows, settings.get("default_language"))
-    lists: dict[str, list[tuple[str, str]]] = {}
+    label, label_ko = _label_keys(survey, settings.get("default_language"))
+    clabel, clabel_ko = _label_keys(choices_rows, settings.get("default_language"))
+    lists: dict[str, list[MetaChoice]] = {}
     for r in choices_rows:
         ln = r.get("list_name") or r.get("list name")
         if ln and r.get("name"):
-            lists.setdefault(ln, []).append((r["name"], plain_text(r.get(clabel)) or r["name"]))
+            ko = plain_text(r.get(clabel_ko)) if clabel_ko else ""
+            lab = plain_text(r.get(clabel)) or ko or r["name"]
+            lists.setdefault(ln, []).append(MetaChoice(r["name"], lab, label_ko=ko if ko and ko != lab else None))
     questions: list[MetaQuestion] = []
     notes: list[str] = []
     groups: list[tuple[str, str, bool]] = []  # (name, label, is_repeat)
@@ -107,7 +117,7 @@ def read_xlsform(path: str, *, limits: Limits) -> FormMetadata:
         if any(g[2] for g in groups):
             in_repeat.append(name)
             continue
-        q = _question(r, head, rest, name, label, groups, lists)
+        q = _question(r, head, rest, name, (label, label_ko), groups, lists)
         if q is not None:
             questions.append(q)
         else:
@@ -119,8 +129,19 @@ def read_xlsform(path: str, *, limits: Limits) -> FormMetadata:
     return FormMetadata("xlsform", path, title, tuple(questions), tuple(notes))
 
 
-def _question(r: dict[str, str], head: str, rest: str, name: str, label_key: str,
-              groups: list[tuple[str, str, bool]], lists: dict[str, list[tuple[str, str]]]) -> MetaQuestion | None:
+def _question(r: dict[str, str], head: str, rest: str, name: str, label_keys: tuple[str, str | None],
+              groups: list[tuple[str, str, bool]], lists: dict[str, list[MetaChoice]]) -> MetaQuestion | None:
+    q = _question_one(r, head, rest, name, label_keys[0], groups, lists)
+    ko = plain_text(r.get(label_keys[1])) if label_keys[1] else ""
+    if q is not None and ko:
+        if q.text is None:
+            return replace(q, text=ko)
+        return replace(q, text_ko=ko) if ko != q.text else q
+    return q
+
+
+def _question_one(r: dict[str, str], head: str, rest: str, name: str, label_key: str,
+                  groups: list[tuple[str, str, bool]], lists: dict[str, list[MetaChoice]]) -> MetaQuestion | None:
     text = plain_text(r.get(label_key)) or None
     gnames = [g[0] for g in groups if g[0]]
     glabels = [g[1] for g in groups if g[1]]
@@ -136,18 +157,17 @@ def _question(r: dict[str, str], head: str, rest: str, name: str, label_key: str
         parts = rest.split()
         list_name = parts[0] if parts else ""
         opts = list(lists.get(list_name, []))
-        if "or_other" in parts and all(c != "other" for c, _ in opts):
-            opts.append(("other", "Other"))
+        if "or_other" in parts and all(c.code != "other" for c in opts):
+            opts.append(MetaChoice("other", "Other"))
         if head == "select_one":
-            return MetaQuestion(name, "single", text, tuple(MetaChoice(c, lab) for c, lab in opts),
-                                keys=keys_t, required=required, group=group)
+            return MetaQuestion(name, "single", text, tuple(opts), keys=keys_t, required=required, group=group)
         stems = [k for k in keys_t if k != text] + ([text, "/".join([*glabels, text])] if text else [])
         choices = []
-        for c, lab in opts:
-            ck = [f"{s}/{c}" for s in stems[:4]] + [f"{s}.{c}" for s in stems[:4]]
+        for c in opts:
+            ck = [f"{s}/{c.code}" for s in stems[:4]] + [f"{s}.{c.code}" for s in stems[:4]]
             if text:
-                ck += [f"{text}/{lab}", f"{'/'.join([*glabels, text])}/{lab}"]
-            choices.append(MetaChoice(c, lab, keys=tuple(dict.fromkeys(ck))))
+                ck += [f"{text}/{c.label}", f"{'/'.join([*glabels, text])}/{c.label}"]
+            choices.append(replace(c, keys=tuple(dict.fromkeys(ck))))
         return MetaQuestion(name, "multiple", text, tuple(choices), keys=keys_t, delimiter=" ",
                             required=required, group=group)
     if head in _SIMPLE:

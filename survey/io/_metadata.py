@@ -42,6 +42,7 @@ class MetaChoice:
     code: str
     label: str
     keys: tuple[str, ...] = ()
+    label_ko: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class MetaQuestion:
     pii: bool = False
     minimum: float | None = None
     maximum: float | None = None
+    text_ko: str | None = None
 
 
 @dataclass(frozen=True)

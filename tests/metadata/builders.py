@@ -94,7 +94,13 @@ def redcap(d: Path, *, labels: bool = False) -> Pair:
 FRUITS = [("apple", "Apple"), ("banana", "Banana split"), ("kiwi", "Kiwi")]
 
 
-def _xlsform(path: Path) -> Path:
+_KO = {"Welcome to the household survey": "가구 조사에 오신 것을 환영합니다", "Household": "가구",
+       "Do you consent?": "동의하십니까?", "How many people live here?": "몇 명이 살고 있습니까?",
+       "Which fruit do you eat?": "어떤 과일을 드십니까?", "Yes": "예", "No": "아니오", "Apple": "사과",
+       "Banana split": "바나나", "Kiwi": "키위"}
+
+
+def _xlsform(path: Path, *, korean: bool = False) -> Path:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "survey"
@@ -116,12 +122,12 @@ def _xlsform(path: Path) -> Path:
         ["end_repeat", "", "", "", ""],
         ["decimal", "income", "Monthly income", "", ""],  # not in the export
     ]:
-        ws.append(row)
+        ws.append([*row, "label::한국어 (ko)" if row[0] == "type" else _KO.get(row[2], "")] if korean else row)
     ch = wb.create_sheet("choices")
     for row in [["list_name", "name", "label::English (en)"], ["yn", "yes", "Yes"], ["yn", "no", "No"],
                 *[["fruit", n, lab] for n, lab in FRUITS],
                 ["level", "never", "Never"], ["level", "rarely", "Rarely"], ["level", "always", "Always"]]:
-        ch.append(row)
+        ch.append([*row, "label::한국어 (ko)" if row[0] == "list_name" else _KO.get(row[2], "")] if korean else row)
     st = wb.create_sheet("settings")
     st.append(["form_title", "form_id", "default_language"])
     st.append(["Household survey 2024", "hh2024", "English (en)"])
@@ -132,8 +138,8 @@ def _xlsform(path: Path) -> Path:
 _WATER = ["never", "rarely", "always", "sometimes"]  # "sometimes" is not in the form
 
 
-def _kobo(d: Path, labels: bool) -> Pair:
-    meta = _xlsform(d / "form.xlsx")
+def _kobo(d: Path, labels: bool, korean: bool = False) -> Pair:
+    meta = _xlsform(d / "form.xlsx", korean=korean)
     lab = dict(FRUITS)
     yn = {"yes": "Yes", "no": "No"}
     wat = {"never": "Never", "rarely": "Rarely\u00a0", "always": "Always", "sometimes": "sometimes"}
@@ -162,9 +168,9 @@ def _kobo(d: Path, labels: bool) -> Pair:
     return Pair(meta, export, N)
 
 
-def kobo_xml(d: Path) -> Pair:
-    """An XLSForm and a Kobo export with XML values and group-path headers."""
-    return _kobo(d, labels=False)
+def kobo_xml(d: Path, *, korean: bool = False) -> Pair:
+    """An XLSForm (optionally with Korean labels too) and a Kobo export with XML values and group paths."""
+    return _kobo(d, labels=False, korean=korean)
 
 
 def kobo_labels(d: Path) -> Pair:

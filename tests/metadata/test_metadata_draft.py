@@ -301,3 +301,18 @@ def test_stata_labels_as_metadata(tmp_path: Path) -> None:
     assert any("region: 1 value(s) in the data not among the form's choices" in w for w in drafted.warnings)
     typed = read_survey(dta, cb)
     assert typed.report.ok and typed.frame["region"].to_list() == ["North", "South", "South", "3"]
+
+
+def test_bilingual_xlsform_gives_english_and_korean_text_and_labels(tmp_path: Path) -> None:
+    pair = builders.kobo_xml(tmp_path, korean=True)
+    _, cb = _draft(pair, tmp_path)
+    consent = cb.question("consent")
+    assert (consent.text_en, consent.text_ko) == ("Do you consent?", "동의하십니까?")
+    assert [(o.label, o.label_ko) for o in consent.options] == [("Yes", "예"), ("No", "아니오")]
+    assert [o.label_ko for o in cb.question("fruits").options] == ["사과", "바나나", "키위"]
+    assert cb.question("water").text_ko is None  # no Korean label in the form
+    # an export in the Korean language: cells hold the Korean labels
+    text = pair.export.read_text(encoding="utf-8").replace('"yes"', '"예"').replace('"no"', '"아니오"')
+    pair.export.write_text(text, encoding="utf-8")
+    frame = read_survey(pair.export, cb).frame
+    assert frame["consent"].to_list()[:2] == ["No", "Yes"]
