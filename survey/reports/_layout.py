@@ -21,6 +21,7 @@ _EXTRA_LABEL = {"column_pct": "column %", "row_pct": "row %", "count": "count",
                 "unweighted_count": "unweighted n"}
 _KIND_FMT = {"base": "int", "weighted_base": "int", "effective_base": "int",
              "mean_base": "int", "total_mentions": "int", "mean": "dec2", "sd": "dec2",
+             "median": "dec2",
              "mentions": "pct"}
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from survey.estimators._qrules import qrule
 from survey.tables._model import Row
 from survey.tables._questions import RowQuestion
 from survey.tables._tabulate import Sums, Tabulator
@@ -233,9 +234,28 @@ def _numeric(q: RowQuestion, tab: Tabulator, data: dict[str, np.ndarray], *,
     b = _Builder(tab.n_columns)
     r0, _ = _base_rows(b, base, weighted, "Base: all answering")
     rm, rs = _mean_rows(b, None, base.n[0], base.sw[0], base.sw2[0], swx[0], swx2[0], "Mean")
+    rq = b.add(Row("median", "Median", "median"), base.n[0], _medians(tab, x, ok))
     g = b.grid()
     g.mean_rows = [rm]
-    g.across = [r0, rm, rs]
+    g.across = [r0, rm, rs, rq]
     g.skip = [r for r, row in enumerate(g.rows) if row.kind in ("weighted_base", "effective_base")]
-    g.linked = [(r, r0) for r in g.skip] + [(rs, rm)]
+    g.linked = [(r, r0) for r in g.skip] + [(rs, rm), (rq, rm)]
     return g
+
+
+def _medians(tab: Tabulator, x: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """The (weighted) median of every banner column, by R's ``svyquantile`` rule
+    (``qrule="math"``: the smallest value whose weighted share reaches one half)."""
+    order = np.argsort(np.where(ok, x, np.inf), kind="stable")[: int(ok.sum())]
+    xs = x[order]
+    ws = np.ones_like(xs) if tab.w is None else tab.w[order]
+    out = np.full(tab.n_columns, np.nan)
+    members = [(0, np.ones(xs.shape[0], dtype=bool))]
+    for i, bv in enumerate(tab.banner):
+        codes = bv.codes[order]
+        members += [(int(tab.offsets[i]) + j, codes == j) for j in range(len(bv.categories))]
+    half = np.array([0.5])
+    for col, mask in members:
+        if mask.any():
+            out[col] = qrule("math", xs[mask], ws[mask], half)[0]
+    return out

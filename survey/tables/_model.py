@@ -11,7 +11,7 @@ __all__ = ["Column", "Crosstab", "CrosstabSet", "Row", "RowKind"]
 
 RowKind = Literal[
     "base", "weighted_base", "effective_base", "category", "missing", "net",
-    "mean", "sd", "mean_base", "mentions", "total_mentions",
+    "mean", "sd", "median", "mean_base", "mentions", "total_mentions",
 ]
 """What a stub row holds. ``category``/``missing``/``net``: share of the column base
 (for multiple choice, of respondents); ``mentions``: share of all mentions."""

@@ -64,7 +64,9 @@ def table_notes(ctx: _Context, q: RowQuestion, g: Grid, reason: np.ndarray,
     if q.scores is not None or q.kind == "numeric":
         excl = f", excluding {', '.join(q.missing)}" if q.missing else ""
         what = "scale codes" if q.scores is not None else "values"
-        notes.append(f"Mean of the {what}{excl}; standard deviation with divisor n - 1.")
+        notes.append(f"Mean of the {what}{excl}; standard deviation with divisor n - 1."
+                     + (" Median: the smallest value whose (weighted) share reaches one half "
+                        "(R's svyquantile rule)." if q.kind == "numeric" else ""))
     if ctx.weighted:
         notes.append(f"Weighted ({ctx.weight_label or 'design weights'}); effective base "
                      "(Kish) = (sum of weights)^2 / sum of squared weights, per column.")
