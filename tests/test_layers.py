@@ -8,7 +8,7 @@ from pathlib import Path
 
 PKG = Path(__file__).resolve().parents[1] / "survey"
 RANK = {
-    "errors": 0, "_typing": 0, "_text": 0, "_files": 0, "_meta": 0, "_options": 0,
+    "errors": 0, "_typing": 0, "_text": 0, "_files": 0, "_meta": 0, "_options": 0, "_display": 0,
     "codebook": 1, "io": 2, "frames": 3, "store": 4, "design": 5, "estimators": 6,
     "weighting": 7, "models": 7, "tables": 7, "reports": 8, "plans": 9, "cli": 10, "__main__": 11,
 }

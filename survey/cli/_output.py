@@ -6,6 +6,8 @@ import json
 import math
 from typing import Any
 
+from survey._display import p_text
+
 __all__ = ["json_doc", "p_text"]
 
 
@@ -24,8 +26,3 @@ def json_doc(doc: Any) -> str:
     return json.dumps(_finite(doc), ensure_ascii=False, indent=2, default=str)
 
 
-def p_text(v: float | None) -> str:
-    """A p-value as a table shows it: three decimals, ``<0.001``, or ``NA``."""
-    if v is None or not math.isfinite(v):
-        return "NA"
-    return "<0.001" if v < 0.001 else f"{v:.3f}"

@@ -45,6 +45,7 @@ from survey.cli._design_opts import (  # noqa: E402
     split_option,
     where_option,
 )
+from survey._display import format_number  # noqa: E402
 from survey.cli._output import json_doc, p_text  # noqa: E402
 from survey.design import SurveyFrame  # noqa: E402
 from survey.estimators import Estimates, TestResult  # noqa: E402
@@ -580,14 +581,7 @@ def _text(v: object) -> str:
 
 
 def _num(v: float | None, pct: bool) -> str:
-    if v is None or not math.isfinite(v):
-        return "NA"
-    if pct:
-        return f"{v * 100:.1f}%"
-    a = abs(v)
-    if a >= 1000:
-        return f"{v:,.1f}"
-    return f"{v:.4g}" if a < 1 else f"{v:.4f}".rstrip("0").rstrip(".")
+    return format_number(v, pct)
 
 
 # Models (survey.cli._models) load their heavy libraries only when they run.

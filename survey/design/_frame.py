@@ -335,6 +335,30 @@ class SurveyFrame:
         """Boolean expression: the row belongs to the domain (nulls count as outside)."""
         return pl.lit(True) if self._domain is None else self._domain.fill_null(False)
 
+    def describe(self) -> str:
+        """The design in words, for captions: ``strata division (5), 200 PSUs, weights w,
+        fpc; linearisation`` or ``weights pw; replicate JK1 (15 replicates)``."""
+        d = self._design
+        parts = []
+        if isinstance(d, ReplicateDesign):
+            if d.weights:
+                parts.append(f"weights {d.weights}")
+            parts.append(f"replicate {d.type} ({len(d.repweights)} replicates)")
+        else:
+            if d.strata:
+                parts.append(f"strata {d.strata} ({self.n_strata})")
+            if d.ids:
+                parts.append(f"clusters {'+'.join(d.ids) if isinstance(d.ids, tuple) else d.ids} "
+                             f"({self.n_psu} PSUs)")
+            if d.weights:
+                parts.append(f"weights {d.weights}")
+            if d.fpc:
+                parts.append("fpc")
+            parts.append("linearisation" if parts else "simple random sample, linearisation")
+        if self._calib is not None:
+            parts.append("calibrated weights")
+        return ", ".join(parts[:-1]) + ("; " if len(parts) > 1 else "") + parts[-1]
+
     def __repr__(self) -> str:
         kind = "replicate" if self._reps is not None else "linearisation"
         dom = "" if self._domain is None else f", domain={self._domain}"

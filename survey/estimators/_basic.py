@@ -173,7 +173,8 @@ def _linear_fit(sf: SurveyFrame, var: Vars, statistic: str, *, by: By, where: pl
                              replace=deff == "replace")
         rows["deft"] = np.sqrt(rows["deff"])
     return (Estimates(statistic, _frame(dom, rows), fit.vcov, level, dom.by,
-                      "wald" if df is None else "wald-t", fit.replicates), dom, items, counts)
+                      "wald" if df is None else "wald-t", fit.replicates, sf.describe()),
+            dom, items, counts)
 
 
 def _deff(sf: SurveyFrame, dom: Domains, items: list[_Item], fit: Fit, meta: list[tuple],
@@ -316,7 +317,7 @@ def ratio(sf: SurveyFrame, numerator: str, denominator: str, *, by: By = None,
             rows["deff"] = np.diag(fit.vcov) / (s2 * N * N * fpc / nn)
             rows["deft"] = np.sqrt(rows["deff"])
     return Estimates("ratio", _frame(dom, rows), fit.vcov, level, dom.by,
-                     "wald" if df is None else "wald-t", fit.replicates)
+                     "wald" if df is None else "wald-t", fit.replicates, sf.describe())
 
 
 def _weight_sums(dom: Domains, valid: pl.Expr) -> np.ndarray:
@@ -405,7 +406,7 @@ def proportion(sf: SurveyFrame, var: Vars, *, method: CIMethod = "logit", by: By
     t = t.with_columns(pl.Series("conf_low", np.asarray(lo, dtype=float).tolist()),
                        pl.Series("conf_high", np.asarray(hi, dtype=float).tolist()),
                        pl.Series("df", dfs.astype(np.int64).tolist(), dtype=pl.Int64))
-    return Estimates("proportion", t, res.vcov, level, res.by, method, res.replicates)
+    return Estimates("proportion", t, res.vcov, level, res.by, method, res.replicates, sf.describe())
 
 
 MAX_CODES = 50

@@ -122,7 +122,8 @@ def multiple_choice(
         idx = order["__i"].to_numpy()
         table, vcov = order.drop("__i"), vcov[np.ix_(idx, idx)]
         reps = None if reps is None else reps[:, idx]
-    return Estimates("multiple_choice", table, vcov, level, tuple(res_by(by)), kind, reps)
+    return Estimates("multiple_choice", table, vcov, level, tuple(res_by(by)), kind, reps,
+                     sf.describe())
 
 
 def res_by(by: str | Sequence[str] | None) -> tuple[str, ...]:

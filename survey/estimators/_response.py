@@ -35,6 +35,7 @@ from typing import Any
 
 import polars as pl
 
+from survey._display import format_number, html_table
 from survey.errors import EstimationError
 
 __all__ = ["CATEGORIES", "RATES", "ResponseRates", "disposition_category", "response_rates"]
@@ -121,11 +122,27 @@ class ResponseRates:
                            "e": c["e"], "rates": r})
         return {"statistic": "response_rates", "e_method": self.e_method, "groups": groups}
 
+    def _repr_html_(self) -> str:
+        """Jupyter: counts and the sixteen rates, a row per group (``all`` for everyone)."""
+        heads = [*(self.by or ["cases"]), "n", *CATEGORIES, "e", *RATES]
+        rows = []
+        for c in self.counts.iter_rows(named=True):
+            mask = pl.lit(True)
+            for b in self.by:
+                mask = mask & (pl.col(b).is_null() if c[b] is None else pl.col(b) == c[b])
+            got = dict(self.table.filter(mask).select("rate", "estimate").iter_rows())
+            rows.append([*(("all" if c[b] is None else c[b]) for b in self.by), *([] if self.by else ["all"]),
+                         c["cases"], *(c[k] for k in CATEGORIES), f"{c['e']:.3f}",
+                         *(format_number(got[r], pct=True) for r in RATES)])
+        return html_table(heads, rows, title="Response rates (AAPOR Standard Definitions)",
+                          caption=f"e: {self.e_method}",
+                          numeric=[False] * max(1, len(self.by)) + [True] * (len(heads) - max(1, len(self.by))))
+
     def rate(self, name: str, **by: object) -> float:
         """One rate, for the group given by ``column=value`` (overall without)."""
         mask = pl.col("rate") == name
-        for k, v in by.items():
-            mask = mask & (pl.col(k) == v)
+        for k in self.by:  # a group not named is the overall row
+            mask = mask & (pl.col(k) == by[k] if k in by else pl.col(k).is_null())
         hit = self.table.filter(mask)["estimate"]
         if hit.len() != 1:
             raise KeyError(f"{hit.len()} rows match {name} {by}")

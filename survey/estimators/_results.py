@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from survey._display import format_number, html_table, p_text
+
 __all__ = ["Estimates", "TestResult"]
 
 STAT_COLUMNS = ("estimate", "std_error", "conf_low", "conf_high", "cv", "n", "df", "deff",
@@ -39,6 +41,8 @@ class Estimates:
         How the intervals were made (``wald``, ``wald-t``, ``logit``, ...).
     replicates
         Replicate estimates ``(R, rows)`` under replicate weights, else None.
+    design
+        The design in words (strata, clusters, weights, variance method), for captions.
     """
 
     statistic: str
@@ -48,10 +52,37 @@ class Estimates:
     by: tuple[str, ...] = ()
     method: str = "wald"
     replicates: np.ndarray | None = field(default=None, repr=False)
+    design: str = ""
 
     def to_frame(self) -> pl.DataFrame:
         """The estimates as a polars DataFrame."""
         return self.table
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the table as ``survey stats`` prints it, the design in the caption."""
+        t = self.table
+        pct = self.statistic in ("proportion", "multiple_choice")
+        by = [c for c in self.by if c in t.columns]
+        show_cat = "category" in t.columns and t["category"].null_count() < t.height
+        labels = [*by, "variable", *(["category"] if show_cat else [])]
+        extra = [c for c in ("n", "deff", "p_value") if c in t.columns]
+        level = f"{self.level * 100:g}%"
+        heads = [*labels, "estimate", "std_error", f"{level} CI", *extra]
+        rows = []
+        for rec in t.iter_rows(named=True):
+            cells = [rec[c] for c in labels]
+            cells += [format_number(rec["estimate"], pct), format_number(rec["std_error"], pct),
+                      f"{format_number(rec['conf_low'], pct)} to {format_number(rec['conf_high'], pct)}"]
+            cells += [rec[c] if c == "n" else p_text(rec[c]) if c == "p_value"
+                      else format_number(rec[c]) for c in extra]
+            rows.append(cells)
+        df = t["df"].drop_nulls() if "df" in t.columns else pl.Series([], dtype=pl.Float64)
+        parts = [f"design: {self.design}" if self.design else None,
+                 f"{self.method} {level} intervals",
+                 f"design df {format_number(float(df[0]))}" if df.len() and df.n_unique() == 1 else None]
+        return html_table(heads, rows, title=f"{self.statistic}",
+                          caption="; ".join(p for p in parts if p),
+                          numeric=[h not in labels for h in heads])
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data: one object per estimate, grouping values under ``by``."""
@@ -122,6 +153,13 @@ class TestResult:
         """Plain data."""
         return {"method": self.method, "statistic": self.statistic, "df": list(self.df),
                 "p_value": self.p_value, "pearson": self.pearson}
+
+    def _repr_html_(self) -> str:
+        """Jupyter: one row, as ``survey stats chisq`` prints it."""
+        return html_table(["test", "statistic", "df", "p_value"],
+                          [[self.method, format_number(self.statistic),
+                            ", ".join(format_number(d) for d in self.df), p_text(self.p_value)]],
+                          numeric=[False, True, True, True])
 
     def to_frame(self) -> pl.DataFrame:
         """One-row polars frame."""

@@ -19,6 +19,7 @@ import numpy as np
 import polars as pl
 from scipy import special  # the functions scipy.stats calls, without its 1 s import
 
+from survey._display import format_number, html_table, p_text
 from survey.estimators import TestResult
 from survey.estimators._dist import expit
 from survey.estimators._intervals import quantile
@@ -110,6 +111,31 @@ class ModelResult:
     def to_frame(self) -> pl.DataFrame:
         """The per-term table as a polars DataFrame."""
         return self.terms
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the coefficient table as ``survey stats logit`` prints it."""
+        t = self.terms
+        ratio = [c for c in t.columns if c in ("odds_ratio", "exp", "ratio") and t[c].null_count() < t.height]
+        level = f"{self.level * 100:g}%"
+        heads = ["term", "estimate", "std_error", f"{level} CI"]
+        if ratio:
+            heads += [ratio[0].replace("_", " "), f"{level} CI ({ratio[0].replace('_', ' ')})"]
+        heads.append("p_value")
+        rows = []
+        for rec in t.iter_rows(named=True):
+            cells = [rec["term"], format_number(rec["estimate"]), format_number(rec["std_error"]),
+                     f"{format_number(rec['conf_low'])} to {format_number(rec['conf_high'])}"]
+            if ratio:
+                r = ratio[0]
+                cells += [format_number(rec[r]),
+                          f"{format_number(rec.get(f'{r}_low'))} to {format_number(rec.get(f'{r}_high'))}"]
+            cells.append(p_text(rec.get("p_value")))
+            rows.append(cells)
+        df = "" if not np.isfinite(self.df_resid) else f", residual df {format_number(self.df_resid)}"
+        return html_table(heads, rows, title=f"{self.model}: {self.formula}",
+                          caption=f"{self.family} family, {self.link} link; {self.method} variance; "
+                                  f"n = {self.n}{df}",
+                          numeric=[False] + [True] * (len(heads) - 1))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (the CLI's JSON): ``terms`` (one object each) and the fit's facts."""

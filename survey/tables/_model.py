@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 import polars as pl
 
+from survey._display import format_number, html_table
+
 __all__ = ["Column", "Crosstab", "CrosstabSet", "Row", "RowKind"]
 
 RowKind = Literal[
@@ -121,6 +123,31 @@ class Crosstab:
         return out.select(pl.lit(self.question).alias("question"), *front,
                           *[c for c in out.columns if c not in front])
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the banner table, main statistic per cell with its significance letters
+        (``[c]`` suppressed), notes below."""
+        C = len(self.columns)
+        d = self.cells.to_dict(as_series=False)
+        ints = {"base", "weighted_base", "effective_base", "mean_base", "total_mentions"}
+        rows = []
+        for ri, row in enumerate(self.rows):
+            cells: list[object] = [row.label]
+            for ci in range(C):
+                i = ri * C + ci
+                v = d["value"][i]
+                if d["suppressed"][i] is not None:
+                    cells.append("[c]")
+                    continue
+                text = ("" if v is None else f"{v:,.0f}" if row.kind in ints
+                        else format_number(v) if row.kind in ("mean", "sd", "median")
+                        else format_number(v, pct=True))
+                cells.append(f"{text} {d['sig'][i]}".strip() if d["sig"][i] else text)
+            rows.append(cells)
+        heads = ["", *(f"{c.label} ({c.letter})" if c.letter else c.label for c in self.columns)]
+        return html_table(heads, rows, title=self.title,
+                          caption=" ".join([self.base_label, *self.notes]),
+                          numeric=[False] + [True] * C)
+
     def cell(self, row: str, column: str) -> dict[str, Any]:
         """One cell as a dict (``row`` and ``column`` are keys, e.g. ``"cat:Male"``,
         ``"division=Engineering"``)."""
@@ -149,6 +176,10 @@ class CrosstabSet:
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.tables)
+
+    def _repr_html_(self) -> str:
+        """Jupyter: every table, one after the other."""
+        return "".join(t._repr_html_() for t in self.tables)
 
     def to_frame(self) -> pl.DataFrame:
         """Every table's cells, stacked (long)."""
