@@ -3,8 +3,10 @@
 #
 #   Rscript scripts/r/make_glm_fixtures.R     (from the repository root)
 #
-# Reads the api data written by scripts/r/make_fixtures.R (tests/fixtures/r/*.csv) and
-# writes tests/fixtures/r/glm.json. Each case holds the exact R call, the Python spec
+# Reads the api data written by scripts/r/make_fixtures.R (tests/fixtures/r/*.csv),
+# exports the 2025 academy wave's model variables (sample_data/academy_2025.xlsx read
+# with its codebook, as `survey ingest` does; PYTHON=... chooses the interpreter) to
+# tests/fixtures/r/academy_models_2025.csv, and writes tests/fixtures/r/glm.json. Each case holds the exact R call, the Python spec
 # that must reproduce it, and R's numbers.
 #
 # Kinds of case:
@@ -185,6 +187,42 @@ add(case("strat_predmeans_gaussian", "strat", "predmeans",
          "svypredmeans(svyglm(api00 ~ meals + api99, design=d), ~awards)",
          A(formula = "api00 ~ meals + api99 + C(awards)", family = "gaussian",
            variable = "awards"), pm_rows))
+
+# ---- the academy sample (stratified by division with the membership as fpc) ---------------
+acsv <- file.path(out, "academy_models_2025.csv")
+export <- "
+import sys
+import polars as pl
+from survey import load_codebook, read_survey
+wave = read_survey('sample_data/academy_2025.xlsx', load_codebook('schemas/academy_member_survey.yaml'))
+pop = (pl.read_csv('sample_data/population_2025.csv').filter(pl.col('variable') == 'division')
+       .select(pl.col('category').alias('division'), 'population'))
+(wave.frame.filter(pl.col('offer_received') == 'Yes')
+ .select(pl.col('division', 'age_band', 'institution_type').cast(pl.String), 'salary_multiple',
+         pl.col('offer_countries__china').cast(pl.String).str.to_uppercase().alias('china'),
+         pl.col('intent').is_in(['Accepted', 'Seriously considering']).cast(pl.Int64).alias('going'))
+ .join(pop, on='division', how='left', maintain_order='left')
+ .write_csv(sys.argv[1]))
+"
+status <- system2(Sys.getenv("PYTHON", "python3"), c("-c", shQuote(export), acsv))
+if (status != 0) stop("the academy export failed: is the survey package importable?")
+ac <- read.csv(acsv, stringsAsFactors = TRUE, na.strings = c("", "NA"))
+ac$division <- relevel(ac$division, "Engineering")
+assign("academy", ac, envir = env)
+designs$academy <- list(r = "svydesign(id=~1, strata=~division, fpc=~population, data=academy)",
+                        py = list(data = "academy_models_2025", strata = "division",
+                                  fpc = "population"))
+glm_case("academy_salary_gamma_log", "academy",
+         "salary_multiple ~ division + age_band + institution_type + china", "Gamma(link='log')",
+         A(formula = paste("salary_multiple ~ C(division, Treatment('Engineering')) + age_band",
+                           "+ institution_type + china"), family = "gamma", link = "log"),
+         lrt = list(lr("regTermTest(m, ~division, method='LRT')",
+                       list("C(division, Treatment('Engineering'))"))))
+add(case("academy_going_predmeans", "academy", "predmeans",
+         "svypredmeans(svyglm(going ~ age_band + institution_type + salary_multiple + china, design=d, family=quasibinomial()), ~division)",
+         A(formula = paste("going ~ C(division, Treatment('Engineering')) + age_band",
+                           "+ institution_type + salary_multiple + china"),
+           family = "binomial", variable = "division"), pm_rows))
 
 header <- list(r_version = R.version.string,
                survey_version = as.character(packageVersion("survey")),

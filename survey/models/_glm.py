@@ -26,7 +26,7 @@ import polars as pl
 from scipy import linalg
 
 from survey.design import SurveyFrame, subset_df
-from survey.design._frame import PSU, SSU
+from survey.design._frame import PSU, SSU, W
 from survey.estimators._engine import svr_var, taylor_vcov
 from survey.errors import ModelError
 from survey.models._families import Fam, family_of
@@ -292,6 +292,15 @@ def replicate_df(sf: SurveyFrame, mf: ModelFrame) -> int:
     return subset_df(sf, sf._data[PSU].gather(mf.domain_rows).unique().to_numpy())
 
 
+def _r_weight_mean(sf: SurveyFrame, mf: ModelFrame) -> float:
+    """The mean weight svyglm divides by: over the domain's rows *before* rows with a
+    missing model variable are dropped (R rescales, then ``glm`` drops them), so the
+    deviance, and the working LRT's statistic, are on R's scale."""
+    w = sf._data[W].to_numpy()
+    w = w[w > 0] if mf.domain_rows is None else w[mf.domain_rows]
+    return float(w.mean()) if w.size else float(mf.w.mean())
+
+
 def estimate_theta(X: np.ndarray, y: np.ndarray, w: np.ndarray, link: str,
                    offset: np.ndarray | None, *, tol: float = 1e-11, maxit: int = 100) -> float:
     """The negative binomial's ``theta`` as ``MASS::glm.nb`` (see :mod:`._negbin`):
@@ -386,7 +395,7 @@ def svyglm(
     fam = family_of(family, link, theta=theta)
     fam.check_outcome(mf.y)
     check_rank(mf.X, mf.w, mf.names)
-    prior = mf.w / mf.w.mean()  # R's rescaled weights (the fit does not depend on the scale)
+    prior = mf.w / _r_weight_mean(sf, mf)  # R's rescaled weights (the fit is scale-free)
     if fam.name == "negative_binomial" and fam.theta is None:
         fam = replace(fam, theta=estimate_theta(mf.X, mf.y, prior, fam.link, mf.offset))
     fit = irls(mf.X, mf.y, prior, fam, offset=mf.offset, epsilon=epsilon, maxit=maxit)

@@ -26,7 +26,7 @@ from survey.estimators import (
     total,
     variance,
 )
-from survey.models import ModelResult, firth, svyglm, svyolr
+from survey.models import ModelResult, firth, predictive_margins, svyglm, svyolr
 from survey.plans._data import Data
 from survey.plans._model import ComparisonSpec, CrosstabSpec, EstimateSpec, ModelSpec
 
@@ -163,17 +163,22 @@ def _difference_row(label: str, r: Estimates, first: dict[str, Any], second: dic
 
 @dataclass(frozen=True)
 class ModelRun:
-    """A fitted ``[[model]]``: its results (one per weighting) and the tidy terms table."""
+    """A fitted ``[[model]]``: its results (one per weighting), the tidy terms table and
+    the predictive margins (``weighted``, ``variable``, ``level``, ``estimate``...; None
+    when the plan asks for none)."""
 
     spec: ModelSpec
     results: tuple[tuple[bool, ModelResult], ...]
     terms: pl.DataFrame
+    margins: pl.DataFrame | None = None
 
 
 def run_model(data: Data, spec: ModelSpec) -> ModelRun:
-    """One ``[[model]]``: logistic, Firth, ordinal logistic or linear."""
+    """One ``[[model]]``: logistic, Firth, ordinal, linear or any GLM, and its margins."""
     waves = data.waves(spec.waves)
     formula = " ".join(spec.formula.split())
+    if spec.offset:
+        formula = f"{formula} + offset({spec.offset})"
     outcome = _where(spec.outcome)
     results = []
     for weighted in spec.weighted:
@@ -184,15 +189,25 @@ def run_model(data: Data, spec: ModelSpec) -> ModelRun:
         elif spec.type == "linear":
             m = svyglm(sf, formula, family="gaussian", outcome=outcome, where=where,
                        level=spec.level)
+        elif spec.type == "glm":
+            m = svyglm(sf, formula, family=spec.family or "gaussian",  # type: ignore[arg-type]
+                       link=spec.link, theta=spec.theta,  # type: ignore[arg-type]
+                       outcome=outcome, where=where, level=spec.level)
         elif spec.type == "firth":
             m = firth(sf, formula, outcome=outcome, where=where, level=spec.level)
         else:
             m = svyolr(sf, formula, outcome=outcome, where=where, level=spec.level,
-                       levels=list(spec.levels) or None)
+                       levels=list(spec.levels) or None,
+                       link=spec.link or "logit")  # type: ignore[arg-type]
         results.append((weighted, m))
     terms = pl.concat([m.terms.select(pl.lit(w).alias("weighted"), pl.all())
                        for w, m in results], how="vertical")
-    return ModelRun(spec, tuple(results), terms)
+    margins = None
+    if spec.margins:
+        margins = pl.concat([predictive_margins(m, v).table.select(
+            pl.lit(w).alias("weighted"), pl.all()) for w, m in results for v in spec.margins],
+            how="vertical")
+    return ModelRun(spec, tuple(results), terms, margins)
 
 
 def run_crosstab(data: Data, spec: CrosstabSpec) -> Any:

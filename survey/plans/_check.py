@@ -471,6 +471,8 @@ class _Checker:
             self.sql(m.outcome, cols, at("outcome"), f"{where} outcome")
         if m.where:
             self.condition(m.where, cols, at("where"), f"{where} where")
+        for v in m.margins:
+            self.column(v, cols, at("margins"), f"{where} margins")
         self.wave_list(m.waves, self.at_any("model", i, "wave", "waves"), where)
         if m.levels:
             lhs = m.formula.split("~", 1)[0].strip()

@@ -16,7 +16,10 @@ from pathlib import Path
 from survey.estimators._quantile import QUANTILE_INTERVALS, QUANTILE_RULES
 from survey.plans._lines import Lines
 from survey.plans._model import (
+    GLM_FAMILIES,
+    GLM_LINKS,
     MODEL_TYPES,
+    OLR_LINKS,
     STATISTICS,
     WEIGHTING_METHODS,
     ComparisonSpec,
@@ -336,12 +339,32 @@ def _model(t: Table, level: float) -> ModelSpec | None:
     formula = t.str("formula", required=True)
     spec = dict(title=t.str("title"), outcome=t.str("outcome"), where=t.str("where"),
                 waves=_waves(t), weighted=t.weighted(), levels=t.strs("levels"),
-                level=t.level("level", default=level), plot=t.bool("plot", default=True))
+                level=t.level("level", default=level), plot=t.bool("plot", default=True),
+                family=t.str("family", choices=GLM_FAMILIES), link=t.str("link"),
+                offset=t.str("offset"), margins=t.strs("margins"))
+    theta = t.data.get("theta")
+    t.seen.add("theta")
+    if theta is not None and (isinstance(theta, bool) or not isinstance(theta, int | float)
+                              or theta <= 0):
+        t.bad("theta", f"must be a positive number, got {theta!r}")
+        theta = None
     t.done()
     if None in (mid, kind, formula):
         return None
     if kind != "ologit" and spec["levels"]:
         t.bad("levels", "levels = [...] orders an ordinal outcome; it is for type = \"ologit\"")
+    for key in ("family", "offset"):
+        if spec[key] and kind != "glm":
+            t.bad(key, f"{key} is for type = \"glm\"")
+    if theta is not None and spec["family"] not in ("negative_binomial", "negative-binomial"):
+        t.bad("theta", "theta is the negative binomial's shape: family = \"negative_binomial\"")
+    links = OLR_LINKS if kind == "ologit" else GLM_LINKS if kind == "glm" else ()
+    if spec["link"] and spec["link"] not in links:
+        t.bad("link", f"{spec['link']!r} is not a link of type = \"{kind}\""
+              + (f": {', '.join(links)}" if links else ""))
+    if spec["margins"] and kind in ("ologit", "firth"):
+        t.bad("margins", "predictive margins are for logit, linear and glm models")
+    spec["theta"] = None if theta is None else float(theta)
     return ModelSpec(id=mid, type=kind, formula=formula, line=t.line(), **spec)  # type: ignore[arg-type]
 
 

@@ -24,12 +24,18 @@ __all__ = [
 
 Statistic = Literal["proportion", "mean", "total", "multiple_choice", "variance", "std_dev", "alpha",
                     "quantile"]
-ModelType = Literal["logit", "firth", "ologit", "linear"]
+ModelType = Literal["logit", "firth", "ologit", "linear", "glm"]
 WeightingMethod = Literal["poststratify", "rake", "calibrate"]
 
 STATISTICS: tuple[str, ...] = ("proportion", "mean", "total", "multiple_choice", "variance",
                                "std_dev", "alpha", "quantile")
-MODEL_TYPES: tuple[str, ...] = ("logit", "firth", "ologit", "linear")
+MODEL_TYPES: tuple[str, ...] = ("logit", "firth", "ologit", "linear", "glm")
+GLM_FAMILIES: tuple[str, ...] = ("gaussian", "binomial", "quasibinomial", "poisson",
+                                 "quasipoisson", "gamma", "inverse_gaussian",
+                                 "negative_binomial")
+GLM_LINKS: tuple[str, ...] = ("logit", "probit", "cloglog", "cauchit", "log", "identity",
+                              "inverse", "sqrt", "1/mu^2")
+OLR_LINKS: tuple[str, ...] = ("logit", "probit", "cloglog", "cauchit")
 WEIGHTING_METHODS: tuple[str, ...] = ("poststratify", "rake", "calibrate")
 
 
@@ -158,7 +164,14 @@ class ComparisonSpec:
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A design-based model: logistic (or Firth), ordinal logistic, linear."""
+    """A design-based model: logistic (or Firth), ordinal logistic, linear, any GLM.
+
+    ``family``/``link``/``theta``: a ``glm``'s family (default gaussian), link (the
+    family's R default) and negative binomial shape; ``link`` also picks an
+    ``ologit``'s cumulative link. ``offset``: an expression added to a ``glm``'s linear
+    predictor (``"log(exposure)"``). ``margins``: categorical predictors whose
+    predictive margins (R's ``svypredmeans``) are reported beside the coefficients.
+    """
 
     id: str
     type: str
@@ -171,6 +184,11 @@ class ModelSpec:
     levels: tuple[str, ...] = ()
     level: float = 0.95
     plot: bool = True
+    family: str | None = None
+    link: str | None = None
+    theta: float | None = None
+    offset: str | None = None
+    margins: tuple[str, ...] = ()
     line: int | None = None
 
 

@@ -147,7 +147,8 @@ def _model_section(run: ModelRun) -> Section:
     spec = run.spec
     weighted, first = run.results[0]
     t = run.terms
-    has_or = t["odds_ratio"].null_count() < t.height
+    ratio = {"logit": "odds ratio", "log": "ratio"}.get(first.link)
+    has_or = ratio is not None
     ci = _ci(spec.level)
     shown = t.with_columns(pl.col("term").map_elements(term_label, return_dtype=pl.String))
     cols: list[pl.Expr] = []
@@ -155,41 +156,73 @@ def _model_section(run: ModelRun) -> Section:
         cols.append(pl.col("weighted").replace_strict({True: "weighted", False: "unweighted"},
                                                       return_dtype=pl.String).alias("weighting"))
     cols.append(pl.col("term"))
-    if has_or:
-        cols += [pl.col("odds_ratio").alias("odds ratio"),
-                 pl.col("odds_ratio_low").alias(f"{ci} low"),
-                 pl.col("odds_ratio_high").alias(f"{ci} high")]
+    if ratio:
+        cols += [pl.col("exp_estimate").alias(ratio),
+                 pl.col("exp_conf_low").alias(f"{ci} low"),
+                 pl.col("exp_conf_high").alias(f"{ci} high")]
     else:
         cols += [pl.col("estimate").alias("coefficient"), pl.col("conf_low").alias(f"{ci} low"),
                  pl.col("conf_high").alias(f"{ci} high")]
     cols += [pl.col("std_error").alias("std. error"), pl.col("p_value").alias("p")]
     table = shown.select(cols)
-    formats = {"odds ratio": "ratio", "coefficient": "num", f"{ci} low": "num2" if has_or else "num",
+    formats = {"odds ratio": "ratio", "ratio": "ratio", "coefficient": "num", f"{ci} low": "num2" if has_or else "num",
                f"{ci} high": "num2" if has_or else "num", "std. error": "num", "p": "p"}
     df = first.df_resid
-    notes = [f"{spec.type} model, formula {' '.join(spec.formula.split())}"
+    kind = (f"{spec.type} ({first.family}, {first.link} link)" if spec.type == "glm"
+            else spec.type if first.link == "logit" else f"{spec.type} ({first.link} link)")
+    notes = [f"{kind} model, formula {' '.join(spec.formula.split())}"
+             + (f" + offset({spec.offset})" if spec.offset else "")
              + (f"; outcome {spec.outcome}" if spec.outcome else "")
              + (f"; among rows where {spec.where}" if spec.where else "")
              + f". {first.n} respondents fitted"
              + (f", {df:g} residual degrees of freedom" if np.isfinite(df) else "")
              + f"; variance: {first.method}."]
     figures: tuple[Figure, ...] = ()
-    if spec.plot and first.link == "logit":
+    if spec.plot and ratio:
         skip = {"Intercept", *first.cutpoints}
         rows = [r for r in t.filter(pl.col("weighted") == weighted).to_dicts()
                 if r["term"] not in skip]
         if rows:
             png = forest_png([term_label(r["term"]) for r in rows],
-                             np.array([r["odds_ratio"] for r in rows]),
-                             np.array([r["odds_ratio_low"] for r in rows]),
-                             np.array([r["odds_ratio_high"] for r in rows]),
-                             title=spec.title, level=spec.level)
-            figures = (Figure(png, alt=f"Forest plot of odds ratios: {spec.title or spec.id}",
-                              caption=f"Odds ratios ({_weighting(weighted)}) with {ci}s, log "
-                                      "scale; the dashed line is no effect.",
+                             np.array([r["exp_estimate"] for r in rows]),
+                             np.array([r["exp_conf_low"] for r in rows]),
+                             np.array([r["exp_conf_high"] for r in rows]),
+                             title=spec.title, level=spec.level, xlabel=ratio)
+            figures = (Figure(png, alt=f"Forest plot of {ratio}s: {spec.title or spec.id}",
+                              caption=f"{ratio.capitalize()}s ({_weighting(weighted)}) with "
+                                      f"{ci}s, log scale; the dashed line is no effect.",
                               name=f"model-{spec.id}"),)
     return Section(f"model-{spec.id}", spec.title or spec.id, notes=tuple(notes), table=table,
                    formats=formats, figures=figures)
+
+
+def _margins_section(run: ModelRun) -> Section | None:
+    """The model's predictive margins (R's svypredmeans), beside its coefficients."""
+    spec, m = run.spec, run.margins
+    if m is None:
+        return None
+    weighted, first = run.results[0]
+    ci = _ci(spec.level)
+    pct = first.family == "binomial"
+    cols: list[pl.Expr] = []
+    if len(run.results) > 1:
+        cols.append(pl.col("weighted").replace_strict({True: "weighted", False: "unweighted"},
+                                                      return_dtype=pl.String).alias("weighting"))
+    cols += [pl.col("variable"), pl.col("level"),
+             pl.col("estimate").alias("probability" if pct else "mean"),
+             pl.col("conf_low").alias(f"{ci} low"), pl.col("conf_high").alias(f"{ci} high"),
+             pl.col("std_error").alias("std. error")]
+    fmt = "pct" if pct else "num"
+    formats = {"probability" if pct else "mean": fmt, f"{ci} low": fmt, f"{ci} high": fmt,
+               "std. error": fmt}
+    what = "probability" if pct else "mean"
+    notes = (f"Predictive margins (R's svypredmeans): the {what} of {first.outcome} with every "
+             f"respondent fitted set to each level of {', '.join(spec.margins)}, the other "
+             "predictors as observed, averaged with the weights; the standard error adds the "
+             "design variance of that average and the coefficients' (delta method); normal "
+             "intervals.",)
+    return Section(f"model-{spec.id}-margins", f"{spec.title or spec.id}: adjusted {'probabilities' if pct else 'means'}",
+                   notes=notes, table=m.select(cols), formats=formats)
 
 
 def _headlines(plan: Plan, estimates: dict[str, pl.DataFrame],
@@ -231,7 +264,11 @@ def compose(plan: Plan, *, estimates: dict[str, pl.DataFrame],
                         bullets=tuple(_headlines(plan, estimates, comparisons, codebook)))]
     sections += [_estimate_section(s, estimates[s.id], codebook) for s in plan.estimates]
     sections += [_comparison_section(s, comparisons[s.id]) for s in plan.comparisons]
-    sections += [_model_section(m) for m in models]
+    for m in models:
+        sections.append(_model_section(m))
+        margins = _margins_section(m)
+        if margins is not None:
+            sections.append(margins)
     if crosstab_note:
         sections.append(Section("crosstabs", "Crosstabs", notes=(crosstab_note,)))
     sections.append(Section("data", "Data and method", notes=tuple(data_notes)))

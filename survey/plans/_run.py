@@ -6,6 +6,7 @@ The folder (docs/plans.md)::
     estimates/<id>.csv     one per [[estimate]] and [[comparison]]
     estimates.json         all of them, with the plan's settings
     models/<id>.csv        coefficient tables, one per [[model]]
+    models/<id>_margins.csv  predictive margins, where a [[model]] asks for them
     models.json
     plots/<name>.png       the report's plots as files
     <crosstab file>.xlsx   when the plan has [crosstab]
@@ -233,6 +234,8 @@ def _tables(p: Plan, estimates: dict[str, pl.DataFrame], comparisons: dict[str, 
             out[f"estimates/{k}.csv"] = csv_bytes(t)
         for m in models:
             out[f"models/{m.spec.id}.csv"] = csv_bytes(m.terms)
+            if m.margins is not None:
+                out[f"models/{m.spec.id}_margins.csv"] = csv_bytes(m.margins)
     if p.outputs.json:
         doc = {"plan": p.title, "plan_sha256": p.sha256, "estimates": [
             {"id": e.id, "title": e.title, "statistic": e.statistic, "variable": e.variable,
@@ -246,7 +249,9 @@ def _tables(p: Plan, estimates: dict[str, pl.DataFrame], comparisons: dict[str, 
         out["estimates.json"] = json_text(doc).encode("utf-8")
         mdoc = {"plan": p.title, "plan_sha256": p.sha256, "models": [
             {"id": m.spec.id, "title": m.spec.title, "type": m.spec.type, "where": m.spec.where,
-             "fits": [{"weighted": w, **r.to_dict()} for w, r in m.results]} for m in models]}
+             "fits": [{"weighted": w, **r.to_dict()} for w, r in m.results],
+             **({} if m.margins is None else {"margins": m.margins.to_dicts()})}
+            for m in models]}
         out["models.json"] = json_text(mdoc).encode("utf-8")
     return out
 

@@ -89,8 +89,10 @@ def interval_bars_png(labels: Sequence[str], series: Sequence[str],
 
 
 def forest_png(labels: Sequence[str], ratio: np.ndarray, low: np.ndarray, high: np.ndarray, *,
-               title: str | None = None, level: float = 0.95) -> bytes:
-    """Odds ratios with interval bars on a log axis, a dashed line at 1; top to bottom."""
+               title: str | None = None, level: float = 0.95,
+               xlabel: str = "odds ratio") -> bytes:
+    """Odds ratios (or other ratios) with interval bars on a log axis, a dashed line at
+    1; top to bottom."""
     plt = _pyplot()
     est = np.asarray(ratio, dtype=float)
     lo, hi = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
@@ -112,7 +114,7 @@ def forest_png(labels: Sequence[str], ratio: np.ndarray, low: np.ndarray, high: 
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
     ax.set_yticks(y, list(labels))
-    ax.set_xlabel(f"odds ratio ({round(level * 100)}% interval, log scale)")
+    ax.set_xlabel(f"{xlabel} ({round(level * 100)}% interval, log scale)")
     ax.grid(axis="x", color="#eeeeee", linewidth=0.6)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

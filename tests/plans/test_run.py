@@ -76,6 +76,23 @@ def test_intent_model_matches_docs(flagship: RunResult) -> None:
     assert cuts.height == 3
 
 
+def test_salary_gamma_model_and_margins(flagship: RunResult) -> None:
+    # Gamma/log link: exp(coefficient) is a ratio of mean salary multiples, with its interval
+    china = row(flagship.models["salary_gamma"], term="china[T.True]")
+    assert china["exp_conf_low"] < china["exp_estimate"] < china["exp_conf_high"]
+    assert china["odds_ratio"] is None
+    out = flagship.out_dir
+    margins = pl.read_csv(out / "models/intent_logit_margins.csv")
+    assert margins["level"].sort().to_list() == sorted(
+        ["Engineering", "Natural Sciences", "Medicine & Pharmacy", "Agriculture & Fisheries",
+         "Policy Research"])
+    assert margins.select((pl.col("estimate") > 0) & (pl.col("estimate") < 1)).to_series().all()
+    assert (out / "models/salary_gamma_margins.csv").is_file()
+    assert (out / "plots/model-salary_gamma.png").is_file()
+    html = (out / "report.html").read_text()
+    assert "adjusted probabilities" in html and "svypredmeans" in html
+
+
 def test_estimates_json_and_provenance(flagship: RunResult) -> None:
     out = flagship.out_dir
     doc = json.loads((out / "estimates.json").read_text())
