@@ -116,6 +116,13 @@ add("contrast_by_domain", paste0("svycontrast(svyby(~api00+api99, ~stype, ", str
          fn = "mean", var = c("api00", "api99"), by = "stype", expr = "api00 / api99 - 1"),
     rows_of(svycontrast(b, con)))
 
+add("contrast_across_domains", paste0("svycontrast(svyby(~api00+api99, ~stype, ", strat_r,
+    ", svymean, covmat=TRUE), quote(`E:api00` / `H:api00` - `E:api99` / `H:api99`))"),
+    list(data = "apistrat", design = list(strata = "stype", weights = "pw", fpc = "fpc"),
+         fn = "mean", var = c("api00", "api99"), by = "stype",
+         expr = "`E:api00` / `H:api00` - `E:api99` / `H:api99`"),
+    rows_of(svycontrast(b, quote(`E:api00` / `H:api00` - `E:api99` / `H:api99`))))
+
 # ---- panel changes: one design over the stacked waves, the member as cluster ---------
 dp <- svydesign(id = ~snum, strata = ~stype, weights = ~pw, data = panel)
 di <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = panel)

@@ -164,8 +164,11 @@ def nlcontrast(est: Estimates, expression: str | Expression, *, level: float | N
     Names in the expression are the estimates' variables (``api00``), or
     ``variable:category`` in backticks for a category share (```high:yes```). With
     ``by`` domains the expression is evaluated within each domain, one row per domain,
-    with the covariance across domains kept in ``vcov``. Intervals and two-sided
-    ``p_value`` are normal (``df=None``, as R's ``confint``) or t on ``df``.
+    with the covariance across domains kept in ``vcov``. To combine estimates of
+    different domains, name them as R's ``svyby`` does, the domain's values (joined
+    by ``.``) before the name: ```E:api00` / `H:api00```; the expression is then
+    evaluated once. Intervals and two-sided ``p_value`` are normal (``df=None``, as R's
+    ``confint``) or t on ``df``.
 
     >>> import polars as pl
     >>> from survey.design import svydesign
@@ -176,16 +179,26 @@ def nlcontrast(est: Estimates, expression: str | Expression, *, level: float | N
     """
     expr = expression if isinstance(expression, Expression) else parse_expression(expression)
     level = est.level if level is None else level
+    names = _row_names(est.table)
+    by = list(est.by)
+    full = names
+    if by:  # R's svyby names: the domain's values, then the estimate's name
+        domain = est.table.select(pl.concat_str([pl.col(b).cast(pl.String) for b in by],
+                                                separator=".")).to_series().to_list()
+        full = [f"{d}:{n}" for d, n in zip(domain, names, strict=True)]
+        if expr.names and all(n in full and n not in names for n in expr.names):
+            names, by = full, []
     t = est.table.with_row_index("__i").with_columns(
-        pl.Series("__name", _row_names(est.table), dtype=pl.String))
-    known = set(t["__name"].to_list())
+        pl.Series("__name", names, dtype=pl.String))
+    known = set(names)
     missing = [n for n in expr.names if n not in known]
     if missing:
+        shown = sorted(known) + (sorted(full)[:6] if full is not names else [])
         raise EstimationError(f"the contrast names {', '.join(map(repr, missing))}, which "
                               "are not among the estimates", location="contrast",
-                              hint=f"estimates: {', '.join(sorted(known))} (quote names "
-                                   "with other characters in backticks)")
-    by = list(est.by)
+                              hint=f"estimates: {', '.join(shown)} (quote names with other "
+                                   "characters in backticks; one domain's estimates or "
+                                   "domain-qualified names, not both)")
     domains = t.select(by).unique(maintain_order=True) if by else pl.DataFrame({"__d": [0]})
     index = np.full((len(expr.names), domains.height), -1, dtype=np.int64)
     for j, name in enumerate(expr.names):
@@ -207,5 +220,5 @@ def nlcontrast(est: Estimates, expression: str | Expression, *, level: float | N
                          pl.Series("category", [None] * domains.height, dtype=pl.String)])
     if by:
         keys = domains.hstack(keys.get_columns())
-    return Estimates("contrast", _table(keys, value, se, lo, hi, p, df), V, level, est.by,
+    return Estimates("contrast", _table(keys, value, se, lo, hi, p, df), V, level, tuple(by),
                      "wald" if df is None else "wald-t")
