@@ -99,12 +99,12 @@ class Data:
             fpc = d.fpc.column or FPC
         sf = svydesign(rows, ids=list(d.ids) or None, strata=strata, weights=d.weights, fpc=fpc,
                        fpc_kind=d.fpc_kind, lonely_psu=d.lonely_psu)  # type: ignore[arg-type]
-        if self.plan.weighting is not None:
-            sf = weight(sf, self.plan, waves)
-        if d.replicates is not None:
+        if d.replicates is not None:  # first: weighting then re-weights every replicate
             r = d.replicates
             sf = as_replicate(sf, type=r.type, replicates=r.replicates,  # type: ignore[arg-type]
                               fay_rho=r.fay_rho, seed=self.plan.seed)
+        if self.plan.weighting is not None:
+            sf = weight(sf, self.plan, waves)
         return sf
 
 
