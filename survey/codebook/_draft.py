@@ -135,8 +135,9 @@ def _draft(raw: RawTable, *, survey_name: str, sheet: str | None
     groups = find_groups(cols, layout=raw.layout)
     in_group = {c.sc.index: g for g in groups for c in g.columns}
     id_col = _find_id(raw, [c for c in cols if c.sc.index not in in_group])
-    blocks = find_blocks([c for c in cols if c.sc.index not in in_group and c is not id_col],
-                         layout=raw.layout)
+    labelled = set(raw.value_labels) | set(raw.user_missing)     # SPSS/Stata: drafted per column
+    blocks = find_blocks([c for c in cols if c.sc.index not in in_group and c is not id_col
+                          and c.sc.name not in labelled], layout=raw.layout)
     in_block = {c.sc.index: b for b in blocks for c in b.columns}
     ids = _IdMaker(raw.layout)
     questions: list[Question] = []

@@ -242,7 +242,8 @@ def _block_name(block: Block, used: set[str]) -> str:
     tries: list[str] = []
     if block.kind == "ranking":
         tries.append("rank")
-    elif block.scale is not None and block.scale.kind in SCALE_NOUNS and block.scale.kind != "rating":
+    elif block.scale is not None and block.scale.kind in SCALE_NOUNS \
+            and block.scale.kind not in ("rating", "degree"):
         tries.append(block.scale.kind)
     stem_words = _content_words(block.text or block.stem)
     if stem_words:
@@ -313,7 +314,10 @@ def as_scale_question(q: Question) -> Question:
     if scale is None or scale.doubt is not None or len(scale.labels) < 3:
         return q
     by_key = {normalize_key(o.label): o for o in q.options}
-    options = tuple(Option(code=code, label=by_key[normalize_key(lab)].label,
+    # numeric codes came from the file (SPSS value labels, numbers in the cells): keep them
+    keep = all(re.fullmatch(r"-?\d+(\.\d+)?", o.code) for o in q.options)
+    options = tuple(Option(code=by_key[normalize_key(lab)].code if keep else code,
+                           label=by_key[normalize_key(lab)].label,
                            aliases=by_key[normalize_key(lab)].aliases)
                     for code, lab in zip(scale.codes, scale.labels, strict=True)
                     if normalize_key(lab) in by_key)

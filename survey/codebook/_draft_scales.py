@@ -36,20 +36,17 @@ _NA_INSIDE = re.compile(r"\((n/?a|not applicable|don'?t know|no opinion)\)|\bunf
 
 # scale kind -> (positive roots, negative roots); roots are matched as whole words
 _ROOTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "agreement": (("agree", "agreed", "true", "그렇다", "동의", "동의함", "동의한다", "그런 편"),
-                  ("disagree", "disagreed", "untrue", "그렇지 않다", "그렇지 않음", "아니다",
-                   "동의하지 않음", "동의하지 않는다", "반대", "않은 편", "아닌 편")),
-    "satisfaction": (("satisfied", "satisfying", "content", "만족", "만족함", "만족한다"),
-                     ("dissatisfied", "unsatisfied", "unsatisfying", "불만족", "불만족함",
-                      "만족하지 않음", "불만")),
+    "agreement": (("agree", "agreed", "true", "그렇", "그런", "동의"),
+                  ("disagree", "disagreed", "untrue", "반대")),
+    "satisfaction": (("satisfied", "satisfying", "content", "만족"),
+                     ("dissatisfied", "unsatisfied", "unsatisfying", "불만족", "불만")),
     "likelihood": (("likely", "probable", "probably", "가능성 높음", "높음"),
                    ("unlikely", "improbable", "가능성 낮음", "낮음")),
     "favorability": (("favorably", "favourably", "favorable", "favourable", "positive",
                       "positively", "호의적", "긍정적"),
                      ("unfavorably", "unfavourably", "unfavorable", "unfavourable", "negative",
                       "negatively", "비호의적", "부정적")),
-    "importance": (("important", "중요", "중요함", "중요하다"),
-                   ("unimportant", "중요하지 않음", "중요하지 않다")),
+    "importance": (("important", "중요"), ("unimportant",)),
     "quality": (("good", "excellent", "great", "superb", "좋음", "우수", "훌륭함"),
                 ("poor", "bad", "terrible", "awful", "나쁨", "미흡", "불량")),
     "interest": (("interested", "관심 있음", "관심 있다"), ("uninterested", "관심 없음", "관심 없다")),
@@ -78,9 +75,16 @@ _NOT_AT_ALL = re.compile(r"^(not at all|not in the least|전혀)\b")
 _NOT = re.compile(r"^(not|not very|no)\b")
 _NEUTRAL = re.compile(r"\b(neither\b.*\bnor|neutral|undecided|indifferent|average|fair|ok|okay|"
                       r"mixed|in between|so-so|medium|moderate)\b|보통|중립|그저 그렇다|중간")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_KO_DEGREE_VALUE = {"매우": 3.0, "아주": 3.0, "대단히": 3.0, "정말": 3.0, "충분히": 3.0,
+                    "적극적으로": 3.0, "어느정도": 1.5, "다소": 1.5, "대체로": 1.5, "약간": 1.0,
+                    "조금": 1.0, "별로": -1.5, "그다지": -1.5, "거의": -3.0, "전혀": -4.0}
+_KO_DEGREE = re.compile(r"^(매우|아주|대단히|정말|충분히|적극적으로|어느 ?정도|다소|대체로|약간|조금|"
+                        r"별로|그다지|거의|전혀)\s")
+_KO_NEGATION = re.compile(r"지 ?않|않은|않는|않다|않음|아니다|아닌")
 _NUMBERED = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:[-–—:=.)]\s*|\s+)?(.*)$")
 
-SCALE_NOUNS: dict[str, str] = {k: k for k in (*_ROOTS, "frequency", "rating")}
+SCALE_NOUNS: dict[str, str] = {k: k for k in (*_ROOTS, "frequency", "rating", "degree")}
 """Scale kind -> the noun a person would name a grid of it by (``favorability``)."""
 
 
@@ -150,8 +154,12 @@ def _score(label: str) -> tuple[str, float] | None:
                 if _has(rest, r):
                     found.append((kind, sign, len(r)))
                     rest = rest.replace(r, " ")   # 불만족 is not also 만족
+    if not found and not neutral and _HANGUL.search(s):
+        return _korean_degree(s)
     if not found:
         return ("", 0.0) if neutral else None
+    if _KO_NEGATION.search(s):               # 중요하지 않은 편, 만족하지 않는다: the root negated
+        found = [(k, -1, n) for k, _, n in found]
     kind = max(found, key=lambda t: t[2])[0]
     if neutral or {sg for k, sg, _ in found if k == kind} == {1, -1}:
         return kind, 0.0
@@ -166,13 +174,26 @@ def _score(label: str) -> tuple[str, float] | None:
         strength = 3.0
     elif _SLIGHT.search(s):
         strength = 1.0
-    elif _MILD.search(s):
+    elif _MILD.search(s) or re.search(r"(인|운|한|은|는) 편(이다)?$", s):
         strength = 1.5
     else:
         strength = 2.0
     if kind == "quality" and sign > 0 and re.search(r"excellent|superb|훌륭", s):
         strength = max(strength, 3.5)
     return kind, sign * strength
+
+
+def _korean_degree(s: str) -> tuple[str, float] | None:
+    """매우 심각하다 / 어느 정도 심각하다 / 별로 심각하지 않다 / 전혀 심각하지 않다: a degree
+    modifier (or a negated verb) on any predicate, the commonest Korean answer scale."""
+    m = _KO_DEGREE.match(s)
+    negated = bool(_KO_NEGATION.search(s) or re.search(r"없|못|모른|모르", s))
+    if m is None and not negated:
+        return None
+    value = _KO_DEGREE_VALUE[re.sub(r"\s", "", m.group(1))] if m else 2.0
+    if negated and value > 0:
+        value = -value
+    return "degree", value
 
 
 def _numbered(labels: Sequence[str]) -> Scale | None:

@@ -189,3 +189,21 @@ def test_real_limesurvey_fulltext_grids(tmp_path: Path) -> None:
     r = run("ingest", str(path), "--schema", str(schema), "--out", str(tmp_path / "ls.parquet"))
     assert r.exit_code == 0, r.output
     assert read_typed_parquet(tmp_path / "ls.parquet")[0].height == 70
+
+
+def test_lone_scale_question_keeps_numeric_codes_from_value_labels() -> None:
+    labels = {"0": "1 - never", "1": "2 - sometimes", "2": "3 - always"}
+    raw = make_raw({"freq": ["2", "0", "1", "1", "0", "2"]}, value_labels={"freq": labels})
+    q = draft_codebook(raw, survey_name="s").questions[0]
+    assert q.type == "ordinal"
+    assert [(o.code, o.label) for o in q.options] == [("0", "1 - never"), ("1", "2 - sometimes"),
+                                                      ("2", "3 - always")]
+
+
+def test_labelled_spss_columns_are_not_regrouped() -> None:
+    labels = {"1": "Very important", "2": "Important", "3": "Not important"}
+    raw = make_raw({"Q17_1": ["1", "2", "3", "1"], "Q17_2": ["3", "2", "1", "2"]},
+                   value_labels={"Q17_1": labels, "Q17_2": labels})
+    cb = draft_codebook(raw, survey_name="s")
+    assert cb.groups == ()
+    assert [o.code for o in cb.question("q17_1").options] == ["3", "2", "1"]

@@ -26,6 +26,12 @@ SCALES = {
     "korean_agreement": ["전혀 그렇지 않다", "그렇지 않다", "보통이다", "그렇다", "매우 그렇다"],
     "korean_satisfaction": ["매우 불만족", "불만족", "보통", "만족", "매우 만족"],
     "korean_importance": ["전혀 중요하지 않음", "중요하지 않음", "보통", "중요", "매우 중요"],
+    "korean_importance_tend": ["전혀 중요하지 않다", "중요하지 않은 편", "중요한 편", "매우 중요하다"],
+    "korean_agreement_tend": ["전혀 그렇지 않다", "그렇지 않은 편이다", "그런 편이다", "매우 그렇다"],
+    "korean_satisfaction_verbs": ["전혀 만족하지 않는다", "만족하지 않는 편", "만족하는 편", "매우 만족한다"],
+    "korean_degree": ["전혀 심각하지 않다", "별로 심각하지 않다", "어느정도 심각하다", "매우 심각하다"],
+    "korean_degree_verbs": ["전혀 못하고 있다", "별로 못하고 있다", "어느 정도 하고 있다", "충분히 하고 있다"],
+    "korean_agreement_dongui": ["전혀 동의하지 않음", "동의하지 않음", "보통", "동의함", "매우 동의함"],
     "numbered_ends": ["1 - Strongly disagree", "2", "3", "4", "5 - Strongly agree"],
     "zero_to_ten": ["0 - Not at all likely", *[str(n) for n in range(1, 10)], "10 - Extremely likely"],
 }
@@ -64,6 +70,7 @@ def test_non_substantive_answers_become_missing_not_scale_points(missing: str) -
     ["18-29", "30-44", "45-60"], ["20 ~ 24", "25 ~ 29", "30 ~ 34"], ["10%", "20%", "30%"],
     ["China", "United States", "Singapore"],
     ["Agree", "Very satisfied", "Never"],                  # labels of three different scales
+    ["있다", "없다"], ["남성", "여성"], ["서울", "부산", "대구"],
 ])
 def test_labels_that_are_not_one_scale_are_not_read_as_one(labels: list[str]) -> None:
     assert recognise_scale(labels) is None
