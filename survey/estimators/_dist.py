@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-__all__ = ["expit", "norm_ppf", "t_ppf"]
+__all__ = ["expit", "f_sf", "norm_ppf", "t_ppf", "t_sf2"]
 
 _SQRT2 = math.sqrt(2.0)
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -112,6 +112,30 @@ def _betainc(a: float, b: float, x: float) -> float:
 def _t_upper(t: float, nu: float) -> float:
     """``P(T > t)`` for ``t >= 0``."""
     return 0.5 * _betainc(nu / 2.0, 0.5, nu / (nu + t * t))
+
+
+def t_sf2(t: float, nu: float) -> float:
+    """Two-sided Student t tail ``P(|T| > |t|)`` (R's ``2 * pt(-abs(t), nu)``).
+
+    >>> round(t_sf2(2.0, 10), 12)
+    0.073388034770
+    """
+    if not nu > 0 or math.isnan(t):
+        return math.nan
+    return 2.0 * _t_upper(abs(t), nu)
+
+
+def f_sf(x: float, d1: float, d2: float) -> float:
+    """Upper tail of F(d1, d2) at ``x`` (R's ``pf(x, d1, d2, lower.tail=FALSE)``).
+
+    >>> round(f_sf(3.0, 2, 20), 12)
+    0.072538150286
+    """
+    if not (d1 > 0 and d2 > 0) or math.isnan(x):
+        return math.nan
+    if x <= 0:
+        return 1.0
+    return _betainc(d2 / 2.0, d1 / 2.0, d2 / (d2 + d1 * x))
 
 
 def _t_pdf(t: float, nu: float) -> float:

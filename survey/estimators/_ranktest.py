@@ -26,6 +26,7 @@ import polars as pl
 from survey.design import SurveyFrame
 from survey.design._frame import W
 from survey.estimators._basic import total
+from survey.estimators._dist import f_sf
 from survey.estimators._engine import domain_counts, make_domains
 from survey.estimators._ttest import _numeric, group_levels, t_test
 from survey.errors import EstimationError
@@ -206,10 +207,8 @@ def ranktest(sf: SurveyFrame, var: str, *, by: str, test: RankTestName = "wilcox
         t, p, _, _ = t_test(est, se, degf - 1, 0.95)
         return RankTest(test, method, var, by, tuple(names), t, degf - 1, None, p, est, se,
                         rows.height)
-    from scipy import stats  # lazily: scipy.stats costs a second of start-up
-
     chisq = float(beta @ np.linalg.solve(V, beta))
     ndf, ddf = float(k - 1), degf - (k - 1)
-    p = float(stats.f.sf(chisq / ndf, ndf, ddf)) if ddf > 0 else float("nan")
+    p = f_sf(chisq / ndf, ndf, ddf)
     return RankTest(test, method, var, by, tuple(names), chisq, ndf, ddf, p, None, None,
                     rows.height)

@@ -10,6 +10,7 @@ import polars as pl
 
 from survey.design import SurveyFrame
 from survey.estimators._basic import categories, mean
+from survey.estimators._dist import t_sf2
 from survey.estimators._engine import domain_counts, make_domains
 from survey.estimators._intervals import wald
 from survey.errors import EstimationError
@@ -70,11 +71,8 @@ class TTest:
 def t_test(estimate: float, se: float, df: float, level: float
            ) -> tuple[float, float, float, float]:
     """``(statistic, p_value, conf_low, conf_high)`` of ``estimate`` on Student's t."""
-    from scipy import stats  # lazily: scipy.stats costs a second of start-up
-
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = estimate / se if se > 0 else float("nan")
-    p = float(2 * stats.t.sf(abs(t), df)) if df > 0 and np.isfinite(t) else float("nan")
+    t = estimate / se if se > 0 else float("nan")
+    p = t_sf2(t, df)  # not scipy.stats: importing it costs a second of start-up
     lo, hi = wald(np.array([estimate]), np.array([se]), level, df)
     return float(t), p, float(lo[0]), float(hi[0])
 

@@ -109,6 +109,9 @@ def test_bad_requests_exit_2_with_a_message(argv: list[str], needle: str) -> Non
     assert "Traceback" not in r.output
 
 
-def test_help_loads_no_scipy() -> None:
-    assert modules_loaded(["stats", "ttest", "--help"], ["stats", "var", "--help"],
+def test_tests_and_spreads_load_no_scipy() -> None:
+    """scipy.stats costs a second of start-up: t and F tails come from estimators._dist."""
+    assert modules_loaded(["stats", "ttest", STRAT, "--var", "api00", "--by", "sch.wide"],
+                          ["stats", "ranktest", STRAT, "--var", "api00", "--by", "stype"],
+                          ["stats", "cor", STRAT, "--var", "api00,meals"],
                           among=("scipy", "statsmodels")) == []
