@@ -74,12 +74,17 @@ def _source(frame: pl.DataFrame, design: DesignArgs) -> tuple[pl.DataFrame | Sur
 @click.option("--min-base", type=click.FloatRange(min=2), default=30.0, show_default=True,
               help="Columns with a smaller effective base are flagged and not tested.")
 @click.option("--no-sig", is_flag=True, help="No significance tests.")
+@click.option("--ordinal-test", type=click.Choice(["wilcoxon", "vanderwaerden", "median",
+                                                   "kruskalwallis"]),
+              help="Whole-table test of ordinal questions by a design-based rank test (R's "
+                   "svyranktest) instead of Rao-Scott F; needs design flags.")
 @click.option("--title", help="Report title (default: the codebook's).")
 @limit_options
 @design_options
 def crosstab_cmd(rows: str, banner: str, where: str | None, out: str, fmt: str | None,
                  min_cell: int, cells: str, correction: str, sig_levels: str, min_base: float,
-                 no_sig: bool, title: str | None, design: DesignArgs, **kw: Any) -> None:
+                 no_sig: bool, ordinal_test: str | None, title: str | None, design: DesignArgs,
+                 **kw: Any) -> None:
     """Banner tables of DATA: every question in --rows by Total and the --banner variables.
 
     DATA is a typed Parquet file from `survey ingest` (or `survey weight`: its weighted
@@ -111,8 +116,11 @@ def crosstab_cmd(rows: str, banner: str, where: str | None, out: str, fmt: str |
     except ValueError:
         raise click.BadParameter(f"{sig_levels!r}: give two levels, e.g. 0.95,0.99",
                                  param_hint="--sig-levels") from None
+    if ordinal_test and isinstance(source, pl.DataFrame):
+        raise click.UsageError("--ordinal-test needs a survey design: give --strata, --psu, "
+                               "--fpc or --fpc-file (with --weight)")
     sig = None if no_sig else Significance(levels=(lo, hi), correction=correction,  # type: ignore[arg-type]
-                                           min_base=min_base)
+                                           min_base=min_base, ordinal=ordinal_test)
     row_ids: list[str] | str = "all" if rows.strip() == "all" else list(split_commas(rows))
     n_rows = (len(row_ids) if isinstance(row_ids, list) else
               sum(1 for q in codebook.questions if q.role == "answer"))

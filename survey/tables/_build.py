@@ -13,7 +13,7 @@ from survey.codebook import Codebook, QuestionGroup
 from survey.design import SurveyFrame
 from survey.design._frame import W as _DESIGN_WEIGHT
 from survey.errors import EstimationError
-from survey.tables._design_tests import design_chisq, design_pvalues
+from survey.tables._design_tests import design_chisq, design_pvalues, design_ranktest
 from survey.tables._disclosure import SuppressionPlan, grid_lines, suppress
 from survey.tables._disclosure import REASONS
 from survey.tables._grid import Grid, build_grid
@@ -382,6 +382,17 @@ def _adjust_families(pv: np.ndarray, fam: np.ndarray, pos: np.ndarray, n_groups:
 
 def _whole_table(ctx: _Context, q: RowQuestion, g: Grid, b: BannerVar, cols: np.ndarray,
                  tests: dict[str, list]) -> None:
+    s = ctx.significance
+    if ctx.sf is not None and s is not None and s.ordinal and q.kind == "ordinal":
+        rk = design_ranktest(ctx.sf, ctx.where, q, b.name, s.ordinal)
+        if rk is not None:  # two groups: t on (., df); more: chi-square on (df, ddf)
+            tests["group"].append(b.name)
+            tests["method"].append(rk.method)
+            tests["statistic"].append(rk.statistic)
+            tests["ndf"].append(np.nan if rk.ddf is None else rk.df)
+            tests["ddf"].append(rk.df if rk.ddf is None else rk.ddf)
+            tests["p_value"].append(rk.p_value)
+            return
     if ctx.sf is not None:
         res = design_chisq(ctx.sf, ctx.where, q, b.name)
         stat, df, p = ((res.statistic, res.df, res.p_value) if res is not None

@@ -12,10 +12,10 @@ from scipy import stats
 
 from survey.design import SurveyFrame
 from survey.errors import EstimationError
-from survey.estimators import TestResult, chisq, mean
+from survey.estimators import RankTest, TestResult, chisq, mean, ranktest
 from survey.tables._questions import RowQuestion
 
-__all__ = ["design_chisq", "design_pvalues", "row_expressions"]
+__all__ = ["design_chisq", "design_pvalues", "design_ranktest", "row_expressions"]
 
 
 def row_expressions(q: RowQuestion, row_keys: Sequence[str]) -> dict[str, pl.Expr]:
@@ -99,5 +99,17 @@ def design_chisq(sf: SurveyFrame, where: pl.Expr | None, q: RowQuestion,
     sf2 = sf.with_columns(pl.coalesce(x, miss).cast(pl.Enum(labels)).alias("__xt_row"))
     try:
         return chisq(sf2, "__xt_row", banner, where=where)
+    except (EstimationError, np.linalg.LinAlgError):
+        return None
+
+
+def design_ranktest(sf: SurveyFrame, where: pl.Expr | None, q: RowQuestion, banner: str,
+                    test: str) -> RankTest | None:
+    """A design-based rank test of an ordinal question (its answers in order, "don't
+    know" left out) across a banner variable, as R's ``svyranktest``."""
+    ordered = pl.col(q.id).cast(pl.String).cast(pl.Enum(list(q.options)))
+    try:
+        return ranktest(sf.with_columns(ordered.alias("__xt_ord")), "__xt_ord", by=banner,
+                        test=test, where=where)  # type: ignore[arg-type]
     except (EstimationError, np.linalg.LinAlgError):
         return None

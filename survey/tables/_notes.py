@@ -77,8 +77,13 @@ def table_notes(ctx: _Context, q: RowQuestion, g: Grid, reason: np.ndarray,
         if rec["statistic"] is None or not np.isfinite(rec["statistic"]):
             notes.append(f"Whole-table test by {rec['group']}: not computable.")
             continue
-        notes.append(f"Whole-table test by {rec['group']} ({rec['method']}): "
-                     f"F = {rec['statistic']:.2f} on ({rec['ndf']:.2f}, {rec['ddf']:.1f}) df, "
+        if rec["method"].startswith("Design-based"):  # a rank test (Significance.ordinal)
+            stat = (f"t = {rec['statistic']:.2f} on {rec['ddf']:.0f} df" if rec["ndf"] is None
+                    or not np.isfinite(rec["ndf"]) else f"chi-square = {rec['statistic']:.2f} "
+                    f"on {rec['ndf']:.0f} df, F denominator {rec['ddf']:.0f} df")
+        else:
+            stat = f"F = {rec['statistic']:.2f} on ({rec['ndf']:.2f}, {rec['ddf']:.1f}) df"
+        notes.append(f"Whole-table test by {rec['group']} ({rec['method']}): {stat}, "
                      f"{_fmt_p(rec['p_value'])}.")
     notes.append(_disclosure_sentence(ctx, reason))
     return tuple(notes)

@@ -18,6 +18,7 @@ unweighted count."""
 
 CORRECTIONS: tuple[str, ...] = ("none", "bonferroni", "holm", "bh")
 CELL_STATISTICS: tuple[str, ...] = ("column_pct", "row_pct", "count", "unweighted_count")
+ORDINAL_TESTS: tuple[str, ...] = ("wilcoxon", "vanderwaerden", "median", "kruskalwallis")
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,18 @@ class Significance:
     min_base
         Columns whose effective base is below this (default 30, as Quantipy and
         NCHS) are flagged as low base and not tested.
+    ordinal
+        Whole-table test of an ordinal question (a Likert item) across each banner
+        group: ``None`` (default) Rao-Scott F, as every categorical question; or a
+        rank test that uses the order of the answers, ``"wilcoxon"``,
+        ``"vanderwaerden"``, ``"median"`` or ``"kruskalwallis"`` (R's
+        ``svyranktest``; needs a survey design). Column letters are unchanged.
     """
 
     levels: tuple[float, float] = (0.95, 0.99)
     correction: Correction = "holm"
     min_base: float = 30.0
+    ordinal: str | None = None
 
     def __post_init__(self) -> None:
         lo, hi = self.levels
@@ -53,6 +61,9 @@ class Significance:
         if self.correction not in CORRECTIONS:
             raise EstimationError(f"correction={self.correction!r} is not one of "
                                   f"{', '.join(CORRECTIONS)}", location="correction")
+        if self.ordinal is not None and self.ordinal not in ORDINAL_TESTS:
+            raise EstimationError(f"ordinal={self.ordinal!r} is not one of "
+                                  f"{', '.join(ORDINAL_TESTS)}", location="ordinal")
         if self.min_base < 2:
             raise EstimationError(f"min_base={self.min_base!r} must be at least 2",
                                   location="min_base")

@@ -115,3 +115,23 @@ def test_tests_and_spreads_load_no_scipy() -> None:
                           ["stats", "ranktest", STRAT, "--var", "api00", "--by", "stype"],
                           ["stats", "cor", STRAT, "--var", "api00,meals"],
                           among=("scipy", "statsmodels")) == []
+
+
+def test_crosstab_ordinal_rows_by_rank_test(tmp_path: Path) -> None:
+    from tests.clirun import run as survey
+
+    wave = tmp_path / "wave.parquet"
+    r = survey("ingest", str(ROOT / "sample_data/academy_2025.xlsx"), "--schema",
+               str(ROOT / "schemas/academy_member_survey.yaml"), "--out", str(wave))
+    assert r.exit_code == 0, r.output
+    out = tmp_path / "xt.md"
+    design = ["--strata", "division", "--fpc-file", str(ROOT / "sample_data/population_2025.csv")]
+    r = survey("crosstab", str(wave), "--rows", "push_autonomy", "--banner", "gender,age_band",
+               *design, "--ordinal-test", "wilcoxon", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    text = out.read_text()
+    assert "(Design-based Wilcoxon rank-sum test): t = " in text
+    assert "(Design-based Kruskal-Wallis test): chi-square = " in text
+    r = survey("crosstab", str(wave), "--rows", "push_autonomy", "--banner", "gender",
+               "--ordinal-test", "median", "--out", str(out))
+    assert r.exit_code == 2 and "needs a survey design" in r.output

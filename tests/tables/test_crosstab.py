@@ -222,3 +222,28 @@ def test_bad_input_is_reported_with_the_value(data):
         Significance(levels=(0.99, 0.95))
     with pytest.raises(EstimationError, match="cells"):
         crosstab(df, "s", banner=["g"], cells=["pct"])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize("test", ["wilcoxon", "median"])
+def test_ordinal_rows_can_be_tested_by_a_design_rank_test(data, test):
+    from survey.estimators import ranktest
+
+    df, cb = data
+    df = df.with_columns(stratum=pl.int_range(pl.len()) % 4, psu=pl.int_range(pl.len()) // 6)
+    sf = svydesign(df, strata="stratum", ids="psu", weights="w")
+    t = crosstab(sf, "s", banner=["g"], codebook=cb, disclosure=OFF,
+                 significance=Significance(ordinal=test))
+    want = ranktest(sf, "s", by="g", test=test)  # "don't know" is null in s: left out
+    row = t.tests.row(0, named=True)
+    assert row["method"] == want.method
+    assert row["statistic"] == pytest.approx(want.statistic, rel=1e-12)
+    assert row["p_value"] == pytest.approx(want.p_value, rel=1e-12)
+    assert row["ddf"] == want.df
+    single = crosstab(sf, "g", banner=["s"], codebook=cb, disclosure=OFF,
+                      significance=Significance(ordinal=test))
+    assert single.tests["method"][0].startswith("Rao-Scott")  # not an ordinal row
+
+
+def test_ordinal_test_name_is_checked():
+    with pytest.raises(EstimationError, match="ordinal='sign'"):
+        Significance(ordinal="sign")
