@@ -53,6 +53,10 @@ def test_wave_change_matches_r_with_and_without_the_member_as_cluster(cid: str) 
     case = CASES[cid]
     py = case["py"]
     sf = _bind(py["data"], py["design"])
+    if "poststratify" in py:  # weighted on the independent design, as the plans do
+        from survey.weighting import poststratify
+
+        sf = poststratify(sf.with_columns(pl.col("wave").cast(pl.String)), py["poststratify"])
     first, second = py["compare"]
     if py["panel"]:
         sf = panel_design(sf, py["panel"], prefer=pl.col("wave").cast(pl.String) == first)
