@@ -20,6 +20,7 @@ import polars as pl
 from survey.design import Design, SurveyFrame
 from survey.design._frame import W
 from survey.errors import DesignError, EstimationError
+from survey.estimators import disposition_category
 from survey.estimators._dist import expit
 from survey.weighting._adjust import poststratify
 from survey.weighting._common import DEFAULT_WEIGHT, base_weights, calibration_of, record, reweighted
@@ -69,8 +70,13 @@ def adjust_nonresponse(sf: SurveyFrame, status: str, *,
     ----------
     status
         Column of response dispositions: ``respondent``, ``nonrespondent``,
-        ``ineligible``, ``unknown`` (or svy's ``rr``, ``nr``, ``in``, ``uk``), or any
-        values mapped by ``codes``.
+        ``ineligible``, ``unknown``, svy's ``rr``, ``nr``, ``in``, ``uk``, or AAPOR
+        final dispositions (codes such as ``1.1``, ``2.20``, ``3.30``, ``4.10`` or
+        their words, read as :func:`~survey.response_rates` reads them: completes
+        and partials respond; refusals, break-offs, non-contacts and others do not;
+        ``3.x`` is unknown eligibility; ``4.x`` ineligible); ``codes`` maps other
+        values, or overrides these (e.g. ``{"1.2": "nonrespondent"}`` when partials
+        carry no usable data).
     classes
         Weighting-class column(s), crossed; ``None``: the whole sample is one class.
     propensity
@@ -82,7 +88,8 @@ def adjust_nonresponse(sf: SurveyFrame, status: str, *,
         Categorical variables enter as indicators of every category but the first.
     codes
         Map from the status column's values to dispositions, e.g.
-        ``{1: "respondent", 2: "nonrespondent", 3: "ineligible", 4: "unknown"}``.
+        ``{1: "respondent", 2: "nonrespondent", 3: "ineligible", 4: "unknown"}``;
+        values it does not name are read as above.
     weight_column
         Column of the adjusted weights (default ``"nr_weight"``).
 
@@ -149,21 +156,39 @@ def _names(v: str | Sequence[str] | None) -> list[str]:
     return [] if v is None else [v] if isinstance(v, str) else list(v)
 
 
+_AAPOR = {"I": "respondent", "P": "respondent", "R": "nonrespondent", "NC": "nonrespondent",
+          "O": "nonrespondent", "UH": "unknown", "UO": "unknown", "NE": "ineligible"}
+"""AAPOR counts (:func:`~survey.estimators.disposition_category`) as dispositions: completes
+and partials respond; refusals, break-offs, non-contacts and others do not."""
+
+
+def _disposition_of(value: str, codes: Mapping[str, str]) -> str | None:
+    if value in codes:
+        return codes[value]
+    word = " ".join(value.strip().lower().split())
+    if word in _DISPOSITIONS:
+        return word
+    if word in _SHORT:
+        return _SHORT[word]
+    if value.strip().isdigit():  # plain integer codes mean what the survey says: codes=
+        return None
+    aapor = disposition_category(value)
+    return _AAPOR.get(aapor) if aapor is not None else None
+
+
 def _dispositions(frame: pl.DataFrame, status: str,
                   codes: Mapping[Any, Disposition] | None) -> np.ndarray:
     if status not in frame.columns:
         raise DesignError(f"no status column {status!r}", location="status",
                           hint=f"columns: {', '.join(frame.columns[:20])}")
-    s = frame[status]
-    if codes is not None:
-        bad = [v for v in codes.values() if v not in _DISPOSITIONS]
-        if bad:
-            raise DesignError(f"codes map to {bad}, not dispositions", location="codes",
-                              hint=f"one of {', '.join(_DISPOSITIONS)}")
-        mapping = {str(k): v for k, v in codes.items()}
-    else:
-        mapping = {**{d: d for d in _DISPOSITIONS}, **_SHORT}
-    text = s.cast(pl.String)
+    given = {str(k): str(v) for k, v in (codes or {}).items()}
+    bad = sorted({v for v in given.values() if v not in _DISPOSITIONS})
+    if bad:
+        raise DesignError(f"codes map to {bad}, not dispositions", location="codes",
+                          hint=f"one of {', '.join(_DISPOSITIONS)}")
+    text = frame[status].cast(pl.String)
+    values = text.drop_nulls().unique().to_list()
+    mapping = {v: d for v in values if (d := _disposition_of(v, given)) is not None}
     mapped = text.replace_strict(mapping, default=None, return_dtype=pl.String)
     if mapped.null_count():
         odd = (text.filter(mapped.is_null()).fill_null("<missing>").value_counts()

@@ -64,3 +64,37 @@ def test_tiny_cells() -> None:
     w = dict(w.group_by(pl.col("division").cast(pl.String)).agg(pl.col("weight").first()).iter_rows())
     assert w["Agriculture & Fisheries"] == pytest.approx(5.0)
     assert w["Policy Research"] == pytest.approx(7.5)
+
+
+def test_dispositions_to_nonresponse_then_poststratify_give_rs_weights() -> None:
+    """The invited sample (AAPOR dispositions, stratified by division) adjusted for
+    nonresponse within division, then post-stratified to division x gender: division
+    classes nest in the post-strata, so the weights are R's post-stratified ones and the
+    SE that of post-stratifying the respondents' stratified design directly."""
+    from survey.weighting import adjust_nonresponse
+
+    invited = pl.read_csv(ROOT / "sample_data/dispositions_2025.csv",
+                          schema_overrides={"member_no": pl.String, "disposition": pl.String})
+    pop = read_margins(ROOT / "sample_data/population_2025.csv").select("division").margins[0]
+    sizes = pl.DataFrame({"division": [c[0] for c in pop.categories],
+                          "members": list(pop.population)})
+    answers = wave().with_columns(pl.col("member_no").cast(pl.String)).drop("division")
+    frame = invited.join(sizes, on="division").join(answers, on="member_no", how="left")
+    sf = svydesign(frame, strata="division", fpc="members")
+    # partials (1.2) left no usable answers in this export: nonrespondents here
+    nr = adjust_nonresponse(sf, "disposition", classes="division",
+                            codes={"1.2": "nonrespondent"})
+    assert nr.n == 200
+    margins = read_margins(ROOT / "sample_data/population_2025.csv").select("division:gender")
+    final = poststratify(nr, margins)
+    r = next(c for c in FIX["cases"] if c["id"] == "poststratified_offer")
+    got = final.frame.join(wave().select(pl.col("member_no").cast(pl.String)).with_row_index(),
+                           on="member_no").sort("index")["weight"]
+    np.testing.assert_allclose(got.to_numpy(), r["weights"], rtol=1e-12)
+    est = proportion(final, "offer_received").to_frame().filter(pl.col("category") == "Yes")
+    assert est["estimate"][0] == pytest.approx(r["rows"][0]["estimate"], rel=1e-12)
+    direct = poststratify(svydesign(frame.filter(pl.col("disposition") == "1.1"),
+                                    strata="division", fpc="members"), margins)
+    want = proportion(direct, "offer_received").to_frame().filter(pl.col("category") == "Yes")
+    assert est["std_error"][0] == pytest.approx(want["std_error"][0], rel=1e-12)
+    assert "nonresponse" in weight_diagnostics(final).method
