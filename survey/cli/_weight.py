@@ -131,6 +131,25 @@ def calibrate_cmd(calfun: str, bounds: str | None, maxit: int, epsilon: float,
                                            weight_column=col))
 
 
+@weight.command("standardize")
+@_apply(_common)
+@click.option("--by", "by", required=True,
+              help="Variable whose distribution is fixed to the margin of that name in --margins.")
+@click.option("--over", help="Groups within which --by is standardised (default: the sample).")
+def standardize_cmd(by: str, over: str | None, **kw: Any) -> None:
+    """Direct standardisation of DATA, as R's svystandardize: within every --over group,
+    --by follows the distribution of its margin in --margins (normalised to shares)."""
+    from survey.weighting import standardize
+
+    def method(sf: SurveyFrame, margins: Margins, column: str) -> SurveyFrame:
+        m = margins.select(by).margins[0]
+        return standardize(sf, by, {c[0]: p for c, p in zip(m.categories, m.population,
+                                                           strict=True)},
+                           over=over, weight_column=column)
+
+    _run(kw, method, own_margins=True)
+
+
 @weight.command("adjust")
 @_apply([o for o in _common if o is not _MARGINS_OPTION])
 @click.option("--status", required=True,
@@ -199,7 +218,9 @@ def adjust_cmd(status: str, codes: tuple[str, ...], classes: tuple[str, ...],
 
 
 def _run(kw: dict[str, Any], method: Callable[[SurveyFrame, Margins, str], SurveyFrame], *,
-         margins_needed: bool = True) -> None:
+         margins_needed: bool = True, own_margins: bool = False) -> None:
+    """Load, bind, weight, diagnose and write; ``own_margins``: the diagnostics compare
+    the weights with the margins the last step made (standardisation), not the file's."""
     out = kw.pop("out")
     if not out.endswith(".parquet"):
         raise click.BadParameter("the output file must end in .parquet", param_hint="--out")
@@ -224,7 +245,7 @@ def _run(kw: dict[str, Any], method: Callable[[SurveyFrame, Margins, str], Surve
                                 else float("-inf"), upper=kw["trim_upper"]
                                 if kw["trim_upper"] is not None else float("inf"),
                                 weight_column=col)
-    diag = weight_diagnostics(weighted, margins)
+    diag = weight_diagnostics(weighted, None if own_margins else margins)
     _write(weighted.frame, out, codebook, to_metadata(weighted), diag)
     if kw["fmt"] == "json":
         click.echo(json.dumps({"out": out, **diag.to_dict()}, ensure_ascii=False, indent=2))

@@ -100,3 +100,16 @@ def test_weight_adjust_bad_code_is_a_usage_error(tmp_path) -> None:
     r = run("weight", "adjust", str(FIX / "apistrat.csv"), "--status", "stype",
             "--code", "E=responded", "-o", str(tmp_path / "x.parquet"))
     assert r.exit_code == 2 and "--code" in r.output
+
+
+def test_weight_standardize_matches_r_svystandardize(tmp_path) -> None:
+    out = tmp_path / "st.parquet"
+    r = run("weight", "standardize", str(FIX / "apiclus1.csv"), "--ids", "dnum", "--weights",
+            "pw", "--fpc", "fpc", "-m", MARGINS, "--by", "stype", "--over", "sch.wide",
+            "-o", str(out), "--format", "json")
+    assert r.exit_code == 0, r.output
+    assert max(abs(m["difference"]) for m in json.loads(r.stdout)["margins"]) < 1e-6
+    want = R["standardize"]["over"]["mean"]
+    got = stats_json("mean", str(out), "--var", "api00")["estimates"][0]
+    assert got["estimate"] == pytest.approx(want["estimate"], rel=1e-6)
+    assert got["std_error"] == pytest.approx(want["std_error"], rel=1e-6)
