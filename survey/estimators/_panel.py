@@ -91,19 +91,19 @@ def panel_design(sf: SurveyFrame, member: str, *, strata: str | None = None,
                               location=member)
     strata = d.strata if strata is None else strata
     fpc = d.stage_fpc[0] if d.stage_fpc else None
-    frame = sf.frame.with_columns(sf._data[W].alias(_WT))
-    key = pl.col(member).cast(pl.String)
-    rows = pl.int_range(pl.len()).cast(pl.String)
-    frame = frame.with_columns(pl.when(key.is_null()).then(pl.lit("\x00") + rows)
-                               .otherwise(key).alias(_ID))
+    # the cluster: the member's dense code; a row without a member is a cluster of its own
+    code = sf.frame.select(pl.col(member).rank("dense").cast(pl.Int64)).to_series()
+    top = int(code.max() or 0)  # type: ignore[arg-type]
+    rows = pl.int_range(1, sf.frame.height + 1, dtype=pl.Int64, eager=True)
+    cluster = code.fill_null(rows + top).alias(_ID)
+    frame = sf.frame.with_columns(sf._data[W].alias(_WT), cluster)
     if strata is not None or fpc is not None:
-        keep = [c for c in (strata, fpc) if c is not None]
-        order = pl.int_range(pl.len())
-        rank = (order if prefer is None else
-                pl.when(prefer.fill_null(False)).then(order).otherwise(order + pl.len()))
-        frame = frame.with_columns(
-            pl.col(c).sort_by(rank).first().over(_ID).alias(a)
-            for c, a in zip(keep, [_STRATUM, _FPC] if strata else [_FPC], strict=False))
+        keep = [(c, a) for c, a in ((strata, _STRATUM), (fpc, _FPC)) if c is not None]
+        chosen = [pl.col(c).first().over(_ID) for c, _ in keep]
+        if prefer is not None:  # the member's row in the preferred wave, else their first
+            chosen = [pl.col(c).filter(prefer.fill_null(False)).first().over(_ID)
+                      .fill_null(other) for (c, _), other in zip(keep, chosen, strict=True)]
+        frame = frame.with_columns(e.alias(a) for e, (_, a) in zip(chosen, keep, strict=True))
     new = SurveyFrame(frame, Design(
         weights=_WT, strata=_STRATUM if strata is not None else None, ids=_ID,
         fpc=_FPC if fpc is not None else None, fpc_kind=d.fpc_kind, lonely_psu=d.lonely_psu))
