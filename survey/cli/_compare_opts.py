@@ -128,6 +128,7 @@ def panel(sf: SurveyFrame, compare: CompareArgs, member: str | None, by: tuple[s
                                "--by column (e.g. --by wave --compare 2025,2023)")
     if len(compare.values) != 2:
         raise click.BadParameter("give two values, FIRST,SECOND", param_hint="--compare")
+    from survey.errors import EstimationError
     from survey.estimators import panel_design, panel_link
 
     first, second = compare.values
@@ -135,7 +136,13 @@ def panel(sf: SurveyFrame, compare: CompareArgs, member: str | None, by: tuple[s
         raise click.BadParameter(f"no column {member!r} in the data", param_hint="--panel-id")
     link = panel_link(sf.frame, member, by[0], first, second, strata=design.strata, where=where)
     prefer = pl.col(by[0]).cast(pl.String) == first
-    return panel_design(sf, member, prefer=prefer), Panel(link, design.strata)
+    try:
+        linked = panel_design(sf, member, prefer=prefer)
+    except EstimationError as exc:  # the library's hint, in flag words
+        raise EstimationError(exc.message, location=exc.location,
+                              hint="drop --psu/--replicate, or add --independent to compare "
+                                   "the waves as independent samples") from None
+    return linked, Panel(link, design.strata)
 
 
 def imputation_files(design: DesignArgs) -> list[DesignArgs]:

@@ -88,3 +88,9 @@ def test_a_logistic_model_over_imputations_matches_micombine() -> None:
     assert [r["std_error"] for r in rows] == pytest.approx(case["std_error"], rel=1e-6)
     assert [r["df"] for r in rows] == pytest.approx(case["df"], rel=1e-6)
     assert [r["missinfo"] for r in rows] == pytest.approx(case["missinfo"], rel=1e-6)
+
+
+def test_a_panel_on_a_clustered_design_names_the_flags_to_use() -> None:
+    r = stats("mean", WAVES, "--var", "y", "--by", "wave", "--compare", "2000,1999",
+              "--psu", "stype", "--weight", "pw", "--panel-id", "snum")
+    assert r.exit_code == 2 and "--independent" in r.output
