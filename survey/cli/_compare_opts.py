@@ -110,12 +110,15 @@ def _store_panel_key(design: DesignArgs) -> str | None:
     from survey.store._harmonize import newest_codebook
 
     ws = WaveStore(design.store)  # type: ignore[arg-type]
+    manifest = ws.manifest()
     waves = ([w.strip() for w in design.wave.split(",") if w.strip()] if design.wave
-             else sorted(ws.manifest().waves))
+             else sorted(manifest.waves))
     try:
-        return newest_codebook([ws.codebook(w) for w in waves]).panel_key
+        key = newest_codebook([ws.codebook(w) for w in waves]).panel_key
+        dropped = any(key in (manifest.waves[w].pii.get("dropped") or ()) for w in waves)
     except Exception:  # noqa: BLE001 - an unknown wave is reported when the data load
         return None
+    return None if dropped else key  # a key not stored cannot link the waves
 
 
 def panel(sf: SurveyFrame, compare: CompareArgs, member: str | None, by: tuple[str, ...],
