@@ -116,6 +116,8 @@ class ModelResult:
         """Jupyter: the coefficient table as ``survey stats logit`` prints it."""
         t = self.terms
         ratio = [c for c in t.columns if c in ("odds_ratio", "exp", "ratio") and t[c].null_count() < t.height]
+        if not ratio and self.link == "log":  # ratios of means or rates: exp(estimate)
+            ratio = ["exp_estimate"]
         level = f"{self.level * 100:g}%"
         heads = ["term", "estimate", "std_error", f"{level} CI"]
         if ratio:
@@ -127,8 +129,10 @@ class ModelResult:
                      f"{format_number(rec['conf_low'])} to {format_number(rec['conf_high'])}"]
             if ratio:
                 r = ratio[0]
+                lo, hi = ("exp_conf_low", "exp_conf_high") if r == "exp_estimate" else (
+                    f"{r}_low", f"{r}_high")
                 cells += [format_number(rec[r]),
-                          f"{format_number(rec.get(f'{r}_low'))} to {format_number(rec.get(f'{r}_high'))}"]
+                          f"{format_number(rec.get(lo))} to {format_number(rec.get(hi))}"]
             cells.append(p_text(rec.get("p_value")))
             rows.append(cells)
         df = "" if not np.isfinite(self.df_resid) else f", residual df {format_number(self.df_resid)}"
