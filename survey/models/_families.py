@@ -64,7 +64,12 @@ def _dnorm(x: Arr) -> Arr:
 
 
 def _cauchit_inv(eta: Arr) -> Arr:
-    return 0.5 + np.arctan(np.clip(eta, -_CAUCHIT_T, _CAUCHIT_T)) / math.pi
+    """R's ``pcauchy``: in the tails from ``atan(1/x)``, where ``1/2 + atan(x)/pi``
+    would cancel."""
+    x = np.clip(eta, -_CAUCHIT_T, _CAUCHIT_T)
+    with np.errstate(divide="ignore"):
+        tail = np.arctan(1.0 / np.where(x == 0, 1.0, x)) / math.pi
+    return np.where(x > 1, 1.0 - tail, np.where(x < -1, -tail, 0.5 + np.arctan(x) / math.pi))
 
 
 def _dcauchy(x: Arr) -> Arr:
