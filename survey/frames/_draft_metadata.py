@@ -22,7 +22,6 @@ respondent:
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -33,16 +32,26 @@ from survey.codebook import Codebook, MissingCode, Option, Question, QuestionGro
 from survey.codebook._load import codebook_to_dict, dump_codebook, parse_codebook
 from survey.errors import CodebookError
 from survey.frames._ingest import type_table
+from survey.frames._draft_metadata_parts import (
+    _code,
+    _Columns,
+    _fix_options,
+    _groups,
+    _Ids,
+    _number_key,
+    _promote_id,
+    _ref,
+    _short,
+    _slug,
+    _sort_key,
+    _stem,
+    _text,
+)
 from survey.frames._match import _Index
 from survey.io import RawTable, SourceColumn
 from survey.io._metadata import FormMetadata, MetaChoice, MetaQuestion
 
 __all__ = ["MetadataDraft", "draft_from_metadata"]
-
-_CODE = re.compile(r"^-?[0-9A-Za-z_.]+$")
-_ID_NAMES = ("record_id", "responseid", "response_id", "respondent_id", "respondentid", "_uuid",
-             "uuid", "id", "case_id", "caseid", "participant_id", "study_id", "resp_id", "_id")
-
 
 @dataclass(frozen=True)
 class MetadataDraft:
@@ -104,45 +113,12 @@ def draft_from_metadata(raw: RawTable, metadata: FormMetadata, *, survey_name: s
 
 # --------------------------------------------------------------------------- matching
 
-
-class _Columns:
-    """Source columns by normalised name, block and Qualtrics ImportId."""
-
-    def __init__(self, raw: RawTable) -> None:
-        self.raw = raw
-        self.by_key: dict[str, list[int]] = {}
-        for c in raw.columns:
-            for k in {normalize_key(c.block), normalize_key(c.name), _import_key(c.import_id)}:
-                if k:
-                    self.by_key.setdefault(k, []).append(c.index)
-        self.used: set[int] = set()
-        self.pos = 0
-
-    def take(self, keys: tuple[str, ...]) -> SourceColumn | None:
-        """The first free column answering to one of ``keys``, preferring file order."""
-        for k in keys:
-            free = [i for i in self.by_key.get(normalize_key(k), []) + self.by_key.get(_import_key(k), [])
-                    if i not in self.used]
-            if free:
-                i = next((j for j in free if j >= self.pos), free[0])
-                self.used.add(i)
-                self.pos = max(self.pos, i)
-                return self.raw.columns[i]
-        return None
-
-
-def _import_key(text: str | None) -> str:
-    if not text or not re.match(r"(?i)^qid\d", text):
-        return ""
-    return "importid:" + text.lower().replace("-", "_")
-
-
 @dataclass
 class _Match:
     meta: MetaQuestion
     main: SourceColumn | None
     choices: list[tuple[MetaChoice, SourceColumn]]
-    extra: list[SourceColumn]  # data columns of the group the form does not list
+    extra: list[tuple[SourceColumn, str]]  # data columns of the group the form does not list, their choice
 
 
 class _Builder:
@@ -172,11 +148,12 @@ class _Builder:
         for m in self.matches:  # data columns of a checkbox group the form does not list
             if m.meta.type != "multiple" or not m.choices:
                 continue
-            prefixes = {normalize_key(m.meta.name) + "___"} | {
-                normalize_key(k).rsplit("/", 1)[0] + "/" for c, _ in m.choices for k in c.keys[:1] if "/" in k}
+            prefixes = {normalize_key(m.meta.name) + "___"} | {_stem(col.block) for _, col in m.choices} - {""}
             for c in self.raw.columns:
-                if c.index not in self.cols.used and any(normalize_key(c.block).startswith(p) for p in prefixes):
-                    m.extra.append(c)
+                key = normalize_key(c.block)
+                hit = next((p for p in sorted(prefixes, key=len, reverse=True) if key.startswith(p)), None)
+                if c.index not in self.cols.used and hit is not None:
+                    m.extra.append((c, key[len(hit):].strip() or key))
                     self.cols.used.add(c.index)
 
     # ------------------------------------------------------------------ building
@@ -243,7 +220,7 @@ class _Builder:
                 placed.append((first, q))
                 if m.meta.group:
                     member[q.id] = (m.meta.group_kind, m.meta.group)
-            covered |= {c.index for c in (m.main, *(col for _, col in m.choices), *m.extra) if c is not None}
+            covered |= {c.index for c in (m.main, *(col for _, col in m.choices), *(col for col, _ in m.extra)) if c is not None}
         rest = [c for c in self.raw.columns if c.index not in covered]
         data_groups: tuple[QuestionGroup, ...] = ()
         if rest:
@@ -269,13 +246,15 @@ class _Builder:
             if lost:
                 self._warn(f"{qid}: choice(s) {', '.join(map(repr, lost[:8]))} of the form have no column in the "
                            "export; left out")
-            for col in m.extra:
-                code = re.split(r"___|/", col.block)[-1]
-                opts.append(Option(code=code, label=code, column=_ref(col, self.index)))
-                self._warn(f"{qid}: column {col.block!r} is not among the form's choices; added as option {code!r}")
+            for col, tail in m.extra:
+                flat = re.sub(r"\s+", " ", col.block).strip()
+                at = flat.lower().rfind(tail)
+                label = flat[at:] if at >= 0 else tail
+                opts.append(Option(code=label, label=label, column=_ref(col, self.index)))
+                self._warn(f"{qid}: column {col.block!r} is not among the form's choices; added as option {label!r}")
             out = [(Question(id=qid, type="multiple", layout="columns", options=tuple(_fix_options(opts, qid)),
                              pii=q.pii, **text), min(col.index for _, col in m.choices) if m.choices
-                    else m.extra[0].index)]
+                    else m.extra[0][0].index)]
             if m.main is not None:
                 sid = ids.make(q.name + "_summary")
                 out.append((Question(id=sid, type="text", role="meta", column=_ref(m.main, self.index),
@@ -378,150 +357,3 @@ class _Builder:
     def _warn(self, text: str) -> None:
         if text not in self.warnings:
             self.warnings.append(text)
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _ref(col: SourceColumn, index: _Index) -> str:
-    """The shortest header that finds exactly ``col`` again at ingest."""
-    for cand in (col.block, col.name):
-        if cand and index.find(cand) is col:
-            return cand
-    return col.name
-
-
-def _groups(questions: list[Question], member: dict[str, tuple[str, str]],
-            data_groups: tuple[QuestionGroup, ...]) -> tuple[QuestionGroup, ...]:
-    """The form's sections, grids and rankings (members in codebook order), then the data draft's."""
-    qids = {q.id for q in questions}
-    by_key: dict[tuple[str, str], list[str]] = {}
-    for q in questions:
-        if q.id in member:
-            by_key.setdefault(member[q.id], []).append(q.id)
-    used: set[str] = set()
-    out: list[QuestionGroup] = []
-    for (kind, text), members in by_key.items():
-        base = _slug(text, limit=30) or kind
-        if base[0].isdigit():
-            base = "g" + base
-        gid, k = base, 2
-        while gid in qids or gid in used:
-            gid = f"{base}_{'group' if k == 2 else k}"
-            k += 1
-        used.add(gid)
-        out.append(QuestionGroup(id=gid, kind=kind, questions=tuple(members),  # type: ignore[arg-type]
-                                 **{("text_ko" if re.search(r"[\uac00-\ud7a3]", text) else "text_en"): text}))
-    taken = {x for g in out for x in g.questions}
-    for g in data_groups:
-        members = tuple(x for x in g.questions if x not in taken)
-        if members and g.id not in qids and g.id not in used:
-            used.add(g.id)
-            out.append(replace(g, questions=members))
-    return tuple(out)
-
-
-def _promote_id(questions: list[Question], raw: RawTable, index: _Index) -> list[Question]:
-    """With no id from the form or the data draft: a unique, complete id-named column."""
-    for name in _ID_NAMES:
-        for j, q in enumerate(questions):
-            if q.id.lower() != name or q.column is None or q.type == "multiple":
-                continue
-            col = index.find(q.column)
-            if col is None:
-                continue
-            cells = raw.frame.get_column(col.name)
-            if cells.null_count() == 0 and cells.n_unique() == cells.len() and cells.len() > 0:
-                questions[j] = replace(q, role="id", type="text", options=(), missing_codes=(),
-                                       minimum=None, maximum=None)
-                return questions
-    return questions
-
-
-def _fix_options(opts: list[Option], qid: str) -> list[Option]:
-    """Valid, unique codes and labels: ``Yes, often`` stays the label, the code is made safe."""
-    out: list[Option] = []
-    codes: set[str] = set()
-    labels: set[str] = set()
-    for o in opts:
-        code = _code(o.code)
-        aliases = tuple(a for a in (*o.aliases, o.code) if a != code and normalize_key(a) != normalize_key(o.label))
-        base, k = code, 2
-        while code in codes or code in ("missing", "other_text"):
-            code = f"{base}_{k}"
-            k += 1
-        label = o.label.strip() or o.code
-        if normalize_key(label) in labels:
-            label = f"{label} ({o.code})"
-        labels.add(normalize_key(label))
-        label_ko = o.label_ko
-        if label_ko and normalize_key(label_ko) in labels:
-            label_ko = None
-        elif label_ko:
-            labels.add(normalize_key(label_ko))
-        aliases = tuple(a for a in aliases if normalize_key(a) not in labels)
-        labels.update(normalize_key(a) for a in aliases)
-        codes.add(code)
-        out.append(Option(code=code, label=label, label_ko=label_ko, aliases=aliases, column=o.column))
-    return out
-
-
-def _code(code: str) -> str:
-    c = code.strip()
-    if _CODE.match(c):
-        return c
-    s = re.sub(r"[^0-9A-Za-z_.]+", "_", unicodedata.normalize("NFKD", c).encode("ascii", "ignore").decode()).strip("_")
-    return s or "x"
-
-
-def _number_key(key: str) -> str:
-    m = re.fullmatch(r"([+-]?\d+)\.0+", key)
-    return m.group(1) if m else key
-
-
-def _sort_key(value: str) -> tuple[int, float, str]:
-    try:
-        return (0, float(value), "")
-    except ValueError:
-        return (1, 0.0, value)
-
-
-def _text(text: str | None, text_ko: str | None = None) -> dict[str, str]:
-    if text_ko and text:
-        return {"text_en": text, "text_ko": text_ko}
-    text = text or text_ko
-    if not text:
-        return {}
-    return {"text_ko": text} if re.search(r"[\uac00-\ud7a3]", text) else {"text_en": text}
-
-
-def _short(text: str | None, n: int = 50) -> str:
-    t = text or ""
-    return t if len(t) <= n else t[: n - 3].rstrip() + "..."
-
-
-def _slug(text: str, limit: int = 40) -> str:
-    s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    s = re.sub(r"[^a-z0-9]+", "_", s).strip("_")
-    s = re.sub(r"_+", "_", s)
-    if len(s) > limit:
-        s = s[:limit].rsplit("_", 1)[0] or s[:limit]
-    return s.strip("_")
-
-
-class _Ids:
-    """Question ids from the platform's names: ``Q5 1`` -> ``q5_1``, unique, no ``__``."""
-
-    def __init__(self) -> None:
-        self.used: set[str] = set()
-
-    def make(self, name: str) -> str:
-        slug = _slug(name, limit=60) or "q"
-        if slug[0].isdigit():
-            slug = "q" + slug
-        qid, k = slug, 2
-        while qid in self.used:
-            qid = f"{slug}_{k}"
-            k += 1
-        self.used.add(qid)
-        return qid

@@ -14,9 +14,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import polars as pl
+
 from survey.io._metadata import FormMetadata, MetaChoice, MetaQuestion, plain_text
 from survey.io._model import Limits
-from survey.io._stat import number_text
+from survey.io._stat import _user_missing, number_text
 from survey.io._util import unreadable
 
 __all__ = ["read_stat_metadata"]
@@ -44,7 +46,8 @@ def read_stat_metadata(path: str, *, kind: str, limits: Limits) -> FormMetadata:
     values = meta.variable_value_labels or {}
     measure = getattr(meta, "variable_measure", None) or {}
     formats = getattr(meta, "original_variable_types", None) or {}
-    missing = _user_missing(meta)
+    missing = _user_missing(pl.DataFrame(), meta, {
+        name: {number_text(k): str(v) for k, v in labels.items()} for name, labels in values.items()})
     in_set: dict[str, str] = {}
     sets: list[MetaQuestion] = []
     for set_name, mr in (getattr(meta, "mr_sets", None) or {}).items():
@@ -108,22 +111,3 @@ def _as_key(labels: dict[Any, str], code: str) -> Any:
 def _code_order(item: tuple[Any, str]) -> tuple[int, float, str]:
     k = item[0]
     return (0, float(k), "") if isinstance(k, (int, float)) else (1, 0.0, str(k))
-
-
-def _user_missing(meta: Any) -> dict[str, tuple[str, ...]]:
-    """Discrete user-missing values and the labelled codes inside user-missing ranges."""
-    out: dict[str, tuple[str, ...]] = {}
-    labels = meta.variable_value_labels or {}
-    for name, ranges in (getattr(meta, "missing_ranges", None) or {}).items():
-        codes: list[str] = []
-        for r in ranges:
-            lo, hi = r.get("lo"), r.get("hi")
-            if lo == hi:
-                codes.append(number_text(lo))
-            else:
-                codes += [number_text(k) for k in labels.get(name, {})
-                          if isinstance(k, (int, float)) and lo <= k <= hi]
-        out[name] = tuple(dict.fromkeys(codes))
-    for name, vals in (getattr(meta, "missing_user_values", None) or {}).items():
-        out[name] = tuple(dict.fromkeys([*out.get(name, ()), *(number_text(v) for v in vals)]))
-    return out

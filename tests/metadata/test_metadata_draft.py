@@ -316,3 +316,18 @@ def test_bilingual_xlsform_gives_english_and_korean_text_and_labels(tmp_path: Pa
     pair.export.write_text(text, encoding="utf-8")
     frame = read_survey(pair.export, cb).frame
     assert frame["consent"].to_list()[:2] == ["No", "Yes"]
+
+
+def test_kobo_choice_column_the_form_does_not_list_becomes_an_option(tmp_path: Path) -> None:
+    pair = builders.kobo_xml(tmp_path)
+    rows = list(csv.reader(pair.export.read_text(encoding="utf-8").splitlines(), delimiter=";"))
+    at = rows[0].index("hh/fruits/kiwi") + 1
+    for i, row in enumerate(rows):
+        row.insert(at, "hh/fruits/mango" if i == 0 else str(i % 2))
+    with open(pair.export, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, delimiter=";").writerows(rows)
+    drafted, cb = _draft(pair, tmp_path)
+    fruits = cb.question("fruits")
+    assert [o.code for o in fruits.options] == ["apple", "banana", "kiwi", "mango"]
+    assert any("'hh/fruits/mango' is not among the form's choices" in w for w in drafted.warnings)
+    assert read_survey(pair.export, cb).report.ok
