@@ -14,23 +14,38 @@ import polars as pl
 
 from survey.design import SurveyFrame
 from survey.estimators import (
+    BoxStats,
     Estimates,
+    Histogram,
+    ResponseRates,
+    WeightedECDF,
+    box_stats,
     cronbach_alpha,
     difference,
+    ecdf,
+    histogram,
     mean,
     multiple_choice,
     panel_link,
     proportion,
     quantile,
+    response_rates,
     std_dev,
     total,
     variance,
 )
 from survey.models import ModelResult, firth, predictive_margins, svyglm, svyolr
 from survey.plans._data import Data
-from survey.plans._model import ComparisonSpec, CrosstabSpec, EstimateSpec, ModelSpec
+from survey.plans._model import (
+    ComparisonSpec,
+    CrosstabSpec,
+    EstimateSpec,
+    ModelSpec,
+    ResponseRatesSpec,
+)
 
-__all__ = ["ModelRun", "run_comparison", "run_crosstab", "run_estimate", "run_model"]
+__all__ = ["DistributionRun", "ModelRun", "run_comparison", "run_crosstab", "run_distribution",
+           "run_estimate", "run_model", "run_response_rates"]
 
 ESTIMATE_COLUMNS = ("estimate", "std_error", "conf_low", "conf_high", "cv", "n", "df")
 
@@ -92,6 +107,42 @@ def run_estimate(data: Data, spec: EstimateSpec) -> pl.DataFrame:
             t = t.filter(pl.col("category").cast(pl.String).is_in(list(spec.categories)))
         parts.append(_tidy(t, spec.by, weighted, r.method, spec.level, waves))
     return pl.concat(parts, how="vertical")
+
+
+@dataclass(frozen=True)
+class DistributionRun:
+    """What an estimate's distribution plots draw (R's svyhist, svyboxplot, svycdf), on
+    its first weighting: the histogram of everyone in the base, a box (and an ECDF) per
+    group of its by-variable."""
+
+    spec: EstimateSpec
+    weighted: bool
+    histogram: Histogram | None
+    boxes: BoxStats | None
+    ecdf: WeightedECDF | None
+
+
+def run_distribution(data: Data, spec: EstimateSpec) -> DistributionRun:
+    """The numbers behind ``plot = "histogram" | "boxplot" | "ecdf"`` of an estimate."""
+    weighted = spec.weighted[0]
+    sf = data.design(data.waves(spec.waves), weighted)
+    where = _where(spec.where)
+    by = spec.by[0] if spec.by else None
+    kinds = set(spec.distribution)
+    return DistributionRun(
+        spec, weighted,
+        histogram(sf, spec.variable, where=where) if "histogram" in kinds else None,
+        box_stats(sf, spec.variable, by=by, where=where) if "boxplot" in kinds else None,
+        ecdf(sf, spec.variable, by=by, where=where) if "ecdf" in kinds else None)
+
+
+def run_response_rates(spec: ResponseRatesSpec) -> ResponseRates:
+    """``[response_rates]``: AAPOR rates from the dispositions file (all text, codes kept)."""
+    from survey.io import read_table
+
+    frame = read_table(spec.file).frame if spec.file.suffix.lower() in (".xlsx", ".xlsm") else \
+        pl.read_csv(spec.file, infer_schema_length=0)
+    return response_rates(frame, disposition=spec.disposition, by=spec.by, e=spec.e)
 
 
 def run_comparison(data: Data, spec: ComparisonSpec) -> pl.DataFrame:

@@ -422,6 +422,16 @@ class _Checker:
         self.wave_list(e.waves, self.at_any("estimate", i, "wave", "waves"), where)
         if e.plot and len(e.by) > 2:
             self.add(at("plot"), f"{where} plot: a plot shows at most two by-variables")
+        if e.distribution:
+            kind = cols.kinds.get(e.variable)
+            if e.statistic not in ("mean", "total", "quantile", "variance", "std_dev") or \
+                    kind not in NUMERIC:
+                self.add(at("plot"), f"{where} plot: a {'/'.join(e.distribution)} draws a numeric "
+                                     f"question's distribution; {e.variable!r} is "
+                                     f"{kind or e.statistic} (use plot = true for interval bars)")
+            if len(e.by) > 1:
+                self.add(at("plot"), f"{where} plot: a {'/'.join(e.distribution)} takes at most "
+                                     "one by-variable (a box per group)")
 
     def comparison(self, i: int, c: object, cols: Columns) -> None:
         from survey.plans._model import ComparisonSpec

@@ -33,15 +33,16 @@ from survey.plans._model import (
     OutputsSpec,
     Plan,
     ReplicateSpec,
+    ResponseRatesSpec,
     WaveInput,
     WeightingSpec,
 )
-from survey.plans._reader import Problems, Table
+from survey.plans._reader import Problems, Table, suggest
 
 __all__ = ["load_plan", "parse_plan"]
 
 SECTIONS = ("plan", "inputs", "derive", "design", "weighting", "estimate", "comparison",
-            "model", "crosstab", "outputs")
+            "model", "crosstab", "response_rates", "outputs")
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 CI_METHODS = ("logit", "likelihood", "asin", "beta", "mean", "xlogit", "wilson",
               "clopper-pearson", "jeffreys", "agresti-coull")
@@ -128,6 +129,7 @@ def parse_plan(raw: bytes, path: Path, problems: Problems) -> Plan | None:
     models = [_model(t, level) for t in root.tables("model", label="[[model]]")]
     crosstab = _crosstab(root.table("crosstab", label="[crosstab]"))
     outputs = _outputs(root.table("outputs", label="[outputs]"), base)
+    response = _response_rates(root.table("response_rates", label="[response_rates]"), base)
 
     seen: dict[str, int | None] = {}
     for spec in [*estimates, *comparisons, *models]:
@@ -148,7 +150,8 @@ def parse_plan(raw: bytes, path: Path, problems: Problems) -> Plan | None:
         derive=tuple(derive), design=design, weighting=weighting,
         estimates=tuple(e for e in estimates if e is not None),
         comparisons=tuple(c for c in comparisons if c is not None),
-        models=tuple(m for m in models if m is not None), crosstab=crosstab, outputs=outputs)
+        models=tuple(m for m in models if m is not None), crosstab=crosstab, outputs=outputs,
+        response_rates=response)
 
 
 # -- sections ----------------------------------------------------------------------------------
@@ -288,6 +291,24 @@ def _quantile_options(t: Table) -> dict[str, object]:
             "qrule": t.str("qrule", default="math", choices=QUANTILE_RULES)}
 
 
+DISTRIBUTION_PLOTS = ("histogram", "boxplot", "ecdf")
+
+
+def _plot(t: Table) -> dict[str, object]:
+    """``plot = true`` (interval bars), or a weighted distribution plot of a numeric
+    question: ``plot = "histogram"``, ``"boxplot"``, ``"ecdf"`` or a list of them."""
+    v = t.data.get("plot")
+    if isinstance(v, str) or (isinstance(v, list) and v and all(isinstance(x, str) for x in v)):
+        t.seen.add("plot")
+        kinds = [v] if isinstance(v, str) else list(v)
+        bad = [k for k in kinds if k not in DISTRIBUTION_PLOTS]
+        if bad:
+            t.bad("plot", f"{bad[0]!r} is not true, false or one of {', '.join(DISTRIBUTION_PLOTS)}"
+                          f"{suggest(bad[0], DISTRIBUTION_PLOTS)}")
+        return {"plot": False, "distribution": tuple(k for k in kinds if k in DISTRIBUTION_PLOTS)}
+    return {"plot": t.bool("plot", default=False), "distribution": ()}
+
+
 def _estimate(t: Table, level: float) -> EstimateSpec | None:
     eid = _id(t, "estimate")
     stat = t.str("statistic", required=True, choices=STATISTICS)
@@ -307,7 +328,7 @@ def _estimate(t: Table, level: float) -> EstimateSpec | None:
                 weighted=t.weighted(), ci=ci, **extra,
                 level=t.level("level", default=level), categories=t.strs("categories"),
                 sort=t.str("sort", default="none", choices=("none", "descending", "ascending")),
-                plot=t.bool("plot", default=False))
+                **_plot(t))
     t.done()
     if eid is None or stat is None or var is None:
         return None
@@ -404,6 +425,22 @@ def _crosstab(t: Table | None) -> CrosstabSpec | None:
     if not spec.file.endswith(".xlsx") or "/" in spec.file:
         t.bad("file", f"{spec.file!r}: a file name ending in .xlsx (written in the report folder)")
     return spec
+
+
+def _response_rates(t: Table | None, base: Path) -> ResponseRatesSpec | None:
+    if t is None:
+        return None
+    f = t.path("file", base, required=True)
+    disposition = t.str("disposition", default="disposition") or "disposition"
+    by = t.str("by")
+    e = t._get("e", (int, float), "a share between 0 and 1", False)
+    if e is not None and not 0 <= e <= 1:
+        t.bad("e", f"must be a share between 0 and 1 (the eligible share of unknowns), got {e}")
+        e = None
+    t.done()
+    if f is None:
+        return None
+    return ResponseRatesSpec(f, disposition, by, None if e is None else float(e), t.line())
 
 
 def _outputs(t: Table | None, base: Path) -> OutputsSpec:

@@ -120,6 +120,17 @@ class WeightingSpec:
 
 
 @dataclass(frozen=True)
+class ResponseRatesSpec:
+    """AAPOR response rates from a dispositions file (``survey.estimators.response_rates``)."""
+
+    file: Path
+    disposition: str = "disposition"
+    by: str | None = None
+    e: float | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class EstimateSpec:
     """One estimate table: a statistic of one question, by groups, in a subpopulation."""
 
@@ -136,6 +147,7 @@ class EstimateSpec:
     categories: tuple[str, ...] = ()
     sort: str = "none"
     plot: bool = False
+    distribution: tuple[str, ...] = ()  # plot = "histogram" | "boxplot" | "ecdf" (or a list)
     quantiles: tuple[float, ...] = (0.5,)  # statistic = "quantile": the probabilities
     qrule: str = "math"  # statistic = "quantile": R's qrule
     line: int | None = None
@@ -239,6 +251,7 @@ class Plan:
     models: tuple[ModelSpec, ...] = ()
     crosstab: CrosstabSpec | None = None
     outputs: OutputsSpec = field(default_factory=OutputsSpec)
+    response_rates: ResponseRatesSpec | None = None
 
     @property
     def default_waves(self) -> tuple[str, ...]:

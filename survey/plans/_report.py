@@ -6,18 +6,19 @@ The numbers come from the analysis tables; :mod:`survey.reports._html` and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
 from survey.codebook import Codebook
+from survey.estimators import ResponseRates
 from survey.models._plot import label as term_label
-from survey.plans._analyses import ModelRun
+from survey.plans._analyses import DistributionRun, ModelRun
 from survey.plans._model import ComparisonSpec, EstimateSpec, Plan
 from survey.reports._html import Figure, Section, format_value, render_html
-from survey.reports._plots import forest_png, interval_bars_png
+from survey.reports._plots import boxplot_png, ecdf_png, forest_png, histogram_png, interval_bars_png
 
 __all__ = ["Report", "compose"]
 
@@ -52,7 +53,8 @@ def _interval(row: dict, fmt: str) -> str:
     return f"{lo} to {hi}"
 
 
-def _estimate_section(spec: EstimateSpec, t: pl.DataFrame, cb: Codebook) -> Section:
+def _estimate_section(spec: EstimateSpec, t: pl.DataFrame, cb: Codebook,
+                      dist: DistributionRun | None = None) -> Section:
     fmt = "pct" if spec.statistic in PCT_STATS else "num"
     labels = _option_labels(cb, spec)
     shown = t.with_columns(pl.col("category").replace(labels)) if labels else t
@@ -75,9 +77,11 @@ def _estimate_section(spec: EstimateSpec, t: pl.DataFrame, cb: Codebook) -> Sect
     notes = [f"{spec.statistic.replace('_', ' ')} of {spec.variable}"
              + (f" among rows where {spec.where}" if spec.where else "")
              + f"; intervals: {t['method'][0]}; n is respondents in the base."]
-    figures = ()
+    figures: tuple[Figure, ...] = ()
     if spec.plot:
         figures = (_estimate_figure(spec, shown),)
+    if dist is not None:
+        figures += _distribution_figures(dist, t)
     return Section(f"estimate-{spec.id}", spec.title or spec.id, notes=tuple(notes),
                    table=table, formats=formats, figures=figures)
 
@@ -113,6 +117,73 @@ def _estimate_figure(spec: EstimateSpec, t: pl.DataFrame) -> Figure:
     return Figure(png, alt=f"Bar chart: {spec.title or spec.id}, with {_ci(spec.level)}s",
                   caption=f"{spec.title or spec.id}. Bars: estimates; whiskers: "
                           f"{_ci(spec.level)}s.", name=f"estimate-{spec.id}")
+
+
+def _distribution_figures(dist: DistributionRun, t: pl.DataFrame) -> tuple[Figure, ...]:
+    """The weighted histogram, box plots and ECDF of a numeric estimate (svyhist,
+    svyboxplot, svycdf), the design-based median marked."""
+    spec = dist.spec
+    name = spec.title or spec.id
+    how = _weighting(dist.weighted)
+    base = f" among rows where {spec.where}" if spec.where else ""
+    out = []
+    if dist.histogram is not None:
+        h = dist.histogram
+        med = dist.boxes.table["median"][0] if dist.boxes is not None and not dist.boxes.by else None
+        out.append(Figure(histogram_png(h.breaks, h.density, title=f"{name}: distribution ({how})",
+                                        xlabel=spec.variable, median=med),
+                          alt=f"Weighted histogram of {spec.variable}",
+                          caption=f"Histogram of {spec.variable}{base} ({how}, as R's svyhist): "
+                                  f"bar areas are weighted shares; {h.n} respondents.",
+                          name=f"estimate-{spec.id}-histogram"))
+    if dist.boxes is not None:
+        b = dist.boxes.table
+        labels = [str(r[b.columns[0]]) for r in b.iter_rows(named=True)] if dist.boxes.by else [spec.variable]
+        stats = b.select("low", "q1", "median", "q3", "high").to_numpy()
+        outliers = [dist.boxes.outliers(i) for i in range(b.height)]
+        out.append(Figure(boxplot_png(labels, stats, outliers, title=f"{name}: box plot ({how})",
+                                      xlabel=spec.variable),
+                          alt=f"Weighted box plot of {spec.variable}",
+                          caption=f"Box plot of {spec.variable}{base} ({how}, as R's svyboxplot): "
+                                  "boxes at the design-based quartiles (svyquantile), whiskers "
+                                  "to the extremes or 1.5 IQR.",
+                          name=f"estimate-{spec.id}-boxplot"))
+    if dist.ecdf is not None:
+        e = dist.ecdf
+        groups = (e.table.partition_by(list(e.by), maintain_order=True, as_dict=True)
+                  if e.by else {(spec.variable,): e.table})
+        out.append(Figure(ecdf_png([str(k[0]) for k in groups],
+                                   [g["value"].to_numpy() for g in groups.values()],
+                                   [g["share"].to_numpy() for g in groups.values()],
+                                   title=f"{name}: cumulative distribution ({how})",
+                                   xlabel=spec.variable),
+                          alt=f"Weighted cumulative distribution of {spec.variable}",
+                          caption=f"Share at or below each value of {spec.variable}{base} "
+                                  f"({how}, as R's svycdf).",
+                          name=f"estimate-{spec.id}-ecdf"))
+    return tuple(out)
+
+
+_SHOWN_RATES = ("RR1", "RR2", "RR3", "RR4", "RR5", "RR6", "COOP1", "COOP3", "REF1", "CON1")
+
+
+def _response_section(rr: ResponseRates) -> Section:
+    """AAPOR response rates, overall and by group, with the counts they come from."""
+    wide = rr.table.pivot(on="rate", index=list(rr.by), values="estimate") if rr.by else \
+        pl.DataFrame({r: [v] for r, v in rr.table.select("rate", "estimate").iter_rows()})
+    counts = rr.counts.with_columns((pl.col("UH") + pl.col("UO")).alias("U"))
+    label = [pl.col(b).cast(pl.String).fill_null("all").alias(b) for b in rr.by] or \
+        [pl.lit("all").alias("cases")]
+    table = pl.concat([counts.select(*label, pl.col("cases").alias("n"), "I", "P", "R", "NC", "O", "U",
+                                     "NE", pl.col("e").round(3)),
+                       wide.select(_SHOWN_RATES)], how="horizontal")
+    formats = {r: "pct" for r in _SHOWN_RATES} | {k: "int" for k in ("n", "I", "P", "R", "NC", "O", "U", "NE")}
+    notes = ("AAPOR Standard Definitions (2023): I complete, P partial, R refusal and break-off, "
+             "NC non-contact, O other, U unknown eligibility, NE not eligible. RR1 = I / (I + P + R "
+             "+ NC + O + U); RR3 counts only the estimated eligible share e of U; RR5 leaves U out; "
+             "even-numbered rates count partials as responses. COOP: of the cases contacted; REF: "
+             "refusals; CON: contact.", f"e: {rr.e_method}.")
+    return Section("response-rates", "Response rates", notes=notes, table=table, formats=formats)
 
 
 def _comparison_section(spec: ComparisonSpec, t: pl.DataFrame) -> Section:
@@ -258,11 +329,15 @@ def _headlines(plan: Plan, estimates: dict[str, pl.DataFrame],
 def compose(plan: Plan, *, estimates: dict[str, pl.DataFrame],
             comparisons: dict[str, pl.DataFrame], models: Sequence[ModelRun],
             codebook: Codebook, facts: Sequence[tuple[str, str]], data_notes: Sequence[str],
-            crosstab_note: str | None, footer: str) -> Report:
+            crosstab_note: str | None, footer: str,
+            distributions: Mapping[str, DistributionRun] | None = None,
+            response_rates: ResponseRates | None = None) -> Report:
     """Build the report page of a run."""
     sections = [Section("summary", "Summary",
                         bullets=tuple(_headlines(plan, estimates, comparisons, codebook)))]
-    sections += [_estimate_section(s, estimates[s.id], codebook) for s in plan.estimates]
+    dist = distributions or {}
+    sections += [_estimate_section(s, estimates[s.id], codebook, dist.get(s.id))
+                 for s in plan.estimates]
     sections += [_comparison_section(s, comparisons[s.id]) for s in plan.comparisons]
     for m in models:
         sections.append(_model_section(m))
@@ -271,7 +346,14 @@ def compose(plan: Plan, *, estimates: dict[str, pl.DataFrame],
             sections.append(margins)
     if crosstab_note:
         sections.append(Section("crosstabs", "Crosstabs", notes=(crosstab_note,)))
-    sections.append(Section("data", "Data and method", notes=tuple(data_notes)))
+    notes = list(data_notes)
+    if response_rates is not None:
+        sections.append(_response_section(response_rates))
+        notes.append(f"Response rate (AAPOR RR1): {format_value(response_rates.rate('RR1'), 'pct')}; "
+                     f"RR3 {format_value(response_rates.rate('RR3'), 'pct')} with e = "
+                     f"{response_rates.counts['e'][-1]:.3f} ({response_rates.e_method}); "
+                     f"cooperation (COOP1) {format_value(response_rates.rate('COOP1'), 'pct')}.")
+    sections.append(Section("data", "Data and method", notes=tuple(notes)))
     figures = tuple(f for s in sections for f in s.figures)
     page = render_html(plan.title, sections, lead=plan.description, facts=facts, footer=footer)
     return Report(page, figures)

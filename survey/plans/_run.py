@@ -27,7 +27,15 @@ import polars as pl
 import survey
 from survey._meta import utc_now
 from survey.errors import DesignError, EstimationError, ModelError, PlanError
-from survey.plans._analyses import ModelRun, run_comparison, run_crosstab, run_estimate, run_model
+from survey.plans._analyses import (
+    ModelRun,
+    run_comparison,
+    run_crosstab,
+    run_distribution,
+    run_estimate,
+    run_model,
+    run_response_rates,
+)
 from survey.plans._data import Data, ingest_waves, load_data
 from survey.plans._load import load_plan
 from survey.plans._model import Plan
@@ -182,15 +190,24 @@ def run_plan(plan: str | Path | Plan, out_dir: str | Path | None = None, *,
     tick("load waves")
     data = load_data(p, store)
     estimates, comparisons, models = {}, {}, []
+    distributions = {}
     for e in p.estimates:
         tick(f"estimate {e.id}")
         estimates[e.id] = _guard(f"[[estimate]] {e.id!r}", e.line, p, run_estimate, data, e)
+        if e.distribution and p.outputs.html:
+            distributions[e.id] = _guard(f"[[estimate]] {e.id!r} plot", e.line, p,
+                                         run_distribution, data, e)
     for c in p.comparisons:
         tick(f"comparison {c.id}")
         comparisons[c.id] = _guard(f"[[comparison]] {c.id!r}", c.line, p, run_comparison, data, c)
     for m in p.models:
         tick(f"model {m.id}")
         models.append(_guard(f"[[model]] {m.id!r}", m.line, p, run_model, data, m))
+    rates = None
+    if p.response_rates is not None:
+        tick("response rates")
+        rates = _guard("[response_rates]", p.response_rates.line, p, run_response_rates,
+                       p.response_rates)
     crosstab_note = None
     written: dict[str, bytes] = {}
     if p.crosstab is not None:
@@ -202,6 +219,7 @@ def run_plan(plan: str | Path | Plan, out_dir: str | Path | None = None, *,
     written.update(_tables(p, estimates, comparisons, models))
     if p.outputs.html:
         rep = compose(p, estimates=estimates, comparisons=comparisons, models=models,
+                      distributions=distributions, response_rates=rates,
                       codebook=data.codebook, facts=_facts(p, data),
                       data_notes=_data_notes(p, data), crosstab_note=crosstab_note,
                       footer=f"survey {survey.__version__}; plan {p.path.name} "
@@ -313,5 +331,7 @@ def _other_files(p: Plan) -> list[dict[str, Any]]:
         files.append(("weighting margins", p.weighting.margins))
     if p.inputs.codebook is not None:
         files.append(("codebook", p.inputs.codebook))
+    if p.response_rates is not None:
+        files.append(("dispositions", p.response_rates.file))
     return [{"role": role, "file": f.name, "path": str(f), "sha256": file_sha256(f)}
             for role, f in files]

@@ -17,7 +17,7 @@ import numpy as np
 
 from survey.errors import ReportError
 
-__all__ = ["forest_png", "interval_bars_png"]
+__all__ = ["boxplot_png", "ecdf_png", "forest_png", "histogram_png", "interval_bars_png"]
 
 _PALETTE = ("#1f4e79", "#c55a11", "#548235", "#7f6000", "#7030a0", "#404040")
 _RATIO_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)
@@ -118,6 +118,79 @@ def forest_png(labels: Sequence[str], ratio: np.ndarray, low: np.ndarray, high: 
     ax.grid(axis="x", color="#eeeeee", linewidth=0.6)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+    _title(ax, title)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def _plain_axes(ax: Any) -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_axisbelow(True)
+
+
+def histogram_png(breaks: np.ndarray, density: np.ndarray, *, title: str | None = None,
+                  xlabel: str = "", median: float | None = None) -> bytes:
+    """A weighted histogram (R's ``svyhist``): bars of ``density`` between ``breaks``,
+    the design-based median as a dashed line when given."""
+    plt = _pyplot()
+    b, d = np.asarray(breaks, dtype=float), np.asarray(density, dtype=float)
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    ax.bar(b[:-1], d, width=np.diff(b), align="edge", color=_PALETTE[0], alpha=0.85,
+           edgecolor="white", linewidth=0.8)
+    if median is not None and np.isfinite(median):
+        ax.axvline(median, color=_PALETTE[1], linestyle="--", linewidth=1.5,
+                   label=f"median {median:.4g}")
+        ax.legend(frameon=False, fontsize=9)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("density (weighted)")
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    _plain_axes(ax)
+    _title(ax, title)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def boxplot_png(labels: Sequence[str], stats: np.ndarray, outliers: Sequence[Sequence[float]], *,
+                title: str | None = None, xlabel: str = "") -> bytes:
+    """Weighted box plots (R's ``svyboxplot``), one per label, top to bottom: ``stats``
+    is ``(len(labels), 5)``: lower whisker, first quartile, median, third quartile,
+    upper whisker; ``outliers`` the points beyond the whiskers."""
+    plt = _pyplot()
+    s = np.asarray(stats, dtype=float)
+    boxes = [{"label": lab, "whislo": r[0], "q1": r[1], "med": r[2], "q3": r[3], "whishi": r[4],
+              "fliers": list(out)} for lab, r, out in zip(labels, s, outliers, strict=True)][::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.55 * len(boxes) + 1.4))
+    import matplotlib
+
+    major_minor = tuple(int(x) for x in matplotlib.__version__.split(".")[:2])
+    side = {"orientation": "horizontal"} if major_minor >= (3, 10) else {"vert": False}
+    ax.bxp(boxes, **side, showfliers=True, patch_artist=True,
+           boxprops={"facecolor": _PALETTE[0], "alpha": 0.35},
+           medianprops={"color": _PALETTE[1], "linewidth": 2})
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    _plain_axes(ax)
+    _title(ax, title)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def ecdf_png(series: Sequence[str], values: Sequence[np.ndarray], shares: Sequence[np.ndarray], *,
+             title: str | None = None, xlabel: str = "") -> bytes:
+    """Weighted empirical distribution functions (R's ``svycdf``), one step line per series."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    for j, (name, x, p) in enumerate(zip(series, values, shares, strict=True)):
+        ax.step(np.r_[x[0], x], np.r_[0.0, p], where="post", color=_PALETTE[j % len(_PALETTE)],
+                label=name if len(series) > 1 else None)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("share at or below (weighted)")
+    ax.grid(color="#eeeeee", linewidth=0.6)
+    _plain_axes(ax)
+    if len(series) > 1:
+        ax.legend(frameon=False, fontsize=9)
     _title(ax, title)
     fig.tight_layout()
     return _png(fig)
