@@ -19,8 +19,10 @@
 #              (reltol 1e-15, ndeps 1e-6) as in make_model_fixtures.R.
 #   predmeans  svypredmeans(adjustmodel, ~group): the margins and their SEs.
 #   lrt        regTermTest(m, ~term, method = "LRT") and anova(m0, m1) (nested, which
-#              R turns into regTermTest of the bigger model): the working 2 log LR
-#              (chisq), the misspecification eigenvalues (lambda), the denominator df
+#              R turns into regTermTest of the bigger model); for svyolr, regTermTest's
+#              LRT written out (its update() cannot pass the tight optim control, whose
+#              ndeps must match the smaller model), the same formulas.
+#              Each holds the working 2 log LR (chisq), the misspecification eigenvalues (lambda), the denominator df
 #              and the p-value. R's saddlepoint solves its equation with uniroot(tol =
 #              1e-8); p_value is R's default output, p_tight the same with the root
 #              found to 1e-14 (survey:::saddle patched for the call), the number an
@@ -170,7 +172,13 @@ for (lk in c("probit", "cloglog", "cauchit"))
            A(formula = "cat ~ meals + C(stype)", link = lk,
              cut = A(var = "api00", breaks = c(550, 650, 750),
                      labels = c("low", "mid", "high", "top"))),
-           olr_rows))
+           olr_rows, lrt = list(lr(sprintf(paste0(
+             "{m0 <- svyolr(cat ~ meals, design=d, method='%s', control=list(reltol=1e-15, ",
+             "maxit=1000, ndeps=rep(1e-6, 4))); idx <- 2:3; V0 <- solve(m$Hess)[idx, idx]; ",
+             "lam <- eigen(solve(V0) %%*%% vcov(m)[idx, idx], only.values=TRUE)$values; ",
+             "x <- deviance(m0) - deviance(m); list(chisq=x, df=2, ddf=m$df.residual, ",
+             "lambda=lam, p=survey:::pFsum(x, rep(1, 2), lam, ddf=m$df.residual, ",
+             "method='saddlepoint', lower.tail=FALSE))}"), lk), list("C(stype)")))))
 
 # ---- predictive margins ------------------------------------------------------------------------
 for (key in c("strat", "clus1", "clus2_fpc")) {
