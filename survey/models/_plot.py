@@ -1,4 +1,4 @@
-"""Forest plot of odds ratios (matplotlib, imported only when a plot is asked for)."""
+"""Forest plot of odds ratios or ratios (matplotlib, imported only when a plot is asked for)."""
 
 from __future__ import annotations
 
@@ -28,14 +28,18 @@ def label(term: str) -> str:
 
 def forest_plot(result: ModelResult, path: str, *, title: str | None = None,
                 include_cutpoints: bool = False) -> str:
-    """Odds ratios with their intervals on a log axis, written to ``path`` (png, pdf, svg).
+    """Odds ratios (logit link) or ratios (log link) with their intervals on a log axis,
+    written to ``path`` (png, pdf, svg).
 
     The intercept (and the cut points of an ordinal model) are left out: they are
     not effects. Needs matplotlib (``pip install survey[plot]``); uses the Agg
     backend, so no display is needed.
     """
-    if result.link != "logit":
-        raise ModelError(f"a forest plot shows odds ratios; this model's link is {result.link}")
+    what = {"logit": "odds ratio", "log": "ratio"}.get(result.link)
+    if what is None:
+        raise ModelError("a forest plot shows odds ratios (logit link) or ratios (log link); "
+                         f"this model's link is {result.link}", location="link",
+                         hint="drop --forest-plot, or fit with --link log")
     try:
         import matplotlib
 
@@ -58,7 +62,7 @@ def forest_plot(result: ModelResult, path: str, *, title: str | None = None,
     ax.axvline(1.0, color="grey", linestyle="--", linewidth=1)
     ax.set_xscale("log")
     ax.set_yticks(y, labels)
-    ax.set_xlabel(f"odds ratio ({round(result.level * 100)}% interval, log scale)")
+    ax.set_xlabel(f"{what} ({round(result.level * 100)}% interval, log scale)")
     if title:
         ax.set_title(title)
     fig.tight_layout()

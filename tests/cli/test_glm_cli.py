@@ -120,3 +120,14 @@ def test_glm_errors_name_the_flags(argv, message):
 def test_glm_help_loads_no_model_libraries():
     assert modules_loaded(["stats", "glm", "--help"],
                           among=("scipy", "statsmodels", "patsy", "pandas")) == []
+
+
+def test_glm_forest_plot_of_ratios(tmp_path):
+    png = tmp_path / "ratios.png"
+    r = run("glm", str(FIX / "apistrat.csv"), "-f", "api00 ~ meals + C(stype)", "--family",
+            "gamma", "--link", "log", *STRAT, "--forest-plot", str(png))
+    assert r.exit_code == 0, r.output
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    r = run("glm", str(FIX / "apistrat.csv"), "-f", "api00 ~ meals", "--forest-plot",
+            str(tmp_path / "x.png"))
+    assert r.exit_code == 2 and "--link log" in r.output

@@ -120,6 +120,14 @@ def test_cli_exit_2_and_nothing_written(tmp_path: Path) -> None:
      "division has no level 'Engneering' (did you mean 'Engineering'?)"),
     ('title = "test plan"', 'title = "test plan"\nseed = "x"', "seed =", "must be a whole number"),
     ('id = "intent"', 'id = "offer_rate"', "[[model]]", "used twice"),
+    ('outcome = "going"', 'outcome = "going"\nfamily = "gamma"', 'family = "gamma"',
+     'family is for type = "glm"'),
+    ('type = "logit"', 'type = "glm"\nfamily = "gama"', 'family = "gama"',
+     "'gama' is not one of"),
+    ('type = "logit"', 'type = "glm"\nlink = "logistic"', 'link = "logistic"',
+     "not a link of type"),
+    ('outcome = "going"', 'outcome = "going"\nmargins = ["divison"]', "margins =",
+     "divison"),
 ])
 def test_each_mistake_has_its_line(tmp_path: Path, old: str, new: str, needle: str,
                                    expect: str) -> None:
