@@ -190,12 +190,15 @@ def allocate_cmd(n: int, strata_file: Path, variable: str | None, method: str, s
         click.echo(json_doc(res.to_dict()))
         return
     t = res.table
-    rows = [[r["stratum"], f"{r['population']:,}", "" if r["sd"] is None else f"{r['sd']:g}",
+    show_sd = t["sd"].null_count() < t.height
+    rows = [[r["stratum"], f"{r['population']:,}", *([f"{r['sd']:g}"] if show_sd else []),
              f"{r['n']:,}", f"{100 * r['n'] / r['population']:.1f}%", f"{r['invitations']:,}"]
             for r in t.iter_rows(named=True)]
-    rows.append(["total", f"{int(t['population'].sum()):,}", "", f"{int(t['n'].sum()):,}",
-                 f"{100 * t['n'].sum() / t['population'].sum():.1f}%", f"{int(t['invitations'].sum()):,}"])
-    cols = [Column("stratum"), Column("population", right=True), Column("sd", right=True),
+    rows.append(["total", f"{int(t['population'].sum()):,}", *([""] if show_sd else []),
+                 f"{int(t['n'].sum()):,}", f"{100 * t['n'].sum() / t['population'].sum():.1f}%",
+                 f"{int(t['invitations'].sum()):,}"])
+    cols = [Column("stratum"), Column("population", right=True),
+            *([Column("sd", right=True)] if show_sd else []),
             Column("completes", right=True), Column("sampling fraction", right=True),
             Column("invitations", right=True)]
     click.echo(box_table(cols, rows, title=f"Allocation of {n:,} completes ({method}"
