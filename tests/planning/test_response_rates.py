@@ -110,3 +110,19 @@ def test_cli_unknown_column_is_a_usage_error(tmp_path):
     bad.write_text("disposition\n1.1\nperhaps\n", encoding="utf-8")
     r = run("response-rates", str(bad))
     assert r.exit_code == 2 and "perhaps" in r.output and "Traceback" not in r.output
+
+
+def test_cli_uses_the_codebook_disposition_question(tmp_path):
+    (tmp_path / "cb.yaml").write_text(
+        "survey: fieldwork\nversion: '1'\nsource: {header_rows: 1}\nquestions:\n"
+        "  - {id: member, type: text, column: member, role: id}\n"
+        "  - id: outcome\n    type: single\n    role: disposition\n    column: outcome\n"
+        "    options:\n      - {code: '1.1', label: Done}\n      - {code: '2.11', label: Said no}\n"
+        "      - {code: '4.10', label: Moved away}\n", encoding="utf-8")
+    (tmp_path / "d.csv").write_text("member,outcome\n1,Done\n2,Done\n3,Said no\n4,Moved away\n",
+                                    encoding="utf-8")
+    doc = run_json("response-rates", str(tmp_path / "d.csv"), "--schema", str(tmp_path / "cb.yaml"))
+    assert doc["disposition"] == "outcome"
+    counts = doc["groups"][0]["counts"]
+    assert (counts["I"], counts["R"], counts["NE"]) == (2, 1, 1)
+    assert doc["groups"][0]["rates"]["RR1"] == pytest.approx(2 / 3)
