@@ -179,13 +179,13 @@ def test_real_limesurvey_fulltext_grids(tmp_path: Path) -> None:
     if path is None:
         pytest.skip("shared/real_exports is not here (set SURVEY_REAL_EXPORTS); the generated "
                     "limesurvey_grids_csv fixture covers the same layout")
-    cb = draft_codebook(read_table(path), survey_name="ls")
+    schema = tmp_path / "ls.yaml"
+    assert run("schema", "draft", str(path), "--out", str(schema)).exit_code == 0
+    cb = load_codebook(schema)
     q = cb.question("quality_sq001_shown")
     assert q.labels == ("very poor", "poor", "fair", "good", "very good")
     assert [m.label for m in q.missing_codes] == ["not applicable"]
     assert cb.group("importance").kind == "grid"
-    schema = tmp_path / "ls.yaml"
-    assert run("schema", "draft", str(path), "--out", str(schema)).exit_code == 0
     r = run("ingest", str(path), "--schema", str(schema), "--out", str(tmp_path / "ls.parquet"))
     assert r.exit_code == 0, r.output
     assert read_typed_parquet(tmp_path / "ls.parquet")[0].height == 70
