@@ -3,11 +3,11 @@
 The sample of ``bench_estimation.py`` (20 strata, 1,000 PSUs, a 5-level domain, a 0/1 and
 a continuous variable, unequal weights, an fpc), and four cases:
 
-    ttest_by     survey stats ttest --var income --by passed      R: svyttest(income ~ passed, d)
-    ranktest_kw  survey stats ranktest --var income --by region    R: svyranktest(..., "KruskalWallis")
+    ttest_by     ttest --var income --by passed        R: svyttest(income ~ passed, d)
+    ranktest_kw  ranktest --var income --by region      R: svyranktest(..., "KruskalWallis")
                  --test kruskalwallis
-    var_by       survey stats var --var income --by region        R: svyby(~income, ~region, d, svyvar)
-    cor          survey stats cor --var income,passed             R: svycontrast on svyvar
+    var_by       var --var income --by region          R: svyby(~income, ~region, d, svyvar)
+    cor          cor --var income,passed               R: svycontrast on svyvar
 
 Ours is the whole `survey stats` process (start-up, Parquet read, binding, the test, JSON);
 R's is `svydesign` + the call, timed by R (read.csv excluded). The numbers are compared.
@@ -60,8 +60,8 @@ def main() -> None:
     run_child([sys.executable, "-m", "survey", "stats", "var", str(pq), "--var", "income"], env)
     with_r = shutil.which("Rscript") is not None and not args.no_r
     print(f"{args.rows:,} rows; frame {size_mb:.1f} MB")
-    print(f"{'case':<13}{'ours wall':>10}{'ours cpu':>9}{'peak MB':>8}"
-          + (f"{'R wall':>9}{'R cpu':>8}{'x wall':>8}{'x cpu':>7}{'max rel diff':>13}" if with_r else ""))
+    r_head = f"{'R wall':>9}{'R cpu':>8}{'x wall':>8}{'x cpu':>7}{'max rel diff':>13}"
+    print(f"{'case':<13}{'ours wall':>10}{'ours cpu':>9}{'peak MB':>8}" + (r_head if with_r else ""))
     for case, argv in CASES.items():
         cmd = [sys.executable, "-m", "survey", "stats", argv[0], str(pq), *argv[1:], *DESIGN,
                "--format", "json"]

@@ -445,13 +445,16 @@ var_cmd = click.option("--sd", is_flag=True, help="Standard deviations instead (
       survey stats var apistrat.csv --var api00,api99 --strata stype --weight pw --fpc fpc
       survey stats var apistrat.csv --var api00 --sd --strata stype --weight pw --fpc fpc
     """))
-cor_cmd = _spread_command("cor", "correlation", 2, """Design-based correlations of every pair of VARs (delta-method SEs on svyvar).
+cor_cmd = _spread_command("cor", "correlation", 2, """\
+    Design-based correlations of every pair of VARs (delta-method SEs on svyvar).
 
     \b
     Example:
-      survey stats cor apistrat.csv --var api00,meals --by stype --strata stype --weight pw --fpc fpc
+      survey stats cor apistrat.csv --var api00,meals --by stype --strata stype --weight pw \\
+          --fpc fpc
     """)
-alpha_cmd = _spread_command("alpha", "cronbach_alpha", 2, """Cronbach's alpha of a scale of items under the design, as R's svycralpha.
+alpha_cmd = _spread_command("alpha", "cronbach_alpha", 2, """\
+    Cronbach's alpha of a scale of items under the design, as R's svycralpha.
 
     \b
     Example:

@@ -95,7 +95,8 @@ def ttest_cmd(variable: str, by: str | None, mu: float | None, paired: str | Non
     Examples:
       survey stats ttest apistrat.csv --var api00 --by sch.wide --strata stype --weight pw --fpc fpc
       survey stats ttest apistrat.csv --var api00 --mu 600 --strata stype --weight pw --fpc fpc
-      survey stats ttest apistrat.csv --var api00 --paired api99 --strata stype --weight pw --fpc fpc
+      survey stats ttest apistrat.csv --var api00 --paired api99 --strata stype --weight pw \\
+          --fpc fpc
     """
     from survey.estimators import ttest
 
@@ -137,8 +138,10 @@ def ranktest_cmd(variable: str, by: str, test: str, where: str | None, fmt: str,
 
     \b
     Examples:
-      survey stats ranktest apistrat.csv --var api00 --by sch.wide --strata stype --weight pw --fpc fpc
-      survey stats ranktest apistrat.csv --var meals --by stype --test kruskalwallis --strata stype --weight pw --fpc fpc
+      survey stats ranktest apistrat.csv --var api00 --by sch.wide --strata stype --weight pw \\
+          --fpc fpc
+      survey stats ranktest apistrat.csv --var meals --by stype --test kruskalwallis \\
+          --strata stype --weight pw --fpc fpc
     """
     from survey.estimators import ranktest
 

@@ -201,7 +201,8 @@ def ranktest(sf: SurveyFrame, var: str, *, by: str, test: RankTestName = "wilcox
     V = tot.vcov[1:, 1:]
     _, ddf_, _ = domain_counts(sf, make_domains(sf, by=None, where=inside), [])
     degf = float(ddf_[0])
-    method = f"Design-based {_NAMES['kruskalwallis' if k > 2 and test == 'wilcoxon' else test]} test"
+    name = "kruskalwallis" if k > 2 and test == "wilcoxon" else test
+    method = f"Design-based {_NAMES[name]} test"
     if k == 2:
         est, se = float(beta[0]), float(np.sqrt(V[0, 0]))
         t, p, _, _ = t_test(est, se, degf - 1, 0.95)

@@ -151,7 +151,8 @@ def ttest(sf: SurveyFrame, var: str, *, by: str | None = None, mu: float | None 
             raise EstimationError(
                 f"by={by!r} has {len(levels)} values among the tested rows "
                 f"({', '.join(map(str, levels[:6]))}); a t-test compares two groups",
-                location=by, hint="compare more groups with a rank test (Kruskal-Wallis) or a model")
+                location=by,
+                hint="compare more groups with a rank test (Kruskal-Wallis) or a model")
         m = mean(sf, var, by=by, where=inside, level=level)
         i0 = m.find(**{by: levels[0]})
         i1 = m.find(**{by: levels[1]})

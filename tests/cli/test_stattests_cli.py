@@ -19,7 +19,8 @@ STRAT_DESIGN = ["--strata", "stype", "--weight", "pw", "--fpc", "fpc"]
 CASES = {c["id"]: c for c in json.loads((FIX / "tests.json").read_text())["cases"]}
 REPLAY = ["strat_two_group", "clus1_one_sample", "srs_paired", "strat_paired_mu",
           "jk1_two_group_domain", "clus2_fpc_two_group_na", "strat_wilcoxon_two",
-          "clus1_vanderwaerden_three", "jk1_median_two", "strat_median_ties", "strat_kruskalwallis_domain",
+          "clus1_vanderwaerden_three", "jk1_median_two", "strat_median_ties",
+          "strat_kruskalwallis_domain",
           "strat_var2", "jk1_var_by", "clus1_sd", "strat_cor_domain", "strat_cor_by_H",
           "strat_alpha", "strat_alpha_by_E"]
 COMMANDS = {"ttest": "ttest", "ranktest": "ranktest", "variance": "var", "std_dev": "var",

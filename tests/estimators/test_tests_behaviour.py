@@ -113,7 +113,8 @@ def test_bad_requests_raise_estimation_errors(call, needle: str) -> None:
 
 def test_ordered_categories_are_scored_by_their_position() -> None:
     levels = ["low", "mid", "high"]
-    frame = pl.DataFrame({"a": [1, 2, 3, 2, 1, 3], "b": [1, 3, 3, 2, 2, 3], "c": [2, 2, 3, 1, 1, 3]})
+    frame = pl.DataFrame({"a": [1, 2, 3, 2, 1, 3], "b": [1, 3, 3, 2, 2, 3],
+                          "c": [2, 2, 3, 1, 1, 3]})
     typed = frame.with_columns(pl.col(c).replace_strict([1, 2, 3], levels,
                                                         return_dtype=pl.Enum(levels))
                                for c in ("a", "b", "c"))

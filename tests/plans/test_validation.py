@@ -206,7 +206,7 @@ def test_plan_reports_cronbach_alpha_of_derived_scores(tmp_path: Path) -> None:
     assert ((t["conf_low"] < t["estimate"]) & (t["estimate"] < t["conf_high"])).all()
     assert t["estimate"][0] != t["estimate"][1] and (t["estimate"].abs() < 1).all()
     sd = pl.read_csv(tmp_path / "out" / "estimates" / "salary_sd.csv")
-    assert sd.height == pl.read_csv(tmp_path / "out" / "estimates" / "salary_sd.csv")["gender"].n_unique()
+    assert sd.height == sd["gender"].n_unique() == 2
     assert (sd["estimate"] > 0).all()
 
 
