@@ -7,6 +7,7 @@ it as Parquet and CSV, and times three estimates:
     (a) a proportion with a Taylor (linearisation) SE and logit interval
     (b) the same by domain
     (c) a JK1 replicate mean (1,000 replicates, one per PSU)
+    (d) a median by domain (Woodruff interval), against svyby(..., svyquantile)
 
 Our side is timed as the whole `survey stats` process (start-up, reading the Parquet file,
 binding, estimating, printing JSON); R's side as `svydesign` + estimate, timed by R itself,
@@ -24,6 +25,7 @@ Child processes get a bytecode cache (``PYTHONPYCACHEPREFIX`` under the data dir
 an installed package has, and one untimed warm-up run.
 
     python benchmarks/bench_estimation.py [--rows 1000000] [--repeat 2] [--no-r] [--dir DIR]
+                                          [--cases proportion,proportion_by,jk1_mean,median_by]
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ CASES: dict[str, list[str]] = {
                       "--psu", "psu", "--weight", "w", "--fpc", "fpc"],
     "jk1_mean": ["mean", "--var", "income", "--psu", "psu", "--weight", "w",
                  "--replicate", "jk1"],
+    "median_by": ["quantile", "--var", "income", "--by", "region", "--strata", "stratum",
+                  "--psu", "psu", "--weight", "w", "--fpc", "fpc"],
 }
 
 
@@ -147,7 +151,7 @@ def ours(case: str, data: Path, env: dict[str, str], repeat: int) -> dict:
     runs = [run_child(cmd, env) for _ in range(repeat)]
     best = min(runs, key=lambda r: r[0])
     doc = json.loads(best[3])
-    rows = [r for r in doc["estimates"] if r["category"] in (None, "1")]
+    rows = [r for r in doc["estimates"] if r.get("category") in (None, "1")]
     return {"wall": best[0], "cpu": min(r[1] for r in runs), "rss": max(r[2] for r in runs),
             "rows": {(r["by"].get("region") if r["by"] else None): r for r in rows}}
 
@@ -180,6 +184,7 @@ def main() -> None:
     ap.add_argument("--r-jk1-rows", type=int, default=100_000, help="rows of R's JK1 subsample")
     ap.add_argument("--no-r", action="store_true", help="skip R even when Rscript is present")
     ap.add_argument("--dir", type=Path, default=ROOT / "benchmarks" / ".data")
+    ap.add_argument("--cases", default=",".join(CASES), help="comma list of cases to run")
     args = ap.parse_args()
 
     pq, csv, sub, size_mb = write_data(args.dir, args.rows, args.r_jk1_rows)
@@ -204,7 +209,7 @@ def main() -> None:
                  if with_r else ""))
     print(header)
     targets_ok = True
-    for case in CASES:
+    for case in args.cases.split(","):
         mine = ours(case, pq, env, args.repeat)
         line = (f"{case:<15}{mine['wall']:>10.2f}{mine['cpu']:>9.2f}{mine['rss']:>8.0f}"
                 f"{(mine['rss'] - base_rss) / size_mb:>13.1f}")

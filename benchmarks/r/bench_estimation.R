@@ -33,6 +33,12 @@ if (case == "proportion") {
   ci <- confint(m)
   out <- data.frame(domain = NA, estimate = unname(coef(m)), std_error = unname(SE(m)),
                     conf_low = ci[1], conf_high = ci[2])
+} else if (case == "median_by") {
+  d <- svydesign(ids = ~psu, strata = ~stratum, weights = ~w, fpc = ~fpc, data = df)
+  b <- svyby(~income, ~region, d, svyquantile, quantiles = 0.5, vartype = c("se", "ci"))
+  # columns: region, median, se, ci_l, ci_u (svyquantile's own interval)
+  out <- data.frame(domain = as.character(b$region), estimate = b[[2]], std_error = b[[3]],
+                    conf_low = b[[4]], conf_high = b[[5]])
 } else {
   stop("unknown case ", case)
 }

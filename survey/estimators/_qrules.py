@@ -20,17 +20,18 @@ import numpy as np
 
 __all__ = ["QRULES", "qrule"]
 
-Rule = Callable[[np.ndarray, np.ndarray, np.ndarray, float], np.ndarray]
+Rule = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
 def _cumsum(w: np.ndarray) -> np.ndarray:
     return np.cumsum(w, dtype=np.longdouble).astype(np.float64)
 
 
-def _qs(x: np.ndarray, cumw: np.ndarray, total: float, p: np.ndarray
+def _qs(x: np.ndarray, cumw: np.ndarray, p: np.ndarray
         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """R's ``qs``: positions below/above ``p`` and the weight shares either side."""
     n = x.shape[0]
+    total = float(cumw[-1])
     pos = np.searchsorted(cumw, p * total, side="right") - 1  # last cumw <= p total
     pos = np.maximum(pos, 0)  # R's last() of nothing: the first
     nxt = np.minimum(pos + 1, n - 1)
@@ -39,28 +40,28 @@ def _qs(x: np.ndarray, cumw: np.ndarray, total: float, p: np.ndarray
     return pos, nxt, wlow, wup, cumw
 
 
-def _math(x: np.ndarray, w: np.ndarray, p: np.ndarray, total: float) -> np.ndarray:
-    pos, nxt, wlow, _, _ = _qs(x, _cumsum(w), total, p)
+def _math(x: np.ndarray, w: np.ndarray, p: np.ndarray) -> np.ndarray:
+    pos, nxt, wlow, _, _ = _qs(x, _cumsum(w), p)
     return np.where(wlow == 0, x[pos], x[nxt])
 
 
-def _school(x: np.ndarray, w: np.ndarray, p: np.ndarray, total: float) -> np.ndarray:
-    pos, nxt, wlow, _, _ = _qs(x, _cumsum(w), total, p)
+def _school(x: np.ndarray, w: np.ndarray, p: np.ndarray) -> np.ndarray:
+    pos, nxt, wlow, _, _ = _qs(x, _cumsum(w), p)
     return np.where(wlow == 0, (x[pos] + x[nxt]) / 2, x[nxt])
 
 
-def _hf3(x: np.ndarray, w: np.ndarray, p: np.ndarray, total: float) -> np.ndarray:
+def _hf3(x: np.ndarray, w: np.ndarray, p: np.ndarray) -> np.ndarray:
     start = np.flatnonzero(np.r_[True, x[1:] != x[:-1]])
     ux = x[start]
     uw = np.add.reduceat(w, start)  # R's rowsum(w, x): weight per distinct value
     cw = _cumsum(uw)
-    pos, nxt, wlow, _, _ = _qs(ux, cw, float(cw[-1]), p)
+    pos, nxt, wlow, _, _ = _qs(ux, cw, p)
     even = (pos + 1) % 2 == 0  # R's 1-based position
     return np.where((wlow == 0) & even, ux[pos], ux[nxt])
 
 
-def _hf4(x: np.ndarray, w: np.ndarray, p: np.ndarray, total: float) -> np.ndarray:
-    pos, nxt, wlow, wup, _ = _qs(x, _cumsum(w), total, p)
+def _hf4(x: np.ndarray, w: np.ndarray, p: np.ndarray) -> np.ndarray:
+    pos, nxt, wlow, wup, _ = _qs(x, _cumsum(w), p)
     with np.errstate(divide="ignore", invalid="ignore"):
         gamma = wlow / (wup + wlow)
     return x[pos] * (1 - gamma) + x[nxt] * gamma
@@ -96,30 +97,30 @@ def _prev(cumw: np.ndarray) -> np.ndarray:
     return np.r_[0.0, cumw[:-1]]
 
 
-def _hf5(x: np.ndarray, w: np.ndarray, p: np.ndarray, total: float) -> np.ndarray:
+def _hf5(x: np.ndarray, w: np.ndarray, p: np.ndarray) -> np.ndarray:
     cumw = _cumsum(w)
     return _approx((cumw - w / 2) / cumw[-1], x, p, constant=False)
 
 
-def _hf6(x: np.ndarray, w: np.ndarray, p: np.ndarray, total: float) -> np.ndarray:
+def _hf6(x: np.ndarray, w: np.ndarray, p: np.ndarray) -> np.ndarray:
     cumw = _cumsum(w)
     return _approx(cumw / (cumw[-1] + w[-1]), x, p, constant=False)
 
 
-def _hf7(x: np.ndarray, w: np.ndarray, p: np.ndarray, total: float) -> np.ndarray:
+def _hf7(x: np.ndarray, w: np.ndarray, p: np.ndarray) -> np.ndarray:
     if x.shape[0] == 1:
         return np.full(p.shape, x[0])
     cumw = _cumsum(w)
     return _approx(_prev(cumw) / cumw[-2], x, p, constant=False)
 
 
-def _hf8(x: np.ndarray, w: np.ndarray, p: np.ndarray, total: float) -> np.ndarray:
+def _hf8(x: np.ndarray, w: np.ndarray, p: np.ndarray) -> np.ndarray:
     cumw = _cumsum(w)
     pk = (_prev(cumw) * 1 / 3 + cumw * 2 / 3) / (cumw[-1] + w[-1] / 3)
     return _approx(pk, x, p, constant=False)
 
 
-def _hf9(x: np.ndarray, w: np.ndarray, p: np.ndarray, total: float) -> np.ndarray:
+def _hf9(x: np.ndarray, w: np.ndarray, p: np.ndarray) -> np.ndarray:
     cumw = _cumsum(w)
     pk = (_prev(cumw) * 3 / 8 + cumw * 5 / 8) / (cumw[-1] + w[-1] / 4)
     return _approx(pk, x, p, constant=False)
@@ -133,7 +134,7 @@ def _r_mean(w: np.ndarray) -> float:
     return float(s)
 
 
-def _shahvaish(x: np.ndarray, w: np.ndarray, p: np.ndarray, total: float) -> np.ndarray:
+def _shahvaish(x: np.ndarray, w: np.ndarray, p: np.ndarray) -> np.ndarray:
     n = x.shape[0]
     s = _cumsum(w / _r_mean(w))
     pk = (s + 0.5 - w / 2) / (n + 1)
@@ -147,20 +148,16 @@ QRULES: dict[str, Rule] = {
 }
 
 
-def qrule(name: str, x: np.ndarray, w: np.ndarray, p: np.ndarray,
-          total: float | None = None) -> np.ndarray:
+def qrule(name: str, x: np.ndarray, w: np.ndarray, p: np.ndarray) -> np.ndarray:
     """Quantiles ``p`` of sorted ``x`` with weights ``w`` (zero weights are dropped, as R).
 
-    ``total``: the weight sum in data order (R sums before sorting); default: the
-    sum in sorted order.
+    The weight total is summed in sorted order (R sums in data order; both in extended
+    precision, so the two round to the same double but in contrived cases).
     """
     keep = w != 0
     if not keep.all():
         x, w = x[keep], w[keep]
-        total = None
     p = np.asarray(p, dtype=float)
     if x.shape[0] == 0:
         return np.full(p.shape, np.nan)
-    if total is None:
-        total = float(_cumsum(w)[-1])
-    return QRULES[name](x, w, p, total)
+    return QRULES[name](x, w, p)

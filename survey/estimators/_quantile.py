@@ -137,19 +137,16 @@ def quantile(sf: SurveyFrame, var: str | Sequence[str], *,
 
 
 class _Domain:
-    """One domain's answering rows: values sorted (ties in data order) and weights."""
+    """One domain's answering rows, sorted by value (ties in data order, as R's
+    ``order``): values, sampling weights and row positions in the bound data."""
 
-    __slots__ = ("rows", "total", "w", "x", "xs", "ws")
+    __slots__ = ("rows", "w", "x")
 
     def __init__(self, rows: np.ndarray, x: np.ndarray, w: np.ndarray) -> None:
-        self.rows, self.x, self.w = rows, x, w  # data order
-        o = np.argsort(x, kind="stable")
-        self.xs, self.ws = x[o], w[o]
-        nz = w[w != 0]
-        self.total = float(np.cumsum(nz, dtype=np.longdouble)[-1]) if nz.size else 0.0
+        self.rows, self.x, self.w = rows, x, w
 
     def q(self, rule: str, p: np.ndarray) -> np.ndarray:
-        return qrule(rule, self.xs, self.ws, p, self.total)
+        return qrule(rule, self.x, self.w, p)
 
 
 def _one(sf: SurveyFrame, v: str, probs: np.ndarray, by: str | Sequence[str] | None,
@@ -215,18 +212,18 @@ def _sampling_weights(sf: SurveyFrame, w: np.ndarray) -> np.ndarray:
 
 
 def _split(sf: SurveyFrame, dom: Domains, v: str) -> list[_Domain]:
-    """Each domain's rows (data order), values and sampling weights."""
-    inside = dom.data[DOM].is_not_null().arg_true().to_numpy()
-    d = dom.data[DOM].gather(inside).to_numpy().astype(np.int64)
-    x = dom.data[v].gather(inside).cast(pl.Float64).to_numpy()
-    w = _sampling_weights(sf, dom.data[W].gather(inside).to_numpy())
-    o = np.argsort(d, kind="stable")  # domains in turn, data order within each
-    bounds = np.searchsorted(d[o], np.arange(dom.count + 1))
-    out = []
-    for k in range(dom.count):
-        idx = o[bounds[k]:bounds[k + 1]]
-        out.append(_Domain(inside[idx], x[idx], w[idx]))
-    return out
+    """Each domain's rows sorted by value: one multithreaded polars sort of the
+    answering rows by (domain, value), stable so ties keep data order."""
+    t = (dom.data.lazy()
+         .select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row"), pl.col(DOM),
+                 pl.col(v).cast(pl.Float64).alias("__x"), pl.col(W))
+         .filter(pl.col(DOM).is_not_null())
+         .sort([DOM, "__x"], maintain_order=True).collect())
+    bounds = np.searchsorted(t[DOM].to_numpy(), np.arange(dom.count + 1))
+    rows, x = t["__row"].to_numpy(), t["__x"].to_numpy()
+    w = _sampling_weights(sf, t[W].to_numpy())
+    return [_Domain(rows[a:b], x[a:b], w[a:b]) for a, b in zip(bounds[:-1], bounds[1:],
+                                                                 strict=True)]
 
 
 def _share_interval(sf: SurveyFrame, dom: Domains, v: str, qhat: np.ndarray, method: str,
@@ -267,18 +264,10 @@ def _replicate_se(sf: SurveyFrame, dom: Domains, doms: list[_Domain], v: str, ru
     for d, dd in enumerate(doms):
         if not dd.x.size:
             continue
-        wr = _replicate_weights(sf, dom, dd)  # (rows, R) in data order
-        o = np.argsort(dd.x, kind="stable")
-        xs, wrs = dd.x[o], wr[o]
+        wr = _replicate_weights(sf, dom, dd)  # (rows, R), rows in the domain's value order
         for r in range(n_rep):
-            thetas[r, d * P:(d + 1) * P] = qrule(rule, xs, wrs[:, r], probs,
-                                                 _data_order_total(wr[:, r]))
+            thetas[r, d * P:(d + 1) * P] = qrule(rule, dd.x, wr[:, r], probs)
     return np.sqrt(np.clip(np.diag(svr_var(thetas, qhat.ravel(), sf)), 0, None)).reshape(D, P)
-
-
-def _data_order_total(w: np.ndarray) -> float | None:
-    nz = w[w != 0]
-    return float(np.cumsum(nz, dtype=np.longdouble)[-1]) if nz.size else None
 
 
 def _replicate_weights(sf: SurveyFrame, dom: Domains, dd: _Domain) -> np.ndarray:
@@ -308,7 +297,7 @@ def _score(sf: SurveyFrame, dom: Domains, d: int, dd: _Domain, v: str, p: float,
         fit = fit_ratios(sf, dom, [u, pl.lit(True)], num, den)
         return float(fit.estimate[0] / math.sqrt(fit.vcov[0, 0]))
 
-    x_all = np.sort(dd.x)
+    x_all = dd.x  # sorted
     iqr = _r_quantile7(x_all, 0.75) - _r_quantile7(x_all, 0.25)
     lower, upper = x_all[0] + iqr / 100, x_all[-1] - iqr / 100
     tol = 1 / (100 * math.sqrt(dd.x.size))
