@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_estimation import write_data  # noqa: E402
+from benchmarks.bench_estimation import write_data
 
 _SVY = """
 import json, sys, time

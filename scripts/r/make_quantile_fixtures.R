@@ -101,6 +101,10 @@ case("clus1_school_score", "clus1",
 # ---- other probabilities, levels, several variables ------------------------------------
 case("strat_tails", "strat", "svyquantile(~api00+api99, d, c(0.01, 0.05, 0.95, 0.99))",
      A(var = list("api00", "api99"), quantiles = c(0.01, 0.05, 0.95, 0.99)))
+for (ci in c("mean", "beta", "score"))
+  case(paste0("strat_dfinf_", ci), "strat",
+       sprintf("svyquantile(~api00, d, %s, interval.type='%s', df=Inf)", qtxt, ci),
+       A(var = "api00", quantiles = Q, interval = ci, df = "Inf"))
 case("clus1_level90", "clus1", sprintf("svyquantile(~api00, d, %s, alpha=0.1)", qtxt),
      A(var = "api00", quantiles = Q, level = 0.9))
 # ---- replicate designs ---------------------------------------------------------------

@@ -19,6 +19,7 @@ The standard error is R's: the interval width over twice the critical value.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 
@@ -28,12 +29,12 @@ import polars as pl
 from survey._typing import QuantileInterval, QuantileRule
 from survey.design import SurveyFrame
 from survey.design._frame import DOM, PSU, W
+from survey.errors import EstimationError
 from survey.estimators._engine import Domains, domain_counts, fit_ratios, make_domains, svr_var
 from survey.estimators._intervals import ciprop
 from survey.estimators._intervals import quantile as critical
 from survey.estimators._qrules import QRULES, qrule
 from survey.estimators._results import Estimates
-from survey.errors import EstimationError
 
 __all__ = ["QUANTILE_INTERVALS", "QUANTILE_RULES", "quantile"]
 
@@ -173,7 +174,7 @@ def _one(sf: SurveyFrame, v: str, probs: np.ndarray, by: str | Sequence[str] | N
             for j, p in enumerate(probs):
                 lo[d, j], hi[d, j] = _score(sf, dom, d, dd, v, float(p), rule, float(crit[d]))
     else:
-        plo, phi = _share_interval(sf, dom, v, qhat, interval, level, dfs, crit_df, nrow)
+        plo, phi = _share_interval(sf, dom, v, qhat, interval, level, ddf, crit_df, nrow)
         for d, dd in enumerate(doms):
             if not dd.x.size:
                 continue
@@ -222,14 +223,18 @@ def _split(sf: SurveyFrame, dom: Domains, v: str) -> list[_Domain]:
     bounds = np.searchsorted(t[DOM].to_numpy(), np.arange(dom.count + 1))
     rows, x = t["__row"].to_numpy(), t["__x"].to_numpy()
     w = _sampling_weights(sf, t[W].to_numpy())
-    return [_Domain(rows[a:b], x[a:b], w[a:b]) for a, b in zip(bounds[:-1], bounds[1:],
-                                                                 strict=True)]
+    return [_Domain(rows[a:b], x[a:b], w[a:b]) for a, b in itertools.pairwise(bounds)]
 
 
 def _share_interval(sf: SurveyFrame, dom: Domains, v: str, qhat: np.ndarray, method: str,
-                    level: float, dfs: np.ndarray, crit_df: np.ndarray | None,
+                    level: float, design_df: np.ndarray, crit_df: np.ndarray | None,
                     nrow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Interval of each domain's share ``mean(x <= qhat)`` (R's ``woodruffCI``)."""
+    """Interval of each domain's share ``mean(x <= qhat)`` (R's ``woodruffCI``).
+
+    ``crit_df``: degrees of freedom of the critical values (None: normal); the ``beta``
+    method's effective-size correction uses the domain's design df whatever they are,
+    as R's (``degf(design)``).
+    """
     D, P = qhat.shape
     x = pl.col(v).cast(pl.Float64)
     cols = [x <= pl.col(DOM).replace_strict(list(range(D)), np.nan_to_num(qhat[:, j],
@@ -240,16 +245,12 @@ def _share_interval(sf: SurveyFrame, dom: Domains, v: str, qhat: np.ndarray, met
     num = (np.arange(D)[:, None] * k + np.arange(P)[None, :]).ravel()
     den = np.repeat(np.arange(D) * k + P, P)
     fit = fit_ratios(sf, dom, cols, num, den)
-    p_hat = fit.estimate
-    var = np.diag(fit.vcov)
-    df_rows = np.repeat(dfs, P)
-    if crit_df is None:  # df=Inf: normal critical values
-        df_rows = np.full(D * P, np.inf)
     if method == "beta":
-        lo, hi = ciprop("beta", p_hat, var, level, df_rows, np.repeat(nrow, P).astype(float))
+        df_rows: np.ndarray | None = np.repeat(design_df, P).astype(float)
     else:
-        lo, hi = ciprop(method, p_hat, var, level, None if crit_df is None else df_rows,
-                        np.repeat(nrow, P).astype(float))
+        df_rows = None if crit_df is None else np.repeat(crit_df, P)
+    lo, hi = ciprop(method, fit.estimate, np.diag(fit.vcov), level, df_rows,  # type: ignore[arg-type]
+                    np.repeat(nrow, P).astype(float))
     return np.asarray(lo, dtype=float).reshape(D, P), np.asarray(hi, dtype=float).reshape(D, P)
 
 

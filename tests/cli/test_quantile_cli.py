@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from tests.cli import test_stats as stats_tests
-from tests.clirun import modules_loaded, stats as run, stats_json as run_json
+from tests.clirun import modules_loaded
+from tests.clirun import stats as run
+from tests.clirun import stats_json as run_json
 
 FIX = stats_tests.FIX
 STRAT = stats_tests.STRAT

@@ -35,6 +35,8 @@ def _run(case: dict) -> pl.DataFrame:
     args = dict(case["args"])
     if "where" in args:
         args["where"] = pl.sql_expr(args["where"])
+    if "df" in args:  # "Inf": normal critical values
+        args["df"] = float(args["df"])
     return quantile(_design(case["design"]), args.pop("var"), **args).to_frame()
 
 
