@@ -180,8 +180,9 @@ def _one(sf: SurveyFrame, v: str, probs: np.ndarray, by: str | Sequence[str] | N
                 continue
             okl = np.isfinite(plo[d]) & (plo[d] >= 0)
             okh = np.isfinite(phi[d]) & (phi[d] <= 1)
-            lo[d] = np.where(okl, dd.q(rule, np.where(okl, plo[d], 0.5)), np.nan)
-            hi[d] = np.where(okh, dd.q(rule, np.where(okh, phi[d], 0.5)), np.nan)
+            ends = dd.q(rule, np.r_[np.where(okl, plo[d], 0.5), np.where(okh, phi[d], 0.5)])
+            lo[d] = np.where(okl, ends[:P], np.nan)
+            hi[d] = np.where(okh, ends[P:], np.nan)
     with np.errstate(invalid="ignore"):
         se = (hi - lo) / (2 * crit[:, None])
     rows = {
@@ -213,16 +214,21 @@ def _sampling_weights(sf: SurveyFrame, w: np.ndarray) -> np.ndarray:
 
 
 def _split(sf: SurveyFrame, dom: Domains, v: str) -> list[_Domain]:
-    """Each domain's rows sorted by value: one multithreaded polars sort of the
-    answering rows by (domain, value), stable so ties keep data order."""
+    """Each domain's rows sorted by value, ties in data order: a stable sort of the
+    values, then a stable (radix) sort of their domain codes."""
     t = (dom.data.lazy()
          .select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row"), pl.col(DOM),
                  pl.col(v).cast(pl.Float64).alias("__x"), pl.col(W))
-         .filter(pl.col(DOM).is_not_null())
-         .sort([DOM, "__x"], maintain_order=True).collect())
-    bounds = np.searchsorted(t[DOM].to_numpy(), np.arange(dom.count + 1))
-    rows, x = t["__row"].to_numpy(), t["__x"].to_numpy()
-    w = _sampling_weights(sf, t[W].to_numpy())
+         .filter(pl.col(DOM).is_not_null()).collect())
+    x = t["__x"].to_numpy()
+    o = np.argsort(x, kind="stable")
+    d = t[DOM].to_numpy()[o]
+    small = np.uint8 if dom.count <= 256 else np.uint16 if dom.count <= 65536 else np.uint32
+    by_domain = np.argsort(d.astype(small), kind="stable")  # radix sort for 8 and 16 bits
+    o = o[by_domain]
+    bounds = np.searchsorted(d[by_domain], np.arange(dom.count + 1))
+    rows, x = t["__row"].to_numpy()[o], x[o]
+    w = _sampling_weights(sf, t[W].to_numpy()[o])
     return [_Domain(rows[a:b], x[a:b], w[a:b]) for a, b in itertools.pairwise(bounds)]
 
 
