@@ -196,7 +196,8 @@ add(case("strat_predmeans_gaussian", "strat", "predmeans",
          A(formula = "api00 ~ meals + api99 + C(awards)", family = "gaussian",
            variable = "awards"), pm_rows))
 
-# ---- the academy sample (stratified by division with the membership as fpc) ---------------
+# ---- the academy sample: stratified by division with the membership as fpc; the models
+# ---- are fitted on the domain of members offered a post (subset), as the plan does -------
 acsv <- file.path(out, "academy_models_2025.csv")
 export <- "
 import sys
@@ -205,8 +206,9 @@ from survey import load_codebook, read_survey
 wave = read_survey('sample_data/academy_2025.xlsx', load_codebook('schemas/academy_member_survey.yaml'))
 pop = (pl.read_csv('sample_data/population_2025.csv').filter(pl.col('variable') == 'division')
        .select(pl.col('category').alias('division'), 'population'))
-(wave.frame.filter(pl.col('offer_received') == 'Yes')
- .select(pl.col('division', 'age_band', 'institution_type').cast(pl.String), 'salary_multiple',
+(wave.frame
+ .select(pl.col('division', 'offer_received', 'age_band', 'institution_type').cast(pl.String),
+         'salary_multiple',
          pl.col('offer_countries__china').cast(pl.String).str.to_uppercase().alias('china'),
          pl.col('intent').is_in(['Accepted', 'Seriously considering']).cast(pl.Int64).alias('going'))
  .join(pop, on='division', how='left', maintain_order='left')
@@ -223,14 +225,17 @@ designs$academy <- list(r = "svydesign(id=~1, strata=~division, fpc=~population,
 glm_case("academy_salary_gamma_log", "academy",
          "salary_multiple ~ division + age_band + institution_type + china", "Gamma(link='log')",
          A(formula = paste("salary_multiple ~ C(division, Treatment('Engineering')) + age_band",
-                           "+ institution_type + china"), family = "gamma", link = "log"),
+                           "+ institution_type + china"), family = "gamma", link = "log",
+           where = "offer_received = 'Yes'"), dsn = "subset(d, offer_received == 'Yes')",
          lrt = list(lr("regTermTest(m, ~division, method='LRT')",
                        list("C(division, Treatment('Engineering'))"))))
 add(case("academy_going_predmeans", "academy", "predmeans",
-         "svypredmeans(svyglm(going ~ age_band + institution_type + salary_multiple + china, design=d, family=quasibinomial()), ~division)",
+         paste("svypredmeans(svyglm(going ~ age_band + institution_type + salary_multiple + china,",
+               "design=subset(d, offer_received == 'Yes'), family=quasibinomial()), ~division)"),
          A(formula = paste("going ~ C(division, Treatment('Engineering')) + age_band",
                            "+ institution_type + salary_multiple + china"),
-           family = "binomial", variable = "division"), pm_rows))
+           family = "binomial", variable = "division", where = "offer_received = 'Yes'"),
+         pm_rows))
 
 header <- list(r_version = R.version.string,
                survey_version = as.character(packageVersion("survey")),

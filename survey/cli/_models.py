@@ -74,7 +74,8 @@ def _common(f: Any) -> Any:
                      help="wald: R's regTermTest Wald F; lrt: the Rao-Scott working "
                           "likelihood ratio, as regTermTest(method='LRT') (saddlepoint p)."),
         click.option("--forest-plot", type=click.Path(dir_okay=False),
-                     help="Also draw the odds ratios to this file (.png, .pdf, .svg)."),
+                     help="Also draw the odds ratios (logit link) or ratios (log link) to this file "
+                          "(.png, .pdf, .svg)."),
         click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
                      default="table", show_default=True),
     ]):
