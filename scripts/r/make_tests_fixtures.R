@@ -210,3 +210,65 @@ writeLines(toJSON(list(header = header, cases = c(tt, rk, vr, al)), auto_unbox =
            file.path(out, "tests.json"))
 cat(length(tt), "t-tests,", length(rk), "rank tests,", length(vr), "variance cases,",
     length(al), "alpha cases\n")
+
+# ---- the academy wave: Likert items as R sees their codes -----------------------------
+# Exports the typed 2025 wave's push-factor items (their option codes 1-5; "Don't know"
+# missing), salary_multiple, gender and each division's membership (the fpc) to
+# tests/fixtures/r/academy_scales.csv (no personal data); the Python test reads the typed
+# wave itself, where the items are ordered categories, and must give R's numbers.
+py <- Sys.getenv("PYTHON", "python3")
+items <- c("push_seniority_pay", "push_short_term_eval", "push_funding",
+           "push_infrastructure", "push_collaboration", "push_autonomy")
+export <- sprintf("
+import sys
+import polars as pl
+from survey import load_codebook, read_survey
+wave = read_survey('sample_data/academy_2025.xlsx', load_codebook('schemas/academy_member_survey.yaml'))
+pop = (pl.read_csv('sample_data/population_2025.csv').filter(pl.col('variable') == 'division')
+       .select(pl.col('category').alias('division'), 'population'))
+items = %s
+(wave.frame.select('division', 'gender', 'salary_multiple', *items)
+ .with_columns(pl.col('division', 'gender').cast(pl.String),
+               *(pl.col(c).to_physical().cast(pl.Int64) + 1 for c in items))
+ .join(pop, on='division', how='left', maintain_order='left')
+ .write_csv(sys.argv[1]))
+", paste0("[", paste0("'", items, "'", collapse = ", "), "]"))
+acsv <- file.path(out, "academy_scales.csv")
+if (system2(py, c("-c", shQuote(export), acsv)) != 0)
+  stop("the export failed: is the survey package importable by ", py, "?")
+assign("academy", read.csv(acsv, stringsAsFactors = FALSE, na.strings = c("", "NA")), envir = env)
+designs$academy <- list(r = "svydesign(ids=~1, strata=~division, fpc=~population, data=academy)",
+                        py = list(data = "academy", strata = "division", fpc = "population"))
+designs$academy_srs <- list(r = "svydesign(ids=~1, data=academy)", py = list(data = "academy"))
+ac <- list()
+three <- "push_seniority_pay + push_funding + push_autonomy"
+six <- paste(items, collapse = " + ")
+for (key in c("academy", "academy_srs")) {
+  ac[[length(ac) + 1]] <- case(paste0(key, "_alpha6"), key, sprintf(paste0(
+    "list(alpha = svycralpha(~%s, d, na.rm=TRUE), se = svycontrast(cells(svyvar(~%s, d, ",
+    "na.rm=TRUE)), quote(6/5 * (1 - (%s) / (%s)))), by = NULL)"), six, six,
+    paste(sprintf("c%d%d", 1:6, 1:6), collapse = " + "),
+    paste(outer(1:6, 1:6, function(i, j) sprintf("c%d%d", i, j)), collapse = " + ")),
+    "cronbach_alpha", A(var = items), row_alpha(paste(items, collapse = "+")))
+  ac[[length(ac) + 1]] <- case(paste0(key, "_rank_autonomy_gender"), key,
+    "svyranktest(push_autonomy ~ gender, d)", "ranktest",
+    A(var = "push_autonomy", by = "gender", test = "wilcoxon"), row_rank)
+  ac[[length(ac) + 1]] <- case(paste0(key, "_kw_funding_division"), key,
+    "svyranktest(push_funding ~ division, d, test='KruskalWallis')", "ranktest",
+    A(var = "push_funding", by = "division", test = "kruskalwallis"), row_rank)
+  ac[[length(ac) + 1]] <- case(paste0(key, "_ttest_salary_gender"), key,
+    "svyttest(salary_multiple ~ gender, d)", "ttest",
+    A(var = "salary_multiple", by = "gender"), row_t)
+  ac[[length(ac) + 1]] <- case(paste0(key, "_ttest_salary_mu2"), key,
+    "svyttest(I(salary_multiple - 2) ~ 0, d, na.rm=TRUE)", "ttest",
+    A(var = "salary_multiple", mu = 2), row_t)
+  ac[[length(ac) + 1]] <- case(paste0(key, "_cor_items"), key,
+    "svycontrast(cells(svyvar(~push_funding + push_autonomy, d, na.rm=TRUE)), quote(c12 / sqrt(c11 * c22)))",
+    "correlation", A(var = c("push_funding", "push_autonomy")),
+    function(s) rows_con(s, "push_funding:push_autonomy"))
+}
+header$script <- "scripts/r/make_tests_fixtures.R (academy section)"
+writeLines(toJSON(list(header = header, cases = ac), auto_unbox = TRUE, digits = NA,
+                  null = "null", na = "null", pretty = FALSE),
+           file.path(out, "tests_academy.json"))
+cat(length(ac), "academy cases\n")
