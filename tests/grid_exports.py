@@ -6,7 +6,8 @@ and the files ``shared/real_exports/MANIFEST.md`` cites), with invented content:
 * ``surveymonkey_grids_csv``: SurveyMonkey legacy CSV (2 header rows) with a checkbox
   block, a ranking block of 6 items whose row-2 labels repeat the checkbox's, a
   14-row favourability grid with an ``Unfamiliar (N/A)`` answer, and a 4-row agreement
-  grid with a ``Not applicable`` column, as in a public 538 survey file;
+  grid with a ``Not applicable`` column and an ``Other (please specify)`` comment box, as
+  in a public 538 survey file;
 * ``qualtrics_grids_csv``: Qualtrics (3 header rows) ``Q5_1``... satisfaction grid whose
   row 2 reads ``stem - row`` and a ``Q7_1``... ranking;
 * ``google_forms_grids_csv``: ``Stem [Row]`` headers, a frequency grid and a 0-10 grid
@@ -65,8 +66,8 @@ def surveymonkey_grids_csv(tmp: Path) -> Built:
              "unfamiliar with him/her.")
     q_agree = "How much do you agree with each statement about your work?"
     head1 = ["RespondentID", q_seen, *[""] * 5, q_rank, *[""] * 5, q_fav, *[""] * 13,
-             q_agree, *[""] * 3, "Gender"]
-    head2 = ["", *FILMS, *FILMS, *PEOPLE, *STATEMENTS, "Response"]
+             q_agree, *[""] * 4, "Gender"]
+    head2 = ["", *FILMS, *FILMS, *PEOPLE, *STATEMENTS, "Other (please specify)", "Response"]
     rows = [head1, head2]
     for i in range(N):
         row = [str(3292879998 - 731 * i)]
@@ -75,6 +76,7 @@ def surveymonkey_grids_csv(tmp: Path) -> Built:
         row += _ranking(rng, 6) if answered else [""] * 6
         row += [rng.choice(FAVOR) if answered else "" for _ in PEOPLE]
         row += [rng.choice([*AGREE, "Not applicable"]) if answered else "" for _ in STATEMENTS]
+        row.append(f"My own point number {i}" if i % 7 == 3 else "")   # the block's comment box
         row.append(rng.choice(["Male", "Female"]))
         rows.append(row)
     path = Path(tmp) / "surveymonkey_grids.csv"

@@ -51,6 +51,7 @@ _STOP = frozenset(
     "statement statements item items these those this that it its them him her his following "
     "view feel think much many level extent degree regarding there by from as at if not".split())
 _MAX_GRID_OPTIONS = 15
+_SPECIFY = re.compile(r"please specify|^\s*(other|comments?)\b.*\(|^\s*comments?\s*$|기타", re.IGNORECASE)
 
 
 @dataclass
@@ -66,10 +67,11 @@ class Block:
     missing: tuple[MissingCode, ...] = ()
     qtype: str = "single"                    # single | ordinal | integer (ranking)
     doubts: list[str] = field(default_factory=list)
+    comment: Col | None = None               # SurveyMonkey: the block's "Other (please specify)" box
 
     @property
     def columns(self) -> list[Col]:
-        return [c for c, _ in self.members]
+        return [c for c, _ in self.members] + ([self.comment] if self.comment is not None else [])
 
 
 # --------------------------------------------------------------------------- finding
@@ -79,7 +81,10 @@ def find_blocks(cols: Sequence[Col], *, layout: str) -> list[Block]:
     """Grid and ranking blocks among ``cols`` (columns not already in a multiple choice)."""
     candidates: dict[tuple[str, str], list[tuple[Col, str]]] = {}
     texts: dict[tuple[str, str], str] = {}
+    comments: dict[tuple[str, str], Col] = {}
     for c in cols:
+        if layout == "surveymonkey" and c.sc.sub and _SPECIFY.search(c.sc.sub):
+            comments.setdefault((layout, normalize_key(c.sc.block)), c)
         found = _stem_and_row(c, layout)
         if found is None:
             continue
@@ -91,9 +96,9 @@ def find_blocks(cols: Sequence[Col], *, layout: str) -> list[Block]:
     for key, members in candidates.items():
         if len(members) < 2:
             continue
-        members = _with_row_labels(members)
-        block = _classify(Block(stem=key[1], text=texts[key], members=members))
+        block = _classify(Block(stem=key[1], text=texts[key], members=_row_labels(members)))
         if block is not None:
+            block.comment = comments.get(key)
             out.append(block)
     return out
 
@@ -102,7 +107,7 @@ def _stem_and_row(c: Col, layout: str) -> tuple[str, str, str] | None:
     """(stem key, row label, stem text) of a column that reads as one row of a block."""
     sc = c.sc
     if layout == "surveymonkey":
-        if sc.sub and sc.block.strip():
+        if sc.sub and sc.block.strip() and not _SPECIFY.search(sc.sub):
             return sc.block, clean_label(sc.sub), clean_label(sc.block)
         return None
     m = _BRACKET.match(sc.block)
@@ -115,7 +120,7 @@ def _stem_and_row(c: Col, layout: str) -> tuple[str, str, str] | None:
     return None
 
 
-def _with_row_labels(members: list[tuple[Col, str]]) -> list[tuple[Col, str]]:
+def _row_labels(members: list[tuple[Col, str]]) -> list[tuple[Col, str]]:
     """Qualtrics ``Q5_1``: the row label is the distinct tail of row 2 (``stem - label``)."""
     if not all(re.fullmatch(r"\d+", row) for _, row in members):
         return members
@@ -224,11 +229,18 @@ def block_questions(block: Block, make_id: Callable[[str], str], used_names: set
         questions.append(q)
         if slug(row) == "" and row.strip() and not re.fullmatch(r"\d+", row.strip()):
             comments.setdefault(qid, []).append(f"row {row!r}: id numbered, rename it")
+    if block.comment is not None:
+        c = block.comment
+        questions.append(Question(id=make_id(f"{name}_other"), type="text", column=c.ref, pii=True,
+                                  **text_of(c.text)))
+        members = questions[:-1]
+    else:
+        members = questions
     group = QuestionGroup(id=name, kind="ranking" if block.kind == "ranking" else "grid",
-                          questions=tuple(q.id for q in questions), **_group_text(text_of(block.text)))
+                          questions=tuple(q.id for q in members), **_group_text(text_of(block.text)))
     if block.doubts:
         comments[name] = [f"{d} (all {k} rows of this block)" for d in block.doubts]
-        comments.setdefault(questions[0].id, []).extend(block.doubts)
+        comments.setdefault(members[0].id, []).extend(block.doubts)
     return questions, group, comments
 
 

@@ -53,7 +53,7 @@ def test_surveymonkey_favourability_grid_one_ordinal_question_per_row(drafts: di
 
 def test_surveymonkey_likert_grid_with_not_applicable_column(drafts: dict) -> None:
     _, cb, _ = drafts["surveymonkey_grids_csv"]
-    ids = _ids(cb, "agreement_")
+    ids = [i for i in _ids(cb, "agreement_") if i != "agreement_other"]
     assert ids == ["agreement_my_lab_has_enough_funding", "agreement_i_choose_my_own_topics",
                    "agreement_pay_rewards_output", "agreement_infrastructure_is_adequate"]
     for qid in ids:
@@ -61,6 +61,9 @@ def test_surveymonkey_likert_grid_with_not_applicable_column(drafts: dict) -> No
         assert q.type == "ordinal" and list(q.labels) == AGREE[::-1]
         assert [m.label for m in q.missing_codes] == ["Not applicable"]
     assert cb.group("agreement").questions == tuple(ids)
+    other = cb.question("agreement_other")              # the block's comment box, outside the group
+    assert (other.type, other.pii) == ("text", True)
+    assert other.column.endswith("/ Other (please specify)")
 
 
 def test_surveymonkey_ranking_block_integer_questions_named_by_item(drafts: dict) -> None:
