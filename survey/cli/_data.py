@@ -317,3 +317,11 @@ def schema_draft(file: str, out: str, sheet: str | None, name: str | None, force
     click.echo(f"wrote {out}: {len(cb.questions)} questions, layout {raw.layout} "
                f"({raw.header_rows} header row{'s' if raw.header_rows > 1 else ''})"
                + (f", sheet {raw.sheet}" if raw.sheet else ""))
+    blocks = [g for g in cb.groups if g.kind in ("grid", "ranking")]
+    if blocks:
+        click.echo(f"  {len(blocks)} grid/ranking block(s): "
+                   + ", ".join(f"{g.id} ({g.kind}, {len(g.questions)} rows)" for g in blocks))
+    checks = sum(1 for line in text.splitlines()
+                 if line.lstrip().startswith("# CHECK"))
+    if checks:
+        click.echo(f"  {checks} '# CHECK' comment(s) in {out} mark guesses to look at")

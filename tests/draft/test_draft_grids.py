@@ -210,3 +210,11 @@ def test_labelled_spss_columns_are_not_regrouped() -> None:
     cb = draft_codebook(raw, survey_name="s")
     assert cb.groups == ()
     assert [o.code for o in cb.question("q17_1").options] == ["3", "2", "1"]
+
+
+def test_draft_command_lists_the_blocks_and_the_checks(drafts: dict, tmp_path: Path) -> None:
+    path, _, _ = drafts["limesurvey_grids_csv"]
+    r = run("schema", "draft", str(path), "--out", str(tmp_path / "d.yaml"))
+    assert r.exit_code == 0
+    assert "1 grid/ranking block(s): importance (grid, 3 rows)" in r.output
+    assert "2 '# CHECK' comment(s)" in r.output
