@@ -249,9 +249,13 @@ def _group_text(t: dict[str, str]) -> dict[str, str]:
 
 
 def _block_name(block: Block, used: set[str]) -> str:
-    """A short name for the block: the scale's noun (``favorability``), ``rank``, else the
-    stem's first content words."""
+    """A short name for the block: an export tag a person chose (``g0``), ``rank``, the
+    scale's noun (``favorability``), else the stem's first content words; then the stem's
+    words, then the first name numbered (``quality_2`` for a repeated block)."""
     tries: list[str] = []
+    code = slug(block.stem)
+    if code and len(code) <= 12 and not re.fullmatch(r"q\d+(_\d+)?", code):
+        tries.append(code)
     if block.kind == "ranking":
         tries.append("rank")
     elif block.scale is not None and block.scale.kind in SCALE_NOUNS \
@@ -260,21 +264,16 @@ def _block_name(block: Block, used: set[str]) -> str:
     stem_words = _content_words(block.text or block.stem)
     if stem_words:
         tries.append("_".join(stem_words[:2]))
-        if tries[0] in ("rank",) or block.scale is not None:
-            tries.append(f"{tries[0]}_{'_'.join(stem_words[:2])}")
-    code = slug(block.stem)
-    if code and len(code) <= 12 and not re.fullmatch(r"q\d+", code):
-        tries.insert(0, code)                # an export tag a person chose (LimeSurvey 'g0' ...)
-    tries.append("grid")
+    tries = [t for t in tries if t] or ["grid"]
     for t in tries:
-        if t and t not in used:
+        if t not in used:
             used.add(t)
             return t
-    base, i = tries[-1] or "grid", 2
-    while f"{base}{i}" in used:
+    i = 2
+    while f"{tries[0]}_{i}" in used:
         i += 1
-    used.add(f"{base}{i}")
-    return f"{base}{i}"
+    used.add(f"{tries[0]}_{i}")
+    return f"{tries[0]}_{i}"
 
 
 def _content_words(text: str) -> list[str]:
