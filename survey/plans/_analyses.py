@@ -269,7 +269,7 @@ def run_crosstab(data: Data, spec: CrosstabSpec) -> Any:
     sf = data.design(waves, spec.weighted)
     sig = None if spec.significance is None else Significance(
         levels=spec.significance, correction=spec.correction,  # type: ignore[arg-type]
-        min_base=spec.min_base)
+        min_base=spec.min_base, ordinal=spec.ordinal_test)
     return crosstabs(sf, spec.rows if spec.rows == "all" else list(spec.rows),
                      banner=list(spec.banner), codebook=data.codebook, where=_where(spec.where),
                      cells=spec.cells, significance=sig,  # type: ignore[arg-type]

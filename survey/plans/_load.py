@@ -398,7 +398,7 @@ def _crosstab(t: Table | None) -> CrosstabSpec | None:
     banner = t.strs("banner", required=True)
     sig = t.table("significance", label="[crosstab] significance")
     levels: tuple[float, float] | None = (0.95, 0.99)
-    correction, min_base = "holm", 30.0
+    correction, min_base, ordinal = "holm", 30.0, None
     if sig is not None:
         if sig.bool("test", default=True):
             lo = sig.level("level", default=0.95)
@@ -411,13 +411,16 @@ def _crosstab(t: Table | None) -> CrosstabSpec | None:
         correction = sig.str("correction", default="holm",
                              choices=("none", "bonferroni", "holm", "bh")) or "holm"
         min_base = float(sig.int("min_base", default=30, minimum=2))
+        ordinal = sig.str("ordinal_test", choices=("wilcoxon", "vanderwaerden", "median",
+                                                   "kruskalwallis"))
         sig.done()
     spec = CrosstabSpec(
         rows=rows if rows == "all" else tuple(rows), banner=banner, where=t.str("where"),  # type: ignore[arg-type]
         waves=_waves(t), weighted=t.bool("weighted", default=True), significance=levels,
         correction=correction, min_base=min_base, min_cell=t.int("min_cell", default=10, minimum=0),
         cells=t.strs("cells") or ("column_pct",),
-        file=t.str("file", default="crosstabs.xlsx") or "crosstabs.xlsx", line=t.line())
+        file=t.str("file", default="crosstabs.xlsx") or "crosstabs.xlsx", line=t.line(),
+        ordinal_test=ordinal)
     t.done()
     bad = [c for c in spec.cells if c not in ("column_pct", "row_pct", "count", "unweighted_count")]
     if bad:

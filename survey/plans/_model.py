@@ -218,6 +218,7 @@ class CrosstabSpec:
     min_base: float = 30.0
     min_cell: int = 10
     cells: tuple[str, ...] = ("column_pct",)
+    ordinal_test: str | None = None  # whole-table rank test of ordinal rows (Significance)
     file: str = "crosstabs.xlsx"
     line: int | None = None
 

@@ -219,3 +219,27 @@ def test_plan_reports_cronbach_alpha_of_derived_scores(tmp_path: Path) -> None:
 ])
 def test_scale_mistakes_are_named(tmp_path: Path, old: str, new: str, needle: str) -> None:
     assert any(needle in p for p in problems(write(tmp_path, SCALE.replace(old, new))))
+
+
+XT = GOOD.replace("[[model]]", '''[crosstab]
+rows = ["push_autonomy"]
+banner = ["gender"]
+min_cell = 0
+
+[crosstab.significance]
+ordinal_test = "wilcoxon"
+
+[[model]]''')
+
+
+def test_crosstab_ordinal_rows_take_the_rank_test(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    assert load_plan(write(tmp_path, XT)).crosstab.ordinal_test == "wilcoxon"
+    run_plan(write(tmp_path, XT), tmp_path / "out")
+    book = next((tmp_path / "out").rglob("crosstabs.xlsx"))
+    text = " ".join(str(c.value) for ws in load_workbook(book) for row in ws.iter_rows()
+                    for c in row if c.value is not None)
+    assert "Design-based Wilcoxon rank-sum test" in text
+    bad = XT.replace('ordinal_test = "wilcoxon"', 'ordinal_test = "sign"')
+    assert any("ordinal_test" in p for p in problems(write(tmp_path, bad)))
