@@ -331,3 +331,21 @@ def test_kobo_choice_column_the_form_does_not_list_becomes_an_option(tmp_path: P
     assert [o.code for o in fruits.options] == ["apple", "banana", "kiwi", "mango"]
     assert any("'hh/fruits/mango' is not among the form's choices" in w for w in drafted.warnings)
     assert read_survey(pair.export, cb).report.ok
+
+
+def test_qualtrics_multiple_choice_in_one_comma_joined_column(tmp_path: Path) -> None:
+    pair = builders.qualtrics(tmp_path, text_values=True)
+    rows = list(csv.reader(pair.export.read_text(encoding="utf-8").splitlines()))
+    split = [i for i, h in enumerate(rows[0]) if h.startswith("Q2_")]
+    joined = [["Q2", "Which countries made you an offer? - Selected Choice", '{"ImportId":"QID2"}']] + [
+        [",".join(r[i] for i in split if r[i])] for r in rows[3:]]
+    out = [[c for i, c in enumerate(r) if i not in split] + j for r, j in
+           zip(rows, [[x] for x in joined[0]] + joined[1:])]
+    with open(pair.export, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(out)
+    _, cb = _draft(pair, tmp_path)
+    q2 = cb.question("q2")
+    assert q2.layout == "delimited" and q2.delimiter == "," and q2.column == "Q2"
+    frame = read_survey(pair.export, cb).frame
+    chosen = [(a, b, c) for a, b, c in zip(frame["q2__1"], frame["q2__2"], frame["q2__3"])]
+    assert chosen[:3] == [(True, False, False), (False, False, True), (False, True, False)]
