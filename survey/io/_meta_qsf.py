@@ -101,7 +101,8 @@ def _question(p: dict[str, Any], block: str | None) -> list[MetaQuestion] | None
     qid = str(p["QuestionID"])
     tag = str(p.get("DataExportTag") or qid)
     text = plain_text(p.get("QuestionText")) or plain_text(p.get("QuestionDescription")) or None
-    settings = (p.get("Validation") or {}).get("Settings") or {}
+    validation = p.get("Validation") if isinstance(p.get("Validation"), dict) else {}
+    settings = validation.get("Settings") if isinstance(validation.get("Settings"), dict) else {}
     required = str(settings.get("ForceResponse", "")).upper() == "ON"
     recode = p.get("RecodeValues") if isinstance(p.get("RecodeValues"), dict) else {}
     tags = p.get("ChoiceDataExportTags") if isinstance(p.get("ChoiceDataExportTags"), dict) else {}

@@ -8,6 +8,7 @@ the form's labels, question text from the form, disagreements reported as warnin
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -349,3 +350,24 @@ def test_qualtrics_multiple_choice_in_one_comma_joined_column(tmp_path: Path) ->
     frame = read_survey(pair.export, cb).frame
     chosen = [(a, b, c) for a, b, c in zip(frame["q2__1"], frame["q2__2"], frame["q2__3"])]
     assert chosen[:3] == [(True, False, False), (False, False, True), (False, True, False)]
+
+
+def test_qsf_with_odd_shapes_still_reads(tmp_path: Path) -> None:
+    """Real QSFs hold lists where dicts are usual (empty Choices, Validation) and blocks as a dict."""
+    qsf = {"SurveyEntry": {"SurveyName": "Odd"}, "SurveyElements": [
+        {"Element": "BL", "Payload": {"1": {"Type": "Default", "Description": "B1",
+                                            "BlockElements": [{"Type": "Question", "QuestionID": "QID1"}]}}},
+        {"Element": "SQ", "Payload": {"QuestionID": "QID1", "DataExportTag": "Q1", "QuestionType": "MC",
+                                      "Selector": "SAVR", "SubSelector": "TX", "QuestionText": None,
+                                      "QuestionDescription": "Plain description", "Choices": {"1": {"Display": "A"}},
+                                      "ChoiceOrder": ["1"], "Validation": [], "RecodeValues": []}},
+        {"Element": "SQ", "Payload": {"QuestionID": "QID2", "DataExportTag": "Q2", "QuestionType": "TE",
+                                      "Selector": "SL", "Choices": [], "QuestionText": "Name?"}},
+        {"Element": "SQ", "Payload": {"QuestionID": "QID3", "QuestionType": "HeatMap", "Selector": "X"}},
+    ]}
+    path = tmp_path / "odd.qsf"
+    path.write_text(json.dumps(qsf), encoding="utf-8")
+    meta = read_metadata(path)
+    assert [(q.name, q.type, q.text, q.group) for q in meta.questions] == [
+        ("Q1", "single", "Plain description", "B1"), ("Q2", "text", "Name?", None)]
+    assert "QID3 (HeatMap/X)" in meta.notes[0]
