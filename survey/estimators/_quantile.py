@@ -30,7 +30,14 @@ from survey._typing import QuantileInterval, QuantileRule
 from survey.design import SurveyFrame
 from survey.design._frame import DOM, PSU, W
 from survey.errors import EstimationError
-from survey.estimators._engine import Domains, domain_counts, fit_ratios, make_domains, svr_var
+from survey.estimators._engine import (
+    Domains,
+    domain_counts,
+    fit_ratios,
+    make_domains,
+    svr_var,
+    taylor_vcov,
+)
 from survey.estimators._intervals import ciprop
 from survey.estimators._intervals import quantile as critical
 from survey.estimators._qrules import QRULES, qrule
@@ -296,14 +303,7 @@ def _score(sf: SurveyFrame, dom: Domains, d: int, dd: _Domain, v: str, p: float,
     """``q``: the critical value (normal or t on the domain's degrees of freedom)."""
     if dd.x.size < 2:
         return math.nan, math.nan
-    x = pl.col(v).cast(pl.Float64)
-    num, den = np.array([d * 2]), np.array([d * 2 + 1])
-
-    def z(theta: float) -> float:
-        u = (x > theta).cast(pl.Float64) - (1 - p)
-        fit = fit_ratios(sf, dom, [u, pl.lit(True)], num, den)
-        return float(fit.estimate[0] / math.sqrt(fit.vcov[0, 0]))
-
+    z = _score_test(sf, dom, d, dd, v, p)
     x_all = dd.x  # sorted
     iqr = _r_quantile7(x_all, 0.75) - _r_quantile7(x_all, 0.25)
     lower, upper = x_all[0] + iqr / 100, x_all[-1] - iqr / 100
@@ -321,6 +321,35 @@ def _score(sf: SurveyFrame, dom: Domains, d: int, dd: _Domain, v: str, p: float,
         share = float(np.mean(dd.x <= root))
         ends.append(float(dd.q(rule, np.array([share]))[0]))
     return ends[0], ends[1]
+
+
+def _score_test(sf: SurveyFrame, dom: Domains, d: int, dd: _Domain, v: str,
+                p: float) -> Callable[[float], float]:
+    """``theta -> mean(U) / SE(mean(U))`` with ``U = (x > theta) - (1 - p)`` over the
+    domain (R's ``svymean(U(theta), design)``): the domain's influence values summed by
+    PSU in numpy (one pass over the domain's rows per call), or through the engine when
+    the design is calibrated or has a second-stage term."""
+    if sf.calibration is None and not sf.has_stage2:
+        psu = dom.data[PSU].gather(dd.rows).to_numpy().astype(np.int64)
+        w = dom.data[W].gather(dd.rows).to_numpy()
+        sw = float(w.sum())
+
+        def fast(theta: float) -> float:
+            u = (dd.x > theta) - (1 - p)
+            m = float(np.dot(w, u)) / sw
+            Z = np.bincount(psu, weights=w * (u - m) / sw, minlength=sf.n_psu)
+            return m / math.sqrt(taylor_vcov(sf, Z[:, None])[0, 0])
+
+        return fast
+    x = pl.col(v).cast(pl.Float64)
+    num, den = np.array([d * 2]), np.array([d * 2 + 1])
+
+    def engine(theta: float) -> float:
+        u = (x > theta).cast(pl.Float64) - (1 - p)
+        fit = fit_ratios(sf, dom, [u, pl.lit(True)], num, den)
+        return float(fit.estimate[0] / math.sqrt(fit.vcov[0, 0]))
+
+    return engine
 
 
 def _r_quantile7(xs: np.ndarray, p: float) -> float:
