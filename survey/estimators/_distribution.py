@@ -225,7 +225,7 @@ def ecdf(sf: SurveyFrame, var: str, *, by: str | Sequence[str] | None = None,
     for k, p in enumerate(parts):
         if not p.x.size:
             continue
-        xs, cw = p.xs, np.cumsum(p.ws) / p.ws.sum()
+        xs, cw = p.x, np.cumsum(p.w) / p.w.sum()  # sorted by value
         last = np.r_[xs[1:] != xs[:-1], True]  # the share after the last tie
         f = pl.DataFrame({"variable": [var] * int(last.sum()), "value": xs[last], "share": cw[last]})
         if levels is not None:
