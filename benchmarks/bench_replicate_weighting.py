@@ -81,8 +81,8 @@ def main() -> None:
             return
         out = subprocess.run(["Rscript", str(script), str(data), str(mfile)],
                              capture_output=True, text=True, check=True).stdout
-    r_sec = float(out.split("R_SECONDS")[1].split()[0])
-    r_se = float(out.split("R_SE")[1].split()[0])
+    found = dict(line.split() for line in out.splitlines() if line.startswith("R_"))
+    r_sec, r_se = float(found["R_SECONDS"]), float(found["R_SE"])
     print(f"R rake + svymean: {r_sec:.3f} s; SE agrees to {abs(se / r_se - 1):.2e} relative")
     print(f"ratio R / python: {r_sec / py:.1f}x")
 
