@@ -111,6 +111,14 @@ def draft_from_metadata(raw: RawTable, metadata: FormMetadata, *, survey_name: s
     return b.finish(name)
 
 
+def _markers(raw: RawTable) -> tuple[str, ...]:
+    """The codebook-wide missing markers the data draft declares for this export (if any)."""
+    try:
+        return tuple(getattr(draft_codebook(raw, survey_name="markers"), "missing_values", ()))
+    except CodebookError:
+        return ()
+
+
 # --------------------------------------------------------------------------- matching
 
 @dataclass
@@ -131,6 +139,7 @@ class _Builder:
         self.warnings: list[str] = []
         self.notes: list[str] = list(meta.notes)
         self.optional: dict[str, int] = {}  # required in the form, blank in some rows
+        self.missing_values = _markers(raw)  # blanks tools write (NA, #N/A ...), as the data draft found
 
     def match(self) -> None:
         absent: list[str] = []
@@ -163,7 +172,7 @@ class _Builder:
         for _ in range(len(self.matches) + 2):  # each pass repairs or demotes a question, or stops
             questions, owner, groups = self._questions(demoted)
             cb = Codebook(survey=survey_name, version="draft", questions=tuple(questions),
-                          title_en=self.meta.title, groups=groups,
+                          title_en=self.meta.title, groups=groups, missing_values=self.missing_values,
                           source=SourceSpec(header_rows=self.raw.header_rows if self.raw.header_rows in (1, 2, 3)
                                             else "auto", sheet=self.raw.sheet))
             parse_codebook(codebook_to_dict(cb))
@@ -292,6 +301,7 @@ class _Builder:
                  cells: pl.Series) -> list[Option]:
         opts = _fix_options([Option(code=c.code, label=c.label, label_ko=c.label_ko) for c in choices], qid)
         known = {k for o in opts for k in o.match_keys()} | {k for mc in missing for k in mc.match_keys()}
+        known |= {normalize_key(v) for v in self.missing_values}
         vals = cells.drop_nulls().str.strip_chars()
         counts = vals.filter(vals != "").value_counts(sort=True)
         unknown = []

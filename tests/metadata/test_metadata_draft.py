@@ -371,3 +371,23 @@ def test_qsf_with_odd_shapes_still_reads(tmp_path: Path) -> None:
     assert [(q.name, q.type, q.text, q.group) for q in meta.questions] == [
         ("Q1", "single", "Plain description", "B1"), ("Q2", "text", "Name?", None)]
     assert "QID3 (HeatMap/X)" in meta.notes[0]
+
+
+def test_missing_markers_the_data_draft_declares_hold_for_metadata_questions(tmp_path: Path, monkeypatch) -> None:
+    """An R write.csv export writes NA for blanks; the data draft's missing_values carry over."""
+    import survey.frames._draft_metadata as dm
+
+    pair = builders.redcap(tmp_path)
+    lines = pair.export.read_text(encoding="utf-8").splitlines()
+    pair.export.write_text("\n".join([lines[0], *(ln.replace(",,", ",NA,") for ln in lines[1:])]) + "\n",
+                           encoding="utf-8")
+    def data_draft_with_markers(raw, **kw):  # what the data draft says of this export: NA is a blank
+        return Codebook(survey="x", version="draft", questions=(), missing_values=("NA",))
+
+    monkeypatch.setattr(dm, "draft_codebook", data_draft_with_markers)
+    drafted, cb = _draft(pair, tmp_path)
+    assert cb.missing_values == ("NA",)
+    assert cb.question("mood").labels == ("Good", "Fair", "Poor")  # 'NA' is not made an option
+    typed = read_survey(pair.export, cb)
+    assert typed.report.ok and typed.frame.height == pair.respondents
+    assert typed.frame["mood"].null_count() == 3
