@@ -11,7 +11,8 @@
 #                 response-propensity class, then postStratify; svystandardize;
 #   types:        each replicate type: R's replicate weights (random types: exported
 #                 so the test computes SEs from them), scale, rscales, SEs;
-#   deff:         svymean/svytotal/svyratio/svyby with deff="replace" and deff=TRUE.
+#   deff:         svymean/svytotal/svyratio/svyby with deff="replace" and deff=TRUE;
+#   glm:          svyglm on the raked JK1 design (replicate fits of re-raked replicates).
 suppressMessages({library(survey); library(jsonlite)})
 out <- "tests/fixtures/r"
 options(survey.lonely.psu = "fail")
@@ -235,12 +236,20 @@ for (how in c("replace", "TRUE")) {
     list(var = "api00", deff = if (how == "replace") "replace" else TRUE))
 }
 
+# ---- a model on a raked replicate design ---------------------------------------------------
+dr <- rake(jk1, list(~stype, ~sch.wide), list(pop_stype, pop_schwide))
+g <- summary(svyglm(api00 ~ api99, dr))$coef
+glm_case <- list(r = "svyglm(api00 ~ api99, rake(<jk1>, list(~stype, ~sch.wide), list(pop_stype, pop_schwide)))",
+                 terms = rownames(g), estimate = num(g[, 1]), std_error = num(g[, 2]),
+                 p_value = num(g[, 4]))
+
 header <- list(r_version = R.version.string,
                survey_version = as.character(packageVersion("survey")),
                script = "scripts/r/make_repweight_fixtures.R",
                note = "each entry: the exact R calls, the Python spec, and R's numbers")
 writeLines(toJSON(list(header = header, weighted = weighted, nonresponse = nonresp,
-                       standardize = standardize, types = types, deff = deffs),
+                       standardize = standardize, types = types, deff = deffs,
+                       glm = glm_case),
                   auto_unbox = TRUE, digits = NA, null = "null", na = "null", pretty = FALSE),
            file.path(out, "repweights.json"))
 cat("weighted", length(weighted), "types", length(types), "deff", length(deffs), "\n")
