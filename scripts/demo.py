@@ -43,6 +43,10 @@ def headlines() -> list[str]:
         base = picks["china"]["n"]
         out.append(f"    among the {base} offered: " + "; ".join(
             f"{name} {_pct(picks[code])}" for code, name in COUNTRIES.items()))
+        med = next(m for m in _rows("salary_multiple_median") if m["weighted"] == w)
+        out.append(f"    median offered salary multiple ({med['n']} answering): "
+                   f"{float(med['estimate']):g} (95% CI {float(med['conf_low']):g} to "
+                   f"{float(med['conf_high']):g}; Woodruff, R's svyquantile)")
     change = [r for r in _rows("offer_rate_change") if r["weighted"] == "false"]
     d = change[2]
     est, lo, hi = (float(d[k]) * 100 for k in ("estimate", "conf_low", "conf_high"))
