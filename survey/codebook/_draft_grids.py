@@ -158,8 +158,10 @@ def _classify(block: Block) -> Block | None:
                                 "add the end labels, and the points nobody chose")
             return block
         return None                          # numbers per row: left as separate questions
-    distinct = list(dict.fromkeys(clean_label(v) for v in values))
-    keys = {normalize_key(v) for v in distinct}
+    first: dict[str, str] = {}                # one spelling per matching key ("Agree", "agree ")
+    for v in values:
+        first.setdefault(normalize_key(v), clean_label(v))
+    distinct, keys = list(first.values()), set(first)
     if len(keys) > _MAX_GRID_OPTIONS or max(len(v) for v in distinct) > MAX_LABEL:
         return None
     if any(infer_column(list(col)).type in ("integer", "number", "date", "datetime")
@@ -253,7 +255,7 @@ def _block_name(block: Block, used: set[str]) -> str:
     scale's noun (``favorability``), else the stem's first content words; then the stem's
     words, then the first name numbered (``quality_2`` for a repeated block)."""
     tries: list[str] = []
-    code = slug(block.stem)
+    code = slug(block.stem) if re.fullmatch(r"[a-z][a-z0-9_.]*", block.stem) else ""
     if code and len(code) <= 12 and not re.fullmatch(r"q\d+(_\d+)?", code):
         tries.append(code)
     if block.kind == "ranking":

@@ -218,3 +218,13 @@ def test_draft_command_lists_the_blocks_and_the_checks(drafts: dict, tmp_path: P
     assert r.exit_code == 0
     assert "1 grid/ranking block(s): importance (grid, 3 rows)" in r.output
     assert "2 '# CHECK' comment(s)" in r.output
+
+
+def test_answers_spelled_differently_are_one_scale_point() -> None:
+    raw = make_raw({"Agree? [Pay]": ["Agree", "agree ", "Disagree", "Strongly agree", "AGREE"],
+                    "Agree? [Funding]": ["Strongly  disagree", "Disagree", "Agree", None, "agree"]})
+    cb = draft_codebook(raw, survey_name="s")
+    q = cb.question("agreement_pay")
+    assert q.labels == ("Strongly disagree", "Disagree", "Agree", "Strongly agree")
+    from survey.frames import type_table
+    assert type_table(raw, cb).report.n_errors == 0
