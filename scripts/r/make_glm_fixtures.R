@@ -15,6 +15,8 @@
 #   glm_nb     the negative binomial with theta estimated: theta from
 #              MASS::glm.nb(formula, data, weights = pw / mean(pw)) at tight control
 #              (epsilon 1e-10; theta agrees with 1e-8 and 1e-13 to 1e-12), then svyglm(family = MASS::negative.binomial(theta)).
+#   glm_nb_joint  theta estimated with the joint sandwich: R's svymle over the negative
+#              binomial likelihood (the svy package's choice), started at glm.nb's estimate.
 #   olr        svyolr(method = probit | cloglog | cauchit), optim at tight control
 #              (reltol 1e-15, ndeps 1e-6) as in make_model_fixtures.R.
 #   predmeans  svypredmeans(adjustmodel, ~group): the margins and their SEs.
@@ -162,6 +164,41 @@ for (key in c("strat", "clus1")) {
              sprintf("svyglm(enroll ~ meals + stype, design=d, family=MASS::negative.binomial(%.17g))", th),
              A(formula = "enroll ~ meals + C(stype)", family = "negative_binomial"), glm_rows),
         list(theta = th, theta_call = nb)))
+}
+
+# theta estimated with the joint (beta, theta) sandwich: R's svymle over the negative
+# binomial likelihood (as the Python peer svy), started at glm.nb's estimate, BFGS with the
+# analytic gradient at tight control (reltol 1e-15, ndeps 1e-6 for optim's Hessian)
+nb_ll <- function(y, eta, theta) {
+  mu <- exp(eta)
+  lgamma(y + theta) - lgamma(theta) - lgamma(y + 1) + theta * log(theta) + y * log(mu) -
+    (y + theta) * log(mu + theta)
+}
+nb_gr <- function(y, eta, theta) {
+  mu <- exp(eta)
+  cbind(eta = (y - mu) * theta / (mu + theta),
+        theta = digamma(y + theta) - digamma(theta) + log(theta) + 1 - log(mu + theta) -
+          (y + theta) / (mu + theta))
+}
+assign("nb_ll", nb_ll, envir = env)
+assign("nb_gr", nb_gr, envir = env)
+mle_rows <- function(m) {
+  est <- coef(m); se <- SE(m); k <- grep("^eta[.]", names(est))
+  names(est) <- sub("^eta[.]", "", names(est)); names(se) <- names(est)
+  list(terms = lapply(k, function(i) list(term = names(est)[i], estimate = num(est[i]),
+                                           std_error = num(se[i]))),
+       theta = num(est[length(est)]), theta_std_error = num(se[length(se)]))
+}
+for (key in c("strat", "clus1", "clus2_fpc")) {
+  dat <- c(strat = "apistrat", clus1 = "apiclus1", clus2_fpc = "apiclus2")[[key]]
+  w <- "pw"  # only the start: BFGS goes on to the design-weighted optimum
+  add(case(paste0(key, "_negbin_joint"), key, "glm_nb_joint", paste0(
+    "{nb <- MASS::glm.nb(enroll ~ meals + stype, data=", dat, ", weights=", w, "/mean(", w, "), ",
+    "control=glm.control(epsilon=1e-10, maxit=100)); ",
+    "svymle(loglike=nb_ll, gradient=nb_gr, design=d, formulas=list(eta = enroll ~ meals + stype, ",
+    "theta = ~1), start=c(coef(nb), nb$theta), method='BFGS', na.action='na.omit', ",
+    "control=list(reltol=1e-15, maxit=1000, ndeps=rep(1e-6, 5)))}"),
+    A(formula = "enroll ~ meals + C(stype)", family = "negative_binomial"), mle_rows))
 }
 
 # ---- svyolr links --------------------------------------------------------------------------

@@ -227,14 +227,19 @@ _LINKS = ("logit", "probit", "cloglog", "cauchit", "log", "identity", "inverse",
 @click.option("--theta", type=click.FloatRange(0, min_open=True),
               help="Negative binomial shape, as MASS::negative.binomial(theta); default: "
                    "estimated as MASS::glm.nb with the sampling weights.")
+@click.option("--theta-variance", type=click.Choice(["joint", "fixed"]), default="joint",
+              show_default=True,
+              help="With theta estimated: SEs from the joint sandwich of the coefficients and "
+                   "theta (R's svymle, as svy), or with theta held known (svyglm at glm.nb's "
+                   "theta).")
 @click.option("--outcome", metavar="SQL",
               help="The outcome as an SQL expression (the formula then starts with ~).")
 @_margins_option
 @design_options
 def glm_cmd(formula: str, where: str | None, level: float, tests: tuple[str, ...],
             test_method: str, forest_plot: str | None, fmt: str, family: str,
-            link: str | None, offset: str | None, theta: float | None, outcome: str | None,
-            margins: tuple[str, ...], design: DesignArgs) -> None:
+            link: str | None, offset: str | None, theta: float | None, theta_variance: str,
+            outcome: str | None, margins: tuple[str, ...], design: DesignArgs) -> None:
     """Design-based generalised linear model, as R's svyglm(family = ...).
 
     Estimates are on the link scale; with a log or logit link the table also gives
@@ -252,9 +257,11 @@ def glm_cmd(formula: str, where: str | None, level: float, tests: tuple[str, ...
 
     if offset:
         formula = f"{formula} + offset({offset})"
+
     def fit(design: DesignArgs) -> ModelResult:
         sf, cond = _load(design, formula, {"where": where, "outcome": outcome})
         res = svyglm(sf, formula, family=family, link=link, theta=theta,  # type: ignore[arg-type]
+                     theta_variance=theta_variance,  # type: ignore[arg-type]
                      outcome=cond["outcome"], where=cond["where"], level=level)
         return replace(res, outcome=outcome) if outcome else res
 

@@ -30,7 +30,7 @@ from survey.design._frame import PSU, SSU, W
 from survey.estimators._engine import svr_var, taylor_vcov
 from survey.errors import ModelError
 from survey.models._families import Fam, family_of
-from survey.models._negbin import theta_ml
+from survey.models._negbin import joint_scores, theta_ml
 from survey.models._formula import ModelFrame, drop_terms, model_frame
 from survey.models._results import ModelResult, build_result
 from survey.models._separation import raise_if_separated
@@ -325,6 +325,7 @@ def svyglm(
     family: Family = "binomial",
     link: Link | None = None,
     theta: float | None = None,
+    theta_variance: Literal["joint", "fixed"] = "joint",
     outcome: pl.Expr | None = None,
     where: pl.Expr | None = None,
     level: float = 0.95,
@@ -355,8 +356,13 @@ def svyglm(
     theta
         The negative binomial's shape, as ``MASS::negative.binomial(theta)``; left
         out, it is estimated as ``MASS::glm.nb`` with the sampling weights (rescaled
-        to mean 1) and then held fixed, as ``svyglm(family =
-        negative.binomial(glm.nb(...)$theta))`` (see ``survey.models._negbin``).
+        to mean 1), see ``survey.models._negbin``.
+    theta_variance
+        With ``theta`` estimated: ``"joint"`` (default) takes the SEs from the joint
+        sandwich of the coefficients and ``theta``, as R's ``svymle`` over the negative
+        binomial likelihood (and svy); ``"fixed"`` holds ``theta`` known, as
+        ``svyglm(family = negative.binomial(glm.nb(...)$theta))``. Replicate designs
+        hold it fixed in the replicate refits.
     outcome
         The response as a polars expression, e.g.
         ``pl.col("intent").is_in(["Accepted", "Seriously considering"])``; rows
@@ -396,8 +402,15 @@ def svyglm(
     fam.check_outcome(mf.y)
     check_rank(mf.X, mf.w, mf.names)
     prior = mf.w / _r_weight_mean(sf, mf)  # R's rescaled weights (the fit is scale-free)
+    joint = False
     if fam.name == "negative_binomial" and fam.theta is None:
         fam = replace(fam, theta=estimate_theta(mf.X, mf.y, prior, fam.link, mf.offset))
+        if theta_variance not in ("joint", "fixed"):
+            raise ModelError(f"theta_variance={theta_variance!r} is not joint or fixed",
+                             location="theta_variance")
+        joint = theta_variance == "joint" and not sf.is_replicate
+    if joint:  # the joint maximum likelihood, as svymle: converged fully, not at glm's stop
+        epsilon, maxit = min(epsilon, 1e-13), max(maxit, 100)
     fit = irls(mf.X, mf.y, prior, fam, offset=mf.offset, epsilon=epsilon, maxit=maxit)
     beta = fit.coef
     if fam.name == "binomial":
@@ -428,14 +441,22 @@ def svyglm(
         vcov = sandwich(sf, mf, mf.X, Ainv, factor=(mf.y - mu) / me * fit.work_w)
         degf = mf.df
         method = "linearisation"
+    theta_se = None
+    if joint:  # R's svymle: the joint sandwich of (beta, theta), theta estimated
+        assert fam.theta is not None
+        S, H = joint_scores(mf.X, mf.y, prior, eta, fam.theta, fam.link)
+        V = sandwich(sf, mf, S, np.linalg.inv(-H))
+        vcov, theta_se = V[:p, :p], float(np.sqrt(V[p, p]))
     naive = Ainv  # R's naive.cov (model-based, rescaled weights)
 
     def refit(drop: Sequence[str]) -> ModelResult:
-        return svyglm(sf, drop_terms(formula, drop), family=fam.name, link=fam.link, theta=fam.theta,
-                      outcome=outcome, where=where, level=level, epsilon=epsilon, maxit=maxit)
+        return svyglm(sf, drop_terms(formula, drop), family=fam.name, link=fam.link,
+                      theta=fam.theta, outcome=outcome, where=where, level=level,
+                      epsilon=epsilon, maxit=maxit)
 
     res = build_result(
         model="glm", family=fam.name, link=fam.link, formula=formula, mf=mf, coef=beta,
         vcov=vcov, df_resid=float(degf + 1 - p), level=level, method=method,
         ci_dist="t", naive_vcov=naive)
-    return replace(res, deviance=fit.deviance, theta=fam.theta, _design=sf, _refit=refit)
+    return replace(res, deviance=fit.deviance, theta=fam.theta, theta_std_error=theta_se,
+                   _design=sf, _refit=refit)

@@ -70,8 +70,9 @@ class ModelResult:
     deviance
         R's ``deviance(fit)``: the family's deviance with the weights rescaled to
         mean 1 (ordinal: ``-2`` times the weighted log-likelihood over the mean weight).
-    theta
-        The negative binomial's shape (given or estimated).
+    theta, theta_std_error
+        The negative binomial's shape (given or estimated) and, when estimated with
+        the joint sandwich, its standard error.
     """
 
     model: str
@@ -92,6 +93,7 @@ class ModelResult:
     cutpoints: tuple[str, ...] = ()
     deviance: float = float("nan")
     theta: float | None = None
+    theta_std_error: float | None = None
     _mf: ModelFrame | None = field(default=None, repr=False)
     _design: Any = field(default=None, repr=False)
     _refit: Callable[[Sequence[str]], ModelResult] | None = field(default=None, repr=False)
@@ -144,7 +146,8 @@ class ModelResult:
     def to_dict(self) -> dict[str, Any]:
         """Plain data (the CLI's JSON): ``terms`` (one object each) and the fit's facts."""
         df = None if not np.isfinite(self.df_resid) else self.df_resid
-        extra = {} if self.theta is None else {"theta": self.theta}
+        extra = {} if self.theta is None else {"theta": self.theta,
+                                               "theta_std_error": self.theta_std_error}
         return {"model": self.model, "family": self.family, "link": self.link, **extra,
                 "formula": self.formula, "outcome": self.outcome, "method": self.method,
                 "level": self.level, "df_resid": df, "n": self.n,

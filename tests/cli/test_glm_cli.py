@@ -131,3 +131,18 @@ def test_glm_forest_plot_of_ratios(tmp_path):
     r = run("glm", str(FIX / "apistrat.csv"), "-f", "api00 ~ meals", "--forest-plot",
             str(tmp_path / "x.png"))
     assert r.exit_code == 2 and "--link log" in r.output
+
+
+def test_glm_negative_binomial_theta_variance_choices_match_r():
+    base = ["glm", str(FIX / "apistrat.csv"), "-f", "enroll ~ meals + C(stype)",
+            "--family", "negative-binomial", *STRAT]
+    joint = run_json(*base)
+    fixed = run_json(*base, "--theta-variance", "fixed")
+    want_joint, want_fixed = _case("strat_negbin_joint"), _case("strat_negbin_estimated")
+    assert joint["theta"] == pytest.approx(want_joint["theta"], rel=1e-7)
+    assert joint["theta_std_error"] == pytest.approx(want_joint["theta_std_error"], rel=1e-6)
+    _same_terms(fixed, want_fixed)
+    ours = {canonical(t["term"]): t for t in joint["terms"]}
+    for want in want_joint["terms"]:
+        assert ours[canonical(want["term"])]["std_error"] == pytest.approx(
+            want["std_error"], rel=1e-6)

@@ -129,3 +129,27 @@ def test_drop_terms_keeps_offsets_and_the_intercept() -> None:
     assert drop_terms("y ~ x", ["x"]) == "y ~ 1"
     with pytest.raises(ModelError, match="not terms"):
         drop_terms("y ~ x", ["z"])
+
+
+@pytest.mark.parametrize("link", ["log", "sqrt", "identity"])
+def test_negative_binomial_joint_hessian_is_the_derivative_of_its_scores(link) -> None:
+    from survey.models._negbin import joint_scores
+
+    rng = np.random.default_rng(3)
+    X = np.column_stack([np.ones(30), rng.uniform(0, 1, 30)])
+    y = rng.poisson(4.0, 30).astype(float)
+    w = rng.uniform(0.5, 2.0, 30)
+    beta, theta = np.array([2.0 if link == "identity" else 1.2, 0.5]), 3.0
+
+    def eta_of(b: np.ndarray) -> np.ndarray:
+        return X @ b
+
+    S, H = joint_scores(X, y, w, eta_of(beta), theta, link)
+    params = np.r_[beta, theta]
+    for k in range(3):
+        h = np.zeros(3)
+        h[k] = 1e-6
+        up, _ = joint_scores(X, y, w, eta_of((params + h)[:2]), (params + h)[2], link)
+        dn, _ = joint_scores(X, y, w, eta_of((params - h)[:2]), (params - h)[2], link)
+        numeric = (up.sum(axis=0) - dn.sum(axis=0)) / 2e-6
+        assert H[:, k] == pytest.approx(numeric, rel=1e-5, abs=1e-6)
