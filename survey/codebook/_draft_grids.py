@@ -96,7 +96,8 @@ def find_blocks(cols: Sequence[Col], *, layout: str) -> list[Block]:
     for key, members in candidates.items():
         if len(members) < 2:
             continue
-        block = _classify(Block(stem=key[1], text=texts[key], members=_row_labels(members)))
+        members, stem_text = _row_labels(members)
+        block = _classify(Block(stem=key[1], text=stem_text or texts[key], members=members))
         if block is not None:
             block.comment = comments.get(key)
             out.append(block)
@@ -120,18 +121,20 @@ def _stem_and_row(c: Col, layout: str) -> tuple[str, str, str] | None:
     return None
 
 
-def _row_labels(members: list[tuple[Col, str]]) -> list[tuple[Col, str]]:
-    """Qualtrics ``Q5_1``: the row label is the distinct tail of row 2 (``stem - label``)."""
+def _row_labels(members: list[tuple[Col, str]]) -> tuple[list[tuple[Col, str]], str | None]:
+    """Qualtrics ``Q5_1``: the row label is the distinct tail of row 2 (``stem - label``)
+    and the stem its shared head; returns the members and that stem (None: unchanged)."""
     if not all(re.fullmatch(r"\d+", row) for _, row in members):
-        return members
+        return members, None
     texts = [c.text for c, _ in members]
     cut = common_prefix_cut(texts)
     if not cut:
-        return members
+        return members, None
     rows = [clean_label(t[cut:]) for t in texts]
     if all(rows) and len({normalize_key(r) for r in rows}) == len(rows):
-        return [(c, r) for (c, _), r in zip(members, rows, strict=True)]
-    return members
+        stem = clean_label(texts[0][:cut].rstrip(" -:–—|")) or None
+        return [(c, r) for (c, _), r in zip(members, rows, strict=True)], stem
+    return members, None
 
 
 def _classify(block: Block) -> Block | None:
@@ -151,9 +154,14 @@ def _classify(block: Block) -> Block | None:
                                     "make them ordinal")
             return block
         if min(nums) >= 0 and max(nums) <= 10 and _RATING_HINT.search(block.text):
-            labels = sorted({str(n) for n in nums}, key=int)
+            spellings: dict[int, set[str]] = {}       # "3" and "3.0" (a workbook's number cells)
+            for v, n in zip(values, nums, strict=True):
+                spellings.setdefault(n, set()).add(v)
+            labels = [str(n) for n in sorted(spellings)]
             block.qtype = "ordinal"
-            block.options = tuple(Option(code=lab, label=lab) for lab in labels)
+            block.options = tuple(Option(code=lab, label=lab,
+                                         aliases=tuple(sorted(spellings[int(lab)] - {lab})))
+                                  for lab in labels)
             block.doubts.append(f"numbers {labels[0]}..{labels[-1]} read as a rating scale; "
                                 "add the end labels, and the points nobody chose")
             return block

@@ -89,6 +89,7 @@ def test_qualtrics_grid_rows_named_from_row_two_and_ranking(drafts: dict) -> Non
     assert q.labels[0] == "Extremely dissatisfied" and q.labels[-1] == "Extremely satisfied"
     assert [cb.question(i).maximum for i in _ids(cb, "rank_")] == [5] * 5
     assert {g.id: g.kind for g in cb.groups} == {"satisfaction": "grid", "rank": "ranking"}
+    assert cb.group("satisfaction").text_en == "How satisfied are you with each of the following?"
 
 
 def test_google_forms_bracket_rows_frequency_and_zero_to_ten(drafts: dict) -> None:
@@ -228,3 +229,15 @@ def test_answers_spelled_differently_are_one_scale_point() -> None:
     assert q.labels == ("Strongly disagree", "Disagree", "Agree", "Strongly agree")
     from survey.frames import type_table
     assert type_table(raw, cb).report.n_errors == 0
+
+
+def test_rating_grid_of_workbook_numbers_types_every_cell() -> None:
+    raw = make_raw({"Please rate [Pay]": ["1.0", "2.0", "5.0", "4.0", "3", "2.0"],
+                    "Please rate [Funding]": ["2.0", "2.0", "3.0", "1.0", "5.0", "5.0"]})
+    cb = draft_codebook(raw, survey_name="s")
+    assert [q.type for q in cb.questions] == ["ordinal", "ordinal"]
+    assert cb.questions[0].labels == ("1", "2", "3", "4", "5")
+    from survey.frames import type_table
+    typed = type_table(raw, cb)
+    assert typed.report.n_errors == 0
+    assert typed.frame["grid_pay"].cast(str).to_list() == ["1", "2", "5", "4", "3", "2"]
