@@ -11,7 +11,8 @@ import polars as pl
 __all__ = ["normalize_key", "normalize_key_expr"]
 
 _TAG = re.compile(r"<[^>]{0,200}>")
-_SPACE = re.compile(r"\s+")
+# Unicode White_Space, as polars' (Rust) ``\s``: Python's also matches \x1c-\x1f.
+_SPACE = re.compile(r"[^\S\x1c-\x1f]+")
 
 
 def normalize_key(text: object) -> str:
@@ -27,7 +28,7 @@ def normalize_key(text: object) -> str:
         return ""
     s = unicodedata.normalize("NFKC", html.unescape(str(text)))
     s = _TAG.sub(" ", s).replace("\x00", "")
-    return _SPACE.sub(" ", s).strip().lower()
+    return _SPACE.sub(" ", s).strip(" ").lower()
 
 
 def normalize_key_expr(expr: pl.Expr) -> pl.Expr:

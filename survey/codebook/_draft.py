@@ -19,6 +19,7 @@ from survey._text import normalize_key
 from survey.codebook._draft_grids import as_scale_question, block_questions, find_blocks
 from survey.codebook._draft_grids import slug as _slug
 from survey.codebook._draft_groups import Col, Group, find_groups
+from survey.codebook._draft_missing import TOOL_MISSING, strip_tool_missing
 from survey.codebook._draft_infer import (
     Inferred,
     clean_label,
@@ -131,7 +132,7 @@ def _with_comments(text: str, comments: dict[str, list[str]]) -> str:
 def _draft(raw: RawTable, *, survey_name: str, sheet: str | None
            ) -> tuple[Codebook, list[str], dict[str, list[str]]]:
     notes = list(raw.notes)
-    cols = _columns(raw)
+    cols, markers = _columns(raw)
     groups = find_groups(cols, layout=raw.layout)
     in_group = {c.sc.index: g for g in groups for c in g.columns}
     id_col = _find_id(raw, [c for c in cols if c.sc.index not in in_group])
@@ -176,18 +177,24 @@ def _draft(raw: RawTable, *, survey_name: str, sheet: str | None
         questions=tuple(questions),
         source=SourceSpec(header_rows=header_rows, sheet=sheet or raw.sheet),
         groups=tuple(qgroups),
+        missing_values=tuple(m for m in TOOL_MISSING if m in markers),
     )
+    if markers:
+        notes.append("cells holding only " + ", ".join(repr(m) for m in TOOL_MISSING if m in markers)
+                      + " are blanks written by a tool: declared as missing_values (never options)")
     if id_col is None:
         notes.append("no respondent id found (a unique, non-blank id-like column): none set")
     parse_codebook(codebook_to_dict(cb))  # the draft must load; raises CodebookError if not
     return cb, notes, comments
 
 
-def _columns(raw: RawTable) -> list[Col]:
-    """Each source column with its codebook reference: the header matching will find."""
+def _columns(raw: RawTable) -> tuple[list[Col], set[str]]:
+    """Each source column with its codebook reference: the header matching will find;
+    and the tool missing markers met in the cells (blanked in ``Col.cells``)."""
     blocks = Counter(normalize_key(c.block) for c in raw.columns)
     alts = Counter(normalize_key(c.alt) for c in raw.columns if c.alt)
     out = []
+    markers: set[str] = set()
     for sc in raw.columns:
         key = normalize_key(sc.block)
         if key and blocks[key] == 1:
@@ -202,9 +209,10 @@ def _columns(raw: RawTable) -> list[Col]:
             text = f"{sc.block} - {sc.sub}"
         else:
             text = raw.variable_labels.get(sc.name) or sc.block
-        cells = raw.frame.get_column(sc.name).to_list()
+        cells, found = strip_tool_missing(raw.frame.get_column(sc.name).to_list(), own_label=sc.sub)
+        markers |= found
         out.append(Col(sc=sc, cells=cells, ref=ref, text=text))
-    return out
+    return out, markers
 
 
 def _find_id(raw: RawTable, cols: Sequence[Col]) -> Col | None:
@@ -298,13 +306,42 @@ def _infer(c: Col, raw: RawTable) -> Inferred:
     return Inferred("single", options=tuple(opts), missing=missing)
 
 
+_CODE_OK = re.compile(r"^-?[0-9A-Za-z_.]+$")
+
+
 def _safe_codes(options: list[Option]) -> list[Option]:
-    """Keep option output columns clear of ``<id>__missing`` / ``<id>__other_text``."""
-    out = []
-    for o in options:
-        if o.code in ("missing", "other_text"):
-            o = Option(code=o.code + "_opt", label=o.label, label_ko=o.label_ko,
-                       aliases=o.aliases, column=o.column)
+    """Option codes unique by construction, and labels unique where they are not what the
+    data are matched by.
+
+    A code that is not a valid code becomes a slug of it (else ``o<k>``); a code met before
+    gets a stable, readable suffix (``yes_2``, ``yes_3`` in order of appearance); codes
+    ``missing`` / ``other_text`` become ``*_opt`` to keep the output columns
+    ``<id>__missing`` / ``<id>__other_text`` free.  An option with its own column (per-option
+    layout) whose label repeats another's after normalisation gets `` (<code>)``.
+    """
+    out: list[Option] = []
+    codes: set[str] = set()
+    keys: set[str] = set()
+    for k, o in enumerate(options, start=1):
+        code = o.code
+        if not _CODE_OK.match(code):
+            code = re.sub(r"[^0-9A-Za-z_.]+", "_", unicodedata.normalize("NFKC", code)).strip("_")
+            code = code if _CODE_OK.match(code) else f"o{k}"
+        if code in ("missing", "other_text"):
+            code += "_opt"
+        base, n = code, 2
+        while code in codes:
+            code = f"{base}_{n}"
+            n += 1
+        codes.add(code)
+        label = o.label
+        key = normalize_key(label)
+        if o.column is not None and key in keys:
+            label = f"{label} ({code})"
+            key = normalize_key(label)
+        keys.add(key)
+        if code != o.code or label != o.label:
+            o = Option(code=code, label=label, label_ko=o.label_ko, aliases=o.aliases, column=o.column)
         out.append(o)
     return out
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from survey._text import normalize_key
-from survey.codebook._draft_infer import clean_label, make_options, norm_number
+from survey.codebook._draft_infer import clean_label, make_options, norm_number, present
 
 if TYPE_CHECKING:
     from survey.io._model import SourceColumn
@@ -50,7 +50,7 @@ class Col:
 
     @property
     def values(self) -> list[str]:
-        return [c for c in self.cells if c is not None and c.strip()]
+        return [c for c in self.cells if present(c)]
 
 
 @dataclass
@@ -139,16 +139,19 @@ def _is_own_label(c: Col) -> bool:
 
 def _pattern_groups(cols: Sequence[Col]) -> list[Group]:
     by_block = {c.sc.block: c for c in cols}
-    candidates: dict[tuple[str, str], list[tuple[Col, str]]] = {}
+    candidates: dict[tuple[str, str], list[list[tuple[Col, str]]]] = {}
     for c in cols:
         for kind, pattern in _PATTERNS:
             m = pattern.match(c.sc.block)
             if m:
-                candidates.setdefault((kind, m["stem"]), []).append((c, m["opt"]))
+                runs = candidates.setdefault((kind, m["stem"]), [[]])
+                if any(opt == m["opt"] for _, opt in runs[-1]):
+                    runs.append([])          # the block again (duplicated column names)
+                runs[-1].append((c, m["opt"]))
                 break
     out: list[Group] = []
     used: set[int] = set()
-    for (kind, stem), found in candidates.items():
+    for (kind, stem), found in ((key, run) for key, runs in candidates.items() for run in runs):
         other = _other_column(kind, stem, found, by_block)
         members = [(c, opt) for c, opt in found if other is None or c is not other[0]]
         if len(members) < 2 or any(c.sc.index in used for c, _ in members):

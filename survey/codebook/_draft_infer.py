@@ -53,13 +53,25 @@ _TEXT_HINT = re.compile(
     r"comment|remark|feedback|suggest|concern|anything else|please specify|specify|"
     r"open-ended|_text$|\bnotes?\b|의견|기타|건의", re.IGNORECASE)
 
+# Unicode White_Space, as polars' strip_chars (ingest's blank test) sees it; Python's
+# str.strip also strips the separators \x1c-\x1f, which ingest keeps as a value.
+_WHITE_SPACE = " \t\n\x0b\x0c\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006" \
+               "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def present(cell: str | None) -> bool:
+    """Is ``cell`` an answer (not blank), by the same test ingest applies?"""
+    return cell is not None and cell.strip(_WHITE_SPACE) != ""
+
+
 MAX_OPTIONS = 40
 MAX_LABEL = 120
 
 
 def clean_label(text: str) -> str:
     """Label text for the codebook: NBSP to space, whitespace runs collapsed, trimmed."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text).replace("\u00a0", " ")).strip()
+    s = unicodedata.normalize("NFC", text).replace("\u00a0", " ")
+    return re.sub(r"[^\S\x1c-\x1f]+", " ", s).strip(" ")   # whitespace as ingest sees it
 
 
 def norm_number(text: str) -> str:
@@ -139,7 +151,7 @@ def infer_column(cells: Sequence[str | None], *, header: str = "", date_cells: b
     >>> infer_column(["Red, Blue", "Blue", "Red", "Green, Red"]).options[0].label
     'Red'
     """
-    values = [c for c in cells if c is not None and c.strip() != ""]
+    values = [c for c in cells if present(c)]
     m = len(values)
     if m == 0:
         return Inferred("text", notes=["no answers in the file: typed as text"])
@@ -243,7 +255,7 @@ def split_delimited(values: Sequence[str]) -> tuple[str, list[str]] | None:
     delimiter ("Yes, definitely") stay whole.  A label that itself contains the delimiter is rebuilt from pieces that always
     occur adjacent, in the same order, when the second piece reads as a continuation.
     """
-    values = [v for v in values if v.strip()]
+    values = [v for v in values if present(v)]
     if len(values) < 3:
         return None
     for delim in ("|", ";", ", ", ",", " "):

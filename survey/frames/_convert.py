@@ -229,7 +229,10 @@ def _multiple(
         else:
             col = pl.col(main)
             out.prepare.append(normalize_key_expr(col).alias(f"__key_{q.id}"))
-            flat = col.str.normalize("NFKC").str.replace_all(r"<[^>]{0,200}>", " ").str.replace_all(r"\s+", " ").str.strip_chars()
+            flat = (col.str.replace_all("&nbsp;", " ", literal=True)      # as normalize_key_expr
+                    .str.replace_all("&amp;", "&", literal=True)
+                    .str.normalize("NFKC").str.replace_all(r"<[^>]{0,200}>", " ")
+                    .str.replace_all(r"\s+", " ").str.strip_chars())
             key = pl.col(f"__key_{q.id}")
             is_missing, missing_label = _missing_parts(q, key, global_missing)
             answered = ~_blank(col) & ~is_missing
@@ -262,14 +265,19 @@ def _multiple(
     else:
         ticked: dict[str, pl.Expr] = {}
         explicit_no: list[pl.Expr] = []
+        global_keys = {normalize_key(v) for v in global_missing if normalize_key(v)}
+        sibling_keys = {normalize_key(o.label) for o in q.options} - {""}
         for o, (code, colname) in zip(q.options, options):
             if colname is None:
                 continue
             col = pl.col(colname)
             out.prepare.append(normalize_key_expr(col).alias(f"__key_{q.id}__{code}"))
             key = pl.col(f"__key_{q.id}__{code}")
-            yes = key.is_in(list({*o.match_keys(), *CHECKED}))
-            no = _blank(col) | key.is_in(list(UNCHECKED))
+            # the column is the option: its own label ticks it, and so does a sibling's
+            # spelling (two options whose labels agree after normalisation, as drafted)
+            yes = key.is_in(list({*o.match_keys(), *CHECKED, *sibling_keys}))
+            # a tool's blank marker (codebook missing_values) is no answer, as a blank is
+            no = _blank(col) | key.is_in(list(UNCHECKED)) | key.is_in(list(global_keys))
             ticked[code] = yes.fill_null(False)
             explicit_no.append(key.is_in(list(UNCHECKED)).fill_null(False))
             out.checks.append((colname, pl.when(~yes & ~no).then(pl.lit("unknown_option"))))

@@ -54,7 +54,12 @@ class _Index:
         self.full = [f"{b} / {s}" if s else b for b, s in zip(self.block, self.sub)]
 
     def find(self, header: str) -> SourceColumn | None:
-        """A whole-question column: block (with no sub-label), full name, alt text or name."""
+        """A whole-question column: its unique name exactly (as the draft writes it when two
+        headers agree after normalisation), else block (with no sub-label), full name, alt
+        text or name."""
+        exact = [i for i, c in enumerate(self.columns) if c.name == header]
+        if exact:
+            return self.columns[exact[0]]
         key = normalize_key(header)
         hits = [i for i, b in enumerate(self.block) if b == key and not self.sub[i]]
         if not hits:

@@ -219,7 +219,8 @@ def read_csv_grid(
     if "\x00" in text:
         notes.append(f"{text.count(chr(0))} NUL character(s) removed")
         text = text.replace("\x00", "")
-    if len(_CONTROL.findall(text[:_SAMPLE])) * 100 > min(len(text), _SAMPLE):
+    controls = len(_CONTROL.findall(text[:_SAMPLE]))
+    if controls > 8 and controls * 100 > min(len(text), _SAMPLE):   # a stray one is not binary
         raise unreadable("not a text file: binary or undecodable content", path, _BINARY_HINT)
     if "\n" not in text and "\r" in text:
         text = text.replace("\r", "\n")
