@@ -170,6 +170,12 @@ def _column_problems(raw: RawTable, cmap: ColumnMap) -> pl.DataFrame:
             "column": c.name, "cell": f"{c.letter}", "reason": "extra_column", "severity": "warning",
             "message": f"column {c.letter} {c.name!r} is not in the codebook and is not typed",
         })
+    if raw.frame.height == 0:
+        rows.append({
+            "reason": "no_respondents", "severity": "error",
+            "message": f"the file has header rows but no respondents (no data row below "
+                       f"{raw.header_rows} header row(s)): nothing to ingest",
+        })
     if not rows:
         return _empty()
     return pl.DataFrame([{k: r.get(k) for k in PROBLEM_SCHEMA} for r in rows], schema=PROBLEM_SCHEMA)

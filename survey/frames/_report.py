@@ -22,6 +22,7 @@ REASONS: dict[str, str] = {
     "missing_column": "a codebook column is not in the file",
     "extra_column": "a file column is not in the codebook",
     "ambiguous_sheet": "several visible sheets and the codebook names none",
+    "no_respondents": "header rows but no data rows",
 }
 
 PROBLEM_SCHEMA: dict[str, pl.DataType] = {

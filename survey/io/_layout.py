@@ -225,6 +225,14 @@ def null_empty(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(exprs) if exprs else frame
 
 
+def _is_row_numbers(column: pl.Series, header: Sequence[str | None]) -> bool:
+    """A first column with no header whose cells are 1, 2, ..., n in order (R ``write.csv``)."""
+    if column.len() == 0 or not all(_blank(h) for h in header):
+        return False
+    expected = pl.int_range(1, column.len() + 1, eager=True).cast(pl.String)
+    return bool((column.str.strip_chars().str.replace(r"\.0+$", "") == expected).fill_null(False).all())
+
+
 def assemble(
     grid: pl.DataFrame,
     *,
@@ -293,13 +301,19 @@ def assemble(
         counts = data.select(pl.col(tmp).is_not_null().sum()).row(0)
         while width > 1 and counts[width - 1] == 0 and all(_blank(r[width - 1]) for r in header):
             width -= 1
-    columns, notes = build_columns(header, layout, positions[:width])
+    first = 0
+    if width > 1 and _is_row_numbers(data.get_column(tmp[0]), [r[0] for r in header]):
+        first = 1                      # R write.csv row names: not a question
+    columns, notes = build_columns([r[first:] for r in header], layout, positions[first:width])
+    if first:
+        notes.insert(0, f"column {column_letter(positions[0])} (no header, 1..{data.height}) "
+                        "holds row numbers written by R's write.csv: not read")
     if k > 1 or layout != "single":
         notes.insert(0, f"header layout {layout!r} with {k} header row(s)")
     if blank_rows:
         notes.append(f"{blank_rows} wholly blank row(s) skipped")
     frame = data.select(
         pl.col(ROW_COLUMN),
-        *(pl.col(tmp[j]).alias(col.name) for j, col in enumerate(columns)),
+        *(pl.col(tmp[first + j]).alias(col.name) for j, col in enumerate(columns)),
     )
     return Assembled(frame, tuple(columns), layout, k, blank_rows, tuple(notes))
