@@ -272,12 +272,14 @@ def schema_check(codebook: str) -> None:
 @click.option("--sheet", help="Sheet to draft from (default: the first visible sheet).")
 @click.option("--name", help="Survey name (default: the file name).")
 @click.option("--force", is_flag=True, help="Overwrite an existing codebook file.")
+@click.option("--encoding", help="CSV encoding (default: detected and reported; utf-8, cp949, "
+                                  "cp1252 ...); recorded in the draft's source.encoding.")
 @click.option("--metadata", "-m", type=_FILE,
               help="The platform's questionnaire: Qualtrics .qsf, XLSForm .xlsx, REDCap data dictionary "
                    ".csv, or a .sav/.dta whose labels to use (docs/codebook.md).")
 @limit_options
 def schema_draft(file: str, out: str, sheet: str | None, name: str | None, force: bool,
-                 metadata: str | None, **kw: Any) -> None:
+                 encoding: str | None, metadata: str | None, **kw: Any) -> None:
     """Draft a complete codebook from an export it has never seen.
 
     Detects the header layout (1, 2 or 3 rows), question blocks, multiple-choice groups
@@ -300,13 +302,14 @@ def schema_draft(file: str, out: str, sheet: str | None, name: str | None, force
         raise click.UsageError(f"{out} exists; use --force to overwrite it")
     limits = _limits(kw)
     with progress(f"Reading {Path(file).name}"):
-        raw = read_table(file, sheet=sheet, limits=limits)
+        raw = read_table(file, sheet=sheet, encoding=encoding or "auto", limits=limits)
     warnings: tuple[str, ...] = ()
     if metadata is not None:
         drafted = draft_from_metadata(raw, read_metadata(metadata, limits=limits), survey_name=name)
         text, warnings = drafted.to_yaml(), drafted.warnings
     else:
-        text = draft_codebook_yaml(raw, survey_name=name or Path(file).stem, sheet=sheet)
+        text = draft_codebook_yaml(raw, survey_name=name or Path(file).stem, sheet=sheet,
+                                   encoding=encoding)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     cb = load_codebook(target)  # the draft must load: fail loudly here, not at ingest

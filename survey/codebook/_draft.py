@@ -74,7 +74,8 @@ _IP = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 
 
-def draft_codebook(raw: RawTable, *, survey_name: str, sheet: str | None = None) -> Codebook:
+def draft_codebook(raw: RawTable, *, survey_name: str, sheet: str | None = None,
+                   encoding: str | None = None) -> Codebook:
     """Infer a complete, valid codebook from an already-read export.
 
     Parameters
@@ -85,6 +86,9 @@ def draft_codebook(raw: RawTable, *, survey_name: str, sheet: str | None = None)
         The codebook's ``survey`` name.
     sheet
         The sheet the table was read from (default: the one the reader chose, ``raw.sheet``).
+    encoding
+        The encoding the file was read with when it was named (``--encoding``), recorded
+        in ``source.encoding`` so ingest reads it the same way; default: detected each time.
 
     Returns
     -------
@@ -99,12 +103,13 @@ def draft_codebook(raw: RawTable, *, survey_name: str, sheet: str | None = None)
     >>> [q.type for q in cb.questions][:3]  # doctest: +SKIP
     ['text', 'single', 'multiple']
     """
-    return _draft(raw, survey_name=survey_name, sheet=sheet)[0]
+    return _draft(raw, survey_name=survey_name, sheet=sheet, encoding=encoding)[0]
 
 
-def draft_codebook_yaml(raw: RawTable, *, survey_name: str, sheet: str | None = None) -> str:
+def draft_codebook_yaml(raw: RawTable, *, survey_name: str, sheet: str | None = None,
+                        encoding: str | None = None) -> str:
     """The draft as YAML text, headed by comments saying what was inferred and what to check."""
-    cb, notes, comments = _draft(raw, survey_name=survey_name, sheet=sheet)
+    cb, notes, comments = _draft(raw, survey_name=survey_name, sheet=sheet, encoding=encoding)
     head = [f"# Draft codebook inferred from {raw.path}: edit it, then ingest with it.",
             "# Every question is required: false and options come from the data."]
     head += [f"# NOTE: {n}" for n in notes]
@@ -129,7 +134,7 @@ def _with_comments(text: str, comments: dict[str, list[str]]) -> str:
 # --------------------------------------------------------------------------- assembly
 
 
-def _draft(raw: RawTable, *, survey_name: str, sheet: str | None
+def _draft(raw: RawTable, *, survey_name: str, sheet: str | None, encoding: str | None = None
            ) -> tuple[Codebook, list[str], dict[str, list[str]]]:
     notes = list(raw.notes)
     cols, markers = _columns(raw)
@@ -175,7 +180,8 @@ def _draft(raw: RawTable, *, survey_name: str, sheet: str | None
         survey=survey_name,
         version="draft",
         questions=tuple(questions),
-        source=SourceSpec(header_rows=header_rows, sheet=sheet or raw.sheet),
+        source=SourceSpec(header_rows=header_rows, sheet=sheet or raw.sheet,
+                          encoding=encoding if encoding and encoding != "auto" else "auto"),
         groups=tuple(qgroups),
         missing_values=tuple(m for m in TOOL_MISSING if m in markers),
     )

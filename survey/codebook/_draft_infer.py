@@ -34,7 +34,7 @@ MISSING_TEXT = frozenset({
 # Numeric sentinels used as missing codes (Qualtrics -99, SPSS -9, REDCap -999 ...).
 SENTINELS = frozenset({"-7", "-8", "-9", "-77", "-88", "-97", "-98", "-99", "-999", "-9999"})
 # Missing codes strong enough to keep out of a choice question's options.
-STRONG_MISSING = frozenset({"[not completed]", "nask", "unk", "#n/a"} | SENTINELS)
+STRONG_MISSING = frozenset({"[not completed]", "nask", "unk", "#n/a", "n/a"} | SENTINELS)
 
 _INT = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.0+)?$")
 _NUM = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)?(\.\d+)?([eE][+-]?\d+)?$")

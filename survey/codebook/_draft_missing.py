@@ -21,6 +21,9 @@ TOOL_MISSING: tuple[str, ...] = ("NA", "N/A", "#N/A", "#NULL!", ".", "NaN", "NUL
 """The markers, in the spelling the draft declares them."""
 
 _BY_KEY = {normalize_key(m): m for m in TOOL_MISSING}
+_ANSWERED = frozenset({"N/A"})
+"""Markers a person also picks as an answer ("N/A" on a scale): declared as missing_values,
+but left in the cells so that the question lists them as its missing codes."""
 
 
 def strip_tool_missing(
@@ -32,7 +35,7 @@ def strip_tool_missing(
     ``N/A`` holds ``N/A`` when that option is ticked, so its own label is kept.
 
     >>> strip_tool_missing(["3", "NA", " n/a ", None, "#NULL!"])
-    (['3', None, None, None, None], {'#NULL!', 'N/A', 'NA'})
+    (['3', None, ' n/a ', None, None], {'#NULL!', 'N/A', 'NA'})
     """
     keep = normalize_key(own_label) if own_label else None
     out: list[str | None] = []
@@ -43,7 +46,8 @@ def strip_tool_missing(
             marker = _BY_KEY.get(key)
             if marker is not None and key != keep:
                 found.add(marker)
-                out.append(None)
-                continue
+                if marker not in _ANSWERED:
+                    out.append(None)
+                    continue
         out.append(c)
     return out, found

@@ -85,11 +85,9 @@ def _korean_evidence(text: str) -> tuple[bool, str]:
 
 
 def _in_ks_x_1001(ch: str) -> bool:
-    try:
-        ch.encode("euc_kr")
-    except UnicodeEncodeError:
-        return False
-    return True
+    """Is the syllable one of KS X 1001's 2,350 (CP949 bytes both 0xA1-0xFE)?"""
+    b = ch.encode("cp949")
+    return len(b) == 2 and b[0] >= 0xA1 and b[1] >= 0xA1
 
 
 def decode(data: bytes, encoding: str, path: str) -> tuple[str, str, list[str]]:

@@ -42,7 +42,7 @@ def test_cp1252_fallback_is_reported(write_csv) -> None:
     table = read_table(write_csv(rows, encoding="cp1252"))
     assert table.encoding == "cp1252"
     assert table.frame.drop(ROW_COLUMN).rows() == [tuple(rows[1])]
-    assert any("cp1252 assumed" in n for n in table.notes)
+    assert any("encoding cp1252 (detected" in n for n in table.notes)
 
 
 def test_explicit_encoding_overrides(write_csv) -> None:

@@ -119,9 +119,16 @@ def test_single_header_not_mistaken(write_csv) -> None:
     assert table.columns[0] == expected
 
 
-def test_r_write_csv_blank_first_header_is_single(write_csv) -> None:
+def test_r_write_csv_row_numbers_are_not_read(write_csv) -> None:
     table = read_table(write_csv('"","age","sex"\n"1",34,"F"\n"2",51,"M"\n'))
     assert table.layout == "single"
+    assert names(table) == ["age", "sex"]
+    assert table.columns[0].letter == "B"
+    assert any("row numbers written by R's write.csv" in n for n in table.notes)
+
+
+def test_blank_first_header_over_other_values_is_kept(write_csv) -> None:
+    table = read_table(write_csv('"","age","sex"\n"7",34,"F"\n"2",51,"M"\n'))
     assert names(table) == ["column_A", "age", "sex"]
 
 
