@@ -146,12 +146,14 @@ def quantile(sf: SurveyFrame, var: str | Sequence[str], *,
 
 class _Domain:
     """One domain's answering rows, sorted by value (ties in data order, as R's
-    ``order``): values, sampling weights and row positions in the bound data."""
+    ``order``): values, the rules' sampling weights, row positions in the bound data,
+    PSU codes and the engine's weights (for variances)."""
 
-    __slots__ = ("rows", "w", "x")
+    __slots__ = ("psu", "rows", "w", "we", "x")
 
-    def __init__(self, rows: np.ndarray, x: np.ndarray, w: np.ndarray) -> None:
-        self.rows, self.x, self.w = rows, x, w
+    def __init__(self, rows: np.ndarray, x: np.ndarray, w: np.ndarray, psu: np.ndarray,
+                 we: np.ndarray) -> None:
+        self.rows, self.x, self.w, self.psu, self.we = rows, x, w, psu, we
 
     def q(self, rule: str, p: np.ndarray) -> np.ndarray:
         return qrule(rule, self.x, self.w, p)
@@ -181,7 +183,8 @@ def _one(sf: SurveyFrame, v: str, probs: np.ndarray, by: str | Sequence[str] | N
             for j, p in enumerate(probs):
                 lo[d, j], hi[d, j] = _score(sf, dom, d, dd, v, float(p), rule, float(crit[d]))
     else:
-        plo, phi = _share_interval(sf, dom, v, qhat, interval, level, ddf, crit_df, nrow)
+        plo, phi = _share_interval(sf, dom, doms, v, qhat, interval, level, ddf, crit_df,
+                                   nrow)
         for d, dd in enumerate(doms):
             if not dd.x.size:
                 continue
@@ -225,7 +228,7 @@ def _split(sf: SurveyFrame, dom: Domains, v: str) -> list[_Domain]:
     values, then a stable (radix) sort of their domain codes."""
     t = (dom.data.lazy()
          .select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("__row"), pl.col(DOM),
-                 pl.col(v).cast(pl.Float64).alias("__x"), pl.col(W))
+                 pl.col(v).cast(pl.Float64).alias("__x"), pl.col(W), pl.col(PSU))
          .filter(pl.col(DOM).is_not_null()).collect())
     x = t["__x"].to_numpy()
     o = np.argsort(x, kind="stable")
@@ -234,12 +237,33 @@ def _split(sf: SurveyFrame, dom: Domains, v: str) -> list[_Domain]:
     by_domain = np.argsort(d.astype(small), kind="stable")  # radix sort for 8 and 16 bits
     o = o[by_domain]
     bounds = np.searchsorted(d[by_domain], np.arange(dom.count + 1))
-    rows, x = t["__row"].to_numpy()[o], x[o]
-    w = _sampling_weights(sf, t[W].to_numpy()[o])
-    return [_Domain(rows[a:b], x[a:b], w[a:b]) for a, b in itertools.pairwise(bounds)]
+    rows, x, psu = t["__row"].to_numpy()[o], x[o], t[PSU].to_numpy()[o]
+    we = t[W].to_numpy()[o]
+    w = _sampling_weights(sf, we)
+    return [_Domain(rows[a:b], x[a:b], w[a:b], psu[a:b], we[a:b])
+            for a, b in itertools.pairwise(bounds)]
 
 
-def _share_interval(sf: SurveyFrame, dom: Domains, v: str, qhat: np.ndarray, method: str,
+def _plain(sf: SurveyFrame) -> bool:
+    """A linearisation design whose variances numpy takes straight from PSU totals (no
+    calibration residuals, no second-stage term)."""
+    return not sf.is_replicate and sf.calibration is None and not sf.has_stage2
+
+
+def _mean_var(sf: SurveyFrame, dd: _Domain, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Domain means of the columns of ``u`` (rows in the domain's order) and their
+    linearisation variances, as the engine's ratio of totals (R's ``svymean`` on the
+    design's subset): influence values ``w (u - mean) / sum w`` summed by PSU."""
+    # one dot product per column, summed as the total: a share of 1 stays exactly 1
+    sw = float(dd.we @ np.ones_like(dd.we))
+    m = np.array([dd.we @ np.ascontiguousarray(u[:, j]) for j in range(u.shape[1])]) / sw
+    Z = np.column_stack([np.bincount(dd.psu, weights=dd.we * (u[:, j] - m[j]) / sw,
+                                     minlength=sf.n_psu) for j in range(u.shape[1])])
+    return m, np.diag(taylor_vcov(sf, Z))
+
+
+def _share_interval(sf: SurveyFrame, dom: Domains, doms: list[_Domain], v: str,
+                    qhat: np.ndarray, method: str,
                     level: float, design_df: np.ndarray, crit_df: np.ndarray | None,
                     nrow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Interval of each domain's share ``mean(x <= qhat)`` (R's ``woodruffCI``).
@@ -249,20 +273,29 @@ def _share_interval(sf: SurveyFrame, dom: Domains, v: str, qhat: np.ndarray, met
     as R's (``degf(design)``).
     """
     D, P = qhat.shape
-    x = pl.col(v).cast(pl.Float64)
-    cols = [x <= pl.col(DOM).replace_strict(list(range(D)), np.nan_to_num(qhat[:, j],
-                                            nan=-np.inf).tolist(), return_dtype=pl.Float64)
-            for j in range(P)]
-    cols.append(pl.lit(True))
-    k = P + 1
-    num = (np.arange(D)[:, None] * k + np.arange(P)[None, :]).ravel()
-    den = np.repeat(np.arange(D) * k + P, P)
-    fit = fit_ratios(sf, dom, cols, num, den)
+    if _plain(sf):  # the share's indicator is a prefix of the domain's sorted rows
+        share, var = np.full((D, P), np.nan), np.full((D, P), np.nan)
+        for d, dd in enumerate(doms):
+            if dd.x.size:
+                below = np.arange(dd.x.size)[:, None] < np.searchsorted(
+                    dd.x, qhat[d], side="right")[None, :]
+                share[d], var[d] = _mean_var(sf, dd, below.astype(np.float64))
+        p_hat, p_var = share.ravel(), var.ravel()
+    else:
+        x = pl.col(v).cast(pl.Float64)
+        cols = [x <= pl.col(DOM).replace_strict(list(range(D)), np.nan_to_num(
+            qhat[:, j], nan=-np.inf).tolist(), return_dtype=pl.Float64) for j in range(P)]
+        cols.append(pl.lit(True))
+        k = P + 1
+        num = (np.arange(D)[:, None] * k + np.arange(P)[None, :]).ravel()
+        den = np.repeat(np.arange(D) * k + P, P)
+        fit = fit_ratios(sf, dom, cols, num, den)
+        p_hat, p_var = fit.estimate, np.diag(fit.vcov)
     if method == "beta":
         df_rows: np.ndarray | None = np.repeat(design_df, P).astype(float)
     else:
         df_rows = None if crit_df is None else np.repeat(crit_df, P)
-    lo, hi = ciprop(method, fit.estimate, np.diag(fit.vcov), level, df_rows,  # type: ignore[arg-type]
+    lo, hi = ciprop(method, p_hat, p_var, level, df_rows,  # type: ignore[arg-type]
                     np.repeat(nrow, P).astype(float))
     return np.asarray(lo, dtype=float).reshape(D, P), np.asarray(hi, dtype=float).reshape(D, P)
 
@@ -329,16 +362,11 @@ def _score_test(sf: SurveyFrame, dom: Domains, d: int, dd: _Domain, v: str,
     domain (R's ``svymean(U(theta), design)``): the domain's influence values summed by
     PSU in numpy (one pass over the domain's rows per call), or through the engine when
     the design is calibrated or has a second-stage term."""
-    if sf.calibration is None and not sf.has_stage2:
-        psu = dom.data[PSU].gather(dd.rows).to_numpy().astype(np.int64)
-        w = dom.data[W].gather(dd.rows).to_numpy()
-        sw = float(w.sum())
+    if _plain(sf):
 
         def fast(theta: float) -> float:
-            u = (dd.x > theta) - (1 - p)
-            m = float(np.dot(w, u)) / sw
-            Z = np.bincount(psu, weights=w * (u - m) / sw, minlength=sf.n_psu)
-            return m / math.sqrt(taylor_vcov(sf, Z[:, None])[0, 0])
+            m, var = _mean_var(sf, dd, ((dd.x > theta) - (1 - p))[:, None])
+            return float(m[0] / math.sqrt(var[0]))
 
         return fast
     x = pl.col(v).cast(pl.Float64)
