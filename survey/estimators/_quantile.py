@@ -250,6 +250,19 @@ def _plain(sf: SurveyFrame) -> bool:
     return not sf.is_replicate and sf.calibration is None and not sf.has_stage2
 
 
+def _prefix_shares(sf: SurveyFrame, dd: _Domain, ks: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_mean_var` of the indicators ``x <= qhat``: each is 1 on the first ``k``
+    rows of the sorted domain, so its PSU totals are those of a prefix."""
+    ones = np.ones_like(dd.we)
+    sw = float(dd.we @ ones)
+    every = np.bincount(dd.psu, weights=dd.we, minlength=sf.n_psu)
+    m = np.array([float(dd.we[:k] @ ones[:k]) for k in ks]) / sw
+    Z = np.column_stack([np.bincount(dd.psu[:k], weights=dd.we[:k], minlength=sf.n_psu)
+                         - mj * every for k, mj in zip(ks, m, strict=True)]) / sw
+    return m, np.diag(taylor_vcov(sf, Z))
+
+
 def _mean_var(sf: SurveyFrame, dd: _Domain, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Domain means of the columns of ``u`` (rows in the domain's order) and their
     linearisation variances, as the engine's ratio of totals (R's ``svymean`` on the
@@ -273,13 +286,12 @@ def _share_interval(sf: SurveyFrame, dom: Domains, doms: list[_Domain], v: str,
     as R's (``degf(design)``).
     """
     D, P = qhat.shape
-    if _plain(sf):  # the share's indicator is a prefix of the domain's sorted rows
+    if _plain(sf):
         share, var = np.full((D, P), np.nan), np.full((D, P), np.nan)
         for d, dd in enumerate(doms):
             if dd.x.size:
-                below = np.arange(dd.x.size)[:, None] < np.searchsorted(
-                    dd.x, qhat[d], side="right")[None, :]
-                share[d], var[d] = _mean_var(sf, dd, below.astype(np.float64))
+                share[d], var[d] = _prefix_shares(sf, dd, np.searchsorted(dd.x, qhat[d],
+                                                                          side="right"))
         p_hat, p_var = share.ravel(), var.ravel()
     else:
         x = pl.col(v).cast(pl.Float64)
