@@ -22,10 +22,12 @@ from survey.estimators import (
     box_stats,
     cronbach_alpha,
     difference,
+    differences,
     ecdf,
     histogram,
     mean,
     multiple_choice,
+    nlcontrast,
     panel_link,
     proportion,
     quantile,
@@ -74,7 +76,9 @@ def run_estimate(data: Data, spec: EstimateSpec) -> pl.DataFrame:
     for weighted in spec.weighted:
         sf = data.design(waves, weighted)
         where = _where(spec.where)
-        if spec.statistic == "proportion":
+        if spec.contrast is not None:
+            r = _contrast(sf, spec, by, where)
+        elif spec.statistic == "proportion":
             r = proportion(sf, spec.variable, by=by, where=where, method=spec.ci,  # type: ignore[arg-type]
                            level=spec.level)
         elif spec.statistic == "mean":
@@ -107,6 +111,28 @@ def run_estimate(data: Data, spec: EstimateSpec) -> pl.DataFrame:
             t = t.filter(pl.col("category").cast(pl.String).is_in(list(spec.categories)))
         parts.append(_tidy(t, spec.by, weighted, r.method, spec.level, waves))
     return pl.concat(parts, how="vertical")
+
+
+def _contrast(sf: SurveyFrame, spec: EstimateSpec, by: tuple[str, ...] | None,
+              where: pl.Expr | None) -> Estimates:
+    """``contrast = "a / b - 1"``: the function of the means (totals) of the columns it
+    names, on the rows answering all of them, with its delta-method standard error (R's
+    ``svycontrast(svymean(~a+b, design, na.rm=TRUE), quote(a/b - 1))``); ``n`` is the
+    respondents in the base."""
+    from survey.estimators._nlcon import parse_expression
+
+    names = list(parse_expression(spec.contrast or "").names)
+    answered = pl.all_horizontal(pl.col(n).is_not_null() for n in names)
+    where = answered if where is None else where & answered
+    fn = mean if spec.statistic == "mean" else total
+    base = fn(sf, names, by=by, where=where, level=spec.level)
+    r = nlcontrast(base, spec.contrast or "", level=spec.level)
+    keys = list(by or [])
+    n = base.table.filter(pl.col("variable") == names[0]).select(*keys, "n")
+    t = (r.table.join(n, on=keys, how="left", nulls_equal=True, maintain_order="left") if keys
+         else r.table.with_columns(pl.lit(n["n"][0]).alias("n")))
+    return type(r)(r.statistic, t.with_columns(pl.lit(spec.variable).alias("variable")),
+                   r.vcov, r.level, r.by, r.method)
 
 
 @dataclass(frozen=True)
@@ -146,7 +172,8 @@ def run_response_rates(spec: ResponseRatesSpec) -> ResponseRates:
 
 
 def run_comparison(data: Data, spec: ComparisonSpec) -> pl.DataFrame:
-    """One ``[[comparison]]``: the two estimates and their difference (first - second).
+    """One ``[[comparison]]``: the two estimates and their difference (first - second),
+    or with ``relative = true`` the relative change ``first / second - 1``.
 
     Between two waves that members answered both of (the data's panel key links them),
     a last row ``"first - second, panel"`` gives the difference on one design over both
@@ -172,7 +199,9 @@ def run_comparison(data: Data, spec: ComparisonSpec) -> pl.DataFrame:
             rec = t.row(r.find(**k), named=True)
             rows.append({"row": label, **{c: rec[c] for c in ESTIMATE_COLUMNS if c != "df"},
                          "p_value": None})
-        rows.append(_difference_row(f"{spec.first} - {spec.second}", r, first, second, spec))
+        change = (f"{spec.first} / {spec.second} - 1" if spec.relative
+                  else f"{spec.first} - {spec.second}")
+        rows.append(_difference_row(change, r, first, second, spec))
         if linked:
             answered = pl.col(spec.variable).is_not_null()
             link = panel_link(sf.frame, data.panel_key, "wave", spec.first,  # type: ignore[arg-type]
@@ -180,8 +209,7 @@ def run_comparison(data: Data, spec: ComparisonSpec) -> pl.DataFrame:
                               where=answered if where is None else where & answered)
             if link.members_in_both:
                 rp = _compared(data.panel_design(waves, weighted, spec.first), spec, where)
-                rows.append({**_difference_row(f"{spec.first} - {spec.second}, panel", rp,
-                                               first, second, spec),
+                rows.append({**_difference_row(f"{change}, panel", rp, first, second, spec),
                              "panel_members": link.members_in_both})
         frame = pl.DataFrame(rows, schema={"row": pl.String, "estimate": pl.Float64,
                                            "std_error": pl.Float64, "conf_low": pl.Float64,
@@ -207,7 +235,14 @@ def _compared(sf: SurveyFrame, spec: ComparisonSpec, where: pl.Expr | None) -> E
 
 def _difference_row(label: str, r: Estimates, first: dict[str, Any], second: dict[str, Any],
                     spec: ComparisonSpec) -> dict[str, Any]:
-    drec = difference(r, first, second, level=spec.level).to_frame().row(0, named=True)
+    """``first - second``, or with ``relative`` the relative change ``first / second - 1``
+    (delta method, R's ``svycontrast(..., quote(`first`/`second` - 1))``)."""
+    if spec.relative:
+        d = differences(r, spec.by, spec.first, spec.second, level=spec.level, relative=True)
+        drec = d.table.row(d.find(**{k: v for k, v in first.items() if k != spec.by}),
+                           named=True)
+    else:
+        drec = difference(r, first, second, level=spec.level).to_frame().row(0, named=True)
     return {"row": label, **{c: drec.get(c) for c in ESTIMATE_COLUMNS if c != "df"},
             "n": None, "p_value": drec["p_value"]}
 

@@ -381,7 +381,15 @@ class _Checker:
         where = f"[[estimate]] {e.id!r}"
         at = lambda key: self.at("estimate", i, key)  # noqa: E731
         q = cols.questions.get(e.variable)
-        if e.statistic in ("alpha", "variance", "std_dev"):
+        if e.contrast is not None:  # the columns it names, each numeric
+            from survey.estimators._nlcon import parse_expression
+
+            for v in parse_expression(e.contrast).names:
+                if self.column(v, cols, at("contrast"), f"{where} contrast") and \
+                        cols.kinds[v] not in NUMERIC + ("boolean",):
+                    self.add(at("contrast"), f"{where} contrast: {v!r} is {cols.kinds[v]}, not "
+                                             "numeric (a [derive] score = \"question\" makes one)")
+        elif e.statistic in ("alpha", "variance", "std_dev"):
             for v in e.items or (e.variable,):
                 if self.column(v, cols, at("items" if e.items else "variable"),
                                f"{where} {'items' if e.items else 'variable'}") and \

@@ -13,7 +13,9 @@ import re
 import tomllib
 from pathlib import Path
 
+from survey.estimators._nlcon import parse_expression
 from survey.estimators._quantile import QUANTILE_INTERVALS, QUANTILE_RULES
+from survey.errors import EstimationError
 from survey.plans._lines import Lines
 from survey.plans._model import (
     GLM_FAMILIES,
@@ -313,7 +315,8 @@ def _estimate(t: Table, level: float) -> EstimateSpec | None:
     eid = _id(t, "estimate")
     stat = t.str("statistic", required=True, choices=STATISTICS)
     items = t.strs("items")
-    var = t.str("variable", required=stat != "alpha")
+    contrast = _contrast(t, stat)
+    var = t.str("variable", required=stat != "alpha" and contrast is None) or contrast
     if stat == "alpha":  # Cronbach's alpha of a scale: its items, named by variable or joined
         if len(items) < 2:
             t.bad("items", "alpha needs items = [\"q1\", \"q2\", ...] (two or more numeric "
@@ -333,7 +336,27 @@ def _estimate(t: Table, level: float) -> EstimateSpec | None:
     if eid is None or stat is None or var is None:
         return None
     return EstimateSpec(id=eid, statistic=stat, variable=var, line=t.line(), items=items,
-                        **spec)  # type: ignore[arg-type]
+                        contrast=contrast, **spec)  # type: ignore[arg-type]
+
+
+def _contrast(t: Table, stat: str | None) -> str | None:
+    """``contrast = "a / b - 1"``: a function of the means (totals) of the columns it names
+    (R's ``svycontrast(svymean(~a+b, design), quote(a/b - 1))``)."""
+    text = t.str("contrast")
+    if text is None:
+        return None
+    if stat not in ("mean", "total"):
+        t.bad("contrast", 'a contrast combines means or totals: statistic = "mean" or "total"')
+        return None
+    try:
+        names = parse_expression(text).names
+    except EstimationError as exc:
+        t.bad("contrast", f"{exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
+        return None
+    if not names:
+        t.bad("contrast", f"{text!r} names no column; e.g. contrast = \"pay / funding - 1\"")
+        return None
+    return text
 
 
 def _comparison(t: Table, level: float) -> ComparisonSpec | None:
@@ -344,7 +367,8 @@ def _comparison(t: Table, level: float) -> ComparisonSpec | None:
                 category=t.str("category"), by=t.str("by", default="wave"), title=t.str("title"),
                 where=t.str("where"), weighted=t.weighted(),
                 ci=t.str("ci", default="logit", choices=CI_METHODS),
-                level=t.level("level", default=level), panel=t.bool("panel", default=True))
+                level=t.level("level", default=level), panel=t.bool("panel", default=True),
+                relative=t.bool("relative", default=False))
     t.done()
     if None in (cid, var, first, second):
         return None

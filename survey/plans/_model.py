@@ -152,6 +152,7 @@ class EstimateSpec:
     qrule: str = "math"  # statistic = "quantile": R's qrule
     line: int | None = None
     items: tuple[str, ...] = ()  # statistic = "alpha": the scale's items (numeric columns)
+    contrast: str | None = None  # mean/total: a function of the named columns' estimates
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,7 @@ class ComparisonSpec:
     ci: str = "logit"
     level: float = 0.95
     panel: bool = True
+    relative: bool = False  # the relative change first / second - 1 instead of first - second
     line: int | None = None
 
 

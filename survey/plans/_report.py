@@ -198,11 +198,16 @@ def _comparison_section(spec: ComparisonSpec, t: pl.DataFrame) -> Section:
     what = f"{spec.variable} = {spec.category}" if spec.category else spec.variable
     notes = (f"{spec.statistic} of {what}" + (f" among rows where {spec.where}" if spec.where
                                               else "")
-             + f"; the difference {spec.first} - {spec.second} uses the full covariance of "
-             "the two estimates (normal interval, two-sided p).",)
+             + (f"; the relative change {spec.first} / {spec.second} - 1 (0.25 is a rise of a "
+                "quarter) has a delta-method standard error (R's svycontrast(..., "
+                f"quote(`{spec.first}`/`{spec.second}` - 1))) using" if spec.relative else
+                f"; the difference {spec.first} - {spec.second} uses")
+             + " the full covariance of the two estimates (normal interval, two-sided p).",)
     if "panel_members" in t.columns and t["panel_members"].drop_nulls().len():
         n = int(t["panel_members"].drop_nulls().max())  # type: ignore[arg-type]
-        notes += (f"{n} members answered both waves. The row \"{spec.first} - {spec.second}, "
+        change = (f"{spec.first} / {spec.second} - 1" if spec.relative
+                  else f"{spec.first} - {spec.second}")
+        notes += (f"{n} members answered both waves. The row \"{change}, "
                   "panel\" analyses both waves as one design with each member as a cluster "
                   "(R's svydesign(ids=~member)), so its standard error carries the covariance "
                   "of a member's two answers; the row above treats the waves as independent "
@@ -317,7 +322,8 @@ def _headlines(plan: Plan, estimates: dict[str, pl.DataFrame],
     for spec in plan.comparisons:
         t = comparisons[spec.id].filter(pl.col("weighted") == spec.weighted[0])
         r = t.row(t.height - 1, named=True)
-        fmt = "pct_diff" if spec.statistic == "proportion" else "num"
+        fmt = ("pct_change" if spec.relative else "pct_diff" if spec.statistic == "proportion"
+               else "num")
         panel = (f"; {r['panel_members']} members in both waves as clusters"
                  if r.get("panel_members") else "")
         out.append(f"{spec.title or spec.id} ({_weighting(spec.weighted[0])}): "

@@ -16,7 +16,7 @@ import polars as pl
 
 __all__ = ["Figure", "Section", "format_value", "render_html"]
 
-Format = str  # "pct", "pct_diff", "num", "num1", "num2", "int", "p", "ratio", "text"
+Format = str  # "pct", "pct_diff", "pct_change", "num", "num1", "num2", "int", "p", "ratio", "text"
 
 _CSS = """
 :root { --ink: #1d1d1f; --muted: #5f6368; --rule: #d9d9de; --band: #f5f6f8; --accent: #1f4e79; }
@@ -88,6 +88,8 @@ def format_value(value: object, fmt: Format) -> str:
         return f"{x * 100:.1f}%"
     if fmt == "pct_diff":
         return f"{x * 100:+.1f} pts"
+    if fmt == "pct_change":  # a relative change: 0.25 is a rise of a quarter
+        return f"{x * 100:+.1f}%"
     if fmt == "int":
         return f"{round(x):,}"
     if fmt == "p":
