@@ -360,9 +360,12 @@ def _score(sf: SurveyFrame, dom: Domains, d: int, dd: _Domain, v: str, p: float,
             cache[theta] = z(theta)
         return cache[theta]
 
+    def test_at(limit: float) -> Callable[[float], float]:
+        return lambda theta: score(theta) - limit
+
     ends = []
     for limit in (q, -q):
-        root = zeroin(lambda t, lim=limit: score(t) - lim, lower, upper, tol)
+        root = zeroin(test_at(limit), lower, upper, tol)
         share = float(np.mean(dd.x <= root))
         ends.append(float(dd.q(rule, np.array([share]))[0]))
     return ends[0], ends[1]
