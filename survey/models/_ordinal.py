@@ -252,8 +252,11 @@ def svyolr(
                        mf=_without_intercept(mf, X, names), coef=theta, vcov=vcov,
                        df_resid=float(degf - len(names)), level=level, method=method,
                        ci_dist="normal", names=names + cuts, cutpoints=cuts,
-                       naive_vcov=np.linalg.inv(-H))
-    # R's deviance(svyolr): -2 log-likelihood with the weights rescaled to mean 1
+                       naive_vcov=np.linalg.inv(-H) * mf.w.mean())
+    # R's deviance(svyolr): -2 log-likelihood with the weights rescaled to mean 1; the
+    # model-based covariance above is on the same scale (R's regTermTest(method = "LRT")
+    # takes solve(Hess) with the raw weights instead, so its svyolr p-value changes when
+    # the weights are rescaled: docs/models.md, "Where we differ from R")
     return replace(res, deviance=-2.0 * ll / mf.w.mean(), _design=sf, _refit=refit)
 
 

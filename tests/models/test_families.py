@@ -153,3 +153,18 @@ def test_negative_binomial_joint_hessian_is_the_derivative_of_its_scores(link) -
         dn, _ = joint_scores(X, y, w, eta_of((params - h)[:2]), (params - h)[2], link)
         numeric = (up.sum(axis=0) - dn.sum(axis=0)) / 2e-6
         assert H[:, k] == pytest.approx(numeric, rel=1e-5, abs=1e-6)
+
+
+def test_ordinal_lrt_does_not_depend_on_the_weights_scale() -> None:
+    # R's regTermTest(svyolr, method = "LRT") does (p 0.22 with apistrat's pw, 1.1e-15 with
+    # pw / mean(pw)); ours puts the Hessian on the deviance's scale, so both give R's 1.1e-15
+    from survey.models import svyolr
+    from tests.estimators._rfixtures import dataset
+    from tests.models._rmodels import _cut
+
+    df = dataset("apistrat").with_columns(pw2=pl.col("pw") * 1000)
+    cut = _cut({"var": "api00", "breaks": [550, 650, 750], "labels": ["a", "b", "c", "d"]})
+    p = [svyolr(svydesign(df, strata="stype", weights=w, fpc="fpc"), "~ meals + C(stype)",
+                outcome=cut).lrt_test("C(stype)").p_value for w in ("pw", "pw2")]
+    assert p[0] == pytest.approx(p[1], rel=1e-8)
+    assert p[0] == pytest.approx(1.1291e-15, rel=2e-3)  # R, weights rescaled, default optim
