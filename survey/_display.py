@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING
 
-__all__ = ["format_number", "html_table", "p_text"]
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = ["format_number", "html_frame", "html_table", "p_text"]
 
 _STYLE = ("<style>.survey-result caption{caption-side:bottom;text-align:left;color:#555;"
           "font-size:0.85em;padding-top:4px}.survey-result td.num,.survey-result th.num"
@@ -78,3 +82,35 @@ def html_table(headers: Sequence[str], rows: Sequence[Sequence[object]], *,
     if caption:
         out.append(f'<p class="survey-caption" style="color:#555;font-size:0.85em">{html.escape(caption)}</p>')
     return "".join(out)
+
+
+def html_frame(frame: pl.DataFrame, *, title: str | None = None, caption: str | None = None,
+               pct: Collection[str] = (), max_rows: int = 40) -> str:
+    """A result's frame as :func:`html_table` shows it: numbers through
+    :func:`format_number` (the ``pct`` columns as percentages, ``p_value`` through
+    :func:`p_text`), whole numbers as they are, text escaped; past ``max_rows`` rows the
+    first and last halves, the caption saying how many rows the frame has.
+
+    >>> import polars as pl
+    >>> "61.5%" in html_frame(pl.DataFrame({"share": [0.615]}), pct=["share"])
+    True
+    """
+    numeric = [frame.schema[c].is_numeric() for c in frame.columns]
+    floats = {c for c in frame.columns if frame.schema[c].is_float()}
+
+    def cell(c: str, v: object) -> object:
+        if c == "p_value":
+            return p_text(None if v is None else float(v))  # type: ignore[arg-type]
+        if c in floats or (c in pct and v is not None):
+            return format_number(v, c in pct)  # type: ignore[arg-type]
+        return "NA" if v is None and numeric[frame.columns.index(c)] else v
+
+    shown = frame
+    if frame.height > max_rows:
+        half = max_rows // 2
+        shown = frame.head(max_rows - half).vstack(frame.tail(half))
+        more = f"{max_rows} of {frame.height} rows shown (to_frame() has them all)"
+        caption = f"{caption}; {more}" if caption else more
+    rows = [[cell(c, v) for c, v in zip(frame.columns, r, strict=True)]
+            for r in shown.iter_rows()]
+    return html_table(frame.columns, rows, title=title, caption=caption, numeric=numeric)

@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from survey._display import html_frame
 from survey.errors import DesignError
 
 __all__ = [
@@ -102,6 +103,10 @@ class SampleSize:
     def to_frame(self) -> pl.DataFrame:
         """One-row polars frame."""
         return pl.DataFrame([self.to_dict()])
+
+    def _repr_html_(self) -> str:
+        """Jupyter: one row, as ``survey design-size`` prints it."""
+        return html_frame(self.to_frame(), title="Sample size")
 
 
 def sample_size(
@@ -181,6 +186,10 @@ class MarginOfError:
         """One-row polars frame."""
         return pl.DataFrame([self.to_dict()])
 
+    def _repr_html_(self) -> str:
+        """Jupyter: one row, as ``survey design-size`` prints it."""
+        return html_frame(self.to_frame(), title="Margin of error")
+
 
 def margin_of_error(
     n: int,
@@ -240,6 +249,11 @@ class Allocation:
     def to_frame(self) -> pl.DataFrame:
         """The allocation table."""
         return self.table
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the sample size of each stratum and its invitations."""
+        return html_frame(self.table, title=f"{self.method.capitalize()} allocation of {self.n}",
+                          caption=f"invitations at a {self.response_rate:.0%} response rate")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data."""
@@ -357,6 +371,10 @@ class ChangePower:
     def to_frame(self) -> pl.DataFrame:
         """One-row polars frame."""
         return pl.DataFrame([self.to_dict()])
+
+    def _repr_html_(self) -> str:
+        """Jupyter: one row, as ``survey design-size`` prints it."""
+        return html_frame(self.to_frame(), title="Power to detect a change")
 
 
 def _change_variance_unit(p1: float, p2: float, sd: float | Sequence[float] | None,

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from survey._display import html_frame
 from survey.design import SurveyFrame
 from survey.errors import EstimationError
 from survey.estimators._engine import make_domains
@@ -105,6 +106,13 @@ class Histogram:
         return {"variable": self.variable, "breaks": self.breaks.tolist(),
                 "density": self.density.tolist(), "n": self.n}
 
+    def _repr_html_(self) -> str:
+        """Jupyter: one row per class, its weighted share and density."""
+        return html_frame(self.to_frame().drop("variable"), pct=["share"],
+                          title=f"Weighted histogram of {self.variable}",
+                          caption=f"{self.n} respondents; classes (low, high], the lowest "
+                                  "closed (R's svyhist)")
+
 
 def _values(sf: SurveyFrame, v: str, by: str | Sequence[str] | None,
             where: pl.Expr | None) -> tuple[pl.DataFrame | None, list]:
@@ -165,6 +173,12 @@ class BoxStats:
         """Plain data."""
         return {"variable": self.variable, "by": list(self.by), "groups": self.table.to_dicts()}
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the box statistics, one row per group."""
+        return html_frame(self.table, title=f"Box plot statistics of {self.variable}",
+                          caption="design-based quartiles; whiskers at the extremes or 1.5 IQR "
+                                  "(R's svyboxplot)")
+
     def outliers(self, row: int) -> list[float]:
         """The points drawn beyond the whiskers of group ``row``."""
         r = self.table.row(row, named=True)
@@ -204,6 +218,11 @@ class WeightedECDF:
     def to_frame(self) -> pl.DataFrame:
         """One row per group and distinct value: ``value``, ``share``."""
         return self.table
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the weighted share at or below each value (long tables shortened)."""
+        return html_frame(self.table, pct=["share"], max_rows=20,
+                          title=f"Weighted ECDF of {self.variable}")
 
     def __call__(self, x: float | Sequence[float], row: int = 0) -> np.ndarray:
         """The function at ``x`` (of the ``row``-th group), as R's stepfun."""

@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from survey._display import html_table
 from survey.design import Design, SurveyFrame
 from survey.design._frame import W
 from survey.errors import EstimationError
@@ -38,6 +39,15 @@ class PanelLink:
         """Plain data."""
         return {"member": self.member, "first": self.first, "second": self.second,
                 "members_in_both": self.members_in_both, "moved_strata": self.moved_strata}
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the members linking the two waves."""
+        return html_table(["member", "waves", "members_in_both", "moved_strata"],
+                          [[self.member, f"{self.first} and {self.second}",
+                            self.members_in_both, self.moved_strata]],
+                          title="Panel link", numeric=[False, False, True, True],
+                          caption=f"a member whose stratum differs keeps their {self.first} one"
+                          if self.moved_strata else None)
 
 
 def panel_design(sf: SurveyFrame, member: str, *, strata: str | None = None,

@@ -23,6 +23,7 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
+from survey._display import format_number, html_table, p_text
 from survey.design import SurveyFrame
 from survey.design._frame import W
 from survey.estimators._basic import total
@@ -96,6 +97,22 @@ class RankTest:
         d = self.to_dict()
         d["groups"] = [d["groups"]]
         return pl.DataFrame({k: [v] if k != "groups" else v for k, v in d.items()})
+
+    def _repr_html_(self) -> str:
+        """Jupyter: one row, as ``survey stats ranktest`` prints it (two groups: the
+        difference in mean rank score and t; more: the chi-square with df and ddf)."""
+        two = self.ddf is None
+        heads = ["variable", "by", *(["estimate", "std_error", "t", "df"] if two
+                                     else ["Chisq", "df", "ddf"]), "p_value", "n"]
+        nums = ([format_number(self.estimate), format_number(self.std_error),
+                 format_number(self.statistic), format_number(self.df)] if two else
+                [format_number(self.statistic), format_number(self.df),
+                 format_number(self.ddf)])
+        row = [self.variable, self.by, *nums, p_text(self.p_value), self.n]
+        what = (f"estimate: {self.groups[1]} - {self.groups[0]}, the difference in mean rank "
+                "score" if two else f"groups: {', '.join(self.groups)}; p from F on (df, ddf)")
+        return html_table(heads, [row], title=self.method, caption=what,
+                          numeric=[False, False] + [True] * (len(heads) - 2))
 
 
 def _scores(y: np.ndarray, w: np.ndarray, test: str) -> np.ndarray:

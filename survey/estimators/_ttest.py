@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from survey._display import format_number, html_table, p_text
 from survey.design import SurveyFrame
 from survey.estimators._basic import categories, mean
 from survey.estimators._dist import t_sf2
@@ -66,6 +67,18 @@ class TTest:
     def to_frame(self) -> pl.DataFrame:
         """One-row polars frame."""
         return pl.DataFrame([self.to_dict()])
+
+    def _repr_html_(self) -> str:
+        """Jupyter: one row, as ``survey stats ttest`` prints it."""
+        ci = f"{format_number(self.conf_low)} to {format_number(self.conf_high)}"
+        heads = ["variable", "estimate", "std_error", f"{self.level * 100:g}% CI", "t", "df",
+                 "p_value", "n"]
+        row = [self.variable, format_number(self.estimate), format_number(self.std_error), ci,
+               format_number(self.statistic), format_number(self.df), p_text(self.p_value),
+               self.n]
+        return html_table(heads, [row], title=f"Design-based t-test ({self.method})",
+                          caption=f"estimate: {self.contrast}; two-sided p from Student's t",
+                          numeric=[False] + [True] * (len(heads) - 1))
 
 
 def t_test(estimate: float, se: float, df: float, level: float

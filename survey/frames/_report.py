@@ -7,6 +7,7 @@ from typing import Any
 
 import polars as pl
 
+from survey._display import html_frame
 from survey.errors import ValidationError
 
 __all__ = ["PROBLEM_SCHEMA", "REASONS", "ValidationReport"]
@@ -76,6 +77,16 @@ class ValidationReport:
     def to_frame(self) -> pl.DataFrame:
         """The problems, one row each."""
         return self.problems
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the file in a title, the problems (long lists shortened) below."""
+        where = self.file + (f" [sheet {self.sheet}]" if self.sheet else "")
+        cols = [c for c in ("severity", "reason", "row", "column", "value", "message")
+                if c in self.problems.columns]
+        return html_frame(self.problems.select(cols),
+                          title=f"{where}: {self.n_errors} errors, {self.n_warnings} warnings",
+                          caption=f"{self.n_rows} rows, {self.n_columns} columns, layout "
+                                  f"{self.layout}")
 
     def counts(self) -> pl.DataFrame:
         """Number of problems by severity and reason."""

@@ -31,6 +31,7 @@ import numpy as np
 import polars as pl
 from scipy import linalg, special
 
+from survey._display import format_number, html_table, p_text
 from survey.errors import ModelError
 
 if TYPE_CHECKING:
@@ -74,6 +75,17 @@ class LikelihoodRatioTest:
         return pl.DataFrame({"terms": [", ".join(self.terms)], "method": [self.method],
                              "statistic": [self.statistic], "df": [self.df],
                              "ddf": [self.ddf], "p_value": [self.p_value]})
+
+    def _repr_html_(self) -> str:
+        """Jupyter: one row, as ``survey glm --lrt`` prints it."""
+        return html_table(["terms", "statistic", "scaled", "df", "ddf", "p_value"],
+                          [[", ".join(self.terms), format_number(self.statistic),
+                            format_number(self.scaled_statistic), self.df,
+                            format_number(self.ddf) if math.isfinite(self.ddf) else "Inf",
+                            p_text(self.p_value)]],
+                          title=self.method, numeric=[False] + [True] * 5,
+                          caption="scaled: statistic * df / sum of the scale factors "
+                                  "(R's Working 2logLR); saddlepoint p-value")
 
 
 def saddle(x: float, lam: np.ndarray) -> float | None:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from survey._display import format_number, html_table
 from survey.estimators._intervals import quantile
 from survey.errors import ModelError
 from survey.models._formula import new_rows
@@ -45,6 +46,17 @@ class Margins:
     def to_dict(self) -> dict[str, Any]:
         return {"variable": self.variable, "scale": self.scale, "level": self.level,
                 "margins": self.table.to_dicts()}
+
+    def _repr_html_(self) -> str:
+        """Jupyter: one row per level, estimate and interval."""
+        level = f"{self.level * 100:g}%"
+        rows = [[r["level"], format_number(r["estimate"]), format_number(r["std_error"]),
+                 f"{format_number(r['conf_low'])} to {format_number(r['conf_high'])}"]
+                for r in self.table.iter_rows(named=True)]
+        return html_table([self.variable, "estimate", "std_error", f"{level} CI"], rows,
+                          title=f"Predictive margins by {self.variable}",
+                          caption=f"scale: {self.scale}; normal intervals (R's svypredmeans)",
+                          numeric=[False, True, True, True])
 
 
 def predictive_margins(model: ModelResult, variable: str, *,

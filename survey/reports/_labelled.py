@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from survey._display import html_frame
 from survey.codebook import Codebook, Option, Question
 from survey.errors import ReportError
 
@@ -67,6 +68,11 @@ class LabelledExport:
         back = {v: k for k, v in self.renamed.items()}
         return pl.DataFrame({"variable": list(self.variables),
                              "column": [back.get(v, v) for v in self.variables]})
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the file written and each variable's source column."""
+        notes = "; ".join(self.notes) or None
+        return html_frame(self.to_frame(), title=f"{self.path} ({self.format})", caption=notes)
 
 
 def _valid_name(name: str, fmt: str) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from survey._display import format_number, html_frame, html_table
 from survey.design import SurveyFrame
 from survey.design._frame import W
 from survey.weighting._adjust import MarginsLike, as_margins
@@ -100,6 +101,17 @@ class WeightDiagnostics:
 
     def __str__(self) -> str:
         return self.summary()
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the spread of the weights, then the margins against their targets."""
+        heads = ["n", "total", "mean", "min", "max", "ratio", "cv", "kish_deff", "n_effective"]
+        head = html_table(heads, [[self.n, *(format_number(getattr(self, k)) for k in heads[1:])]],
+                          title="Weights", numeric=[True] * len(heads),
+                          caption=f"weighting: {' -> '.join(self.method) or 'none'}")
+        if not self.margins.height:
+            return head
+        return head + html_frame(self.margins, pct=["relative_difference"],
+                                 title="Margins: target against achieved")
 
 
 def weight_diagnostics(sf: SurveyFrame, margins: MarginsLike | None = None) -> WeightDiagnostics:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from survey._display import html_frame
 from survey.codebook import Codebook
 
 from survey.design import SurveyFrame
@@ -115,6 +116,10 @@ class Margins:
         """The long form as a polars frame."""
         return pl.DataFrame(self.to_rows(), schema={"variable": pl.String, "category": pl.String,
                                                     "population": pl.Float64})
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the population of each margin's categories (totals with no category)."""
+        return html_frame(self.to_frame(), title="Population margins")
 
     def select(self, *names: str) -> Margins:
         """Only the margins (or numeric totals) named, in the order named.
