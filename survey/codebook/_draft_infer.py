@@ -123,7 +123,8 @@ def _missing_split(values: Sequence[str]) -> tuple[list[str], list[str]]:
     sentinel_free = [v for v in rest if norm_number(v) not in SENTINELS]
     if sentinel_free and all(is_number(v) and not v.strip().startswith("-") for v in sentinel_free):
         rest = sentinel_free
-    miss = [v for v in values if v not in set(rest)]
+    kept = set(rest)  # once: building it per value made a draft quadratic in the rows
+    miss = [v for v in values if v not in kept]
     return rest, miss
 
 
