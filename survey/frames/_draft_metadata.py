@@ -27,8 +27,9 @@ from pathlib import Path
 
 import polars as pl
 
-from survey._text import normalize_key
+from survey._text import normalize_key, normalize_key_expr
 from survey.codebook import Codebook, MissingCode, Option, Question, QuestionGroup, SourceSpec, draft_codebook
+from survey.codebook._draft_infer import MISSING_TEXT
 from survey.codebook._load import codebook_to_dict, dump_codebook, parse_codebook
 from survey.errors import CodebookError
 from survey.frames._ingest import type_table
@@ -111,14 +112,6 @@ def draft_from_metadata(raw: RawTable, metadata: FormMetadata, *, survey_name: s
     return b.finish(name)
 
 
-def _markers(raw: RawTable) -> tuple[str, ...]:
-    """The codebook-wide missing markers the data draft declares for this export (if any)."""
-    try:
-        return tuple(getattr(draft_codebook(raw, survey_name="markers"), "missing_values", ()))
-    except CodebookError:
-        return ()
-
-
 # --------------------------------------------------------------------------- matching
 
 @dataclass
@@ -139,7 +132,8 @@ class _Builder:
         self.warnings: list[str] = []
         self.notes: list[str] = list(meta.notes)
         self.optional: dict[str, int] = {}  # required in the form, blank in some rows
-        self.missing_values = _markers(raw)  # blanks tools write (NA, #N/A ...), as the data draft found
+        self.missing_values: tuple[str, ...] = ()  # codebook-wide markers the data draft declares
+        self.markers: dict[str, list[str]] = {}  # question id -> blank markers read as missing codes
 
     def match(self) -> None:
         absent: list[str] = []
@@ -185,6 +179,10 @@ class _Builder:
                 break  # errors in questions drafted from the data: as the data draft leaves them
             for qid, reasons, values in mine:
                 self._repair(owner[qid], qid, set(reasons), values, demoted)
+        if self.markers:
+            shown = ", ".join(f"{k} ({', '.join(map(repr, v))})" for k, v in list(self.markers.items())[:10])
+            self._note(f"blank markers read as missing codes of {len(self.markers)} question(s): {shown}"
+                       + (" ..." if len(self.markers) > 10 else ""))
         if self.optional:
             shown = ", ".join(f"{k} ({n})" for k, n in list(self.optional.items())[:10])
             self.warnings.append(
@@ -218,6 +216,7 @@ class _Builder:
         owner: dict[str, int] = {}
         covered: set[int] = set()
         self.optional = {}
+        self.markers = {}
         has_id = False
         member: dict[str, tuple[str, str]] = {}  # question id -> (group kind, group text)
         for i, m in enumerate(self.matches):
@@ -281,6 +280,16 @@ class _Builder:
         missing = [MissingCode(code=_code(c.code), label=c.label) for c in q.missing]
         missing += [MissingCode(code=v, label=v) for v in self.raw.user_missing.get(col.name, ())
                     if all(normalize_key(v) != normalize_key(mc.code) for mc in missing)]
+        if q.type != "text":  # blanks written as NA, #N/A, [not completed] ...: missing codes, not answers
+            listed = {k for c in q.choices for k in (normalize_key(c.code), normalize_key(c.label))}
+            listed |= {k for mc in missing for k in mc.match_keys()}
+            hits = cells.drop_nulls().to_frame("v").filter(
+                normalize_key_expr(pl.col("v")).is_in(list(MISSING_TEXT))).get_column("v")
+            marks = list({normalize_key(v): v for v in hits.unique(maintain_order=True).to_list()
+                          if normalize_key(v) not in listed}.values())
+            missing += [MissingCode(code=v.strip(), label=v.strip()) for v in marks]
+            if marks:
+                self.markers[qid] = marks
         role = q.role
         qtype = q.type
         options: list[Option] = []
@@ -330,6 +339,7 @@ class _Builder:
                        f"({exc.problems[0] if exc.problems else exc}); they are drafted as text")
             return [(Question(id=ids.make(c.block), type="text", column=_ref(c, self.index), pii=True,
                               text_en=c.block or None), c.index) for c in rest], ()
+        self.missing_values = tuple(getattr(cb, "missing_values", ()))
         sub_index = _Index(tuple(rest))
         out = []
         renamed: dict[str, str] = {}

@@ -373,21 +373,18 @@ def test_qsf_with_odd_shapes_still_reads(tmp_path: Path) -> None:
     assert "QID3 (HeatMap/X)" in meta.notes[0]
 
 
-def test_missing_markers_the_data_draft_declares_hold_for_metadata_questions(tmp_path: Path, monkeypatch) -> None:
-    """An R write.csv export writes NA for blanks; the data draft's missing_values carry over."""
-    import survey.frames._draft_metadata as dm
-
+def test_blank_markers_in_the_export_become_missing_codes_not_options(tmp_path: Path) -> None:
+    """An R write.csv export writes NA for every blank; REDCap writes [not completed]."""
     pair = builders.redcap(tmp_path)
     lines = pair.export.read_text(encoding="utf-8").splitlines()
-    pair.export.write_text("\n".join([lines[0], *(ln.replace(",,", ",NA,") for ln in lines[1:])]) + "\n",
-                           encoding="utf-8")
-    def data_draft_with_markers(raw, **kw):  # what the data draft says of this export: NA is a blank
-        return Codebook(survey="x", version="draft", questions=(), missing_values=("NA",))
-
-    monkeypatch.setattr(dm, "draft_codebook", data_draft_with_markers)
+    body = [ln.replace(",,", ",NA,") for ln in lines[1:]]
+    body[0] = body[0].replace(",20,", ",#N/A,", 1)  # age of the first record
+    pair.export.write_text("\n".join([lines[0], *body]) + "\n", encoding="utf-8")
     drafted, cb = _draft(pair, tmp_path)
-    assert cb.missing_values == ("NA",)
-    assert cb.question("mood").labels == ("Good", "Fair", "Poor")  # 'NA' is not made an option
+    assert cb.question("mood").labels == ("Good", "Fair", "Poor")
+    assert [m.code for m in cb.question("mood").missing_codes] == ["NA"]
+    assert cb.question("age").type == "integer" and [m.code for m in cb.question("age").missing_codes] == ["#N/A"]
+    assert any("blank markers read as missing codes of 2 question(s)" in n for n in drafted.notes)
     typed = read_survey(pair.export, cb)
     assert typed.report.ok and typed.frame.height == pair.respondents
-    assert typed.frame["mood"].null_count() == 3
+    assert typed.frame["mood"].null_count() == 3 and typed.frame["age"].null_count() == 1
