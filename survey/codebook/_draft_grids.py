@@ -172,12 +172,12 @@ def _classify(block: Block) -> Block | None:
     distinct, keys = list(first.values()), set(first)
     if len(keys) > _MAX_GRID_OPTIONS or max(len(v) for v in distinct) > MAX_LABEL:
         return None
-    if any(infer_column(list(col)).type in ("integer", "number", "date", "datetime")
-           for col in cells if col):
-        return None
     scale = recognise_scale(distinct)        # a scale is evidence enough, however sparse
     if scale is None and len(values) < 2 * len(keys):
         return None                          # answers hardly repeat: free text, not a grid
+    if scale is None and any(infer_column(list(col)).type in ("integer", "number", "date", "datetime")
+                             for col in cells if col):
+        return None                          # a row of numbers or dates: not a choice grid
     if scale is not None:
         block.scale, block.qtype = scale, "ordinal"
         block.options = tuple(Option(code=c, label=clean_label(lab))

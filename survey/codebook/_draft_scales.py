@@ -26,7 +26,7 @@ __all__ = ["SCALE_NOUNS", "Scale", "is_non_substantive", "recognise_scale"]
 
 # Non-substantive answers: missing codes, never scale points.
 _NON_SUBSTANTIVE = re.compile(
-    r"^\(?(i |i'd )?(n/?a|#n/a|na|not applicable|does not apply|doesn't apply|don'?t know|do not know|"
+    r"^\(?(i |i'd )?(n/?a|#n/a|#null!|nan|null|-99|na|not applicable|does not apply|doesn't apply|don'?t know|do not know|"
     r"dk|not sure|unsure|no opinion|can'?t say|cannot say|prefer not to (say|answer)|"
     r"rather not say|refused?|declined?( to answer)?|no answer|unfamiliar|not familiar|"
     r"never heard of (it|them|him|her)|unknown|모름|모르겠음|잘 모르겠음|잘 모르겠다|모르겠다|"
@@ -114,6 +114,8 @@ def _norm(label: str) -> str:
 
 def is_non_substantive(label: str) -> bool:
     """Answers that say there is no answer: N/A, Don't know, Refused, Unfamiliar, 모름 ..."""
+    if label.strip() in (".", "-", "--"):      # SAS/Stata system missing, a dash for none
+        return True
     s = _norm(label)
     s_plain = re.sub(r"\s*\(.*\)$", "", s)
     return bool(_NON_SUBSTANTIVE.match(s) or _NON_SUBSTANTIVE.match(s_plain) or _NA_INSIDE.search(s))

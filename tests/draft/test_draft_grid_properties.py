@@ -46,7 +46,7 @@ def test_any_scale_grid_drafts_in_scale_order_and_types_clean(data, scale, layou
     grid = [q for q in cb.questions if q.role == "answer"]
     assert len(grid) == k
     for q in grid:
-        assert q.type == "ordinal"
+        assert q.type == "ordinal", [(x.id, x.type, x.column, x.labels) for x in cb.questions]
         assert list(q.labels) == points
         assert q.options == grid[0].options
         assert [m.label for m in q.missing_codes] == ([missing] if missing else [])

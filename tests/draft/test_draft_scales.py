@@ -36,7 +36,8 @@ SCALES = {
     "zero_to_ten": ["0 - Not at all likely", *[str(n) for n in range(1, 10)], "10 - Extremely likely"],
 }
 NON_SUBSTANTIVE = ["N/A", "Don't know", "Not applicable", "Prefer not to say", "Refused",
-                   "Unfamiliar (N/A)", "Not familiar", "I do not know", "모름", "해당 없음", "무응답"]
+                   "Unfamiliar (N/A)", "Not familiar", "I do not know", "모름", "해당 없음", "무응답",
+                   "#N/A", "#NULL!", "NaN", "NULL", "."]
 
 
 @pytest.mark.parametrize("name", sorted(SCALES))
