@@ -166,3 +166,11 @@ relative = "yes"
     want = line_of(text, 'relative = "yes"')
     assert any(m.startswith(f"plan.toml:{want}: ") and "relative" in m
                and "true or false" in m for m in got), got
+
+
+@pytest.mark.parametrize("weighted", [True, False])
+def test_flagship_reports_the_relative_change_as_r(flagship: RunResult, weighted: bool) -> None:
+    t = flagship.comparisons["offer_rate_relative_change"].filter(weighted=weighted)
+    kind = "weighted" if weighted else "unweighted"
+    _close(t.row(2, named=True), f"relative_{kind}_independent")
+    _close(t.row(3, named=True), f"relative_{kind}_panel")
