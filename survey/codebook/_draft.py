@@ -11,6 +11,7 @@ keeps every respondent; the analyst then edits it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
