@@ -26,11 +26,11 @@ import polars as pl
 from survey._display import format_number, html_table, p_text
 from survey.design import SurveyFrame
 from survey.design._frame import W
+from survey.errors import EstimationError
 from survey.estimators._basic import total
 from survey.estimators._dist import f_sf
 from survey.estimators._engine import domain_counts, make_domains
 from survey.estimators._ttest import _numeric, group_levels, t_test
-from survey.errors import EstimationError
 
 __all__ = ["RANK_TESTS", "RankTest", "RankTestName", "ranktest"]
 

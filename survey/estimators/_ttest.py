@@ -10,11 +10,11 @@ import polars as pl
 
 from survey._display import format_number, html_table, p_text
 from survey.design import SurveyFrame
+from survey.errors import EstimationError
 from survey.estimators._basic import categories, mean
 from survey.estimators._dist import t_sf2
 from survey.estimators._engine import domain_counts, make_domains
 from survey.estimators._intervals import wald
-from survey.errors import EstimationError
 
 __all__ = ["TTest", "ttest"]
 

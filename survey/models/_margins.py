@@ -20,8 +20,8 @@ import numpy as np
 import polars as pl
 
 from survey._display import format_number, html_table
-from survey.estimators._intervals import quantile
 from survey.errors import ModelError
+from survey.estimators._intervals import quantile
 from survey.models._formula import new_rows
 from survey.models._glm import sandwich
 from survey.models._results import ModelResult

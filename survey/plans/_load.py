@@ -13,9 +13,9 @@ import re
 import tomllib
 from pathlib import Path
 
+from survey.errors import EstimationError
 from survey.estimators._nlcon import parse_expression
 from survey.estimators._quantile import QUANTILE_INTERVALS, QUANTILE_RULES
-from survey.errors import EstimationError
 from survey.plans._lines import Lines
 from survey.plans._model import (
     GLM_FAMILIES,
@@ -333,6 +333,8 @@ def _estimate(t: Table, level: float) -> EstimateSpec | None:
                 sort=t.str("sort", default="none", choices=("none", "descending", "ascending")),
                 **_plot(t))
     t.done()
+    if contrast is not None and spec["categories"]:
+        t.bad("categories", "a contrast is one number (per domain): it has no categories")
     if eid is None or stat is None or var is None:
         return None
     return EstimateSpec(id=eid, statistic=stat, variable=var, line=t.line(), items=items,

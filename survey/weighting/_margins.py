@@ -20,7 +20,6 @@ import polars as pl
 
 from survey._display import html_frame
 from survey.codebook import Codebook
-
 from survey.design import SurveyFrame
 from survey.errors import DesignError
 

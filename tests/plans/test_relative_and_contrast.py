@@ -141,6 +141,9 @@ weighted = false
      "'division' is single, not numeric"),
     ('statistic = "proportion"\nvariable = "offer_received"',
      'statistic = "mean"\ncontrast = "__import__(1)"', "contrast =", "not allowed"),
+    ('statistic = "proportion"\nvariable = "offer_received"',
+     'statistic = "mean"\ncontrast = "salary_multiple / autonomy"\ncategories = ["Yes"]',
+     "categories =", "has no categories"),
 ])
 def test_contrast_mistakes_have_their_line(tmp_path: Path, old: str, new: str, needle: str,
                                            expect: str) -> None:
