@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from survey.codebook import draft_codebook
+from survey.codebook._draft_missing import TOOL_MISSING
 from survey.frames import type_table
 from tests.draft.helpers import make_raw
 from tests.draft.test_draft_scales import NON_SUBSTANTIVE, SCALES
@@ -49,7 +50,11 @@ def test_any_scale_grid_drafts_in_scale_order_and_types_clean(data, scale, layou
         assert q.type == "ordinal", [(x.id, x.type, x.column, x.labels) for x in cb.questions]
         assert list(q.labels) == points
         assert q.options == grid[0].options
-        assert [m.label for m in q.missing_codes] == ([missing] if missing else [])
+        if missing in TOOL_MISSING and missing != "N/A":   # a tool's blank: the codebook's
+            assert missing in cb.missing_values             # missing_values, not an answer
+            assert q.missing_codes == ()
+        else:
+            assert [m.label for m in q.missing_codes] == ([missing] if missing else [])
     assert len(cb.groups) == 1 and cb.groups[0].questions == tuple(q.id for q in grid)
     typed = type_table(raw, cb)
     assert typed.report.n_errors == 0
