@@ -42,6 +42,9 @@ def limit_options(f: Callable[..., Any]) -> Callable[..., Any]:
                      help="Largest uncompressed xlsx content, MB (decompression-bomb guard)."),
         click.option("--max-rows", type=click.IntRange(min=1), default=d.max_rows, show_default=True),
         click.option("--max-columns", type=click.IntRange(min=1), default=d.max_columns, show_default=True),
+        click.option("--max-memory", "max_memory_mb", type=click.FloatRange(min=1),
+                     help="Memory the xlsx reader may use, MB (default: half of the memory "
+                          "available to the process)."),
     ]):
         f = opt(f)
     return f
@@ -53,6 +56,7 @@ def _limits(kw: dict[str, Any]) -> Limits:
         max_uncompressed_bytes=int(kw.pop("max_uncompressed_mb") * _MB),
         max_rows=kw.pop("max_rows"),
         max_columns=kw.pop("max_columns"),
+        max_memory_bytes=None if (mm := kw.pop("max_memory_mb", None)) is None else int(mm * _MB),
     )
 
 

@@ -26,6 +26,9 @@ class Limits:
     max_compression_ratio: float = 200.0
     max_rows: int = 2_000_000
     max_columns: int = 5_000
+    max_memory_bytes: int | None = None
+    """Memory the xlsx reader may use (its estimated peak, see ``survey.io._memory``);
+    None: half of the memory available to this process when the file is read."""
 
 
 @dataclass(frozen=True)

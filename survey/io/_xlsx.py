@@ -10,6 +10,7 @@ import polars as pl
 from survey._text import normalize_key
 from survey.io._model import Limits
 from survey.io._util import unreadable
+from survey.io._memory import check_sheet_memory
 from survey.io._zipguard import check_dimension, inspect_xlsx
 
 __all__ = ["SheetGrid", "read_workbook_grid"]
@@ -117,6 +118,7 @@ def read_workbook_grid(path: str, *, kind: str, sheet: str | None, limits: Limit
         chosen, notes = _pick(sheet, names, visible, path)
         part = next((s.part for s in info.sheets if s.name == chosen), None)
         check_dimension(path, part, limits, f"sheet {chosen!r}")
+        check_sheet_memory(path, part, limits, f"sheet {chosen!r}")
         reader = _open(path)
         loaded = _load(reader, chosen, path)
     else:
