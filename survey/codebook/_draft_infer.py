@@ -30,11 +30,14 @@ __all__ = [
 MISSING_TEXT = frozenset({
     "n/a", "na", "#n/a", "[not completed]", "unk", "nask", "nav", "don't know", "dont know",
     "refused", "prefer not to say", "not applicable", "missing", ".", "-", "모름", "무응답",
+    "#null!", "nan", "null",
 })
 # Numeric sentinels used as missing codes (Qualtrics -99, SPSS -9, REDCap -999 ...).
 SENTINELS = frozenset({"-7", "-8", "-9", "-77", "-88", "-97", "-98", "-99", "-999", "-9999"})
 # Missing codes strong enough to keep out of a choice question's options.
-STRONG_MISSING = frozenset({"[not completed]", "nask", "unk", "#n/a", "n/a"} | SENTINELS)
+# Tool blanks (NA, N/A, #N/A, #NULL!, ., NaN, NULL; _draft_missing) are among them.
+STRONG_MISSING = frozenset({"[not completed]", "nask", "unk", "#n/a", "n/a", "na", "#null!", ".",
+                            "nan", "null"} | SENTINELS)
 
 _INT = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.0+)?$")
 _NUM = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)?(\.\d+)?([eE][+-]?\d+)?$")
@@ -163,10 +166,12 @@ def infer_column(cells: Sequence[str | None], *, header: str = "", date_cells: b
             return Inferred(kind, missing=_missing_codes(miss))
     if _TEXT_HINT.search(header):
         return Inferred("text")
-    multi = split_delimited(values)
+    blanks = {v for v in values if normalize_key(v) in STRONG_MISSING}
+    multi = split_delimited([v for v in values if v not in blanks])
     if multi is not None:
         delim, labels = multi
-        return Inferred("multiple", options=make_options(labels), delimiter=delim)
+        return Inferred("multiple", options=make_options(labels), delimiter=delim,
+                        missing=_missing_codes([v for v in values if v in blanks]))
     return infer_choice(values, n_rows=n_rows)
 
 

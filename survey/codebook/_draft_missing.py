@@ -3,10 +3,11 @@
 R writes ``NA``; Excel ``#N/A`` and SPSS ``#NULL!``; SAS and Stata ``.``; pandas ``NaN``;
 databases ``NULL``; people ``N/A``.  A cell holding exactly one of these (after
 normalisation: case, whitespace, NBSP, HTML) means "no answer" in every column where it
-occurs, so the draft declares the markers it met in ``missing_values`` and infers each
-column without them: they never become options, and an integer column full of ``NA``
-stays integer.  Ingest treats ``missing_values`` as blank in every question, so the draft
-and the ingest of the same file agree by construction.
+occurs, so the draft declares the markers it met in ``missing_values``; the column-level
+inference lists them as the question's missing codes, never as options, and an integer
+column holding ``NA`` stays integer.  Ingest treats ``missing_values`` as no answer in every
+question (per-option columns included), so the draft and the ingest of the same file agree
+by construction.
 """
 
 from __future__ import annotations
@@ -15,30 +16,24 @@ from collections.abc import Sequence
 
 from survey._text import normalize_key
 
-__all__ = ["TOOL_MISSING", "strip_tool_missing"]
+__all__ = ["TOOL_MISSING", "tool_missing_found"]
 
 TOOL_MISSING: tuple[str, ...] = ("NA", "N/A", "#N/A", "#NULL!", ".", "NaN", "NULL")
 """The markers, in the spelling the draft declares them."""
 
 _BY_KEY = {normalize_key(m): m for m in TOOL_MISSING}
-_ANSWERED = frozenset({"N/A"})
-"""Markers a person also picks as an answer ("N/A" on a scale): declared as missing_values,
-but left in the cells so that the question lists them as its missing codes."""
 
 
-def strip_tool_missing(
-    cells: Sequence[str | None], *, own_label: str | None = None
-) -> tuple[list[str | None], set[str]]:
-    """Return ``cells`` with tool missing markers blanked, and the markers met.
+def tool_missing_found(cells: Sequence[str | None], *, own_label: str | None = None) -> set[str]:
+    """The tool missing markers that cells of one column hold (in ``TOOL_MISSING`` spelling).
 
     ``own_label`` is a per-option column's label (SurveyMonkey row 2): a column labelled
-    ``N/A`` holds ``N/A`` when that option is ticked, so its own label is kept.
+    ``N/A`` holds ``N/A`` when that option is ticked, so its own label is not a marker.
 
-    >>> strip_tool_missing(["3", "NA", " n/a ", None, "#NULL!"])
-    (['3', None, ' n/a ', None, None], {'#NULL!', 'N/A', 'NA'})
+    >>> sorted(tool_missing_found(["3", "NA", " n/a ", None, "#NULL!"]))
+    ['#NULL!', 'N/A', 'NA']
     """
     keep = normalize_key(own_label) if own_label else None
-    out: list[str | None] = []
     found: set[str] = set()
     for c in cells:
         if c is not None and len(c) <= 12:
@@ -46,8 +41,4 @@ def strip_tool_missing(
             marker = _BY_KEY.get(key)
             if marker is not None and key != keep:
                 found.add(marker)
-                if marker not in _ANSWERED:
-                    out.append(None)
-                    continue
-        out.append(c)
-    return out, found
+    return found
