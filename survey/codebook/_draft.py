@@ -20,7 +20,7 @@ from survey._text import normalize_key
 from survey.codebook._draft_grids import as_scale_question, block_questions, find_blocks
 from survey.codebook._draft_grids import slug as _slug
 from survey.codebook._draft_groups import Col, Group, find_groups
-from survey.codebook._draft_missing import TOOL_MISSING, tool_missing_found
+from survey.codebook._draft_missing import TOOL_MISSING, strip_tool_missing
 from survey.codebook._draft_infer import (
     Inferred,
     clean_label,
@@ -197,7 +197,7 @@ def _draft(raw: RawTable, *, survey_name: str, sheet: str | None, encoding: str 
 
 def _columns(raw: RawTable) -> tuple[list[Col], set[str]]:
     """Each source column with its codebook reference: the header matching will find;
-    and the tool missing markers met in the cells."""
+    and the tool missing markers met in the cells (blanked in ``Col.cells``, except N/A)."""
     blocks = Counter(normalize_key(c.block) for c in raw.columns)
     alts = Counter(normalize_key(c.alt) for c in raw.columns if c.alt)
     out = []
@@ -216,8 +216,8 @@ def _columns(raw: RawTable) -> tuple[list[Col], set[str]]:
             text = f"{sc.block} - {sc.sub}"
         else:
             text = raw.variable_labels.get(sc.name) or sc.block
-        cells = raw.frame.get_column(sc.name).to_list()
-        markers |= tool_missing_found(cells, own_label=sc.sub)
+        cells, found = strip_tool_missing(raw.frame.get_column(sc.name).to_list(), own_label=sc.sub)
+        markers |= found
         out.append(Col(sc=sc, cells=cells, ref=ref, text=text))
     return out, markers
 
