@@ -13,14 +13,17 @@ import functools
 import glob
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 import polars as pl
 
 from survey.cli._design_opts import DesignArgs, split_option
 from survey.design import SurveyFrame
-from survey.estimators import Estimates, PanelLink
+from survey.estimators import Estimates
+
+if TYPE_CHECKING:  # pragma: no cover
+    from survey.estimators import PanelLink
 
 __all__ = ["CompareArgs", "Panel", "combine_imputations", "compare_options",
            "emit_imputed_models", "imputation_files"]

@@ -1,20 +1,43 @@
-"""Survey designs: column-name specifications bound to a polars frame."""
+"""Survey designs: column-name specifications bound to a polars frame; planning a wave's size
+(loaded on first use)."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from survey.design._design import Design, ReplicateDesign
 from survey.design._frame import SurveyFrame, svydesign
 from survey.design._replicates import as_replicate, hadamard, subset_df
-from survey.design._size import (
-    Allocation,
-    ChangePower,
-    MarginOfError,
-    SampleSize,
-    allocate,
-    margin_of_error,
-    power_change,
-    sample_size,
-    sample_size_change,
-)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from survey.design._size import (
+        Allocation,
+        ChangePower,
+        MarginOfError,
+        SampleSize,
+        allocate,
+        margin_of_error,
+        power_change,
+        sample_size,
+        sample_size_change,
+    )
+
+_SIZE = ("Allocation", "ChangePower", "MarginOfError", "SampleSize", "allocate", "margin_of_error",
+         "power_change", "sample_size", "sample_size_change")
 
 __all__ = ["Allocation", "ChangePower", "Design", "MarginOfError", "ReplicateDesign", "SampleSize",
            "SurveyFrame", "allocate", "as_replicate", "hadamard", "margin_of_error", "power_change",
            "sample_size", "sample_size_change", "subset_df", "svydesign"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _SIZE:
+        raise AttributeError(f"module 'survey.design' has no attribute {name!r}")
+    value = getattr(importlib.import_module("survey.design._size"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_SIZE])
