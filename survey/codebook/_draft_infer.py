@@ -261,7 +261,8 @@ def split_delimited(values: Sequence[str]) -> tuple[str, list[str]] | None:
     delimiter ("Yes, definitely") stay whole.  A label that itself contains the delimiter is rebuilt from pieces that always
     occur adjacent, in the same order, when the second piece reads as a continuation.
     """
-    values = [v for v in values if present(v)]
+    # as ingest splits them: the ';' of an HTML entity (&nbsp;) is no delimiter
+    values = [v.replace("&nbsp;", " ").replace("&amp;", "&") for v in values if present(v)]
     if len(values) < 3:
         return None
     for delim in ("|", ";", ", ", ",", " "):
