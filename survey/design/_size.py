@@ -77,13 +77,33 @@ def _fpc_n(n0: float, population: int | None, kind: str) -> float:
     return n0 / (1 + n0 / population)
 
 
+class _Record:
+    """A one-row planning result: plain data, a one-row frame, a notebook table."""
+
+    _title = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data."""
+        return asdict(self)  # type: ignore[call-overload]
+
+    def to_frame(self) -> pl.DataFrame:
+        """One-row polars frame."""
+        return pl.DataFrame([self.to_dict()])
+
+    def _repr_html_(self) -> str:
+        """Jupyter: one row, as ``survey design-size`` prints it."""
+        return html_frame(self.to_frame(), title=self._title)
+
+
 @dataclass(frozen=True)
-class SampleSize:
+class SampleSize(_Record):
     """The completed interviews needed, and the invitations that yield them.
 
     ``n0`` is the size before the finite population correction (with the design effect),
     ``n`` after it, rounded up; ``invitations`` is ``n`` over the response rate, rounded up.
     """
+
+    _title = "Sample size"
 
     statistic: str
     n0: float
@@ -95,18 +115,6 @@ class SampleSize:
     deff: float
     population: int | None
     response_rate: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data."""
-        return asdict(self)
-
-    def to_frame(self) -> pl.DataFrame:
-        """One-row polars frame."""
-        return pl.DataFrame([self.to_dict()])
-
-    def _repr_html_(self) -> str:
-        """Jupyter: one row, as ``survey design-size`` prints it."""
-        return html_frame(self.to_frame(), title="Sample size")
 
 
 def sample_size(
@@ -167,8 +175,10 @@ def sample_size(
 
 
 @dataclass(frozen=True)
-class MarginOfError:
+class MarginOfError(_Record):
     """The half-width of the interval a sample of ``n`` completes achieves."""
+
+    _title = "Margin of error"
 
     statistic: str
     n: int
@@ -177,18 +187,6 @@ class MarginOfError:
     level: float
     deff: float
     population: int | None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data."""
-        return asdict(self)
-
-    def to_frame(self) -> pl.DataFrame:
-        """One-row polars frame."""
-        return pl.DataFrame([self.to_dict()])
-
-    def _repr_html_(self) -> str:
-        """Jupyter: one row, as ``survey design-size`` prints it."""
-        return html_frame(self.to_frame(), title="Margin of error")
 
 
 def margin_of_error(
@@ -349,8 +347,10 @@ def allocate(
 
 
 @dataclass(frozen=True)
-class ChangePower:
+class ChangePower(_Record):
     """Power to detect a change ``p1 - p2`` (or ``mean1 - mean2``) between two waves."""
+
+    _title = "Power to detect a change"
 
     estimate_1: float
     estimate_2: float
@@ -363,18 +363,6 @@ class ChangePower:
     correlation: float
     n_needed: int | None = None
     target_power: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data."""
-        return asdict(self)
-
-    def to_frame(self) -> pl.DataFrame:
-        """One-row polars frame."""
-        return pl.DataFrame([self.to_dict()])
-
-    def _repr_html_(self) -> str:
-        """Jupyter: one row, as ``survey design-size`` prints it."""
-        return html_frame(self.to_frame(), title="Power to detect a change")
 
 
 def _change_variance_unit(p1: float, p2: float, sd: float | Sequence[float] | None,
