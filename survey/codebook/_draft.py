@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from survey._text import normalize_key
 from survey.codebook._draft_grids import as_scale_question, block_questions, find_blocks
+from survey.codebook._draft_grids import claim
 from survey.codebook._draft_grids import slug as _slug
 from survey.codebook._draft_groups import Col, Group, find_groups
 from survey.codebook._draft_missing import TOOL_MISSING, strip_tool_missing
@@ -403,10 +404,5 @@ class _IdMaker:
             slug = f"q{self.numbered:02d}"
         if slug[0].isdigit():
             slug = "q" + slug
-        qid, k = slug, 2
-        while qid in self.used:
-            qid = f"{slug}_{k}"
-            k += 1
-        self.used.add(qid)
-        return qid
+        return claim(slug, self.used)
 

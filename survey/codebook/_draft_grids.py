@@ -37,7 +37,7 @@ from survey.codebook._draft_infer import (
 from survey.codebook._draft_scales import SCALE_NOUNS, Scale, is_non_substantive, recognise_scale
 from survey.codebook._model import MissingCode, Option, Question, QuestionGroup
 
-__all__ = ["Block", "as_scale_question", "block_questions", "find_blocks", "slug"]
+__all__ = ["Block", "as_scale_question", "block_questions", "claim", "find_blocks", "slug"]
 
 _BRACKET = re.compile(r"^(?P<stem>.*\S)\s*\[(?P<row>[^\[\]]*)\]\s*(?P<rep>\.\d+)?$", re.DOTALL)
 _NUMBERED = re.compile(r"^(?P<stem>[A-Za-z][A-Za-z0-9.]*?)_(?P<row>\d+)$")
@@ -279,11 +279,7 @@ def _block_name(block: Block, used: set[str]) -> str:
         if t not in used:
             used.add(t)
             return t
-    i = 2
-    while f"{tries[0]}_{i}" in used:
-        i += 1
-    used.add(f"{tries[0]}_{i}")
-    return f"{tries[0]}_{i}"
+    return claim(tries[0], used)
 
 
 def _content_words(text: str) -> list[str]:
@@ -308,6 +304,21 @@ def _row_names(rows: list[str]) -> list[str]:
         seen.add(n)
         out.append(n)
     return out
+
+
+def claim(base: str, used: set[str]) -> str:
+    """``base``, or ``base_2``, ``base_3`` ... the first one not in ``used``; recorded there.
+
+    >>> used = {"q1"}
+    >>> claim("q1", used), claim("q1", used), claim("q2", used)
+    ('q1_2', 'q1_3', 'q2')
+    """
+    name, k = base, 2
+    while name in used:
+        name = f"{base}_{k}"
+        k += 1
+    used.add(name)
+    return name
 
 
 def slug(text: str, limit: int = 40) -> str:

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from survey._text import normalize_key
 from survey.codebook import Option, Question, QuestionGroup
+from survey.codebook._draft_grids import claim
 from survey.frames._match import _Index
 from survey.io import RawTable, SourceColumn
 
@@ -195,9 +196,4 @@ class _Ids:
         slug = _slug(name, limit=60) or "q"
         if slug[0].isdigit():
             slug = "q" + slug
-        qid, k = slug, 2
-        while qid in self.used:
-            qid = f"{slug}_{k}"
-            k += 1
-        self.used.add(qid)
-        return qid
+        return claim(slug, self.used)
