@@ -11,6 +11,7 @@ caller can catch one class.  Each carries where the problem is (``location``), a
     │   └── ValidationError          the data were read but failed validation (exit 1)
     ├── StoreError                   the wave store refused an operation
     ├── DesignError                  a survey design is inconsistent with its data
+    │   └── SpecError                a design specification or SQL condition is wrong
     ├── EstimationError              an estimate cannot be computed
     ├── ModelError                   a model cannot be fitted
     ├── PlanError                    an analysis plan is malformed
@@ -22,7 +23,9 @@ caller can catch one class.  Each carries where the problem is (``location``), a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import re
+from collections.abc import Mapping, Sequence
 
 __all__ = [
     "CodebookError",
@@ -33,6 +36,7 @@ __all__ = [
     "ModelError",
     "PlanError",
     "ReportError",
+    "SpecError",
     "StoreError",
     "SurveyError",
     "SurveyWarning",
@@ -109,6 +113,37 @@ class StoreError(SurveyError):
 
 class DesignError(SurveyError):
     """A survey design is inconsistent with its data."""
+
+
+class SpecError(DesignError):
+    """A design specification or SQL condition is wrong (:mod:`survey.bind`).
+
+    ``field`` names the specification field at fault (``where``, ``fpc_file``,
+    ``replicate_weights`` ...). Field names quoted in backticks in the message and hint
+    (`` `strata` ``) are re-spelt by :meth:`named`: the command line gives its flags
+    (``--strata``) so every caller reports one mistake with one message.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None,
+                 names: Mapping[str, str] | None = None, location: str | None = None,
+                 hint: str | None = None, problems: Sequence[str] = ()) -> None:
+        self.template, self.hint_template, self.field = message, hint, field
+        spelt = dict(names or {})
+        fill = functools.partial(_spell, spelt)
+        where = location if location is not None else (
+            spelt.get(field, field) if field else None)
+        super().__init__(fill(message), location=where,
+                         hint=fill(hint) if hint else None, problems=problems)
+
+    def named(self, names: Mapping[str, str]) -> SpecError:
+        """The same error with its field names spelt by ``names`` (e.g. CLI flags)."""
+        out = type(self)(self.template, field=self.field, names=names,
+                         hint=self.hint_template, problems=self.problems)
+        return out
+
+
+def _spell(names: Mapping[str, str], text: str) -> str:
+    return re.sub(r"`(\w+)`", lambda m: names.get(m[1], m[0]), text)
 
 
 class EstimationError(SurveyError):

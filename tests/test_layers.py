@@ -1,5 +1,9 @@
 """Imports flow one way: codebook -> io -> frames -> store -> design -> estimators ->
-weighting/models/tables -> reports -> plans -> cli (STYLE.md)."""
+weighting/models/tables -> bind -> reports -> plans -> cli (STYLE.md).
+
+``bind`` (a file and a design specification to a bound, weighted design) sits above
+weighting because binding replays weighting steps, and below plans and the CLI, which
+both travel it."""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ PKG = Path(__file__).resolve().parents[1] / "survey"
 RANK = {
     "errors": 0, "_typing": 0, "_text": 0, "_files": 0, "_meta": 0, "_options": 0, "_display": 0,
     "codebook": 1, "io": 2, "frames": 3, "store": 4, "design": 5, "estimators": 6,
-    "weighting": 7, "models": 7, "tables": 7, "reports": 8, "plans": 9, "cli": 10, "__main__": 11,
+    "weighting": 7, "models": 7, "tables": 7, "bind": 8, "reports": 9, "plans": 10, "cli": 11,
+    "__main__": 12,
 }
 
 

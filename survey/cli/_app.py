@@ -5,13 +5,15 @@ Exit codes: 0 ok; 1 the data failed validation; 2 usage error or unreadable inpu
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
+import warnings
 from typing import Any
 
 import click
 
-from survey.errors import SurveyError
+from survey.errors import SurveyError, SurveyWarning
 
 __all__ = ["cli"]
 
@@ -62,7 +64,10 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():  # the library's warnings, as one line each
+                warnings.simplefilter("always", SurveyWarning)
+                warnings.showwarning = functools.partial(_show_warning, warnings.showwarning)
+                return super().invoke(ctx)
         except SurveyError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
@@ -77,6 +82,15 @@ class _Group(click.Group):
             click.echo(f"error: unexpected {type(exc).__name__}: {exc} "
                        "(please report it; SURVEY_DEBUG=1 shows the traceback)", err=True)
             ctx.exit(2)
+
+
+def _show_warning(shown: Any, message: Warning | str, category: type[Warning], filename: str,
+                  lineno: int, file: Any = None, line: str | None = None) -> None:
+    """The toolkit's warnings as ``note: ...`` lines on stderr; others as Python shows them."""
+    if issubclass(category, SurveyWarning):
+        click.echo(f"note: {message}", err=True)
+    else:
+        shown(message, category, filename, lineno, file, line)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -10,7 +10,6 @@ The statistics live in the library (:func:`survey.estimators.panel_design`,
 from __future__ import annotations
 
 import functools
-import glob
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -18,7 +17,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 import polars as pl
 
-from survey.cli._design_opts import DesignArgs, split_option
+from survey.bind import imputation_paths
+from survey.cli._design_opts import DesignArgs, in_flag_words, open_data, split_option
 from survey.design import SurveyFrame
 from survey.estimators import Estimates
 
@@ -51,7 +51,7 @@ class CompareArgs:
         if self.panel_id:
             return self.panel_id
         if design.store:
-            return _store_panel_key(design)
+            return open_data(design).panel_key
         return None
 
 
@@ -108,22 +108,6 @@ def compare_options(f: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _store_panel_key(design: DesignArgs) -> str | None:
-    from survey.store import WaveStore
-    from survey.store._harmonize import newest_codebook
-
-    ws = WaveStore(design.store)  # type: ignore[arg-type]
-    manifest = ws.manifest()
-    waves = ([w.strip() for w in design.wave.split(",") if w.strip()] if design.wave
-             else sorted(manifest.waves))
-    try:
-        key = newest_codebook([ws.codebook(w) for w in waves]).panel_key
-        dropped = any(key in (manifest.waves[w].pii.get("dropped") or ()) for w in waves)
-    except Exception:  # noqa: BLE001 - an unknown wave is reported when the data load
-        return None
-    return None if dropped else key  # a key not stored cannot link the waves
-
-
 def panel(sf: SurveyFrame, compare: CompareArgs, member: str | None, by: tuple[str, ...],
           design: DesignArgs, where: pl.Expr | None) -> tuple[SurveyFrame, Panel | None]:
     """The design to estimate on: clustered by member when the waves are linked."""
@@ -155,12 +139,8 @@ def imputation_files(design: DesignArgs) -> list[DesignArgs]:
     """One DesignArgs per completed data set of ``--imputations`` (sorted by name)."""
     if design.imputations is None:
         return [design]
-    files = sorted(glob.glob(design.imputations))
-    if len(files) < 2:
-        raise click.BadParameter(f"{design.imputations!r} matches {len(files)} file(s); "
-                                 "combining imputations needs at least two",
-                                 param_hint="--imputations")
-    return [replace(design, data=f, imputations=None) for f in files]
+    return [replace(design, data=f, imputations=None)
+            for f in in_flag_words(imputation_paths)(design.imputations)]
 
 
 def combine_imputations(runs: list[list[Estimates]]) -> list[Estimates]:

@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 import polars as pl
 
-from survey.cli import _weight_opts
-from survey.cli._data import _limits, _load_data, limit_options
+from survey.bind import DesignSpec
+from survey.cli._data import _limits, limit_options
 from survey.cli._design_opts import (
     DesignArgs,
     bind_design,
     design_options,
-    load_data,
+    open_data,
     parse_where,
+    read,
+    resolve_columns,
     split_commas,
 )
 
 if TYPE_CHECKING:
+    from survey.bind import Source
     from survey.codebook import Codebook
     from survey.design import SurveyFrame
 
@@ -30,29 +34,26 @@ _FILE = click.Path(dir_okay=False)
 _FORMATS = {".xlsx": "xlsx", ".md": "md", ".markdown": "md", ".csv": "csv"}
 
 
-def _read(design: DesignArgs, kw: dict[str, Any]) -> tuple[pl.DataFrame, Codebook]:
+def _read(design: DesignArgs, kw: dict[str, Any]) -> tuple[Source, pl.DataFrame, Codebook]:
     """Every column of DATA (``--rows all`` needs them) and its codebook (--schema wins)."""
-    if design.data is not None:  # typed Parquet, or a spreadsheet with --schema (size limits)
-        return _load_data(design.data, design.schema, design.sheet, _limits(kw))
-    data = load_data(design, columns=["*"])  # the wave store, harmonised
-    if data.codebook is None:
-        raise click.UsageError("the wave store holds no codebook; give --schema")
-    return data.frame, data.codebook
+    source = open_data(design, limits=_limits(kw))
+    frame = read(source)
+    if source.codebook is None:
+        raise click.UsageError("DATA carries no codebook: give --schema (or ingest it to "
+                               "Parquet first)")
+    return source, frame, source.codebook
 
 
-def _source(frame: pl.DataFrame, design: DesignArgs) -> tuple[pl.DataFrame | SurveyFrame,
-                                                              str | None]:
+def _source(source: Source, frame: pl.DataFrame, design: DesignArgs
+            ) -> tuple[pl.DataFrame | SurveyFrame, str | None]:
     """What to tabulate and its weight column: a plain frame when only --weight is given
     (columns compared on effective bases), else the bound design (its variance, after
     any weighting, or the design a `survey weight` file stored)."""
-    weighting = any(v for g in design.extra.values() for v in g.values())
-    if not (design.strata or design.psu or design.fpc or design.fpc_file or design.replicate
-            or design.replicate_weights or weighting or _weight_opts.read_stored(design.data)):
-        if design.weight is not None and design.weight not in frame.columns:
-            raise click.BadParameter(f"no column {design.weight!r} in the data",
-                                     param_hint="--weight")
+    if replace(design.spec, weights=None) == DesignSpec() and source.weighting is None:
+        if design.weight is not None:
+            resolve_columns([design.weight], frame.columns, param="--weight")
         return frame, design.weight
-    return bind_design(frame, design), None
+    return bind_design(frame, design, source), None
 
 
 @click.command("crosstab")
@@ -109,8 +110,8 @@ def crosstab_cmd(rows: str, banner: str, where: str | None, out: str, fmt: str |
     if kind is None:
         raise click.BadParameter("give --format, or an --out ending in .xlsx, .md or .csv",
                                  param_hint="--out")
-    frame, codebook = _read(design, kw)
-    source, weight = _source(frame, design)
+    data, frame, codebook = _read(design, kw)
+    source, weight = _source(data, frame, design)
     try:
         lo, hi = (float(x) for x in split_commas(sig_levels))
     except ValueError:

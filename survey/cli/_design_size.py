@@ -129,41 +129,6 @@ def moe_cmd(n: int, p: float | None, sd: float | None, level: float, deff: float
     click.echo(_kv_table(f"Margin of error of a {res.statistic}", rows))
 
 
-def _read_strata(path: Path, variable: str | None, sd_column: str | None) -> tuple[dict[str, int], dict[str, float] | None]:
-    """Strata sizes from a margins file (variable,category,population) or a plain table."""
-    import polars as pl
-
-    from survey.errors import UnreadableInputError
-
-    try:
-        df = pl.read_csv(path, infer_schema_length=0)
-    except (OSError, pl.exceptions.ComputeError) as exc:
-        raise UnreadableInputError(f"cannot read the strata file: {exc}", location=str(path)) from None
-    cols = set(df.columns)
-    if {"variable", "category", "population"} <= cols:
-        if variable is None:
-            found = df["variable"].unique(maintain_order=True).to_list()
-            raise click.BadParameter(f"the file holds margins of {', '.join(found)}: name one",
-                                     param_hint="--variable")
-        df = df.filter(pl.col("variable") == variable).rename({"category": "stratum"})
-        if df.height == 0:
-            raise click.BadParameter(f"no margin {variable!r} in {path}", param_hint="--variable")
-    elif not {"stratum", "population"} <= cols:
-        raise click.BadParameter(f"{path} needs columns stratum,population[,sd] (or a margins file "
-                                 "variable,category,population)", param_hint="--strata")
-    try:
-        pop = {r["stratum"]: int(r["population"]) for r in df.iter_rows(named=True)}
-        sd = None
-        if sd_column is not None:
-            if sd_column not in df.columns:
-                raise click.BadParameter(f"no column {sd_column!r} in {path}", param_hint="--sd-column")
-            sd = {r["stratum"]: float(r[sd_column]) for r in df.iter_rows(named=True)}
-    except (TypeError, ValueError) as exc:
-        raise click.BadParameter(f"{path}: a population or sd is not a number ({exc})",
-                                 param_hint="--strata") from None
-    return pop, sd
-
-
 @design_size.command("allocate")
 @click.option("--n", "n", type=click.IntRange(1), required=True, help="Completes to allocate.")
 @click.option("--strata", "strata_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -183,7 +148,14 @@ def allocate_cmd(n: int, strata_file: Path, variable: str | None, method: str, s
 
     if method == "neyman" and sd_column is None:
         sd_column = "sd"
-    pop, sd = _read_strata(strata_file, variable, sd_column)
+    from survey.design import read_strata
+    from survey.errors import SpecError
+
+    try:
+        pop, sd = read_strata(strata_file, variable=variable, sd_column=sd_column)
+    except SpecError as exc:
+        raise exc.named({"variable": "--variable", "strata": "--strata",
+                         "sd_column": "--sd-column"}) from None
     res = allocate(n, pop, method=method, sd=sd, min_per_stratum=min_per_stratum,  # type: ignore[arg-type]
                    response_rate=response_rate)
     if fmt == "json":

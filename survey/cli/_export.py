@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from survey.cli._design_opts import DesignArgs, load_data
+from survey.cli._design_opts import DesignArgs, open_data, read
 from survey.cli._output import json_doc
 
 __all__ = ["export_cmd"]
@@ -50,16 +50,17 @@ def export_cmd(data: str | None, out: Path, fmt: str | None, schema: str | None,
     suffix = (fmt or out.suffix.lower().lstrip("."))
     if suffix not in ("sav", "dta", "csv"):
         raise click.BadParameter(f"cannot tell the format of {out.name!r}", param_hint="--to")
-    loaded = load_data(DesignArgs(data=data, schema=schema, sheet=sheet, store=store, wave=wave), columns=["*"])
-    if loaded.codebook is None:
+    source = open_data(DesignArgs(data=data, schema=schema, sheet=sheet, store=store, wave=wave))
+    frame = read(source)
+    if source.codebook is None:
         raise click.BadParameter("DATA has no codebook: give --schema, or a Parquet file from "
                                  "`survey ingest`", param_hint="DATA")
-    res = export_labelled(loaded.frame, loaded.codebook, out, to=suffix,  # type: ignore[arg-type]
+    res = export_labelled(frame, source.codebook, out, to=suffix,  # type: ignore[arg-type]
                           language=language, keep_pii=keep_pii)  # type: ignore[arg-type]
     if out_fmt == "json":
         click.echo(json_doc(res.to_dict()))
         return
-    click.echo(f"wrote {res.path} ({res.format}, {len(res.variables)} variables, {loaded.frame.height} rows)")
+    click.echo(f"wrote {res.path} ({res.format}, {len(res.variables)} variables, {frame.height} rows)")
     if res.mr_sets:
         click.echo(f"  multiple-response sets: {', '.join('$' + s for s in res.mr_sets)}")
     if res.dropped:

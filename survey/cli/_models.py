@@ -22,13 +22,11 @@ from survey.cli._boxes import Column, box_table
 from survey.cli._compare_opts import emit_imputed_models
 from survey.cli._design_opts import (
     DesignArgs,
-    bind_design,
     design_options,
     design_summary,
-    inspect_data,
-    load_data,
+    open_data,
     parse_where,
-    resolve_columns,
+    read_design,
     where_option,
 )
 from survey.cli._output import json_doc, p_text
@@ -86,22 +84,12 @@ def _common(f: Any) -> Any:
 def _load(design: DesignArgs, formula: str, exprs: dict[str, str | None]
           ) -> tuple[SurveyFrame, dict[str, pl.Expr | None]]:
     """Read the formula's and conditions' columns, bind the design, parse the conditions."""
-    source = inspect_data(design)
+    source = open_data(design)
     available = list(source.columns)
-    whole = None
-    if not available:  # spreadsheets and the wave store are read whole
-        whole = load_data(design, columns=["*"], source=source)
-        available = list(whole.columns)
     parsed = {k: parse_where(v, available) if v else None for k, v in exprs.items()}
     wanted = [*formula_columns(formula, available),
               *(n for e in parsed.values() if e is not None for n in e.meta.root_names())]
-    if whole is None:
-        frame = load_data(design, columns=wanted, source=source).frame
-    else:
-        frame = whole.frame.select(resolve_columns([*wanted, *design.columns()],
-                                                   whole.frame.columns))
-    sf = bind_design(frame, design)
-    return sf, parsed
+    return read_design(design, source, wanted), parsed
 
 
 def _margins_option(f: Any) -> Any:

@@ -8,7 +8,7 @@ import click
 import polars as pl
 
 from survey.cli._boxes import Column, box_table
-from survey.cli._design_opts import DesignArgs, load_data, split_option
+from survey.cli._design_opts import DesignArgs, open_data, read, split_option
 from survey.cli._output import json_doc
 
 __all__ = ["response_rates_cmd"]
@@ -44,9 +44,10 @@ def response_rates_cmd(data: str, disposition: str | None, by: tuple[str, ...], 
     from survey.estimators import response_rates
 
     args = DesignArgs(data=data, schema=schema, sheet=sheet)
-    loaded = load_data(args, columns=["*"])
+    source = open_data(args)
+    frame = read(source)
     codes: dict[str, str] = {}
-    cb = loaded.codebook
+    cb = source.codebook
     question = next((q for q in cb.questions if q.role == "disposition"), None) if cb else None
     if disposition is None:
         disposition = question.id if question is not None else "disposition"
@@ -57,7 +58,6 @@ def response_rates_cmd(data: str, disposition: str | None, by: tuple[str, ...], 
             cat = disposition_category(o.code)
             if cat is not None:
                 codes[o.label] = cat
-    frame = loaded.frame
     missing = [c for c in (disposition, *by) if c not in frame.columns]
     if missing:
         raise click.BadParameter(f"no column {', '.join(map(repr, missing))} in {data}",

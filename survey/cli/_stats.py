@@ -33,20 +33,20 @@ from survey.cli._compare_opts import (  # noqa: E402
     panel,
 )
 from survey.cli._design_opts import (  # noqa: E402
-    Data,
     DesignArgs,
     bind_design,
     design_options,
     design_summary,
-    inspect_data,
-    load_data,
+    open_data,
     parse_where,
+    read,
     resolve_columns,
     split_option,
     where_option,
 )
 from survey._display import format_number  # noqa: E402
 from survey.cli._output import json_doc, p_text  # noqa: E402
+from survey.bind import Source  # noqa: E402
 from survey.design import SurveyFrame  # noqa: E402
 from survey.estimators import Estimates, TestResult  # noqa: E402
 from survey.estimators._quantile import QUANTILE_INTERVALS, QUANTILE_RULES  # noqa: E402
@@ -110,7 +110,8 @@ _VAR = click.option("--var", "-v", "variables", required=True, multiple=True, ca
 
 @dataclass(frozen=True)
 class _Plan:
-    data: Data
+    frame: pl.DataFrame  # the analysis and design columns
+    source: Source
     plain: list[str]
     multiple: dict[str, list[str]]  # question -> option columns
     labels: dict[str, str]  # option column -> option label
@@ -121,18 +122,13 @@ class _Plan:
 def _plan(design: DesignArgs, variables: Sequence[str], extra: Sequence[str],
           where: str | None, *, allow_multiple: bool = False) -> _Plan:
     """Find each variable (a column, or a multiple-choice question) and read what is needed."""
-    source = inspect_data(design)
+    source = open_data(design)
     available = list(source.columns)
-    whole: Data | None = None
-    if not available:  # spreadsheets are read whole
-        whole = load_data(design, columns=["*"], source=source)
-        available = list(whole.columns)
     plain: list[str] = []
     multiple: dict[str, list[str]] = {}
     labels: dict[str, str] = {}
     for v in variables:
-        codebook = whole.codebook if whole is not None else (
-            source.codebook if v not in available else None)  # parsed only when needed
+        codebook = source.codebook if v not in available or not source.header else None
         q = next((q for q in codebook.questions if q.id == v), None) if codebook else None
         if q is not None and q.type == "multiple":
             multiple[v] = [q.option_column(o) for o in q.options]
@@ -149,12 +145,10 @@ def _plan(design: DesignArgs, variables: Sequence[str], extra: Sequence[str],
     expr = parse_where(where, available) if where else None
     wanted = [*plain, *(c for cols in multiple.values() for c in cols), *extra,
               *(expr.meta.root_names() if expr is not None else [])]
-    data = load_data(design, columns=wanted, source=source) if whole is None else Data(
-        whole.frame.select(resolve_columns([*wanted, *design.columns()], whole.frame.columns)),
-        whole.source)
+    frame = read(source, [*wanted, *design.spec.columns(source.weighting)])
     for question, cols in multiple.items():  # options only: not "other" text or missing codes
-        multiple[question] = [c for c in cols if data.frame[c].dtype == pl.Boolean]
-    return _Plan(data, plain, multiple, labels, expr)
+        multiple[question] = [c for c in cols if frame[c].dtype == pl.Boolean]
+    return _Plan(frame, source, plain, multiple, labels, expr)
 
 
 def _as_categories(frame: pl.DataFrame, column: str) -> tuple[pl.DataFrame, dict[str, str]]:
@@ -352,7 +346,7 @@ def quantile_cmd(variables: tuple[str, ...], probs: tuple[str, ...], interval: s
         raise click.BadParameter(f"{', '.join(probs)} are not all numbers",
                                  param_hint="--quantiles") from None
     plan = _plan(design, variables, by, where)
-    sf = bind_design(plan.data.frame, design)
+    sf = bind_design(plan.frame, design, plan.source)
     est = quantile(sf, plan.plain, quantiles=p, by=list(by) or None, where=plan.where,
                    interval=interval, qrule=qrule, level=level)  # type: ignore[arg-type]
     _emit([est], fmt, design, where)
@@ -378,10 +372,10 @@ def chisq_cmd(row: str, column: str, statistic: str, where: str | None, fmt: str
     from survey.estimators import chisq
 
     plan = _plan(design, [row, column], (), where)
-    frame = plan.data.frame
+    frame = plan.frame
     for v in (row, column):
         frame, _ = _as_categories(frame, v)
-    sf = bind_design(frame, design)
+    sf = bind_design(frame, design, plan.source)
     res = chisq(sf, row, column, statistic=statistic, where=plan.where)  # type: ignore[arg-type]
     _emit_test(res, row, column, fmt, where)
 
@@ -397,13 +391,13 @@ def _run(design: DesignArgs, compare: CompareArgs, variables: Sequence[str],
     for args in imputation_files(design):
         plan = _plan(args, variables, [*by, *([member] if member else [])], where,
                      allow_multiple=categorical)
-        frame = plan.data.frame
+        frame = plan.frame
         if categorical:
             codes: dict[str, dict[str, str]] = {}
             for v in plan.plain:
                 frame, codes[v] = _as_categories(frame, v)
             plan = replace(plan, codes=codes)
-        sf, pnl = panel(bind_design(frame, args), compare, member, by, args, plan.where)
+        sf, pnl = panel(bind_design(frame, args, plan.source), compare, member, by, args, plan.where)
         runs.append(compute(plan, sf))
     return combine_imputations(runs), pnl
 
@@ -427,7 +421,7 @@ def _spread_command(name: str, fn: str, least: int, doc: str) -> click.Command:
         if len(variables) < least:
             raise click.BadParameter(f"give at least {least} columns", param_hint="--var")
         plan = _plan(design, variables, by, where)
-        sf = bind_design(plan.data.frame, design)
+        sf = bind_design(plan.frame, design, plan.source)
         est = getattr(estimators, "std_dev" if extra.get("sd") else fn)(
             sf, list(variables), by=list(by) or None, where=plan.where, level=level)
         _emit([est], fmt, design, where)

@@ -16,12 +16,11 @@ import polars as pl
 
 from survey.cli._design_opts import (
     DesignArgs,
-    bind_design,
     design_options,
     design_summary,
-    inspect_data,
-    load_data,
+    open_data,
     parse_where,
+    read_design,
     resolve_columns,
     where_option,
 )
@@ -36,21 +35,11 @@ _FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "c
 def _load(design: DesignArgs, columns: Sequence[str], where: str | None
           ) -> tuple[Any, pl.Expr | None]:
     """Read ``columns`` and the condition's, bind the design, parse the condition."""
-    source = inspect_data(design)
-    available = list(source.columns)
-    whole = None
-    if not available:  # spreadsheets and the wave store are read whole
-        whole = load_data(design, columns=["*"], source=source)
-        available = list(whole.columns)
-    resolve_columns(list(columns), available, param="--var")
-    expr = parse_where(where, available) if where else None
+    source = open_data(design)
+    resolve_columns(list(columns), source.columns, param="--var")
+    expr = parse_where(where, source.columns) if where else None
     wanted = [*columns, *(expr.meta.root_names() if expr is not None else [])]
-    if whole is None:
-        frame = load_data(design, columns=wanted, source=source).frame
-    else:
-        frame = whole.frame.select(resolve_columns([*wanted, *design.columns()],
-                                                   whole.frame.columns))
-    return bind_design(frame, design), expr
+    return read_design(design, source, wanted), expr
 
 
 def _emit(doc: dict[str, Any], fmt: str, lines: list[str]) -> None:

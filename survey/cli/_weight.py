@@ -18,14 +18,13 @@ import polars as pl
 from rich.table import Table
 
 from survey._files import atomic_writer
-from survey.cli._data import _apply, _limits, _load_data, limit_options
-from survey.cli._design_opts import split_option
+from survey.bind import DesignSpec, bind, open_source
+from survey.cli._data import _apply, _limits, limit_options
+from survey.cli._design_opts import echo_notes, split_commas, split_option
 from survey.cli._render import console
 from survey.codebook import Codebook, codebook_to_dict
-from survey.design import SurveyFrame, svydesign
-from survey.frames import read_typed_parquet
-from survey.frames._parquet import META_CODEBOOK
-from survey.store import load as load_waves
+from survey.design import SurveyFrame
+from survey.bind import META_CODEBOOK
 from survey.weighting import (
     META_WEIGHTING,
     Margins,
@@ -224,11 +223,17 @@ def _run(kw: dict[str, Any], method: Callable[[SurveyFrame, Margins, str], Surve
     out = kw.pop("out")
     if not out.endswith(".parquet"):
         raise click.BadParameter("the output file must end in .parquet", param_hint="--out")
-    frame, codebook = _load(kw.pop("data"), kw.pop("schema"), kw.pop("sheet"), _limits(kw),
-                            store=kw.pop("store"), waves=kw.pop("waves"))
-    ids = [c.strip() for c in kw["ids"].split(",")] if kw["ids"] else None
-    sf = svydesign(frame, ids=ids, strata=kw["strata"], weights=kw["weights"], fpc=kw["fpc"],
-                   lonely_psu=kw["lonely_psu"])
+    data, store = kw.pop("data"), kw.pop("store")
+    if (data is None) == (store is None):
+        raise click.UsageError("give DATA (a file) or --store DIR [--wave IDS], one of them")
+    source = open_source(data, schema=kw.pop("schema"), store=store, waves=kw.pop("waves"),
+                         sheet=kw.pop("sheet"), limits=_limits(kw))
+    spec = DesignSpec(weights=kw["weights"], strata=kw["strata"], ids=split_commas(kw["ids"]),
+                      fpc=split_commas(kw["fpc"]), lonely_psu=kw["lonely_psu"])
+    frame = source.read()
+    echo_notes(source)
+    codebook = source.codebook
+    sf = bind(frame, spec)
     margins: Margins | None = None
     if kw["margins_file"] is not None:
         margins = read_margins(kw["margins_file"])
@@ -252,21 +257,6 @@ def _run(kw: dict[str, Any], method: Callable[[SurveyFrame, Margins, str], Surve
     else:
         _render(diag)
         click.echo(f"wrote {out}: {weighted.frame.height} rows, weights in {col!r}")
-
-
-def _load(data: str | None, schema: str | None, sheet: str | None, limits: Any, *,
-          store: str | None = None, waves: str | None = None) -> tuple[pl.DataFrame, Codebook | None]:
-    if (data is None) == (store is None):
-        raise click.UsageError("give DATA (a file) or --store DIR [--wave IDS], one of them")
-    if store is not None:
-        harmonized = load_waves(store, waves=waves or None)
-        return harmonized.frame, harmonized.codebook
-    assert data is not None
-    if data.endswith(".parquet"):
-        return read_typed_parquet(data)  # a codebook is welcome here, not required
-    if schema is None and data.endswith(".csv"):
-        return pl.read_csv(data, infer_schema_length=None), None
-    return _load_data(data, schema, sheet, limits)
 
 
 def _write(frame: pl.DataFrame, path: str, codebook: Codebook | None, meta: dict[str, Any],

@@ -19,16 +19,17 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         allocate,
         margin_of_error,
         power_change,
+        read_strata,
         sample_size,
         sample_size_change,
     )
 
 _SIZE = ("Allocation", "ChangePower", "MarginOfError", "SampleSize", "allocate", "margin_of_error",
-         "power_change", "sample_size", "sample_size_change")
+         "power_change", "read_strata", "sample_size", "sample_size_change")
 
 __all__ = ["Allocation", "ChangePower", "Design", "MarginOfError", "ReplicateDesign", "SampleSize",
            "SurveyFrame", "allocate", "as_replicate", "hadamard", "margin_of_error", "power_change",
-           "sample_size", "sample_size_change", "subset_df", "svydesign"]
+           "read_strata", "sample_size", "sample_size_change", "subset_df", "svydesign"]
 
 
 def __getattr__(name: str) -> Any:

@@ -25,12 +25,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
 
 from survey._display import html_frame
-from survey.errors import DesignError
+from survey.errors import DesignError, SpecError, UnreadableInputError
 
 __all__ = [
     "Allocation",
@@ -40,6 +41,7 @@ __all__ = [
     "allocate",
     "margin_of_error",
     "power_change",
+    "read_strata",
     "sample_size",
     "sample_size_change",
 ]
@@ -454,3 +456,37 @@ def sample_size_change(
                       correlation=correlation)
     return ChangePower(p1, p2, n_needed, at.std_error, at.power, level, deff, overlap, correlation,
                        n_needed=n_needed, target_power=power)
+
+
+def read_strata(path: str | Path, *, variable: str | None = None, sd_column: str | None = None
+                ) -> tuple[dict[str, int], dict[str, float] | None]:
+    """Strata sizes (and standard deviations, for Neyman) to :func:`allocate` over: a csv
+    of ``stratum,population[,sd]``, or a margins file (``variable,category,population``)
+    whose margin ``variable`` gives the strata."""
+    try:
+        df = pl.read_csv(path, infer_schema_length=0)
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise UnreadableInputError(f"cannot read the strata file: {str(exc).splitlines()[0]}",
+                                   location=str(path)) from None
+    cols = set(df.columns)
+    if {"variable", "category", "population"} <= cols:
+        if variable is None:
+            found = df["variable"].unique(maintain_order=True).to_list()
+            raise SpecError(f"the file holds margins of {', '.join(found)}: name one",
+                            field="variable")
+        df = df.filter(pl.col("variable") == variable).rename({"category": "stratum"})
+        if df.height == 0:
+            raise SpecError(f"no margin {variable!r} in {path}", field="variable")
+    elif not {"stratum", "population"} <= cols:
+        raise SpecError(f"{path} needs columns stratum,population[,sd] (or a margins file "
+                        "variable,category,population)", field="strata")
+    if sd_column is not None and sd_column not in df.columns:
+        raise SpecError(f"no column {sd_column!r} in {path}", field="sd_column")
+    try:
+        pop = {r["stratum"]: int(r["population"]) for r in df.iter_rows(named=True)}
+        sd = (None if sd_column is None else
+              {r["stratum"]: float(r[sd_column]) for r in df.iter_rows(named=True)})
+    except (TypeError, ValueError) as exc:
+        raise SpecError(f"{path}: a population or sd is not a number ({exc})",
+                        field="strata") from None
+    return pop, sd

@@ -12,6 +12,7 @@ from typing import Any
 
 import polars as pl
 
+from survey.bind import parse_sql, parse_where
 from survey.design import SurveyFrame
 from survey.estimators import (
     BoxStats,
@@ -52,8 +53,9 @@ __all__ = ["DistributionRun", "ModelRun", "run_comparison", "run_crosstab", "run
 ESTIMATE_COLUMNS = ("estimate", "std_error", "conf_low", "conf_high", "cv", "n", "df")
 
 
-def _where(sql: str | None) -> pl.Expr | None:
-    return None if sql is None else pl.sql_expr(sql)
+def _where(sql: str | None, data: Data) -> pl.Expr | None:
+    """A plan's ``where``: the SQL the CLI's ``--where`` takes, by the same translator."""
+    return None if sql is None else parse_where(sql, data.frame.columns)
 
 
 def _tidy(t: pl.DataFrame, by: tuple[str, ...], weighted: bool, method: str,
@@ -75,7 +77,7 @@ def run_estimate(data: Data, spec: EstimateSpec) -> pl.DataFrame:
     parts = []
     for weighted in spec.weighted:
         sf = data.design(waves, weighted)
-        where = _where(spec.where)
+        where = _where(spec.where, data)
         if spec.contrast is not None:
             r = _contrast(sf, spec, by, where)
         elif spec.statistic == "proportion":
@@ -152,7 +154,7 @@ def run_distribution(data: Data, spec: EstimateSpec) -> DistributionRun:
     """The numbers behind ``plot = "histogram" | "boxplot" | "ecdf"`` of an estimate."""
     weighted = spec.weighted[0]
     sf = data.design(data.waves(spec.waves), weighted)
-    where = _where(spec.where)
+    where = _where(spec.where, data)
     by = spec.by[0] if spec.by else None
     kinds = set(spec.distribution)
     return DistributionRun(
@@ -182,7 +184,7 @@ def run_comparison(data: Data, spec: ComparisonSpec) -> pl.DataFrame:
     the members in both waves among the compared rows. ``panel = false`` leaves it out.
     """
     waves = data.waves((spec.first, spec.second) if spec.by == "wave" else ())
-    where = _where(spec.where)
+    where = _where(spec.where, data)
     cat = spec.category
     if cat is None and spec.statistic == "proportion":
         cat = "True"
@@ -265,11 +267,12 @@ def run_model(data: Data, spec: ModelSpec) -> ModelRun:
     formula = " ".join(spec.formula.split())
     if spec.offset:
         formula = f"{formula} + offset({spec.offset})"
-    outcome = _where(spec.outcome)
+    outcome = None if spec.outcome is None else parse_sql(spec.outcome, data.frame.columns,
+                                                                field="outcome")
     results = []
     for weighted in spec.weighted:
         sf = data.design(waves, weighted)
-        where = _where(spec.where)
+        where = _where(spec.where, data)
         if spec.type == "logit":
             m = svyglm(sf, formula, outcome=outcome, where=where, level=spec.level)
         elif spec.type == "linear":
@@ -306,6 +309,6 @@ def run_crosstab(data: Data, spec: CrosstabSpec) -> Any:
         levels=spec.significance, correction=spec.correction,  # type: ignore[arg-type]
         min_base=spec.min_base, ordinal=spec.ordinal_test)
     return crosstabs(sf, spec.rows if spec.rows == "all" else list(spec.rows),
-                     banner=list(spec.banner), codebook=data.codebook, where=_where(spec.where),
+                     banner=list(spec.banner), codebook=data.codebook, where=_where(spec.where, data),
                      cells=spec.cells, significance=sig,  # type: ignore[arg-type]
                      disclosure=Disclosure(min_cell=spec.min_cell), title=data.plan.title)

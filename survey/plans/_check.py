@@ -15,7 +15,8 @@ from pathlib import Path
 import polars as pl
 
 from survey.codebook import Codebook, Question, load_codebook
-from survey.errors import SurveyError
+from survey.bind import parse_sql, parse_where, read_population
+from survey.errors import SpecError, SurveyError
 from survey.plans._lines import Lines
 from survey.plans._model import Plan
 from survey.plans._reader import Problems, suggest
@@ -87,6 +88,14 @@ class Columns:
 
     def known(self, name: str) -> bool:
         return name in self.kinds
+
+    def explain(self, name: str) -> str | None:
+        """Why a column the data lack cannot be named, when the codebook says (None:
+        simply unknown)."""
+        if name in self.not_stored or (name in self.questions
+                                       and self.questions[name].type == "multiple"):
+            return self.why_not(name)
+        return None
 
     def why_not(self, name: str) -> str:
         if name in self.not_stored:
@@ -178,19 +187,16 @@ class _Checker:
             return None
 
     # -- expressions ---------------------------------------------------------------------------
-    def sql(self, text: str, cols: Columns, line: int | None, where: str) -> str | None:
-        """Check a SQL expression; return the kind of its value (None when it is wrong)."""
+    def sql(self, text: str, cols: Columns, line: int | None, where: str, *,
+            condition: bool = False) -> str | None:
+        """Check a SQL expression by the translator the CLI uses (survey.bind), so a plan
+        and ``--where`` fail with one message; return the kind of its value (None when
+        it is wrong)."""
+        translate = parse_where if condition else parse_sql
         try:
-            expr = pl.sql_expr(text)
-            names = expr.meta.root_names()
-        except Exception as exc:  # noqa: BLE001 - polars raises several kinds on bad SQL
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            self.add(line, f"{where}: cannot parse the SQL expression {text!r}: {first}")
-            return None
-        bad = [n for n in names if not cols.known(n)]
-        for n in bad:
-            self.add(line, f"{where}: {cols.why_not(n)}")
-        if bad:
+            expr = translate(text, list(cols.kinds), field=None, explain=cols.explain)
+        except SpecError as exc:
+            self.add(line, f"{where}: {exc.message}")
             return None
         try:
             return cols.infer(expr, self.waves)
@@ -201,7 +207,7 @@ class _Checker:
 
     def condition(self, text: str, cols: Columns, line: int | None, where: str) -> None:
         """A SQL condition: it must give true/false."""
-        kind = self.sql(text, cols, line, where)
+        kind = self.sql(text, cols, line, where, condition=True)
         if kind is not None and kind != "boolean":
             self.add(line, f"{where}: {text!r} is not a condition (it gives {kind} values); "
                            "write e.g. \"offer_received = 'Yes'\"")
@@ -326,21 +332,20 @@ class _Checker:
                 self.column(name, cols, self.at("design", None, key), f"[design] {key}")
         for name in d.ids:
             self.column(name, cols, self.at("design", None, "ids"), "[design] ids")
-        if d.fpc is None:
-            return
         line = self.at("design", None, "fpc")
-        if d.fpc.column is not None:
-            self.column(d.fpc.column, cols, line, "[design] fpc")
+        for name in d.fpc:
+            self.column(name, cols, line, "[design] fpc")
+        if d.fpc_file is None:
             return
         if d.strata is None:
             self.add(line, "[design] fpc: population counts per stratum need strata = \"...\"")
-        elif d.fpc.variable != d.strata:
+        elif d.fpc_by != d.strata:
             self.add(line, f"[design] fpc: the counts are per stratum, so variable must be the "
-                           f"strata column {d.strata!r}, got {d.fpc.variable!r}")
-        if d.fpc.population is None or not d.fpc.population.is_file():
+                           f"strata column {d.strata!r}, got {d.fpc_by!r}")
+        if not Path(d.fpc_file).is_file():
             return
         try:
-            pop = read_population(d.fpc.population, d.fpc.variable or "")
+            pop = read_population(d.fpc_file, d.fpc_by or "")
         except SurveyError as exc:
             self.add(line, f"[design] fpc: {exc.message}")
             return
@@ -348,15 +353,18 @@ class _Checker:
         if labels is not None:
             missing = [lab for lab in labels if lab not in pop]
             if missing and d.strata != "wave":
-                self.add(line, f"[design] fpc: {d.fpc.population.name} has no population for "
-                               f"{d.fpc.variable} = {', '.join(map(repr, missing))}")
+                self.add(line, f"[design] fpc: {Path(d.fpc_file).name} has no population for "
+                               f"{d.fpc_by} = {', '.join(map(repr, missing))}")
+        if d.replicate == "Fay" and d.fay_rho is None:
+            self.add(self.at("design", None, "replicates"),
+                     "[design.replicates]: type = \"Fay\" needs fay_rho (e.g. 0.5)")
 
     def weighting(self, cols: Columns) -> None:
         w = self.plan.weighting
         if w is None:
             return
         if not has_module("survey.weighting"):
-            self.add(w.line, "[weighting] needs survey.weighting, which this installation of "
+            self.add(self.at("weighting", None, None), "[weighting] needs survey.weighting, which this installation of "
                              "survey lacks; remove [weighting] to run unweighted by margins")
             return
         from survey.weighting import read_margins
@@ -531,33 +539,6 @@ def _is_number(code: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def read_population(path: Path, variable: str) -> dict[str, float]:
-    """Population counts of one variable from a ``variable,category,population`` CSV."""
-    from survey.errors import DesignError
-
-    try:
-        df = pl.read_csv(path, infer_schema_length=0)
-    except Exception as exc:  # noqa: BLE001 - any unreadable CSV
-        raise DesignError(f"cannot read {path.name}: {exc}", location=str(path)) from exc
-    need = {"variable", "category", "population"}
-    if not need <= set(df.columns):
-        raise DesignError(f"{path.name} needs the columns variable,category,population; it has "
-                          f"{','.join(df.columns)}", location=str(path))
-    rows = df.filter(pl.col("variable") == variable)
-    if rows.height == 0:
-        known = sorted(set(df["variable"].to_list()))
-        raise DesignError(f"{path.name} has no rows for variable {variable!r} "
-                          f"(it has {', '.join(known)})", location=str(path))
-    out: dict[str, float] = {}
-    for cat, pop in rows.select("category", "population").iter_rows():
-        try:
-            out[str(cat)] = float(pop)
-        except (TypeError, ValueError) as exc:
-            raise DesignError(f"{path.name}: population {pop!r} of {variable}={cat} is not a "
-                              "number", location=str(path)) from exc
-    return out
 
 
 def check_plan(plan: Plan, lines: Lines, problems: Problems) -> None:

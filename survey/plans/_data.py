@@ -1,4 +1,5 @@
-"""The data side of a run: ingest waves, load them harmonised, derive columns, build designs."""
+"""The data side of a run: ingest waves, load them harmonised, derive columns, and bind
+the plan's design (:mod:`survey.bind`, the road the command line travels too)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,15 @@ from pathlib import Path
 
 import polars as pl
 
+from survey.bind import bind, join_population, parse_sql
 from survey.codebook import Codebook, load_codebook
-from survey.design import SurveyFrame, as_replicate, svydesign
-from survey.errors import PlanError
-from survey.plans._check import read_population
+from survey.design import SurveyFrame
+from survey.errors import PlanError, SpecError
 from survey.plans._model import Plan
 from survey.store import IngestResult, WaveStore, load
 
 __all__ = ["Data", "ingest_waves", "load_data"]
 
-FPC = "__plan_fpc"
-STRATUM = "__plan_stratum"
 
 
 def ingest_waves(plan: Plan, store: Path,
@@ -85,51 +84,19 @@ class Data:
     def _build(self, waves: tuple[str, ...], weighted: bool) -> SurveyFrame:
         rows = self.frame.filter(pl.col("wave").cast(pl.String).is_in(list(waves)))
         if not weighted:
-            return svydesign(rows)
-        d = self.plan.design
-        strata = d.strata
-        if len(waves) > 1:
-            parts = [pl.col("wave").cast(pl.String)]
-            if strata is not None:
-                parts.append(pl.col(strata).cast(pl.String))
-            rows = rows.with_columns(pl.concat_str(parts, separator=":").alias(STRATUM))
-            strata = STRATUM
-        fpc = None
-        if d.fpc is not None:
-            fpc = d.fpc.column or FPC
-        sf = svydesign(rows, ids=list(d.ids) or None, strata=strata, weights=d.weights, fpc=fpc,
-                       fpc_kind=d.fpc_kind, lonely_psu=d.lonely_psu)  # type: ignore[arg-type]
-        if d.replicates is not None:  # first: weighting then re-weights every replicate
-            r = d.replicates
-            sf = as_replicate(sf, type=r.type, replicates=r.replicates,  # type: ignore[arg-type]
-                              fay_rho=r.fay_rho, seed=self.plan.seed)
-        if self.plan.weighting is not None:
-            sf = weight(sf, self.plan, waves)
-        return sf
+            return bind(rows)
+        try:
+            return bind(rows, self.plan.design, samples_by="wave")
+        except SpecError as exc:  # in the plan's words: its [design] keys, its file
+            raise PlanError(exc.named(PLAN_KEYS).message, location=str(self.plan.path),
+                            hint=exc.hint) from None
 
 
-def weight(sf: SurveyFrame, plan: Plan, waves: tuple[str, ...]) -> SurveyFrame:
-    """Weight ``sf`` to the plan's margins; each wave separately when there are several."""
-    try:
-        import survey.weighting as sw
-    except ImportError as exc:
-        raise PlanError("[weighting] needs survey.weighting, which this installation lacks",
-                        location=str(plan.path)) from exc
-    spec = plan.weighting
-    assert spec is not None
-    margins = sw.read_margins(spec.margins)
-    if spec.variables:
-        margins = margins.select(*spec.variables)
-    if len(waves) > 1:
-        margins = sw.Margins.from_dict({
-            f"wave:{m.name}": {f"{w}:{':'.join(c)}": p for w in waves
-                               for c, p in zip(m.categories, m.population, strict=True)}
-            for m in margins.margins})
-    if spec.method == "poststratify":
-        return sw.poststratify(sf, margins, partial=spec.partial)
-    if spec.method == "rake":
-        return sw.rake(sf, margins)
-    return sw.calibrate(sf, margins)
+PLAN_KEYS = {"weights": "[design] weights", "strata": "[design] strata", "ids": "[design] ids",
+             "fpc": "[design] fpc", "fpc_file": "[design] fpc", "fpc_by": "[design] fpc",
+             "replicate": "[design.replicates] type", "fay_rho": "[design.replicates] fay_rho",
+             "lonely_psu": "[design] lonely_psu", "weighting": "[weighting]"}
+"""The plan's key of each :class:`~survey.bind.DesignSpec` field, for the library's errors."""
 
 
 def load_data(plan: Plan, store: Path) -> Data:
@@ -139,16 +106,16 @@ def load_data(plan: Plan, store: Path) -> Data:
     df = h.frame
     for d in plan.derive:
         if d.sql is not None:
-            expr = pl.sql_expr(d.sql)
+            expr = parse_sql(d.sql, df.columns, field=f"[derive] {d.name}")
         else:
             q = h.codebook.question(d.score or "")
             expr = (pl.col(q.id).cast(pl.String)
                     .replace_strict({o.label: float(o.code) for o in q.options}, default=None,
                                     return_dtype=pl.Float64))
         df = df.with_columns(expr.alias(d.name))
-    fpc = plan.design.fpc
-    if fpc is not None and fpc.population is not None:
-        pop = read_population(fpc.population, fpc.variable or "")
-        df = df.with_columns(pl.col(fpc.variable or "").cast(pl.String)
-                             .replace_strict(pop, default=None, return_dtype=pl.Float64).alias(FPC))
+    if plan.design.fpc_file is not None:  # once, for every design built from the frame
+        try:
+            df = join_population(df, plan.design)
+        except SpecError as exc:
+            raise PlanError(exc.named(PLAN_KEYS).message, location=str(plan.path)) from None
     return Data(plan, df, h.codebook, dict(h.notes), h.to_text())

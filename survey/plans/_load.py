@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 from survey.errors import EstimationError
@@ -29,15 +30,13 @@ from survey.plans._model import (
     DerivedSpec,
     DesignSpec,
     EstimateSpec,
-    FpcSpec,
     Inputs,
     ModelSpec,
     OutputsSpec,
     Plan,
-    ReplicateSpec,
     ResponseRatesSpec,
     WaveInput,
-    WeightingSpec,
+    Weighting,
 )
 from survey.plans._reader import Problems, Table, suggest
 
@@ -123,8 +122,10 @@ def parse_plan(raw: bytes, path: Path, problems: Problems) -> Plan | None:
 
     inputs = _inputs(root.table("inputs", label="[inputs]"), base, problems)
     derive = _derive(root.table("derive", label="[derive]"))
-    design = _design(root.table("design", label="[design]"), base)
+    design = _design(root.table("design", label="[design]"), base, seed)
     weighting = _weighting(root.table("weighting", label="[weighting]"), base)
+    if weighting is not None:
+        design = replace(design, weighting=(weighting,))
 
     estimates = [_estimate(t, level) for t in root.tables("estimate", label="[[estimate]]")]
     comparisons = [_comparison(t, level) for t in root.tables("comparison", label="[[comparison]]")]
@@ -149,7 +150,7 @@ def parse_plan(raw: bytes, path: Path, problems: Problems) -> Plan | None:
     return Plan(
         path=path.resolve(), sha256=hashlib.sha256(raw).hexdigest(), title=title,
         description=description, seed=seed, level=level, inputs=inputs,
-        derive=tuple(derive), design=design, weighting=weighting,
+        derive=tuple(derive), design=design,
         estimates=tuple(e for e in estimates if e is not None),
         comparisons=tuple(c for c in comparisons if c is not None),
         models=tuple(m for m in models if m is not None), crosstab=crosstab, outputs=outputs,
@@ -210,45 +211,50 @@ def _derive(t: Table | None) -> list[DerivedSpec]:
     return out
 
 
-def _design(t: Table | None, base: Path) -> DesignSpec:
+def _design(t: Table | None, base: Path, seed: int) -> DesignSpec:
+    """[design], as the library's specification (the CLI's design flags spell it too)."""
     if t is None:
         return DesignSpec()
     weights, strata = t.str("weights"), t.str("strata")
     ids = t.strs("ids")
-    fpc: FpcSpec | None = None
+    fpc: tuple[str, ...] = ()
+    fpc_file: Path | None = None
+    fpc_by: str | None = None
     t.seen.add("fpc")
     raw = t.data.get("fpc")
     if isinstance(raw, str):
-        fpc = FpcSpec(column=raw)
+        fpc = (raw,)
     elif isinstance(raw, dict):
         ft = t.table("fpc", label="[design] fpc")
         assert ft is not None
-        fpc = FpcSpec(population=ft.path("population", base, required=True),
-                      variable=ft.str("variable", default=strata))
+        fpc_file = ft.path("population", base, required=True)
+        fpc_by = ft.str("variable", default=strata)
         ft.done()
-        if fpc.variable is None:
+        if fpc_by is None:
             ft.bad("variable", "name the stratum variable whose population counts to use")
     elif raw is not None:
         t.bad("fpc", f"must be a column name or {{ population = \"FILE\", variable = \"...\" }}, "
                      f"got {raw!r}")
     fpc_kind = t.str("fpc_kind", default="auto", choices=("auto", "population", "fraction"))
     lonely = t.str("lonely_psu", default="fail", choices=LONELY)
-    reps: ReplicateSpec | None = None
+    replicate, replicates, fay_rho = None, 50, None
     rt = t.table("replicates", label="[design] replicates")
     if rt is not None:
-        reps = ReplicateSpec(
-            type=rt.str("type", default="auto",
-                        choices=("auto", "JK1", "JKn", "BRR", "Fay", "bootstrap",
-                                 "subbootstrap", "mrbbootstrap")) or "auto",
-            replicates=rt.int("replicates", default=50, minimum=2),
-            fay_rho=float(rt._get("fay_rho", (int, float), "a number", False) or 0.0))
+        replicate = rt.str("type", default="auto",
+                           choices=("auto", "JK1", "JKn", "BRR", "Fay", "bootstrap",
+                                    "subbootstrap", "mrbbootstrap")) or "auto"
+        replicates = rt.int("replicates", default=50, minimum=2) or 50
+        rho = rt._get("fay_rho", (int, float), "a number", False)
+        fay_rho = float(rho) if rho is not None else (0.0 if replicate != "Fay" else None)
         rt.done()
     t.done()
-    return DesignSpec(weights=weights, strata=strata, ids=ids, fpc=fpc,
-                      fpc_kind=fpc_kind or "auto", lonely_psu=lonely or "fail", replicates=reps)
+    return DesignSpec(weights=weights, strata=strata, ids=ids, fpc=fpc, fpc_file=fpc_file,
+                      fpc_by=fpc_by, fpc_kind=fpc_kind or "auto",  # type: ignore[arg-type]
+                      lonely_psu=lonely or "fail", replicate=replicate, replicates=replicates,
+                      fay_rho=fay_rho, seed=seed if replicate is not None else None)
 
 
-def _weighting(t: Table | None, base: Path) -> WeightingSpec | None:
+def _weighting(t: Table | None, base: Path) -> Weighting | None:
     if t is None:
         return None
     method = t.str("method", required=True, choices=WEIGHTING_METHODS)
@@ -261,7 +267,7 @@ def _weighting(t: Table | None, base: Path) -> WeightingSpec | None:
     if method == "poststratify" and len(variables) > 1:
         t.bad("variables", "poststratify uses one margin: cross the variables in one "
                            "(\"division:gender\") or use method = \"rake\"")
-    return WeightingSpec(method, margins, variables, partial, t.line())
+    return Weighting(method, margins, variables, partial)  # type: ignore[arg-type]
 
 
 def _waves(t: Table) -> tuple[str, ...]:

@@ -6,20 +6,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from survey.bind import DesignSpec, Weighting
+
 __all__ = [
     "ComparisonSpec",
     "CrosstabSpec",
     "DerivedSpec",
     "DesignSpec",
     "EstimateSpec",
-    "FpcSpec",
     "Inputs",
     "ModelSpec",
     "OutputsSpec",
     "Plan",
-    "ReplicateSpec",
     "WaveInput",
-    "WeightingSpec",
+    "Weighting",
 ]
 
 Statistic = Literal["proportion", "mean", "total", "multiple_choice", "variance", "std_dev", "alpha",
@@ -73,49 +73,6 @@ class DerivedSpec:
     name: str
     sql: str | None = None
     score: str | None = None
-    line: int | None = None
-
-
-@dataclass(frozen=True)
-class FpcSpec:
-    """Finite population correction: a column, or population counts per stratum from a
-    ``variable,category,population`` file."""
-
-    column: str | None = None
-    population: Path | None = None
-    variable: str | None = None
-
-
-@dataclass(frozen=True)
-class ReplicateSpec:
-    """Replicate weights made from the design (``survey.design.as_replicate``)."""
-
-    type: str = "auto"
-    replicates: int = 50
-    fay_rho: float = 0.0
-
-
-@dataclass(frozen=True)
-class DesignSpec:
-    """Column names of the sampling design, as ``survey.design.Design``."""
-
-    weights: str | None = None
-    strata: str | None = None
-    ids: tuple[str, ...] = ()
-    fpc: FpcSpec | None = None
-    fpc_kind: str = "auto"
-    lonely_psu: str = "fail"
-    replicates: ReplicateSpec | None = None
-
-
-@dataclass(frozen=True)
-class WeightingSpec:
-    """Weighting to population margins (``survey.weighting``)."""
-
-    method: str
-    margins: Path
-    variables: tuple[str, ...] = ()
-    partial: bool = False
     line: int | None = None
 
 
@@ -248,13 +205,19 @@ class Plan:
     level: float = 0.95
     derive: tuple[DerivedSpec, ...] = ()
     design: DesignSpec = field(default_factory=DesignSpec)
-    weighting: WeightingSpec | None = None
+    """[design] and [weighting]: the library's specification (survey.bind), which the
+    command line's design flags spell too."""
     estimates: tuple[EstimateSpec, ...] = ()
     comparisons: tuple[ComparisonSpec, ...] = ()
     models: tuple[ModelSpec, ...] = ()
     crosstab: CrosstabSpec | None = None
     outputs: OutputsSpec = field(default_factory=OutputsSpec)
     response_rates: ResponseRatesSpec | None = None
+
+    @property
+    def weighting(self) -> Weighting | None:
+        """The [weighting] step, if the plan has one."""
+        return self.design.weighting[0] if self.design.weighting else None
 
     @property
     def default_waves(self) -> tuple[str, ...]:

@@ -128,13 +128,13 @@ def _design_text(plan: Plan) -> str:
         bits.append(f"clusters {', '.join(d.ids)}")
     if d.weights:
         bits.append(f"weights {d.weights}")
-    if d.fpc is not None:
-        bits.append(f"fpc {d.fpc.column}" if d.fpc.column else
-                    f"fpc: population of each {d.fpc.variable} from "
-                    f"{d.fpc.population.name if d.fpc.population else '?'}")
-    if plan.weighting is not None:
-        w = plan.weighting
-        bits.append(f"{w.method} to {', '.join(w.variables) or 'the margins'} of {w.margins.name}")
+    if d.fpc:
+        bits.append(f"fpc {', '.join(d.fpc)}")
+    elif d.fpc_file is not None:
+        bits.append(f"fpc: population of each {d.fpc_by} from {Path(d.fpc_file).name}")
+    for w in d.weighting:
+        bits.append(f"{w.method} to {', '.join(w.variables) or 'the margins'} of "
+                    f"{Path(w.margins).name}")
     return "; ".join(bits) or "simple random sample (no design given)"
 
 
@@ -325,10 +325,10 @@ def _inputs(p: Plan, ingested: list[Any], store: Path) -> list[dict[str, Any]]:
 
 def _other_files(p: Plan) -> list[dict[str, Any]]:
     files = []
-    if p.design.fpc is not None and p.design.fpc.population is not None:
-        files.append(("fpc population", p.design.fpc.population))
-    if p.weighting is not None:
-        files.append(("weighting margins", p.weighting.margins))
+    if p.design.fpc_file is not None:
+        files.append(("fpc population", Path(p.design.fpc_file)))
+    for w in p.design.weighting:
+        files.append(("weighting margins", Path(w.margins)))
     if p.inputs.codebook is not None:
         files.append(("codebook", p.inputs.codebook))
     if p.response_rates is not None:

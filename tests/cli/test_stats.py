@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from survey.cli import cli
-from survey.cli._design_opts import META_CODEBOOK, parse_where
+from survey.bind import META_CODEBOOK, parse_where
 from tests.clirun import modules_loaded, stats as run, stats_json as run_json
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -277,7 +277,7 @@ def test_fpc_file_two_column_layout(tmp_path):
 def test_stats_is_a_group_other_layers_extend():
     import click
 
-    from survey.cli._design_opts import DesignArgs, design_options, load_design
+    from survey.cli._design_opts import DesignArgs, design_options, open_data, read_design
     from survey.cli._stats import stats
 
     assert isinstance(stats, click.Group)
@@ -285,7 +285,7 @@ def test_stats_is_a_group_other_layers_extend():
     @stats.command("rows")
     @design_options
     def rows_cmd(design: DesignArgs) -> None:
-        click.echo(load_design(design, columns=["api00"]).n)
+        click.echo(read_design(design, open_data(design), ["api00"]).n)
 
     try:
         r = run("rows", STRAT, *STRAT_DESIGN)
@@ -408,37 +408,28 @@ def test_zero_one_codes_are_categories_0_and_1(tmp_path):
     assert [r["conf_low"] for r in coded] == pytest.approx([r["conf_low"] for r in text], rel=1e-12)
 
 
-def test_an_extra_option_group_joins_design_commands():
-    """Another layer (weighting) adds flags and a step on the bound design."""
+def test_design_flags_are_a_spelling_of_the_library_spec(tmp_path):
+    """A command's flags become one survey.bind.DesignSpec; weighting flags its steps."""
     import click
 
-    from survey.cli import _design_opts as opts
+    from survey.bind import DesignSpec, Weighting
+    from survey.cli._design_opts import DesignArgs, design_options
 
-    seen: dict[str, object] = {}
+    margins = tmp_path / "m.csv"
+    margins.write_text("variable,category,population\nstype,E,4421\nstype,H,755\nstype,M,1018\n")
+    seen: list[DesignSpec] = []
 
-    def apply(sf, values):
-        seen.update(values)
-        return sf.with_columns(pl.col("api00") * values["times"])
+    @click.command()
+    @design_options
+    def cmd(design: DesignArgs) -> None:
+        seen.append(design.spec)
 
-    group = opts.OptionGroup("scale", (click.option("--times", type=float, default=1.0),), apply,
-                             columns=lambda values: ["api00"])
-    opts.EXTRA_GROUPS.append(group)
-    try:
-        @click.command()
-        @opts.design_options
-        def cmd(design: opts.DesignArgs) -> None:
-            from survey.estimators import mean
-
-            sf = opts.load_design(design, columns=[])
-            click.echo(f"{mean(sf, 'api00').estimate[0]:.6f}")
-
-        r = CliRunner().invoke(cmd, [STRAT, *STRAT_DESIGN, "--times", "2"])
-    finally:
-        opts.EXTRA_GROUPS.remove(group)
+    r = CliRunner().invoke(cmd, [STRAT, *STRAT_DESIGN, "--psu", "dnum", "--replicate", "JK1",
+                                 "--poststratify", str(margins), "--margin", "stype"])
     assert r.exit_code == 0, r.output
-    assert seen == {"times": 2.0}
-    base = run_json("mean", STRAT, "--var", "api00", *STRAT_DESIGN)["estimates"][0]["estimate"]
-    assert float(r.output) == pytest.approx(2 * base, rel=1e-9)
+    assert seen == [DesignSpec(weights="pw", strata="stype", ids=("dnum",), fpc=("fpc",),
+                               replicate="jk1", weighting=(Weighting("poststratify",
+                                                                     margins, ("stype",)),))]
 
 
 def test_compare_waves_from_the_store_links_panel_members_by_the_member_key(store):
