@@ -62,3 +62,31 @@ def test_lower_layers_never_import_higher_ones():
 def test_every_layer_is_known():
     layers = {p.name.removesuffix(".py") for p in PKG.iterdir() if not p.name.startswith("__")}
     assert layers <= set(RANK), layers - set(RANK)
+
+
+def _imports_click(tree: ast.AST) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "click" for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "click":
+            return True
+    return False
+
+
+def test_only_the_command_line_imports_click():
+    """The library raises its own errors and never parses options: click stays in cli/."""
+    found = [str(p.relative_to(PKG.parent)) for p in PKG.rglob("*.py")
+             if "cli" not in p.relative_to(PKG).parts[:1]
+             and _imports_click(ast.parse(p.read_text(encoding="utf-8")))]
+    assert not found, found
+
+
+def test_the_command_line_reads_no_files_itself():
+    """Opening data is the library's (survey.bind, survey.io ...): no polars reader in cli/."""
+    import re
+
+    calls = re.compile(r"\bpl\.(read|scan)_\w+\(")
+    found = [f"{p.name}:{i}" for p in (PKG / "cli").glob("*.py")
+             for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if calls.search(line)]
+    assert not found, found

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import polars as pl
 import pytest
 from click.testing import CliRunner
 
@@ -117,3 +118,28 @@ def test_plan_design_and_cli_flags_spell_one_spec(tmp_path: Path) -> None:
     flags = DesignArgs(data=DATA, schema=SCHEMA, strata="division", fpc_file=POPULATION)
     assert plan.design == flags.spec == DesignSpec(strata="division", fpc_file=POPULATION)
     assert flags.spec.fpc_by == "division"
+
+
+def test_the_notebook_path_in_estimation_md_gives_the_command_lines_numbers(tmp_path, monkeypatch):
+    import re
+    import shlex
+
+    text = (ROOT / "docs" / "estimation.md").read_text(encoding="utf-8")
+    command = re.search(r"```sh\n(.*?)```", text, flags=re.S)[1].replace("\\\n", " ")
+    code = re.search(r"```python\n(.*?)```", text, flags=re.S)[1]
+    assert len(code.strip().splitlines()) == 3
+    wave = tmp_path / "wave2025.parquet"
+    r = CliRunner().invoke(cli, ["ingest", DATA, "--schema", SCHEMA, "--out", str(wave)])
+    assert r.exit_code == 0, r.output
+    monkeypatch.chdir(ROOT)
+    args = [str(wave) if a == "wave2025.parquet" else a for a in shlex.split(command)[1:]]
+    r = CliRunner().invoke(cli, [*args, "--format", "json"])
+    assert r.exit_code == 0, r.output
+    scope: dict = {}
+    last = code.strip().splitlines()
+    body = "\n".join([*last[:-1], f"result = {last[-1]}"]).replace('"wave2025.parquet"', repr(str(wave)))
+    exec(compile(body, "docs/estimation.md", "exec"), scope)  # noqa: S102 - our own docs
+    ours = scope["result"].to_frame().with_columns(pl.col("category").cast(pl.String)).sort("category")
+    theirs = sorted(json.loads(r.output)["estimates"], key=lambda row: row["category"])
+    assert ours["estimate"].to_list() == pytest.approx([row["estimate"] for row in theirs], rel=1e-12)
+    assert ours["std_error"].to_list() == pytest.approx([row["std_error"] for row in theirs], rel=1e-12)
