@@ -151,13 +151,18 @@ class Source:
             return None
         return None if dropped else key  # a key not stored cannot link the waves
 
-    def read(self, columns: Iterable[str] = ("*",)) -> pl.DataFrame:
-        """The rows, with only ``columns`` (names or globs; ``*`` is every column).
+    def read(self, columns: Iterable[str] = ("*",), *,
+             spec: DesignSpec | None = None) -> pl.DataFrame:
+        """The rows, with only ``columns`` (names or globs; ``*`` is every column) and
+        those ``spec``'s design reads (checked first, each named by its field).
 
         Parquet and plain csv read only those columns; an unknown name raises
         :class:`~survey.errors.SpecError` offering the nearest ones.
         """
         wanted = list(columns)
+        if spec is not None:
+            spec.check_columns(self.columns, self.weighting)
+            wanted.extend(spec.columns(self.weighting))
         if self._header and self.path is not None:
             keep = resolve_columns(wanted, self._header)
             reader = pl.scan_parquet(self.path) if self.suffix in PARQUET else self._scan_csv()
@@ -177,7 +182,7 @@ class Source:
         from survey.bind._spec import DesignSpec, bind
 
         spec = spec if spec is not None else DesignSpec()
-        frame = self.read([*columns, *spec.columns(self.weighting)])
+        frame = self.read(columns, spec=spec)
         return bind(frame, spec, stored=self.weighting, samples_by=samples_by)
 
     def _scan_csv(self) -> pl.LazyFrame:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -193,6 +194,24 @@ class DesignSpec:
         if stored is not None:
             cols.extend(stored_columns(stored))
         return [c for c in dict.fromkeys(cols) if c]
+
+    def check_columns(self, available: Sequence[str], stored: str | None = None) -> None:
+        """Raise :class:`~survey.errors.SpecError` at the field naming a column the data
+        lack (``weights``, ``strata`` ...), offering the nearest names."""
+        named: list[tuple[str, Sequence[str], str]] = [
+            ("weights", [self.weights] if self.weights else [], "column"),
+            ("strata", [self.strata] if self.strata else [], "column"),
+            ("ids", self.ids, "column"), ("fpc", self.fpc, "column"),
+            ("replicate_weights", [self.replicate_weights] if self.replicate_weights else [],
+             "replicate-weight column"),
+            ("fpc_file", [self.fpc_by] if self.fpc_file is not None and self.fpc_by else [],
+             "column")]
+        for step in self.weighting:
+            named.append(("weighting", step.read().variables, "margin variable"))
+        if stored is not None:
+            named.append(("data", stored_columns(stored), "column of the stored design"))
+        for name, cols, what in named:
+            resolve_columns(cols, available, what=what, field=name)
 
     def describe(self, stored: str | None = None) -> dict[str, Any]:
         """The design as plain data (JSON output, table captions); a ``stored`` weighted

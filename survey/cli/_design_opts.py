@@ -235,10 +235,11 @@ def in_flag_words(f: F) -> F:
         except SpecError as exc:
             raise exc.named(FLAGS) from None
         except DesignError as exc:
-            if not (exc.hint and "lonely_psu" in exc.hint):
+            if not (exc.hint and re.search(r"lonely_psu|type='", exc.hint)):
                 raise
             hint = re.sub(r"'(adjust|average|remove|certainty)'", r"\1", exc.hint.replace(
                 "lonely_psu=", "--lonely-psu ").replace("choose ", "use "))
+            hint = re.sub(r"type='(\w+)'", lambda m: f"--replicate {m[1].lower()}", hint)
             raise DesignError(exc.message, location=exc.location, problems=exc.problems,
                               hint=hint) from None
 
@@ -257,9 +258,11 @@ def open_data(args: DesignArgs, *, limits: Any = None) -> Source:
 
 
 @in_flag_words
-def read(source: Source, columns: Iterable[str] = ("*",)) -> pl.DataFrame:
-    """The rows of ``columns``; what reading noted is shown on stderr."""
-    frame = source.read(columns)
+def read(source: Source, columns: Iterable[str] = ("*",), args: DesignArgs | None = None
+         ) -> pl.DataFrame:
+    """The rows of ``columns`` (and those of the flags' design); what reading noted is
+    shown on stderr."""
+    frame = source.read(columns, spec=args.spec if args is not None else None)
     echo_notes(source)
     return frame
 

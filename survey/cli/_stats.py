@@ -145,7 +145,7 @@ def _plan(design: DesignArgs, variables: Sequence[str], extra: Sequence[str],
     expr = parse_where(where, available) if where else None
     wanted = [*plain, *(c for cols in multiple.values() for c in cols), *extra,
               *(expr.meta.root_names() if expr is not None else [])]
-    frame = read(source, [*wanted, *design.spec.columns(source.weighting)])
+    frame = read(source, wanted, design)
     for question, cols in multiple.items():  # options only: not "other" text or missing codes
         multiple[question] = [c for c in cols if frame[c].dtype == pl.Boolean]
     return _Plan(frame, source, plain, multiple, labels, expr)
