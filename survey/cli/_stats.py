@@ -58,7 +58,29 @@ CI_METHODS = ("logit", "likelihood", "asin", "beta", "mean", "xlogit",
 MAX_CODES = 50  # an integer column with at most this many values can be a categorical
 
 
-@click.group()
+class _Stats(click.Group):
+    """``survey stats``: the model and test commands load their modules only when run
+    (or listed by --help), so an estimate's start-up does not pay for them."""
+
+    LAZY = {"logit": ("survey.cli._models", "logit_cmd"),
+            "ologit": ("survey.cli._models", "ologit_cmd"),
+            "glm": ("survey.cli._models", "glm_cmd"),
+            "ranktest": ("survey.cli._stattests", "ranktest_cmd"),
+            "ttest": ("survey.cli._stattests", "ttest_cmd")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.LAZY:
+            import importlib
+
+            module, attr = self.LAZY[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
+        return self.commands.get(cmd_name)
+
+
+@click.group(cls=_Stats)
 def stats() -> None:
     """Design-based estimates with standard errors and confidence intervals.
 
@@ -580,13 +602,3 @@ def _text(v: object) -> str:
 def _num(v: float | None, pct: bool) -> str:
     return format_number(v, pct)
 
-
-# Models (survey.cli._models) load their heavy libraries only when they run.
-from survey.cli._models import glm_cmd, logit_cmd, ologit_cmd  # noqa: E402 - after the group exists
-from survey.cli._stattests import ranktest_cmd, ttest_cmd  # noqa: E402
-
-stats.add_command(logit_cmd)
-stats.add_command(ologit_cmd)
-stats.add_command(glm_cmd)
-stats.add_command(ranktest_cmd)
-stats.add_command(ttest_cmd)
