@@ -124,7 +124,7 @@ def panel(sf: SurveyFrame, compare: CompareArgs, member: str | None, by: tuple[s
     first, second = compare.values
     if member not in sf.frame.columns:
         raise click.BadParameter(f"no column {member!r} in the data", param_hint="--panel-id")
-    link = panel_link(sf.frame, member, by[0], first, second, strata=design.strata, where=where)
+    link = panel_link(sf.frame, member, by[0], first, second, strata=design.spec.strata, where=where)
     prefer = pl.col(by[0]).cast(pl.String) == first
     try:
         linked = panel_design(sf, member, prefer=prefer)
@@ -132,7 +132,7 @@ def panel(sf: SurveyFrame, compare: CompareArgs, member: str | None, by: tuple[s
         raise EstimationError(exc.message, location=exc.location,
                               hint="drop --psu/--replicate, or add --independent to compare "
                                    "the waves as independent samples") from None
-    return linked, Panel(link, design.strata)
+    return linked, Panel(link, design.spec.strata)
 
 
 def imputation_files(design: DesignArgs) -> list[DesignArgs]:

@@ -50,9 +50,10 @@ def _source(source: Source, frame: pl.DataFrame, design: DesignArgs
     (columns compared on effective bases), else the bound design (its variance, after
     any weighting, or the design a `survey weight` file stored)."""
     if replace(design.spec, weights=None) == DesignSpec() and source.weighting is None:
-        if design.weight is not None:
-            resolve_columns([design.weight], frame.columns, param="--weight")
-        return frame, design.weight
+        weight = design.spec.weights
+        if weight is not None:
+            resolve_columns([weight], frame.columns, param="--weight")
+        return frame, weight
     return bind_design(frame, design, source), None
 
 

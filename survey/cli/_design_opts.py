@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -68,7 +68,8 @@ the library's errors (``SpecError.named``)."""
 
 @dataclass(frozen=True)
 class DesignArgs:
-    """The DATA argument and design flags of one command line."""
+    """The DATA argument and design flags of one command line: where the rows come from,
+    and the design the flags spell (the library's :class:`~survey.bind.DesignSpec`)."""
 
     data: str | None
     schema: str | None = None
@@ -76,31 +77,7 @@ class DesignArgs:
     wave: str | None = None
     imputations: str | None = None
     sheet: str | None = None
-    weight: str | None = None
-    strata: str | None = None
-    psu: tuple[str, ...] = ()
-    fpc: tuple[str, ...] = ()
-    fpc_file: str | None = None
-    lonely_psu: str = "fail"
-    replicate: str | None = None
-    replicates: int = 50
-    replicate_weights: str | None = None
-    scale: float | None = None
-    rscales: tuple[float, ...] | None = None
-    fay_rho: float | None = None
-    mse: bool = False
-    seed: int | None = None
-    weighting: tuple[Any, ...] = ()  # survey.bind.Weighting steps from --rake/--poststratify
-
-    @functools.cached_property
-    def spec(self) -> DesignSpec:
-        """The design the flags describe, as the library's specification."""
-        return DesignSpec(weights=self.weight, strata=self.strata, ids=self.psu, fpc=self.fpc,
-                          fpc_file=self.fpc_file, lonely_psu=self.lonely_psu,
-                          replicate=self.replicate, replicates=self.replicates,
-                          replicate_weights=self.replicate_weights, scale=self.scale,
-                          rscales=self.rscales, fay_rho=self.fay_rho, mse=self.mse,
-                          seed=self.seed, weighting=self.weighting)
+    spec: DesignSpec = field(default_factory=DesignSpec)
 
 
 _FILE = click.Path(dir_okay=False)
@@ -196,15 +173,22 @@ def design_options(f: F) -> F:
     def wrapper(*args: Any, **kw: Any) -> Any:
         core = {name: kw.pop(name) for name in _CORE_NAMES}
         weighting = _weight_opts.steps({k: core.pop(k) for k in _WEIGHTING_NAMES})
-        if core["replicate"]:
-            core["replicate"] = core["replicate"].lower()
-        given = [k for k in ("data", "store", "imputations") if core[k] is not None]
+        source = {k: core.pop(k) for k in ("data", "schema", "store", "wave", "imputations",
+                                           "sheet")}
+        given = [k for k in ("data", "store", "imputations") if source[k] is not None]
         if len(given) != 1:
             raise click.UsageError("give a DATA file, --store DIR (with --wave) or "
                                    "--imputations GLOB" + (", only one" if given else ""))
-        if core["wave"] and not core["store"]:
+        if source["wave"] and not source["store"]:
             raise click.UsageError("--wave needs --store")
-        return f(*args, design=DesignArgs(**core, weighting=weighting), **kw)
+        spec = in_flag_words(DesignSpec)(
+            weights=core["weight"], strata=core["strata"], ids=core["psu"], fpc=core["fpc"],
+            fpc_file=core["fpc_file"], lonely_psu=core["lonely_psu"],
+            replicate=core["replicate"].lower() if core["replicate"] else None,
+            replicates=core["replicates"], replicate_weights=core["replicate_weights"],
+            scale=core["scale"], rscales=core["rscales"], fay_rho=core["fay_rho"],
+            mse=core["mse"], seed=core["seed"], weighting=weighting)
+        return f(*args, design=DesignArgs(**source, spec=spec), **kw)
 
     out: Callable[..., Any] = wrapper
     for deco in reversed(_CORE):

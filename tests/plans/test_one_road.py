@@ -112,10 +112,21 @@ def test_a_misspelt_dotted_name_is_named_with_the_near_column() -> None:
 
 
 def test_plan_design_and_cli_flags_spell_one_spec(tmp_path: Path) -> None:
-    from survey.cli._design_opts import DesignArgs
+    import click
+
+    from survey.cli._design_opts import DesignArgs, design_options
 
     plan = load_plan(_plan(tmp_path, {"plain": GOOD["plain"]}))
-    flags = DesignArgs(data=DATA, schema=SCHEMA, strata="division", fpc_file=POPULATION)
+    seen: list[DesignArgs] = []
+
+    @click.command()
+    @design_options
+    def cmd(design: DesignArgs) -> None:
+        seen.append(design)
+
+    r = CliRunner().invoke(cmd, [DATA, *DESIGN_FLAGS])
+    assert r.exit_code == 0, r.output
+    (flags,) = seen
     assert plan.design == flags.spec == DesignSpec(strata="division", fpc_file=POPULATION)
     assert flags.spec.fpc_by == "division"
 
