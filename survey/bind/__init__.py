@@ -8,7 +8,10 @@ notebooks all travel it.
   binds it to a frame as R's ``svydesign``/``svrepdesign``/``as.svrepdesign``, then
   weights it (``rake``, ``postStratify``, ``calibrate``);
 - :func:`parse_where` translates an SQL condition (a subpopulation), quoting dotted
-  column names and checking every column it names.
+  column names and checking every column it names;
+- :func:`find_variables` finds analysis variables as the data hold them (a column, or a
+  multiple-choice question's option columns), and :func:`codes_as_categories` reads
+  integer codes as categories.
 
 What ``survey stats proportion wave.parquet --var offer_countries --strata division
 --fpc-file population.csv --where "offer_received = 'Yes'"`` does::
@@ -44,6 +47,7 @@ from survey.bind._spec import (
     join_population,
     read_population,
 )
+from survey.bind._variables import Variables, codes_as_categories, find_variables
 from survey.bind._where import parse_sql, parse_where, quote_names, resolve_columns
 
 if TYPE_CHECKING:
@@ -56,8 +60,11 @@ __all__ = [
     "REPLICATE_TYPES",
     "DesignSpec",
     "Source",
+    "Variables",
     "Weighting",
     "bind",
+    "codes_as_categories",
+    "find_variables",
     "imputation_paths",
     "join_population",
     "load_design",

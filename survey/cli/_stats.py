@@ -46,7 +46,8 @@ from survey.cli._design_opts import (  # noqa: E402
 )
 from survey._display import format_number  # noqa: E402
 from survey.cli._output import json_doc, p_text  # noqa: E402
-from survey.bind import Source  # noqa: E402
+from survey.bind import Source, codes_as_categories, find_variables  # noqa: E402
+from survey.errors import SpecError  # noqa: E402
 from survey.design import SurveyFrame  # noqa: E402
 from survey.estimators import Estimates, TestResult  # noqa: E402
 from survey.estimators._quantile import QUANTILE_INTERVALS, QUANTILE_RULES  # noqa: E402
@@ -55,7 +56,6 @@ __all__ = ["stats"]
 
 CI_METHODS = ("logit", "likelihood", "asin", "beta", "mean", "xlogit",
               "wilson", "clopper-pearson", "jeffreys", "agresti-coull")
-MAX_CODES = 50  # an integer column with at most this many values can be a categorical
 
 
 class _Stats(click.Group):
@@ -145,53 +145,25 @@ def _plan(design: DesignArgs, variables: Sequence[str], extra: Sequence[str],
           where: str | None, *, allow_multiple: bool = False) -> _Plan:
     """Find each variable (a column, or a multiple-choice question) and read what is needed."""
     source = open_data(design)
-    available = list(source.columns)
-    plain: list[str] = []
-    multiple: dict[str, list[str]] = {}
-    labels: dict[str, str] = {}
-    for v in variables:
-        codebook = source.codebook if v not in available or not source.header else None
-        q = next((q for q in codebook.questions if q.id == v), None) if codebook else None
-        if q is not None and q.type == "multiple":
-            multiple[v] = [q.option_column(o) for o in q.options]
-            labels.update({q.option_column(o): o.label for o in q.options})
-        elif v not in available and any(c.startswith(f"{v}__") for c in available):
-            multiple[v] = [c for c in available if c.startswith(f"{v}__")]
-        else:
-            plain.append(v)
-    if multiple and not allow_multiple:
-        raise click.BadParameter(f"{', '.join(multiple)} is a multiple-choice question: use "
-                                 "`survey stats proportion`", param_hint="--var")
-    resolve_columns(plain, available, param="--var")
-    resolve_columns(extra, available, param="--by")
-    expr = parse_where(where, available) if where else None
-    wanted = [*plain, *(c for cols in multiple.values() for c in cols), *extra,
-              *(expr.meta.root_names() if expr is not None else [])]
+    found = find_variables(source, variables)
+    if found.multiple and not allow_multiple:
+        raise click.BadParameter(f"{', '.join(found.multiple)} is a multiple-choice question: "
+                                 "use `survey stats proportion`", param_hint="--var")
+    resolve_columns(found.plain, source.columns, param="--var")
+    resolve_columns(extra, source.columns, param="--by")
+    expr = parse_where(where, source.columns) if where else None
+    wanted = [*found.columns, *extra, *(expr.meta.root_names() if expr is not None else [])]
     frame = read(source, wanted, design)
-    for question, cols in multiple.items():  # options only: not "other" text or missing codes
-        multiple[question] = [c for c in cols if frame[c].dtype == pl.Boolean]
-    return _Plan(frame, source, plain, multiple, labels, expr)
+    found = found.chosen(frame)
+    return _Plan(frame, source, list(found.plain), found.multiple, found.labels, expr)
 
 
 def _as_categories(frame: pl.DataFrame, column: str) -> tuple[pl.DataFrame, dict[str, str]]:
-    """A numeric column of integer codes (0/1, 1-5 ...) read as categories, in numeric order.
-
-    Returns the frame and the labels to give the categories in the output: 0/1 codes
-    become a Boolean column (cheap on a million rows), shown as "0" and "1".
-    """
-    s = frame[column]
-    if not s.dtype.is_numeric():
-        return frame, {}
-    values = s.drop_nulls().unique().sort()
-    if values.len() > MAX_CODES or (s.dtype.is_float() and (values != values.round(0)).any()):
-        raise click.BadParameter(f"{column!r} is numeric with {values.len()} distinct values, not "
-                                 "categories: use `survey stats mean`", param_hint="--var")
-    ints = [int(v) for v in values.to_list()]
-    if set(ints) <= {0, 1}:
-        return frame.with_columns(pl.col(column).cast(pl.Boolean)), {"False": "0", "True": "1"}
-    codes = [str(v) for v in ints]
-    return frame.with_columns(pl.col(column).cast(pl.Int64).replace_strict(
-        ints, codes, return_dtype=pl.Enum(codes))), {}
+    """Integer codes as categories (the library's), with the hint in command words."""
+    try:
+        return codes_as_categories(frame, column)
+    except SpecError as exc:
+        raise SpecError(exc.message, field="--var", hint="use `survey stats mean`") from None
 
 
 def _relabel(est: Estimates, labels: dict[str, dict[str, str]]) -> Estimates:
