@@ -41,28 +41,12 @@ def response_rates_cmd(data: str, disposition: str | None, by: tuple[str, ...], 
     Example:
       survey response-rates sample_data/dispositions_2025.csv --by division
     """
-    from survey.estimators import response_rates
+    from survey.estimators import codebook_dispositions, response_rates
 
     args = DesignArgs(data=data, schema=schema, sheet=sheet)
     source = open_data(args)
     frame = read(source)
-    codes: dict[str, str] = {}
-    cb = source.codebook
-    question = next((q for q in cb.questions if q.role == "disposition"), None) if cb else None
-    if disposition is None:
-        disposition = question.id if question is not None else "disposition"
-    if question is not None and question.id == disposition:
-        from survey.estimators import disposition_category
-
-        for o in question.options:  # the data holds labels; their codes are AAPOR's
-            cat = disposition_category(o.code)
-            if cat is not None:
-                codes[o.label] = cat
-    missing = [c for c in (disposition, *by) if c not in frame.columns]
-    if missing:
-        raise click.BadParameter(f"no column {', '.join(map(repr, missing))} in {data}",
-                                 param_hint="--disposition" if disposition in missing else "--by")
-    frame = frame.with_columns(pl.col(disposition).cast(pl.String))
+    disposition, codes = codebook_dispositions(source.codebook, disposition)
     res = response_rates(frame, disposition=disposition, by=list(by) or None, e=e, codes=codes)
     if fmt == "json":
         click.echo(json_doc({"data": data, "disposition": disposition, **res.to_dict()}))

@@ -29,7 +29,12 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from survey.estimators._panel import PanelLink, panel_design, panel_link
     from survey.estimators._quantile import quantile
     from survey.estimators._ranktest import RankTest, ranktest
-    from survey.estimators._response import ResponseRates, disposition_category, response_rates
+    from survey.estimators._response import (
+        ResponseRates,
+        codebook_dispositions,
+        disposition_category,
+        response_rates,
+    )
     from survey.estimators._ttest import TTest, ttest
     from survey.estimators._variance import correlation, cronbach_alpha, std_dev, variance
 
@@ -42,6 +47,7 @@ _LAZY: dict[str, str] = {
     "TTest": "_ttest",
     "WeightedECDF": "_distribution",
     "box_stats": "_distribution",
+    "codebook_dispositions": "_response",
     "correlation": "_variance",
     "cronbach_alpha": "_variance",
     "disposition_category": "_response",
@@ -74,6 +80,7 @@ __all__ = [
     "box_stats",
     "categories",
     "chisq",
+    "codebook_dispositions",
     "contrast",
     "correlation",
     "cronbach_alpha",

@@ -31,14 +31,18 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from survey._display import format_number, html_table
 from survey.errors import EstimationError
 
-__all__ = ["CATEGORIES", "RATES", "ResponseRates", "disposition_category", "response_rates"]
+if TYPE_CHECKING:
+    from survey.codebook import Codebook
+
+__all__ = ["CATEGORIES", "RATES", "ResponseRates", "codebook_dispositions", "disposition_category",
+           "response_rates"]
 
 CATEGORIES: tuple[str, ...] = ("I", "P", "R", "NC", "O", "UH", "UO", "NE")
 CATEGORY_LABELS: dict[str, str] = {
@@ -163,6 +167,27 @@ def _rates(c: Mapping[str, pl.Expr], e: pl.Expr) -> dict[str, pl.Expr]:
         "REF1": c["R"] / (elig + unk), "REF2": c["R"] / (elig + e * unk), "REF3": c["R"] / elig,
         "CON1": contact / (elig + unk), "CON2": contact / (elig + e * unk), "CON3": contact / elig,
     }
+
+
+def codebook_dispositions(codebook: Codebook | None, disposition: str | None = None
+                          ) -> tuple[str, dict[str, str]]:
+    """The disposition column and the AAPOR count of each of its option labels.
+
+    The column is ``disposition`` when named, else the codebook's question with
+    ``role: disposition``, else ``"disposition"``. When it is that question, its option
+    labels (what typed data hold) map to the counts of their AAPOR codes, for
+    :func:`response_rates`'s ``codes``.
+    """
+    question = next((q for q in codebook.questions if q.role == "disposition"),
+                    None) if codebook is not None else None
+    column = disposition or (question.id if question is not None else "disposition")
+    codes: dict[str, str] = {}
+    if question is not None and question.id == column:
+        for o in question.options:
+            cat = disposition_category(o.code)
+            if cat is not None:
+                codes[o.label] = cat
+    return column, codes
 
 
 def response_rates(

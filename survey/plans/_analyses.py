@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from survey.bind import parse_sql, parse_where
+from survey.bind import open_source, parse_sql, parse_where
 from survey.design import SurveyFrame
 from survey.estimators import (
     BoxStats,
@@ -21,6 +21,7 @@ from survey.estimators import (
     ResponseRates,
     WeightedECDF,
     box_stats,
+    codebook_dispositions,
     cronbach_alpha,
     difference,
     differences,
@@ -165,12 +166,12 @@ def run_distribution(data: Data, spec: EstimateSpec) -> DistributionRun:
 
 
 def run_response_rates(spec: ResponseRatesSpec) -> ResponseRates:
-    """``[response_rates]``: AAPOR rates from the dispositions file (all text, codes kept)."""
-    from survey.io import read_table
-
-    frame = read_table(spec.file).frame if spec.file.suffix.lower() in (".xlsx", ".xlsm") else \
-        pl.read_csv(spec.file, infer_schema_length=0)
-    return response_rates(frame, disposition=spec.disposition, by=spec.by, e=spec.e)
+    """``[response_rates]``: AAPOR rates from the dispositions file, read as
+    ``survey response-rates`` reads it (survey.bind)."""
+    source = open_source(spec.file)
+    disposition, codes = codebook_dispositions(source.codebook, spec.disposition)
+    return response_rates(source.read(), disposition=disposition, by=spec.by, e=spec.e,
+                          codes=codes)
 
 
 def run_comparison(data: Data, spec: ComparisonSpec) -> pl.DataFrame:
