@@ -22,10 +22,10 @@ from survey.bind._where import resolve_columns
 from survey.errors import SpecError, UnreadableInputError
 
 if TYPE_CHECKING:
+    from survey.bind._spec import DesignSpec
     from survey.codebook import Codebook
     from survey.design import SurveyFrame
     from survey.io import Limits
-    from survey.bind._spec import DesignSpec
 
 __all__ = ["META_CODEBOOK", "META_WEIGHTING", "Source", "imputation_paths", "open_source",
            "stored_weighting"]
@@ -206,6 +206,10 @@ class Source:
             codebook = self.codebook if self.schema is not None else None
             harmonized = load(self.store, waves=list(self.waves) if self.waves else None,
                               codebook=codebook)
+            for wave, cols in harmonized.not_asked.items():
+                if cols:
+                    self.notes.append(f"wave {wave} did not ask {', '.join(cols)} (null there, "
+                                      "not filled)")
             for wave, notes in harmonized.notes.items():
                 self.notes.extend(f"wave {wave}: {note}" for note in notes)
             return harmonized.frame, harmonized.codebook

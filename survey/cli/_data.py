@@ -9,24 +9,22 @@ from pathlib import Path
 from typing import Any
 
 import click
-import polars as pl
 
 from survey._files import file_sha256
+from survey.cli._design_opts import DesignArgs, open_data, read
 from survey.cli._render import progress, render_description
+from survey.cli._store import ingest_into_store, store_ingest_options
 from survey.codebook import Codebook, draft_codebook_yaml, load_codebook
+from survey.errors import ValidationError
 from survey.frames import (
     TypedSurvey,
     describe,
     draft_from_metadata,
     read_survey,
-    read_typed_parquet,
     rejects_frame,
     write_typed_parquet,
 )
-from survey.cli._store import ingest_into_store, store_ingest_options
-from survey.errors import ValidationError
 from survey.io import Limits, read_metadata, read_table
-from survey.store import load as load_waves
 
 _MB = 1024**2
 
@@ -207,18 +205,17 @@ def describe_cmd(data: str | None, schema: str | None, store: str | None, waves:
       survey describe sample_data/academy_2025.xlsx -s schemas/academy_member_survey.yaml -q offer_received,offer_countries
       survey describe --store survey-store --wave 2023,2025 -q offer_countries
     """
-    if store is not None:
-        if data is not None:
-            raise click.UsageError("give DATA or --store, not both")
-        harmonized = load_waves(store, waves=waves)
-        for wave, cols in harmonized.not_asked.items():
-            if cols:
-                click.echo(f"note: wave {wave} did not ask {', '.join(cols)} (null there, not filled)", err=True)
-        frame, codebook = harmonized.frame, harmonized.codebook
-    elif data is None:
+    if data is not None and store is not None:
+        raise click.UsageError("give DATA or --store, not both")
+    if data is None and store is None:
         raise click.UsageError("give DATA (a file) or --store DIR")
-    else:
-        frame, codebook = _load_data(data, schema, sheet, _limits(kw))
+    source = open_data(DesignArgs(data=data, schema=schema, sheet=sheet, store=store,
+                                  wave=waves), limits=_limits(kw))
+    frame = read(source)
+    codebook = source.codebook
+    if codebook is None:
+        raise click.UsageError(f"{data} carries no codebook; give --schema (a spreadsheet "
+                               "needs one, or ingest it to Parquet first)")
     if weight is not None and weight not in frame.columns:
         raise click.BadParameter(f"no column {weight!r} in the data", param_hint="--weight")
     if questions:
@@ -233,22 +230,6 @@ def describe_cmd(data: str | None, schema: str | None, store: str | None, waves:
         click.echo(json.dumps(desc.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:
         render_description(desc)
-
-
-def _load_data(data: str, schema: str | None, sheet: str | None, limits: Limits) -> tuple[pl.DataFrame, Codebook]:
-    if data.endswith(".parquet"):
-        frame, stored = read_typed_parquet(data)
-        codebook = load_codebook(schema) if schema else stored
-        if codebook is None:
-            raise click.UsageError(f"{data} carries no codebook; give --schema")
-        return frame, codebook
-    if schema is None:
-        raise click.UsageError("a spreadsheet needs --schema (or ingest it to Parquet first)")
-    survey = _read(data, schema, sheet, None, limits)
-    if not survey.report.ok:
-        click.echo(f"warning: {survey.report.n_errors} validation error(s); bad cells are shown as missing "
-                   "(run `survey validate`)", err=True)
-    return survey.frame, survey.codebook
 
 
 @click.group()

@@ -14,7 +14,6 @@ import os
 # only if polars is not loaded yet, as when run from the shell; a user's setting wins.
 os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 
-import math  # noqa: E402 - after the allocator setting, before polars loads
 import sys  # noqa: E402
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -23,6 +22,8 @@ from typing import Any
 import click  # noqa: E402
 import polars as pl  # noqa: E402
 
+from survey._display import format_number  # noqa: E402
+from survey.bind import Source, codes_as_categories, find_variables  # noqa: E402
 from survey.cli._boxes import Column, box_table  # noqa: E402
 from survey.cli._compare_opts import (  # noqa: E402
     CompareArgs,
@@ -44,11 +45,9 @@ from survey.cli._design_opts import (  # noqa: E402
     split_option,
     where_option,
 )
-from survey._display import format_number  # noqa: E402
 from survey.cli._output import json_doc, p_text  # noqa: E402
-from survey.bind import Source, codes_as_categories, find_variables  # noqa: E402
-from survey.errors import SpecError  # noqa: E402
 from survey.design import SurveyFrame  # noqa: E402
+from survey.errors import SpecError  # noqa: E402
 from survey.estimators import Estimates, TestResult  # noqa: E402
 from survey.estimators._quantile import QUANTILE_INTERVALS, QUANTILE_RULES  # noqa: E402
 

@@ -18,13 +18,12 @@ import polars as pl
 from rich.table import Table
 
 from survey._files import atomic_writer
-from survey.bind import DesignSpec, bind, open_source
+from survey.bind import META_CODEBOOK, DesignSpec, bind, open_source
 from survey.cli._data import _apply, _limits, limit_options
 from survey.cli._design_opts import echo_notes, split_commas, split_option
 from survey.cli._render import console
 from survey.codebook import Codebook, codebook_to_dict
 from survey.design import SurveyFrame
-from survey.bind import META_CODEBOOK
 from survey.weighting import (
     META_WEIGHTING,
     Margins,

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import polars as pl
 
-from survey.codebook import Codebook, Question, load_codebook
 from survey.bind import parse_sql, parse_where, read_population
+from survey.codebook import Codebook, Question, load_codebook
 from survey.errors import SpecError, SurveyError
 from survey.plans._lines import Lines
 from survey.plans._model import Plan
