@@ -42,10 +42,14 @@ if TYPE_CHECKING:
 __all__ = [
     "FLAGS",
     "DesignArgs",
+    "bind_design",
     "design_options",
     "design_summary",
+    "echo_notes",
+    "in_flag_words",
     "open_data",
     "parse_where",
+    "read",
     "read_design",
     "resolve_columns",
     "split_commas",
@@ -228,7 +232,6 @@ def in_flag_words(f: F) -> F:
                               hint=hint) from None
 
     return wrapper  # type: ignore[return-value]
-
 
 
 @in_flag_words
