@@ -47,7 +47,12 @@ from survey.bind._spec import (
     join_population,
     read_population,
 )
-from survey.bind._variables import Variables, codes_as_categories, find_variables
+from survey.bind._variables import (
+    Variables,
+    codes_as_categories,
+    find_variables,
+    formula_columns,
+)
 from survey.bind._where import parse_sql, parse_where, quote_names, resolve_columns
 
 if TYPE_CHECKING:
@@ -65,6 +70,7 @@ __all__ = [
     "bind",
     "codes_as_categories",
     "find_variables",
+    "formula_columns",
     "imputation_paths",
     "join_population",
     "load_design",

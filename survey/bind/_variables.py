@@ -4,7 +4,8 @@ categories."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,8 @@ from survey.errors import SpecError
 if TYPE_CHECKING:
     from survey.bind._source import Source
 
-__all__ = ["MAX_CODES", "Variables", "codes_as_categories", "find_variables"]
+__all__ = ["MAX_CODES", "Variables", "codes_as_categories", "find_variables",
+           "formula_columns"]
 
 MAX_CODES = 50
 """An integer column with at most this many values can be read as categories."""
@@ -85,3 +87,23 @@ def codes_as_categories(frame: pl.DataFrame, column: str, *, field: str | None =
     codes = [str(v) for v in ints]
     return frame.with_columns(pl.col(column).cast(pl.Int64).replace_strict(
         ints, codes, return_dtype=pl.Enum(codes))), {}
+
+
+_NAME = re.compile(r"[A-Za-z_][\w.]*")
+_QUOTED = re.compile(r"""Q\(\s*(['"])(.+?)\1\s*\)""")
+
+
+def formula_columns(formula: str, available: Sequence[str]) -> list[str]:
+    """The data columns a model formula may read: its bare names and ``Q("name")``
+    names, found without loading the formula parser (patsy).
+
+    Over-selecting is harmless (a level name that is also a column is read too).
+
+    >>> formula_columns("Q('sch.wide') ~ api99 + C(stype, Treatment('M'))",
+    ...                 ["sch.wide", "api99", "stype", "api00"])
+    ['sch.wide', 'api99', 'stype']
+    """
+    names = {m.group(2) for m in _QUOTED.finditer(formula)}
+    for token in _NAME.findall(formula):
+        names.update({token, *token.split(".")})
+    return [c for c in available if c in names]

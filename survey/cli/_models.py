@@ -9,7 +9,6 @@ statsmodels' patsy, pandas and scipy, so they are imported inside the commands:
 from __future__ import annotations
 
 import math
-import re
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 import polars as pl
 
+from survey.bind import formula_columns
 from survey.cli._boxes import Column, box_table
 from survey.cli._compare_opts import emit_imputed_models
 from survey.cli._design_opts import (
@@ -36,25 +36,6 @@ if TYPE_CHECKING:
     from survey.models import ModelResult
 
 __all__ = ["glm_cmd", "logit_cmd", "ologit_cmd"]
-
-_NAME = re.compile(r"[A-Za-z_][\w.]*")
-_QUOTED = re.compile(r"""Q\(\s*(['"])(.+?)\1\s*\)""")
-
-
-def formula_columns(formula: str, available: Sequence[str]) -> list[str]:
-    """The data columns a formula may read: its bare names and ``Q("name")`` names.
-
-    Over-selecting is harmless (a level name that is also a column is read too).
-
-    >>> formula_columns("Q('sch.wide') ~ api99 + C(stype, Treatment('M'))",
-    ...                 ["sch.wide", "api99", "stype", "api00"])
-    ['sch.wide', 'api99', 'stype']
-    """
-    names = {m.group(2) for m in _QUOTED.finditer(formula)}
-    for token in _NAME.findall(formula):
-        names.update({token, *token.split(".")})
-    return [c for c in available if c in names]
-
 
 def _common(f: Any) -> Any:
     for deco in reversed([

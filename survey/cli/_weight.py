@@ -10,31 +10,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import click
-import polars as pl
 from rich.table import Table
 
-from survey._files import atomic_writer
-from survey.bind import META_CODEBOOK, DesignSpec, bind, open_source
+from survey.bind import DesignSpec, bind, open_source
 from survey.cli._data import _apply, _limits, limit_options
 from survey.cli._design_opts import echo_notes, split_commas, split_option
 from survey.cli._render import console
-from survey.codebook import Codebook, codebook_to_dict
 from survey.design import SurveyFrame
 from survey.weighting import (
-    META_WEIGHTING,
     Margins,
     WeightDiagnostics,
     calibrate,
     poststratify,
     rake,
     read_margins,
-    to_metadata,
     trim_weights,
     weight_diagnostics,
+    write_weighted,
 )
 
 __all__ = ["weight"]
@@ -250,25 +245,12 @@ def _run(kw: dict[str, Any], method: Callable[[SurveyFrame, Margins, str], Surve
                                 if kw["trim_upper"] is not None else float("inf"),
                                 weight_column=col)
     diag = weight_diagnostics(weighted, None if own_margins else margins)
-    _write(weighted.frame, out, codebook, to_metadata(weighted), diag)
+    write_weighted(weighted, out, codebook=codebook, diagnostics=diag.to_dict())
     if kw["fmt"] == "json":
         click.echo(json.dumps({"out": out, **diag.to_dict()}, ensure_ascii=False, indent=2))
     else:
         _render(diag)
         click.echo(f"wrote {out}: {weighted.frame.height} rows, weights in {col!r}")
-
-
-def _write(frame: pl.DataFrame, path: str, codebook: Codebook | None, meta: dict[str, Any],
-           diag: WeightDiagnostics) -> None:
-    """Atomic write (temporary file, fsync, rename), codebook and weighting as metadata."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    md = {META_WEIGHTING: json.dumps(meta, ensure_ascii=False),
-          f"{META_WEIGHTING}.diagnostics": json.dumps(diag.to_dict(), ensure_ascii=False)}
-    if codebook is not None:
-        md[META_CODEBOOK] = json.dumps(codebook_to_dict(codebook), ensure_ascii=False)
-    with atomic_writer(target) as fh:
-        frame.write_parquet(fh, metadata=md)
 
 
 def _render(diag: WeightDiagnostics) -> None:

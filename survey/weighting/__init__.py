@@ -10,7 +10,7 @@ from survey.weighting._adjust import poststratify, rake, trim_weights
 from survey.weighting._calibrate import CalFun, calibrate
 from survey.weighting._diagnostics import WeightDiagnostics, weight_diagnostics
 from survey.weighting._margins import Margin, Margins, read_margins
-from survey.weighting._metadata import META_WEIGHTING, from_metadata, to_metadata
+from survey.weighting._metadata import META_WEIGHTING, from_metadata, to_metadata, write_weighted
 from survey.weighting._nonresponse import (
     Disposition,
     adjust_nonresponse,
@@ -36,4 +36,5 @@ __all__ = [
     "to_metadata",
     "trim_weights",
     "weight_diagnostics",
+    "write_weighted",
 ]

@@ -8,12 +8,14 @@ replaying the steps on the base design (and checks it gets the stored weights).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 
+from survey._files import atomic_writer
 from survey.design import Design, SurveyFrame
 from survey.errors import DesignError
 from survey.weighting._adjust import poststratify, rake, trim_weights
@@ -21,7 +23,10 @@ from survey.weighting._calibrate import calibrate
 from survey.weighting._margins import Margins
 from survey.weighting._nonresponse import normalize_weights
 
-__all__ = ["META_WEIGHTING", "from_metadata", "to_metadata"]
+if TYPE_CHECKING:
+    from survey.codebook import Codebook
+
+__all__ = ["META_WEIGHTING", "from_metadata", "to_metadata", "write_weighted"]
 
 META_WEIGHTING = "survey.weighting"
 """Parquet metadata key holding :func:`to_metadata` as JSON."""
@@ -54,6 +59,28 @@ def to_metadata(sf: SurveyFrame) -> dict[str, Any]:
     steps = [{k: v for k, v in h.items() if k not in ("initial", "base_weights")}
              for h in history]
     return {"version": _VERSION, "design": design, "weight_column": d.weights, "steps": steps}
+
+
+def write_weighted(sf: SurveyFrame, path: str | Path, *, codebook: Codebook | None = None,
+                   diagnostics: Mapping[str, Any] | None = None) -> Path:
+    """Write a weighted design's data as Parquet, its design and weighting steps (and
+    ``codebook``, ``diagnostics``) as metadata, atomically (temporary file, fsync,
+    rename). ``survey.bind`` replays the stored design on reading: ``survey stats`` and
+    ``survey.bind.load_design`` give the calibrated SEs without design flags.
+    """
+    from survey.codebook import codebook_to_dict
+    from survey.frames._parquet import META_CODEBOOK
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    md = {META_WEIGHTING: json.dumps(to_metadata(sf), ensure_ascii=False)}
+    if diagnostics is not None:
+        md[f"{META_WEIGHTING}.diagnostics"] = json.dumps(dict(diagnostics), ensure_ascii=False)
+    if codebook is not None:
+        md[META_CODEBOOK] = json.dumps(codebook_to_dict(codebook), ensure_ascii=False)
+    with atomic_writer(target) as fh:
+        sf.frame.write_parquet(fh, metadata=md)
+    return target
 
 
 def from_metadata(frame: pl.DataFrame, meta: dict[str, Any] | str, *, rtol: float = 1e-8,

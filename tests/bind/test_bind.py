@@ -139,3 +139,20 @@ def test_where_quotes_dotted_names_not_literals_and_checks_columns() -> None:
 def test_where_against_a_schema_must_be_a_condition() -> None:
     with pytest.raises(SpecError, match="is not a condition"):
         parse_where("api00 * 2", {"api00": pl.Float64()})
+
+
+def test_a_weighted_file_written_in_python_is_replayed_by_load_design(tmp_path: Path) -> None:
+    """survey.weighting.write_weighted stores the design; survey.bind replays it, as a
+    file from `survey weight` is replayed by `survey stats`."""
+    from survey.bind import load_design
+    from survey.weighting import poststratify, write_weighted
+
+    df = pl.read_csv(STRAT)
+    weighted = poststratify(svydesign(df, strata="stype", weights="pw"),
+                            {"stype": {"E": 4421, "H": 755, "M": 1018}})
+    path = write_weighted(weighted, tmp_path / "w.parquet")
+    again = load_design(path, columns=["api00"])
+    assert mean(again, "api00").std_error[0] == pytest.approx(
+        mean(weighted, "api00").std_error[0], rel=1e-12)
+    with pytest.raises(SpecError, match="weighted design `survey weight` stored"):
+        load_design(path, DesignSpec(strata="stype"))
