@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from survey.codebook import Codebook
     from survey.design import SurveyFrame
     from survey.io import Limits
+    from survey.store import Harmonized
 
 __all__ = ["META_CODEBOOK", "META_WEIGHTING", "Source", "imputation_paths", "open_source",
            "stored_weighting"]
@@ -65,6 +66,7 @@ class Source:
         self.limits = limits
         self.notes: list[str] = []
         self.warnings: list[str] = []
+        self.harmonized: Harmonized | None = None  # a store's load: notes, not-asked columns
         self._whole: pl.DataFrame | None = None
         self._codebook: Codebook | None = None
         self._header: tuple[str, ...] = ()
@@ -206,6 +208,7 @@ class Source:
             codebook = self.codebook if self.schema is not None else None
             harmonized = load(self.store, waves=list(self.waves) if self.waves else None,
                               codebook=codebook)
+            self.harmonized = harmonized
             for wave, cols in harmonized.not_asked.items():
                 if cols:
                     self.notes.append(f"wave {wave} did not ask {', '.join(cols)} (null there, "

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import polars as pl
 
-from survey.bind import bind, join_population, parse_sql
+from survey.bind import bind, join_population, open_source, parse_sql
 from survey.codebook import Codebook, load_codebook
 from survey.design import SurveyFrame
 from survey.errors import PlanError, SpecError
 from survey.plans._model import Plan
-from survey.store import IngestResult, WaveStore, load
+from survey.store import IngestResult, WaveStore
 
 __all__ = ["Data", "ingest_waves", "load_data"]
 
@@ -101,9 +101,10 @@ PLAN_KEYS = {"weights": "[design] weights", "strata": "[design] strata", "ids": 
 
 def load_data(plan: Plan, store: Path) -> Data:
     """Load the plan's waves harmonised, add the derived columns and the fpc."""
-    codebook = load_codebook(plan.inputs.codebook) if plan.inputs.codebook else None
-    h = load(store, waves=list(plan.inputs.wave_ids), codebook=codebook)
-    df = h.frame
+    source = open_source(store=store, waves=plan.inputs.wave_ids, schema=plan.inputs.codebook)
+    df = source.read()
+    h = source.harmonized
+    assert h is not None
     for d in plan.derive:
         if d.sql is not None:
             expr = parse_sql(d.sql, df.columns, field=f"[derive] {d.name}")
