@@ -174,11 +174,6 @@ class DesignSpec:
             return self.population_column
         return (self.fpc[0] if len(self.fpc) == 1 else self.fpc) or None
 
-    @property
-    def is_simple(self) -> bool:
-        """True when the spec names no design at all (a simple random sample)."""
-        return self == DesignSpec()
-
     def carries_design(self) -> bool:
         """True when the spec names design columns (which a stored design replaces)."""
         return bool(self.weights or self.strata or self.ids or self.fpc or self.fpc_file
