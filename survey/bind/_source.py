@@ -163,8 +163,7 @@ class Source:
         """
         wanted = list(columns)
         if spec is not None:
-            spec.check_columns(self.columns, self.weighting)
-            wanted.extend(spec.columns(self.weighting))
+            wanted.extend(spec.columns(self.weighting, available=self.columns))
         if self._header and self.path is not None:
             keep = resolve_columns(wanted, self._header)
             reader = pl.scan_parquet(self.path) if self.suffix in PARQUET else self._scan_csv()

@@ -179,20 +179,15 @@ class DesignSpec:
         return bool(self.weights or self.strata or self.ids or self.fpc or self.fpc_file
                     or self.replicate_weights)
 
-    def columns(self, stored: str | None = None) -> list[str]:
+    def columns(self, stored: str | None = None, *,
+                available: Sequence[str] | None = None) -> list[str]:
         """Data columns binding reads (replicate-weight globs kept as globs): the design's,
-        the margins' variables, and those of a ``stored`` weighted design."""
-        cols = [self.weights, self.strata, *self.ids, *self.fpc, self.replicate_weights,
-                self.fpc_by if self.fpc_file is not None else None]
-        for step in self.weighting:
-            cols.extend(step.read().variables)
-        if stored is not None:
-            cols.extend(stored_columns(stored))
-        return [c for c in dict.fromkeys(cols) if c]
+        the margins' variables, and those of a ``stored`` weighted design.
 
-    def check_columns(self, available: Sequence[str], stored: str | None = None) -> None:
-        """Raise :class:`~survey.errors.SpecError` at the field naming a column the data
-        lack (``weights``, ``strata`` ...), offering the nearest names."""
+        With ``available`` (the data's columns) each is checked first: a missing one
+        raises :class:`~survey.errors.SpecError` at its field (``weights``, ``strata``
+        ...), offering the nearest names.
+        """
         named: list[tuple[str, Sequence[str], str]] = [
             ("weights", [self.weights] if self.weights else [], "column"),
             ("strata", [self.strata] if self.strata else [], "column"),
@@ -205,8 +200,10 @@ class DesignSpec:
             named.append(("weighting", step.read().variables, "margin variable"))
         if stored is not None:
             named.append(("data", stored_columns(stored), "column of the stored design"))
-        for name, cols, what in named:
-            resolve_columns(cols, available, what=what, field=name)
+        if available is not None:
+            for name, cols, what in named:
+                resolve_columns(cols, available, what=what, field=name)
+        return [c for c in dict.fromkeys(c for _, cols, _ in named for c in cols) if c]
 
     def describe(self, stored: str | None = None) -> dict[str, Any]:
         """The design as plain data (JSON output, table captions); a ``stored`` weighted
