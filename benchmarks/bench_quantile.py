@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_estimation import write_data
+from benchmarks.bench_estimation import agree, write_data
 
 _SVY = """
 import json, sys, time
@@ -63,15 +63,6 @@ def ours(pq: Path, repeat: int) -> dict:
     assert best is not None
     rows = {x["region"]: x for x in r.to_frame().to_dicts()}
     return {"wall": best[0], "cpu": best[1], "rows": rows}
-
-
-def agree(a: dict, b: dict) -> float:
-    worst = 0.0
-    for key, ra in a.items():
-        for f in ("estimate", "std_error", "conf_low", "conf_high"):
-            x, y = ra[f], b[key][f]
-            worst = max(worst, abs(x - y) / max(abs(y), 1e-300))
-    return worst
 
 
 def main() -> None:

@@ -21,6 +21,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from survey.io._util import column_letter
+
 __all__ = ["write_workbook"]
 
 _CT = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
@@ -50,15 +52,6 @@ _LABELS = ["Strongly agree", "Agree", "Neither agree nor disagree", "Disagree", 
 _COLS = 30
 
 
-def _col(j: int) -> str:
-    s = ""
-    j += 1
-    while j:
-        j, r = divmod(j - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
 def write_workbook(path: Path, sheet_mb: float, *, shared: bool = False, seed: int = 1) -> int:
     """Write a survey-like workbook whose sheet XML is about ``sheet_mb`` MB; return its rows.
 
@@ -78,7 +71,7 @@ def write_workbook(path: Path, sheet_mb: float, *, shared: bool = False, seed: i
             return f'<c r="{ref}" t="s"><v>{idx}</v></c>'
         return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
 
-    letters = [_col(j) for j in range(_COLS)]
+    letters = [column_letter(j) for j in range(_COLS)]
     rows = 0
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:

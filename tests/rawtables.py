@@ -5,15 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from survey.io._model import ROW_COLUMN, RawTable, SourceColumn
-
-
-def letter(i: int) -> str:
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
+from survey.io._util import column_letter
 
 
 def raw_table(columns: dict[str, list[str | None]], *, subs: dict[str, str] | None = None,
@@ -23,7 +15,7 @@ def raw_table(columns: dict[str, list[str | None]], *, subs: dict[str, str] | No
     data = {}
     for i, name in enumerate(columns):
         block, _, sub = name.partition(" / ")
-        cols.append(SourceColumn(i, letter(i), (block, sub) if sub else (block,), block,
+        cols.append(SourceColumn(i, column_letter(i), (block, sub) if sub else (block,), block,
                                  sub or None, None, name))
         data[name] = pl.Series(name, columns[name], dtype=pl.String)
     n = len(next(iter(columns.values()))) if columns else 0

@@ -12,7 +12,14 @@ import polars as pl
 import pytest
 
 from survey.plans import RunResult, run_plan
-from tests.plans.test_validation import GOOD, line_of, problems, write
+from tests.plans.test_validation import (
+    COMPARISON,
+    GOOD,
+    assert_mistake_at,
+    line_of,
+    problems,
+    write,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 R = {c["id"]: c for c in json.loads(
@@ -147,24 +154,11 @@ weighted = false
 ])
 def test_contrast_mistakes_have_their_line(tmp_path: Path, old: str, new: str, needle: str,
                                            expect: str) -> None:
-    assert old in GOOD
-    text = GOOD.replace(old, new, 1)
-    got = problems(write(tmp_path, text))
-    want = line_of(text, needle)
-    assert any(m.startswith(f"plan.toml:{want}: ") and expect in m for m in got), got
+    assert_mistake_at(tmp_path, old, new, needle, expect)
 
 
 def test_relative_must_be_true_or_false(tmp_path: Path) -> None:
-    text = GOOD + '''
-[[comparison]]
-id = "change"
-variable = "offer_received"
-category = "Yes"
-by = "division"
-first = "Engineering"
-second = "Natural Sciences"
-relative = "yes"
-'''
+    text = GOOD + COMPARISON + 'relative = "yes"\n'
     got = problems(write(tmp_path, text))
     want = line_of(text, 'relative = "yes"')
     assert any(m.startswith(f"plan.toml:{want}: ") and "relative" in m

@@ -131,6 +131,11 @@ def test_cli_exit_2_and_nothing_written(tmp_path: Path) -> None:
 ])
 def test_each_mistake_has_its_line(tmp_path: Path, old: str, new: str, needle: str,
                                    expect: str) -> None:
+    assert_mistake_at(tmp_path, old, new, needle, expect)
+
+
+def assert_mistake_at(tmp_path: Path, old: str, new: str, needle: str, expect: str) -> None:
+    """GOOD with ``old`` replaced by ``new`` fails with ``expect`` on the line of ``needle``."""
     assert old in GOOD
     text = GOOD.replace(old, new, 1)
     got = problems(write(tmp_path, text))
@@ -162,8 +167,7 @@ def test_refuses_a_folder_of_other_files(tmp_path: Path) -> None:
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
 
 
-def test_a_comparison_can_turn_the_panel_row_off(tmp_path: Path) -> None:
-    text = GOOD + '''
+COMPARISON = '''
 [[comparison]]
 id = "change"
 variable = "offer_received"
@@ -171,8 +175,12 @@ category = "Yes"
 by = "division"
 first = "Engineering"
 second = "Natural Sciences"
-panel = false
 '''
+"""A [[comparison]] of two divisions, for tests to add one key to."""
+
+
+def test_a_comparison_can_turn_the_panel_row_off(tmp_path: Path) -> None:
+    text = GOOD + COMPARISON + "panel = false\n"
     plan = load_plan(write(tmp_path, text))
     assert plan.comparisons[0].panel is False
     bad = write(tmp_path, text.replace("panel = false", 'panel = "yes"'))
