@@ -15,7 +15,7 @@ import click
 
 from survey.errors import SurveyError, SurveyWarning
 
-__all__ = ["cli"]
+__all__ = ["LazyGroup", "cli"]
 
 
 # Commands load their module only when run, so `survey --help` stays fast:
@@ -36,22 +36,31 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
-class _Group(click.Group):
-    """Loads commands lazily; turns the toolkit's errors into a message and an exit code."""
+class LazyGroup(click.Group):
+    """A group whose ``lazy`` commands load their module only when run (or listed by
+    --help): name -> (module, attribute, one-line help or None)."""
+
+    lazy: dict[str, tuple[str, str, str | None]] = {}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+        return sorted({*super().list_commands(ctx), *self.lazy})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name in self.commands or cmd_name not in LAZY_COMMANDS:
+        if cmd_name in self.commands or cmd_name not in self.lazy:
             return super().get_command(ctx, cmd_name)
-        module, attr, _ = LAZY_COMMANDS[cmd_name]
+        module, attr, _ = self.lazy[cmd_name]
         cmd: click.Command = getattr(importlib.import_module(module), attr)
         return cmd
 
+
+class _Group(LazyGroup):
+    """Loads commands lazily; turns the toolkit's errors into a message and an exit code."""
+
+    lazy = LAZY_COMMANDS  # type: ignore[assignment]
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = []
-        for name in self.list_commands(ctx):
+        for name in self.list_commands(ctx):  # lazy ones by their help line, not loaded
             if name in LAZY_COMMANDS and name not in self.commands:
                 rows.append((name, LAZY_COMMANDS[name][2]))
             else:

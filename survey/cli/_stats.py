@@ -24,6 +24,7 @@ import polars as pl  # noqa: E402
 
 from survey._display import format_number  # noqa: E402
 from survey.bind import Source, codes_as_categories, find_variables  # noqa: E402
+from survey.cli._app import LazyGroup  # noqa: E402
 from survey.cli._boxes import Column, box_table  # noqa: E402
 from survey.cli._compare_opts import (  # noqa: E402
     CompareArgs,
@@ -57,26 +58,15 @@ CI_METHODS = ("logit", "likelihood", "asin", "beta", "mean", "xlogit",
               "wilson", "clopper-pearson", "jeffreys", "agresti-coull")
 
 
-class _Stats(click.Group):
+class _Stats(LazyGroup):
     """``survey stats``: the model and test commands load their modules only when run
     (or listed by --help), so an estimate's start-up does not pay for them."""
 
-    LAZY = {"logit": ("survey.cli._models", "logit_cmd"),
-            "ologit": ("survey.cli._models", "ologit_cmd"),
-            "glm": ("survey.cli._models", "glm_cmd"),
-            "ranktest": ("survey.cli._stattests", "ranktest_cmd"),
-            "ttest": ("survey.cli._stattests", "ttest_cmd")}
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*self.commands, *self.LAZY})
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in self.commands and cmd_name in self.LAZY:
-            import importlib
-
-            module, attr = self.LAZY[cmd_name]
-            self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
-        return self.commands.get(cmd_name)
+    lazy = {"logit": ("survey.cli._models", "logit_cmd", None),  # noqa: RUF012
+            "ologit": ("survey.cli._models", "ologit_cmd", None),
+            "glm": ("survey.cli._models", "glm_cmd", None),
+            "ranktest": ("survey.cli._stattests", "ranktest_cmd", None),
+            "ttest": ("survey.cli._stattests", "ttest_cmd", None)}
 
 
 @click.group(cls=_Stats)
