@@ -165,7 +165,10 @@ def _draft(raw: RawTable, *, survey_name: str, sheet: str | None, encoding: str 
             continue
         g = in_group.get(c.sc.index)
         if g is not None:
-            questions += _group_questions(g, ids, notes)
+            made = _group_questions(g, ids, notes)
+            questions += made
+            if g.check:
+                comments.setdefault(made[0].id, []).append(g.check)
             done |= {m.sc.index for m in g.columns}
             continue
         done.add(c.sc.index)

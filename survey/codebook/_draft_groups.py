@@ -7,11 +7,15 @@ Two shapes exist in real exports:
   specify)" text column);
 * per-option columns named ``stem`` + option: Qualtrics/SPSS ``Q5_1``, REDCap
   ``race___1``, LimeSurvey ``Q3[SQ001]``, KoboToolbox ``grp/q/choice``, whose cells are
-  ``1``/``0``, ``Y`` or the option label.
+  ``1``/``0``, ``Y`` or the option label;
+* per-option columns headed only by the option's label (Typeform: ``hackathons``,
+  ``conferences``, ...), whose cells are that label or blank: a run of two or more
+  adjacent such columns is one question, drafted with a ``check`` for the analyst.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Sequence
@@ -71,6 +75,7 @@ class Group:
     other: Col | None = None
     other_option: str | None = None
     summary: Col | None = None            # Kobo 'both' mode: the space-joined summary column
+    check: str | None = None              # what the analyst should check (a '# CHECK' line)
 
     @property
     def columns(self) -> list[Col]:
@@ -97,8 +102,65 @@ def find_groups(cols: Sequence[Col], *, layout: str) -> list[Group]:
             groups.append(g)
             taken |= {c.sc.index for c in g.columns}
     free = [c for c in cols if c.sc.index not in taken]
-    groups += _pattern_groups(free)
+    found = _pattern_groups(free)
+    taken |= {c.sc.index for g in found for c in g.columns}
+    groups += found
+    if layout != "surveymonkey":          # there a block's labels sit in row 2, handled above
+        groups += label_headed_runs([c for c in free if c.sc.index not in taken])
     return groups
+
+
+def label_headed_runs(cols: Sequence[Col]) -> list[Group]:
+    """Runs of two or more adjacent columns, each holding only its own header (or blank).
+
+    Typeform writes a multiple choice as one column per option headed by the option's
+    label; a ticked option's cell repeats the label, an unticked one is blank.  A column
+    right after the run headed "Other" whose cells vary is the run's write-in text.
+    """
+    out: list[Group] = []
+    run: list[Col] = []
+    ordered = sorted(cols, key=lambda c: c.sc.index)
+    for c in [*ordered, None]:
+        if c is not None and _holds_own_header(c) and (not run or c.sc.index == run[-1].sc.index + 1):
+            run.append(c)
+            continue
+        if len(run) >= 2:
+            other = c if (c is not None and c.sc.index == run[-1].sc.index + 1
+                          and _OTHER.search(c.sc.block) and c.values) else None
+            out.append(_label_group(run, other))
+        run = [c] if c is not None and _holds_own_header(c) else []
+    return out
+
+
+def _holds_own_header(c: Col) -> bool:
+    """Every non-blank cell is one value that is the column's header (or close to it)."""
+    head = normalize_key(c.sc.block)
+    vals = c.values
+    if not re.search(r"[^\W\d_]", head) or not vals or _OTHER.fullmatch(head):
+        return False
+    keys = {normalize_key(v) for v in vals}
+    if len(keys) != 1:
+        return False
+    (key,) = keys
+    if key == head or (min(len(key), len(head)) >= 4 and (key.startswith(head) or head.startswith(key))):
+        return True
+    return difflib.SequenceMatcher(None, key, head).ratio() >= 0.85
+
+
+def _label_group(run: list[Col], other: Col | None) -> Group:
+    labels = [clean_label(c.values[0]) or clean_label(c.sc.block) for c in run]
+    by_key = {normalize_key(o.label): o.code for o in make_options(labels)}
+    codes = ([by_key[normalize_key(lab)] for lab in labels] if len(by_key) == len(run)
+             else [_code(lab) for lab in labels])
+    members = [Member(c, code, lab) for c, code, lab in zip(run, codes, labels, strict=True)]
+    first, last = run[0].sc.block, run[-1].sc.block
+    check = (f"{len(run)} adjacent columns {first!r} .. {last!r} each hold only their own header "
+             "or a blank: drafted as one multiple choice, a blank is 'not chosen' (a respondent "
+             "with none ticked counts as not answering); check they are one question, give it "
+             "its id and text")
+    if other is not None:
+        check += f", and that {other.sc.block!r} is its write-in text"
+    return Group(stem=f"{first} etc", text=None, members=members, other=other, check=check)
 
 
 def _surveymonkey_blocks(cols: Sequence[Col]) -> list[Group]:
