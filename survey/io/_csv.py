@@ -9,6 +9,11 @@ the next records wins; ties go to that order, so ``|`` (a common multi-select
 joiner inside cells) wins only when it is strictly the most consistent.  Parsing is
 polars' with every field kept as text; irregular quoting, or a record longer than
 the first records, falls back to the lenient standard-library parser.
+
+A tab-separated file is read as TSV, without csv quoting (Google Forms and Sheets write
+no quotes, so an answer that begins with a quote keeps it), unless the file shows csv
+quoting in its first megabytes: a field wholly in quotes whose text needed them (a doubled
+quote, a tab or a line break inside), as Qualtrics and Excel write.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import polars as pl
 from survey.io._model import Limits
 from survey.io._util import unreadable
 
-__all__ = ["CsvGrid", "decode", "field_counts", "read_csv_grid", "sniff_delimiter"]
+__all__ = ["CsvGrid", "decode", "field_counts", "read_csv_grid", "sniff_delimiter", "tsv_uses_quotes"]
 
 _SAMPLE = 64 * 1024
 _SNIFF_RECORDS = 20
@@ -33,6 +38,9 @@ _CANDIDATES = (",", "\t", ";")
 _FIELD_START = frozenset(',\t;|\n"')  # '"': reopen after the first of a doubled quote
 _LEAD_BLANK = re.compile(r"(?:[ \t]*\r?\n)+")
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# a field wholly in csv quotes (quotes inside doubled), up to the next tab or line end
+_QUOTED_FIELD = re.compile(r'(?:^|(?<=\t))"((?:[^"]|""){0,20000})"(?=[\t\r\n]|\Z)', re.MULTILINE)
+_QUOTE_SCAN = 4 * 1024 * 1024
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
 _BINARY_HINT = "this is not a text export; check that the right file was given"
@@ -228,9 +236,23 @@ def sniff_delimiter(text: str) -> str:
     return chosen or ","
 
 
-def _lenient(text: str, delimiter: str) -> pl.DataFrame:
+def tsv_uses_quotes(text: str) -> bool:
+    r"""True when tab-separated ``text`` shows csv quoting: a field wholly in quotes whose
+    text needed them (a doubled quote, a tab or a line break inside).
+
+    >>> tsv_uses_quotes('id\tq\n1\t"He said ""hi"" twice"\n')
+    True
+    >>> tsv_uses_quotes('id\tq\n1\t"Quoted" answer\n2\t"whole"\n')
+    False
+    """
+    return any(any(x in m.group(1) for x in ('""', "\t", "\n"))
+               for m in _QUOTED_FIELD.finditer(text, 0, _QUOTE_SCAN))
+
+
+def _lenient(text: str, delimiter: str, *, quoting: bool = True) -> pl.DataFrame:
     """Parse with the standard-library reader (slow path for irregular files)."""
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False))
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False,
+                           quoting=csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE))
     full = max([1, *(len(r) for r in rows)])
     data = {f"_c{j}": [(r[j] if j < len(r) else None) for r in rows] for j in range(full)}
     return pl.DataFrame(data, schema=dict.fromkeys(data, pl.String))
@@ -267,7 +289,10 @@ def read_csv_grid(
             notes.append(f"delimiter {delimiter!r} (detected)")
     elif len(delimiter) != 1 or delimiter in "\r\n\"":
         raise ValueError(f"delimiter must be one character or 'auto', got {delimiter!r}")
-    counts = field_counts(text, delimiter)
+    quoting = delimiter != "\t" or tsv_uses_quotes(text)
+    if not quoting:
+        notes.append("tab-separated without csv quoting: quotes in cells are kept as written")
+    counts = field_counts(text, delimiter, quoting=quoting)
     header_width, width = counts[0], max(counts)
     if width > limits.max_columns:
         raise unreadable(
@@ -282,13 +307,13 @@ def read_csv_grid(
             text.encode("utf-8"),
             has_header=False,
             separator=delimiter,
-            quote_char='"',
+            quote_char='"' if quoting else None,
             schema=schema,
             missing_columns="insert",
             raise_if_empty=False,
         )
     except pl.exceptions.PolarsError as exc:
-        frame = _lenient(text, delimiter)
+        frame = _lenient(text, delimiter, quoting=quoting)
         if "more fields" not in str(exc):
             notes.append("irregular quoting: the file was parsed leniently")
     if frame.width > header_width:
@@ -302,9 +327,10 @@ def read_csv_grid(
     return CsvGrid(frame, 1 + skipped, used, delimiter, tuple(notes))
 
 
-def field_counts(text: str, delimiter: str) -> list[int]:
-    """Return the field counts of the first non-blank records of ``text`` (quote-aware)."""
-    records, last = _scan_records(text, delimiter, ("\n", '"', delimiter))
+def field_counts(text: str, delimiter: str, *, quoting: bool = True) -> list[int]:
+    """Return the field counts of the first non-blank records of ``text`` (quote-aware
+    unless ``quoting`` is False)."""
+    records, last = _scan_records(text, delimiter, ("\n", '"', delimiter) if quoting else ())
     counts = [r[delimiter] + 1 for r in records]
     if last is not None or not counts:
         counts.append((last or {delimiter: 0})[delimiter] + 1)
