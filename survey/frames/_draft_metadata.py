@@ -6,7 +6,9 @@ questionnaire as the platform describes it (:class:`~survey.io.FormMetadata`, fr
 column names the platform writes (a REDCap field name and its ``field___code`` checkbox
 columns, a Kobo path or label, a Qualtrics export tag or ImportId, an SPSS variable name);
 its text, type, options in their order, required flag and missing codes come from the form.
-Columns the form does not describe (platform meta columns, ids) are drafted from the data.
+Columns the form does not describe (platform meta columns, ids) are drafted from the data,
+and so are the questions of a plain codebook table that does not give their type (their
+text and value labels then come from the table).
 
 Metadata and data disagree in real projects; each disagreement is a *warning* and the draft
 adapts to the data, so that ingesting the same export with the unedited draft keeps every
@@ -48,6 +50,7 @@ from survey.frames._draft_metadata_parts import (
     _stem,
     _text,
 )
+from survey.frames._draft_metadata_table import with_table_meta
 from survey.frames._match import _Index
 from survey.io import RawTable, SourceColumn
 from survey.io._metadata import FormMetadata, MetaChoice, MetaQuestion
@@ -219,8 +222,11 @@ class _Builder:
         self.markers = {}
         has_id = False
         member: dict[str, tuple[str, str]] = {}  # question id -> (group kind, group text)
+        auto: dict[int, MetaQuestion] = {}  # column -> a codebook table's row: drafted from the data
         for i, m in enumerate(self.matches):
-            if i in demoted:
+            if m.meta.type == "auto" and m.main is not None:
+                auto[m.main.index] = m.meta
+            if i in demoted or m.meta.type == "auto":
                 continue
             for q, first in self._build(m, ids):
                 owner[q.id] = i
@@ -234,6 +240,13 @@ class _Builder:
         if rest:
             drafted, data_groups = self._from_data(rest, ids, keep_id=not has_id)
             for q, first in drafted:
+                meta = auto.get(first) if q.column is not None and q.layout != "columns" else None
+                if meta is not None:
+                    q, warning = with_table_meta(q, meta, self.raw.frame.get_column(self.raw.columns[first].name))
+                    if warning:
+                        self._warn(warning)
+                    if meta.group:
+                        member[q.id] = (meta.group_kind, meta.group)
                 has_id = has_id or q.role == "id"
                 placed.append((first, q))
         placed.sort(key=lambda t: t[0])

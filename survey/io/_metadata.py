@@ -1,8 +1,9 @@
 """A platform's own description of its questionnaire, read into one neutral model.
 
 Survey platforms export the answers and, separately, the questionnaire: a Qualtrics
-survey file (``.qsf``), an XLSForm (KoboToolbox, ODK), a REDCap data dictionary, or the
-variable and value labels inside an SPSS/Stata file.  :func:`read_metadata` reads any of
+survey file (``.qsf``), an XLSForm (KoboToolbox, ODK), a REDCap data dictionary, the
+variable and value labels inside an SPSS/Stata file, or a plain codebook table (a csv or
+xlsx of variable names and question text, optionally value labels).  :func:`read_metadata` reads any of
 them into :class:`FormMetadata`: questions with their text, type, answer codes and labels
 in order, multiple-choice groups, required flags, sections and missing codes, and for each
 the column names (or Qualtrics ImportIds) under which the export holds its answers.
@@ -18,13 +19,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from survey.errors import UnreadableInputError
 from survey.io._model import Limits
 from survey.io._util import unreadable
+from survey.io._zipguard import inspect_xlsx
 
 __all__ = ["FormMetadata", "MetaChoice", "MetaQuestion", "MetadataKind", "read_metadata"]
 
-MetadataKind = Literal["qsf", "xlsform", "redcap", "sav", "dta"]
-MetaType = Literal["single", "ordinal", "multiple", "integer", "number", "date", "datetime", "text"]
+MetadataKind = Literal["qsf", "xlsform", "redcap", "sav", "dta", "table"]
+# "auto": the metadata gives the question's text (and value labels) but not its type,
+# which is then drafted from the data (a plain codebook table)
+MetaType = Literal["single", "ordinal", "multiple", "integer", "number", "date", "datetime", "text",
+                   "auto"]
 
 _TAG = re.compile(r"<[^>]{0,400}>")
 _ENTITY = {"&nbsp;": " ", "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'"}
@@ -92,7 +98,9 @@ def read_metadata(path: str | os.PathLike[str], *, limits: Limits = Limits()) ->
     path
         A Qualtrics ``.qsf`` (JSON), an XLSForm workbook (sheets ``survey`` and
         ``choices``), a REDCap data dictionary (``.csv``, header ``Variable / Field Name``
-        or ``field_name``), or an SPSS ``.sav`` / Stata ``.dta`` file (its labels).
+        or ``field_name``), an SPSS ``.sav`` / Stata ``.dta`` file (its labels), or a
+        plain codebook table (``.csv``/``.xlsx`` headed e.g. ``variable,label``,
+        ``qname,question`` or ``variable,value,label``).
     limits
         The readers' size limits (the same as for exports).
 
@@ -118,10 +126,13 @@ def read_metadata(path: str | os.PathLike[str], *, limits: Limits = Limits()) ->
         raise unreadable(
             f"the metadata file is {size} bytes, over the limit of {limits.max_file_bytes}", p,
             "if this file is genuine, raise the limit (--max-file-size MB)")
-    kind = _sniff(p, head)
+    kind = _sniff(p, head, limits)
     if kind == "qsf":
         from survey.io._meta_qsf import read_qsf
         return read_qsf(p)
+    if kind == "table":
+        from survey.io._meta_table import read_meta_table
+        return read_meta_table(p, limits=limits)
     if kind == "xlsform":
         from survey.io._meta_xlsform import read_xlsform
         return read_xlsform(p, limits=limits)
@@ -132,7 +143,7 @@ def read_metadata(path: str | os.PathLike[str], *, limits: Limits = Limits()) ->
     return read_stat_metadata(p, kind=kind, limits=limits)
 
 
-def _sniff(path: str, head: bytes) -> MetadataKind:
+def _sniff(path: str, head: bytes, limits: Limits) -> MetadataKind:
     suffix = Path(path).suffix.lower()
     if head.startswith(b"$FL2") or head.startswith(b"$FL3"):
         return "sav"
@@ -142,15 +153,30 @@ def _sniff(path: str, head: bytes) -> MetadataKind:
     if stripped.startswith(b"{"):
         if b"SurveyEntry" in head or b"SurveyElements" in head or suffix == ".qsf":
             return "qsf"
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsform" if _has_survey_sheet(path, limits) else "table"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "xlsform"
     first = stripped.split(b"\n", 1)[0].lower()
     if b"variable / field name" in first or first.startswith(b"field_name") or b'"field_name"' in first:
         return "redcap"
+    from survey.io._meta_table import header_roles
+    cells = re.split(r"[,;\t]", first.decode("utf-8", "replace").strip())
+    if header_roles([c.strip().strip('"') for c in cells]) is not None:
+        return "table"
     raise unreadable(
         "not a metadata file this toolkit reads (a Qualtrics .qsf, an XLSForm .xlsx, "
-        "a REDCap data dictionary .csv, or an SPSS .sav / Stata .dta)", path,
+        "a REDCap data dictionary .csv, an SPSS .sav / Stata .dta, or a codebook table "
+        "headed e.g. 'variable,label')", path,
         "give the platform's questionnaire file to --metadata, or draft without it")
+
+
+def _has_survey_sheet(path: str, limits: Limits) -> bool:
+    """An XLSForm has a ``survey`` sheet; a workbook without one is read as a codebook table."""
+    try:
+        return any(s.name.strip().lower() == "survey" for s in inspect_xlsx(path, limits).sheets)
+    except UnreadableInputError:  # let the XLSForm reader say why
+        return True
 
 
 def plain_text(text: object) -> str:
