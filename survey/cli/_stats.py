@@ -214,7 +214,7 @@ total_cmd = _linear_command("total", """Design-based totals (category counts for
 @click.option("--share", type=click.Choice(["respondents", "mentions"]), default="respondents",
               show_default=True, help="Multiple choice: share of the base, or of all mentions.")
 @click.option("--sort", type=click.Choice(["none", "descending", "ascending"]), default="none",
-              show_default=True, help="Multiple choice: order options by their share.")
+              show_default=True, help="Order each question's categories (or options) by their share.")
 @_output_options
 @design_options
 def proportion_cmd(variables: tuple[str, ...], method: str, share: str, sort: str,
@@ -246,7 +246,7 @@ def _proportions(plan: _Plan, sf: SurveyFrame, method: str, share: str, sort: st
     by_ = list(by) or None
     if plan.plain:
         est = proportion(sf, plan.plain, method=method, by=by_,  # type: ignore[arg-type]
-                         where=plan.where, deff=deff, level=level)
+                         where=plan.where, deff=deff, level=level, sort=sort)  # type: ignore[arg-type]
         results.append(_relabel(est, {k: v for k, v in labels.items() if v}))
     for question, cols in plan.multiple.items():
         if deff:

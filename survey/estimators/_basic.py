@@ -9,7 +9,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from survey._typing import CIMethod
+from survey._typing import CIMethod, SortOrder
 from survey.design import Design, SurveyFrame
 from survey.design._frame import DOM, W
 from survey.estimators._engine import (
@@ -28,7 +28,7 @@ from survey.estimators._intervals import (
     likelihood_interval,
     wald,
 )
-from survey.estimators._results import Estimates
+from survey.estimators._results import Estimates, sort_rows
 from survey.errors import EstimationError
 
 __all__ = ["categories", "mean", "proportion", "ratio", "total"]
@@ -338,7 +338,7 @@ def _is_srs(sf: SurveyFrame) -> bool:
 
 def proportion(sf: SurveyFrame, var: Vars, *, method: CIMethod = "logit", by: By = None,
                where: pl.Expr | None = None, deff: Deff = False, level: float = 0.95,
-               df: float | None = None) -> Estimates:
+               df: float | None = None, sort: SortOrder = "none") -> Estimates:
     """Proportions of every category with R's ``svyciprop`` intervals.
 
     Parameters
@@ -358,6 +358,10 @@ def proportion(sf: SurveyFrame, var: Vars, *, method: CIMethod = "logit", by: By
     df
         Degrees of freedom of the t quantiles; ``None``: the domain's design
         degrees of freedom, as R's ``svyciprop(df=degf(design))``.
+    sort
+        ``"none"`` (default: categories in their order), ``"descending"`` or
+        ``"ascending"``: each variable's categories ordered by their share, within each
+        domain (the covariance matrix follows the rows).
 
     Other options as :func:`mean`. The standard error is that of the mean.
 
@@ -406,7 +410,8 @@ def proportion(sf: SurveyFrame, var: Vars, *, method: CIMethod = "logit", by: By
     t = t.with_columns(pl.Series("conf_low", np.asarray(lo, dtype=float).tolist()),
                        pl.Series("conf_high", np.asarray(hi, dtype=float).tolist()),
                        pl.Series("df", dfs.astype(np.int64).tolist(), dtype=pl.Int64))
-    return Estimates("proportion", t, res.vcov, level, res.by, method, res.replicates, sf.describe())
+    t, vcov, reps = sort_rows(t, res.vcov, res.replicates, [*res.by, "variable"], sort)
+    return Estimates("proportion", t, vcov, level, res.by, method, reps, sf.describe())
 
 
 MAX_CODES = 50

@@ -14,7 +14,7 @@ from survey.design import SurveyFrame
 from survey.estimators._basic import proportion
 from survey.estimators._engine import domain_counts, fit_ratios, make_domains
 from survey.estimators._intervals import wald
-from survey.estimators._results import Estimates
+from survey.estimators._results import Estimates, sort_rows
 from survey.errors import EstimationError
 
 __all__ = ["multiple_choice", "option_columns"]
@@ -115,13 +115,7 @@ def multiple_choice(
     table = table.with_columns(
         pl.col("variable").replace_strict(opt, return_dtype=pl.String).alias("category"),
         pl.lit(qname).alias("variable"))
-    if sort != "none":
-        order = table.with_row_index("__i").sort(
-            [*(by_cols := list(res_by(by))), "estimate"],
-            descending=[False] * len(by_cols) + [sort == "descending"], maintain_order=True)
-        idx = order["__i"].to_numpy()
-        table, vcov = order.drop("__i"), vcov[np.ix_(idx, idx)]
-        reps = None if reps is None else reps[:, idx]
+    table, vcov, reps = sort_rows(table, vcov, reps, res_by(by), sort)
     return Estimates("multiple_choice", table, vcov, level, tuple(res_by(by)), kind, reps,
                      sf.describe())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +11,7 @@ import polars as pl
 
 from survey._display import format_number, html_table, p_text
 
-__all__ = ["Estimates", "TestResult"]
+__all__ = ["Estimates", "TestResult", "sort_rows"]
 
 STAT_COLUMNS = ("estimate", "std_error", "conf_low", "conf_high", "cv", "n", "df", "deff",
                 "deft")
@@ -166,3 +167,25 @@ class TestResult:
         d = self.to_dict()
         d["df"] = [list(self.df)]
         return pl.DataFrame({k: [v] if k != "df" else v for k, v in d.items()})
+
+
+def sort_rows(table: pl.DataFrame, vcov: np.ndarray, replicates: np.ndarray | None,
+              groups: Sequence[str], sort: str) -> tuple[pl.DataFrame, np.ndarray, np.ndarray | None]:
+    """Rows ordered by ``estimate`` (``"descending"``/``"ascending"``) within each group of
+    ``groups`` columns (domains, variable), groups kept in their order; ``vcov`` and the
+    replicate columns follow the rows.  ``"none"`` returns them unchanged."""
+    if sort == "none" or table.height < 2:
+        return table, vcov, replicates
+    if sort not in ("descending", "ascending"):
+        raise ValueError(f"sort must be 'none', 'descending' or 'ascending', got {sort!r}")
+    keys = [g for g in groups if g in table.columns]
+    t = table.with_row_index("__i")
+    if keys:
+        t = t.with_columns(pl.col("__i").min().over(keys).alias("__g"))
+    else:
+        t = t.with_columns(pl.lit(0, dtype=pl.UInt32).alias("__g"))
+    t = t.sort(["__g", "estimate"], descending=[False, sort == "descending"], maintain_order=True,
+               nulls_last=True)
+    idx = t["__i"].to_numpy()
+    reps = None if replicates is None else replicates[:, idx]
+    return t.drop("__i", "__g"), vcov[np.ix_(idx, idx)], reps

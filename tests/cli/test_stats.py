@@ -441,3 +441,17 @@ def test_compare_waves_from_the_store_links_panel_members_by_the_member_key(stor
     yes = [{r["category"]: r for r in d["differences"]}["Yes"] for d in (linked, independent)]
     assert yes[0]["estimate"] == pytest.approx(yes[1]["estimate"], rel=1e-12)
     assert yes[0]["std_error"] != pytest.approx(yes[1]["std_error"], rel=1e-3)
+
+
+@pytest.mark.parametrize("order", ["descending", "ascending"])
+def test_sort_orders_a_single_choice_question_by_share(order):
+    rows = run_json("proportion", STRAT, "--var", "stype", "--by", "awards", *STRAT_DESIGN,
+                    "--sort", order)["estimates"]
+    plain = run_json("proportion", STRAT, "--var", "stype", "--by", "awards", *STRAT_DESIGN)["estimates"]
+    for dom in ("No", "Yes"):
+        got = [r for r in rows if r["by"]["awards"] == dom]
+        assert sorted(r["estimate"] for r in got) == [r["estimate"] for r in (got[::-1] if order == "descending" else got)]
+        same = {r["category"]: r for r in plain if r["by"]["awards"] == dom}
+        assert all(math.isclose(r["std_error"], same[r["category"]]["std_error"]) for r in got)
+    assert [r["by"]["awards"] for r in rows] == [r["by"]["awards"] for r in plain]
+    assert {r["category"] for r in rows} == {"E", "H", "M"}
