@@ -27,8 +27,11 @@ class Converted:
     # outputs and checks that use them several times do not recompute them
     prepare: list[pl.Expr] = field(default_factory=list)
     outputs: list[pl.Expr] = field(default_factory=list)
-    # (source column name, reason expression, message expression)
+    # (source column name, reason expression)
     checks: list[tuple[str, pl.Expr]] = field(default_factory=list)
+    # check position -> the offending part of a bad cell (the unknown entries of a
+    # multiple-choice cell, joined "', '"), named in the message instead of the whole cell
+    details: dict[int, pl.Expr] = field(default_factory=dict)
 
 
 def _blank(col: pl.Expr) -> pl.Expr:
@@ -257,6 +260,8 @@ def _multiple(
                 reason = pl.lit(None, pl.String)
             else:
                 reason = pl.when(answered & has_left).then(pl.lit("unknown_option"))
+                out.details[len(out.checks)] = pl.when(answered & has_left).then(
+                    leftover.str.replace_all(sep, "', '"))
             if q.required:
                 reason = pl.when(_blank(col)).then(pl.lit("required_missing")).otherwise(reason)
             out.checks.append((main, reason))

@@ -87,9 +87,10 @@ def type_table(raw: RawTable, codebook: Codebook) -> TypedSurvey:
             date1904=date1904,
         )
         names = [f"__check{len(checks) + i}" for i in range(len(conv.checks))]
+        details = {names[i]: e.alias(f"__detail{names[i]}") for i, e in conv.details.items()}
         checks += [(col, qc.question) for col, _ in conv.checks]
         sources = sorted({c.name for c in (qc.main, qc.other, *(c for _, c in qc.options)) if c is not None})
-        exprs = [*conv.outputs, *(r.alias(n) for (_, r), n in zip(conv.checks, names))]
+        exprs = [*conv.outputs, *(r.alias(n) for (_, r), n in zip(conv.checks, names)), *details.values()]
         parts.append(_evaluate(raw.frame, sources, conv.prepare, exprs))
     check_names = [f"__check{i}" for i in range(len(checks))]
     wide = pl.concat(parts, how="horizontal") if parts else pl.DataFrame()
@@ -100,7 +101,8 @@ def type_table(raw: RawTable, codebook: Codebook) -> TypedSurvey:
         by_name = {c.name: c for c in raw.columns}
         for (col, q), name, count in zip(checks, check_names, bad_counts):
             if count:
-                problems.append(_cell_problems(raw, by_name[col], q, wide[name]))
+                detail = wide[f"__detail{name}"] if f"__detail{name}" in wide.columns else None
+                problems.append(_cell_problems(raw, by_name[col], q, wide[name], detail))
     idq = codebook.id_question
     if idq is not None and typed.height:
         problems.append(_duplicate_ids(raw, typed, idq, cmap))
@@ -191,13 +193,17 @@ _MESSAGES = {
 }
 
 
-def _cell_problems(raw: RawTable, col: SourceColumn, q: Question, reason: pl.Series) -> pl.DataFrame:
+def _cell_problems(raw: RawTable, col: SourceColumn, q: Question, reason: pl.Series,
+                   detail: pl.Series | None = None) -> pl.DataFrame:
+    """One problem per bad cell; ``detail`` names the unknown entries of a multiple-choice
+    cell (``'Rust' is not an option of languages (cell 'HTML/CSS;JavaScript;Rust')``)."""
     opts = ", ".join(q.labels[:12]) + (" ..." if len(q.labels) > 12 else "")
     rng = f"[{q.minimum if q.minimum is not None else '-inf'}, {q.maximum if q.maximum is not None else 'inf'}]"
     frame = pl.DataFrame({
         "row": raw.frame[ROW_COLUMN],
         "value": raw.frame[col.name],
         "reason": reason,
+        "detail": detail if detail is not None else pl.Series([None] * len(reason), dtype=pl.String),
     }).filter(pl.col("reason").is_not_null())
     msg = pl.lit(None, pl.String)
     for slug, template in _MESSAGES.items():
@@ -206,6 +212,13 @@ def _cell_problems(raw: RawTable, col: SourceColumn, q: Question, reason: pl.Ser
             pl.lit(text) if slug == "required_missing"
             else pl.concat_str(pl.lit("'"), pl.col("value").fill_null(""), pl.lit("' " + text))
         ).otherwise(msg)
+    several = pl.col("detail").str.contains("', '", literal=True)
+    entries = pl.concat_str(
+        pl.lit("'"), pl.col("detail"), pl.lit("' "),
+        pl.when(several).then(pl.lit("are not options")).otherwise(pl.lit("is not an option")),
+        pl.lit(f" of {q.id} (cell '"), pl.col("value").fill_null(""), pl.lit(f"'; options: {opts})"))
+    msg = pl.when(pl.col("detail").is_not_null() & (pl.col("reason") == "unknown_option")).then(
+        entries).otherwise(msg)
     return frame.select(
         pl.lit(None, pl.String).alias("file"),
         pl.lit(None, pl.String).alias("sheet"),
