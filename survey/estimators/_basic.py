@@ -28,6 +28,7 @@ from survey.estimators._intervals import (
     likelihood_interval,
     wald,
 )
+from survey.estimators._joined import warn_if_joined
 from survey.estimators._results import Estimates, sort_rows
 from survey.errors import EstimationError
 
@@ -363,7 +364,9 @@ def proportion(sf: SurveyFrame, var: Vars, *, method: CIMethod = "logit", by: By
         ``"ascending"``: each variable's categories ordered by their share, within each
         domain (the covariance matrix follows the rows).
 
-    Other options as :func:`mean`. The standard error is that of the mean.
+    Other options as :func:`mean`. The standard error is that of the mean.  Warns
+    (:class:`~survey.errors.DataWarning`) when a text column's cells join several answers
+    (``R, Python``): counted whole, each combination would be a category of its own.
 
     >>> import polars as pl
     >>> from survey.design import svydesign
@@ -382,6 +385,8 @@ def proportion(sf: SurveyFrame, var: Vars, *, method: CIMethod = "logit", by: By
     for v in _names(var):
         if v in sf.frame.columns and categories(sf, v) is None:
             sf = _codes_as_categories(sf, v)
+        elif v in sf.frame.columns:
+            warn_if_joined(sf.frame[v])   # a text column of joined lists: counted whole
     res, dom, items, (n, ddf, nrow) = _linear_fit(sf, var, "mean", by=by, where=where,
                                                   deff=deff, level=level, df=None)
     t = res.table

@@ -10,6 +10,7 @@ import polars as pl
 
 from survey.codebook import Codebook, Question
 from survey.errors import EstimationError
+from survey.estimators._joined import joined_answers, warn_if_joined
 from survey.tables._tabulate import categories_of, codes_of
 
 __all__ = ["RowQuestion", "resolve_questions"]
@@ -92,6 +93,7 @@ def _from_frame(name: str, frame: pl.DataFrame) -> RowQuestion:
         s = frame[name]
         cats = categories_of(s)
         if cats is not None:
+            warn_if_joined(s)   # a text column of joined lists: counted whole
             return RowQuestion(name, name, "single", options=tuple(cats))
         if s.dtype.is_numeric():
             return RowQuestion(name, name, "numeric")
@@ -126,9 +128,10 @@ def resolve_questions(frame: pl.DataFrame, rows: Sequence[str] | str,
         if q is not None and q.type in TABLE_TYPES:
             spec = _from_codebook(q, frame)
         elif q is not None:
+            joined = joined_answers(frame[qid]) if qid in frame.columns else None
             raise EstimationError(f"question {qid!r} is {q.type}: crosstabs show single, "
                                   "ordinal, multiple-choice and numeric questions",
-                                  location=qid)
+                                  location=qid, hint=None if joined is None else joined.message())
         else:
             spec = _from_frame(qid, frame)
         if nets and qid in nets:
