@@ -69,8 +69,8 @@ def joined_answers(s: pl.Series) -> JoinedAnswers | None:
                   .explode("_p").with_columns(pl.col("_p").str.strip_chars().str.to_lowercase())
                   .filter(pl.col("_p") != ""))
         spread = pieces.group_by("_p").agg(pl.col("_cell").n_unique().alias("cells"), pl.col("n").sum())
-        recurring = int(spread.filter(pl.col("cells") >= 2)["n"].sum())
-        if recurring < MIN_RECURRING * int(spread["n"].sum()) or spread.height >= counts.height:
+        again = spread.filter(pl.col("cells") >= 2)
+        if again.height < 2 or int(again["n"].sum()) < MIN_RECURRING * int(spread["n"].sum()):
             continue
         example = joined.sort("n", descending=True)[name][0]
         return JoinedAnswers(name, shown, rows / total, example)

@@ -239,16 +239,22 @@ class _Builder:
         data_groups: tuple[QuestionGroup, ...] = ()
         if rest:
             drafted, data_groups = self._from_data(rest, ids, keep_id=not has_id)
+            renamed: dict[str, str] = {}
             for q, first in drafted:
                 meta = auto.get(first) if q.column is not None and q.layout != "columns" else None
                 if meta is not None:
                     q, warning = with_table_meta(q, meta, self.raw.frame.get_column(self.raw.columns[first].name))
                     if warning:
                         self._warn(warning)
+                    if _slug(meta.name) and _slug(meta.name) != q.id:   # the table's name is the id
+                        renamed[q.id] = ids.make(meta.name)
+                        q = replace(q, id=renamed[q.id])
                     if meta.group:
                         member[q.id] = (meta.group_kind, meta.group)
                 has_id = has_id or q.role == "id"
                 placed.append((first, q))
+            data_groups = tuple(replace(g, questions=tuple(renamed.get(x, x) for x in g.questions))
+                                for g in data_groups)
         placed.sort(key=lambda t: t[0])
         questions = [q for _, q in placed]
         if not has_id:

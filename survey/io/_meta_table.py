@@ -8,8 +8,10 @@ cell (``1=Male; 2=Female`` or ``1, Male | 2, Female``) or as long rows, one per 
 without a value holding the question text).  A ``type`` column is read when it holds
 this toolkit's words (or ``numeric``, ``string``, ``categorical`` ...).
 
-The table rarely says a question's type: such questions are :data:`"auto"` and are
-drafted from the data, taking only their text (and value labels) from the table.
+The table rarely says a question's type: such questions are ``"auto"`` and are drafted
+from the data, taking their id, text (and value labels) from the table.  A column is
+found by the variable name, else by the question text (exports headed by the question,
+with a table of short names beside them: ``Question_text,Question_name``).
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from survey.io._util import unreadable
 __all__ = ["header_roles", "parse_value_labels", "read_meta_table"]
 
 # normalised header -> role; earlier names win when several are present
-_NAME = ("variable", "variablename", "varname", "var", "qname", "column", "columnname", "name",
-         "field", "fieldname", "item", "questionid", "qid")
+_NAME = ("variable", "variablename", "varname", "var", "qname", "questionname", "column",
+         "columnname", "name", "field", "fieldname", "item", "questionid", "qid")
 _TEXT = ("questiontext", "question", "text", "variablelabel", "varlabel", "description",
          "wording", "prompt", "questionlabel", "label")
 _VALUE = ("value", "code", "valuecode", "answercode")
@@ -144,7 +146,7 @@ def read_meta_table(path: str, *, limits: Limits) -> FormMetadata:
         choices.setdefault(current, []).extend(MetaChoice(c, lab) for c, lab in pairs if c not in known)
     questions = tuple(
         MetaQuestion(name, types.get(name, "auto"), texts[name] or None,  # type: ignore[arg-type]
-                     choices=tuple(choices.get(name, ())), keys=(name,))
+                     choices=tuple(choices.get(name, ())), keys=(name, *([texts[name]] if texts[name] else [])))
         for name in order)
     labelled = sum(1 for q in questions if q.choices)
     note = (f"codebook table: {len(questions)} variable(s), {labelled} with value labels; types "

@@ -101,3 +101,13 @@ def test_a_table_that_is_not_a_codebook_is_refused_naming_the_shapes(tmp_path: P
     meta = _write(tmp_path, "other.csv", "Respondent,Q1\n1,Yes\n")
     with pytest.raises(UnreadableInputError, match="codebook table"):
         read_metadata(meta)
+
+
+def test_table_of_short_names_for_question_headers_names_the_questions(tmp_path: Path) -> None:
+    # rstudio/r-community-survey: the export is headed by the question text, and
+    # a table (Question_text,Question_name) gives each question its short name
+    data = _write(tmp_path, "responses.csv", f'"{MAIN}",Years\nI am learning to code,2\nI code,5\nI code,9\n')
+    meta = _write(tmp_path, "questions.csv", f'Question_text,Question_name\n"{MAIN}",Qmain\nYears,Qyears\n')
+    drafted = draft_from_metadata(read_table(data), read_metadata(meta))
+    assert [q.id for q in drafted.codebook.questions] == ["qmain", "qyears"]
+    assert drafted.codebook.question("qmain").text_en == MAIN
