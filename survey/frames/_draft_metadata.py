@@ -144,6 +144,11 @@ class _Builder:
             main = self.cols.take(q.keys) if q.keys else None  # first: a joined cell precedes its choices
             picked = [(c, col) for c in q.choices if c.keys for col in [self.cols.take(c.keys)] if col is not None] \
                 if q.type == "multiple" else []
+            if main is None and not picked and q.type == "auto":
+                parts = self._prefixed(q)
+                self.matches += parts
+                if parts:
+                    continue
             if main is None and not picked:
                 absent.append(f"{q.name!r}" + (f" ({_short(q.text)})" if q.text else ""))
                 continue
@@ -161,6 +166,26 @@ class _Builder:
                 if c.index not in self.cols.used and hit is not None:
                     m.extra.append((c, key[len(hit):].strip() or key))
                     self.cols.used.add(c.index)
+
+    def _prefixed(self, q: MetaQuestion) -> list[_Match]:
+        """A codebook table's row naming the stem of several export columns (Stack
+        Overflow: ``Language`` for ``LanguageHaveWorkedWith``, ``LanguageWantToWorkWith``):
+        each column not named elsewhere, drafted from its data, with the row's text and
+        the column's suffix."""
+        named = {normalize_key(k) for m in self.meta.questions for k in m.keys}
+        stem = normalize_key(q.name)
+        out = []
+        for c in self.raw.columns:
+            key = normalize_key(c.block)
+            rest = c.block.strip()[len(q.name):]
+            if (c.index in self.cols.used or key in named or not key.startswith(stem)
+                    or len(stem) < 3 or not re.match(r"[A-Z_]", rest)):
+                continue
+            self.cols.used.add(c.index)
+            words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", rest.strip("_")).lower()
+            text = f"{q.text} ({words})" if q.text else None
+            out.append(_Match(replace(q, name=c.block, text=text, keys=(c.block,)), c, [], []))
+        return out
 
     # ------------------------------------------------------------------ building
 

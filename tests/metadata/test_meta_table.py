@@ -111,3 +111,13 @@ def test_table_of_short_names_for_question_headers_names_the_questions(tmp_path:
     drafted = draft_from_metadata(read_table(data), read_metadata(meta))
     assert [q.id for q in drafted.codebook.questions] == ["qmain", "qyears"]
     assert drafted.codebook.question("qmain").text_en == MAIN
+
+
+def test_a_row_naming_the_stem_of_several_columns_gives_each_its_text(tmp_path: Path) -> None:
+    data = _write(tmp_path, "so.csv", "LanguageHaveWorkedWith,LanguageWantToWorkWith\n"
+                  "Python;SQL,Rust\nRust,Python;Rust\nSQL,SQL\nPython,Rust;SQL\n")
+    meta = _write(tmp_path, "schema.csv", "qname,question\nLanguage,Which languages?\n")
+    drafted = draft_from_metadata(read_table(data), read_metadata(meta))
+    texts = [q.text_en for q in drafted.codebook.questions]
+    assert texts == ["Which languages? (have worked with)", "Which languages? (want to work with)"]
+    assert drafted.warnings == ()
