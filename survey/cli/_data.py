@@ -261,7 +261,8 @@ def schema_check(codebook: str) -> None:
                                   "cp1252 ...); recorded in the draft's source.encoding.")
 @click.option("--metadata", "-m", type=_FILE,
               help="The platform's questionnaire: Qualtrics .qsf, XLSForm .xlsx, REDCap data dictionary "
-                   ".csv, or a .sav/.dta whose labels to use (docs/codebook.md).")
+                   ".csv, a .sav/.dta whose labels to use, or a codebook table (.csv/.xlsx headed "
+                   "e.g. variable,label or variable,value,label) (docs/codebook.md).")
 @limit_options
 def schema_draft(file: str, out: str, sheet: str | None, name: str | None, force: bool,
                  encoding: str | None, metadata: str | None, **kw: Any) -> None:

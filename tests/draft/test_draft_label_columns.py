@@ -103,3 +103,15 @@ def test_any_run_of_label_headed_columns_drafts_one_multiple_counting_blanks_as_
     for o, t in zip(q.options, ticks, strict=True):
         got = typed.frame.get_column(q.option_column(o)).to_list()
         assert got == [x if a else None for x, a in zip(t, answered, strict=True)]
+
+
+def test_two_runs_apart_are_two_questions() -> None:
+    n = 12
+    cols: dict[str, list[str | None]] = {}
+    for lab in ("EdX", "Coursera", "Udemy"):
+        cols[lab] = [lab if i % 2 else None for i in range(n)]
+    cols["Hours per week"] = [str(i) for i in range(n)]
+    for lab in ("Code Newbie", "The Changelog"):
+        cols[lab] = [lab if i % 3 else None for i in range(n)]
+    cb = draft_codebook(make_raw(cols), survey_name="t")
+    assert [q.labels for q in _multiples(cb)] == [("EdX", "Coursera", "Udemy"), ("Code Newbie", "The Changelog")]
