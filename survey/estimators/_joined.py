@@ -38,7 +38,8 @@ class JoinedAnswers:
         return (f"{self.column}: {self.share:.0%} of its answers join several with "
                 f"{self.delimiter!r} (e.g. {self.example!r}) and are counted whole, each "
                 "combination a category of its own; declare it type: multiple, layout: "
-                f"delimited, delimiter: {self.delimiter!r} in the codebook and ingest again")
+                f"delimited, delimiter: {self.delimiter!r} in the codebook (write-ins: an option "
+                f"'other' and other: {{option: other, column: <its column>}}) and ingest again")
 
 
 def joined_answers(s: pl.Series) -> JoinedAnswers | None:
