@@ -115,3 +115,27 @@ def test_two_runs_apart_are_two_questions() -> None:
         cols[lab] = [lab if i % 3 else None for i in range(n)]
     cb = draft_codebook(make_raw(cols), survey_name="t")
     assert [q.labels for q in _multiples(cb)] == [("EdX", "Coursera", "Udemy"), ("Code Newbie", "The Changelog")]
+
+
+@settings(max_examples=EXAMPLES // 2, deadline=None)
+@given(data=st.data(), runs=st.lists(st.lists(_label, min_size=2, max_size=6, unique_by=normalize_key),
+                                     min_size=1, max_size=3))
+def test_any_wide_export_with_several_runs_drafts_one_multiple_per_run(data, runs) -> None:  # type: ignore[no-untyped-def]
+    seen: set[str] = set()
+    runs = [[lab for lab in run if normalize_key(lab) not in seen and not seen.add(normalize_key(lab))]
+            for run in runs]
+    runs = [run for run in runs if len(run) >= 2]
+    n = data.draw(st.integers(8, 30))
+    cols: dict[str, list[str | None]] = {}
+    for r, run in enumerate(runs):
+        # between runs: a single choice whose one answer is its header in some rows only
+        cols[f"Satisfied {r}?"] = [[f"Satisfied {r}?", "No", "Yes"][i % 3] for i in range(n)]
+        for j, lab in enumerate(run):
+            ticks = data.draw(st.lists(st.booleans(), min_size=n, max_size=n))
+            ticks[j % n] = True
+            cols[lab] = [lab if t else None for t in ticks]
+    raw = make_raw(cols)
+    cb = draft_codebook(raw, survey_name="wide")
+    assert [[normalize_key(x) for x in q.labels] for q in _multiples(cb)] == \
+        [[normalize_key(x) for x in run] for run in runs]
+    assert type_table(raw, cb).report.n_errors == 0
