@@ -19,7 +19,6 @@ from survey.estimators._joined import joined_answers
 from survey.tables import crosstab, crosstabs
 from tests.clirun import stats
 
-TOOLS = ["Statistical analysis", "Data visualization", "Machine learning", "Web scraping"]
 JOINED = ["Statistical analysis, Data visualization", "Statistical analysis",
           "Data visualization, Machine learning, Statistical analysis",
           "Statistical analysis, Machine learning", "Machine learning",
