@@ -40,8 +40,9 @@ __all__ = ["glm_cmd", "logit_cmd", "ologit_cmd"]
 def _common(f: Any) -> Any:
     for deco in reversed([
         click.option("--formula", "-f", required=True,
-                     help="Model formula (patsy): \"y ~ x + C(g, Treatment('ref')) + x:z\"; "
-                          "Q('sch.wide') for a name that is not an identifier."),
+                     help="Model formula in R's spelling: \"y ~ x + C(g, Treatment('ref')) + "
+                          "x:z + I(api.stu^2) + offset(log(api.stu))\"; columns and the "
+                          "transforms of docs/models.md only (nothing else is evaluated)."),
         where_option,
         click.option("--conf", "level", type=click.FloatRange(0, 1, min_open=True, max_open=True),
                      default=0.95, show_default=True, help="Confidence level."),

@@ -10,6 +10,10 @@ Categorical columns (String, Enum, Categorical, Boolean) become pandas
 categoricals with the levels observed in the fitted rows, in R's factor order:
 Enum in declared order, strings sorted. ``C(x, Treatment('level'))`` chooses the
 reference level, as patsy does.
+
+Formulas are read in R's spelling and checked before anything is evaluated
+(``_namespace``): dotted names are columns, and a term may only use columns and the
+documented transforms.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from survey.design import SurveyFrame
 from survey.design._frame import H, PSU, W
 from survey.errors import ModelError
 from survey.models._design_matrix import fill_design, plain_factors, plain_outcome
+from survey.models._namespace import (check_formula, eval_env, r_names, term_name,
+                                      transform_namespace)
 
 __all__ = ["FAST_PATH", "ModelFrame", "drop_terms", "model_frame", "new_rows"]
 
@@ -152,8 +158,9 @@ def model_frame(sf: SurveyFrame, formula: str, *, outcome: pl.Expr | None = None
     ``"numeric"`` (a 2-level factor gives the indicator of its second level, as R's
     glm) or ``"ordinal"`` (level codes 1..K in the factor's order).
     """
-    desc, lhs = _parse(formula, outcome)
     columns = set(sf.frame.columns)
+    given, formula = formula, check_formula(formula, columns).text  # nothing runs before this
+    desc, lhs = _parse(formula, outcome)
     offsets = [t.factors[0].code for t in desc.rhs_termlist
                if len(t.factors) == 1 and _OFFSET.match(t.factors[0].code)]
     if offsets:
@@ -210,7 +217,7 @@ def model_frame(sf: SurveyFrame, formula: str, *, outcome: pl.Expr | None = None
     try:  # plain formulas: patsy codes a few rows, the columns are filled from polars
         X = patsy.dmatrix(patsy.ModelDesc([], desc.rhs_termlist),
                           ns if plain is None else _Columns(fit.head(8), levels),
-                          NA_action="raise", return_type="matrix")
+                          eval_env=eval_env(), NA_action="raise", return_type="matrix")
     except patsy.PatsyError as exc:
         raise ModelError(f"cannot build the design matrix: {exc}", location="formula") from exc
     info = X.design_info
@@ -230,7 +237,7 @@ def model_frame(sf: SurveyFrame, formula: str, *, outcome: pl.Expr | None = None
                              "expression", location="outcome",
                              hint="e.g. --outcome \"intent IN ('Accepted')\"")
     else:
-        label = formula.split("~", 1)[0].strip()
+        label = given.split("~", 1)[0].strip()
         if response == "ordinal":
             if label not in fit.columns:
                 raise ModelError(f"the ordinal outcome must be a column, got {label!r}",
@@ -240,8 +247,8 @@ def model_frame(sf: SurveyFrame, formula: str, *, outcome: pl.Expr | None = None
             y = y_plain
         else:
             try:
-                Y = patsy.dmatrix(patsy.ModelDesc([], lhs), ns, NA_action="raise",
-                                  return_type="matrix")
+                Y = patsy.dmatrix(patsy.ModelDesc([], lhs), ns, eval_env=eval_env(),
+                                  NA_action="raise", return_type="matrix")
             except patsy.PatsyError as exc:
                 raise ModelError(f"cannot evaluate the outcome {label!r}: {exc}",
                                  location="formula") from exc
@@ -271,17 +278,15 @@ def model_frame(sf: SurveyFrame, formula: str, *, outcome: pl.Expr | None = None
 
 
 _OFFSET = re.compile(r"^\s*offset\s*\(")
-_MATH = {"log": np.log, "exp": np.exp, "sqrt": np.sqrt, "log10": np.log10, "log2": np.log2,
-         "np": np}
 
 
 def _offset(codes: list[str], fit: pl.DataFrame) -> np.ndarray:
     """The sum of the formula's ``offset(expr)`` terms on the fitted rows, as R's
-    ``model.offset``. ``expr`` reads columns (``Q("name")`` too) and ``log``, ``exp``,
-    ``sqrt``, ``log10``, ``log2``."""
+    ``model.offset``. ``expr`` (checked by ``check_formula`` with the rest of the
+    formula) reads numeric columns (``Q("name")`` too) and the math transforms."""
     cols = {c: fit[c].cast(pl.Float64).to_numpy() for c in fit.columns
             if fit[c].dtype.is_numeric()}
-    ns = {**_MATH, **cols, "Q": lambda name: cols[name], "offset": lambda v: v}
+    ns = {**transform_namespace(), **cols, "Q": lambda name: cols[name]}
     total = np.zeros(fit.height)
     for code in codes:
         try:
@@ -339,9 +344,12 @@ def new_rows(mf: ModelFrame, profiles: pl.DataFrame) -> np.ndarray:
 
 def drop_terms(formula: str, terms: Sequence[str]) -> str:
     """``formula`` without the model terms ``terms`` (as patsy names them: ``C(g)``,
-    ``x:z``), as R's ``update(model, . ~ . - term)``; offsets are kept."""
+    ``x:z``; R's dotted names as written), as R's ``update(model, . ~ . - term)``;
+    offsets are kept."""
+    formula = r_names(formula)
     desc = patsy.ModelDesc.from_formula(formula)
     names = [t.name() for t in desc.rhs_termlist]
+    terms = [t if t in names else term_name(t) for t in terms]
     missing = [t for t in terms if t not in names]
     if missing:
         raise ModelError(f"{missing} are not terms of the model", location="terms",

@@ -33,6 +33,7 @@ from scipy import linalg, special
 
 from survey._display import format_number, html_table, p_text
 from survey.errors import ModelError
+from survey.models._namespace import term_name
 
 if TYPE_CHECKING:
     from survey.models._results import ModelResult
@@ -161,13 +162,14 @@ def lrt_test(model: ModelResult, terms: str | Sequence[str], *,
     R's ``df = Inf``.
     """
     wanted = [terms] if isinstance(terms, str) else list(terms)
+    slices = {} if model._mf is None else model._mf.term_slices
+    wanted = [t if t in slices else term_name(t) for t in wanted]  # R's spelling: api.stu
     if model._refit is None or model.naive_vcov is None:
         raise ModelError(f"a likelihood-ratio test needs a svyglm or svyolr fit, not {model.model}",
                          location="terms", hint="use the Wald test (--test-method wald)")
     if statistic not in ("F", "Chisq"):
         raise ModelError(f"statistic={statistic!r} is not F or Chisq", location="statistic")
     idx = model._term_index(wanted)
-    slices = {} if model._mf is None else model._mf.term_slices
     drop = [t for t in wanted if t in slices]
     if len(drop) != len(wanted):
         bad = [t for t in wanted if t not in slices]

@@ -27,6 +27,7 @@ from survey.errors import ModelError
 from survey.models._families import LINKS
 from survey.models._formula import ModelFrame, new_rows
 from survey.models._lrt import LikelihoodRatioTest, lrt_test
+from survey.models._namespace import term_name
 
 __all__ = ["ModelResult", "build_result"]
 
@@ -199,6 +200,7 @@ class ModelResult:
         slices = {} if self._mf is None else self._mf.term_slices
         idx: list[int] = []
         for t in wanted:
+            t = t if t in slices or t in names else term_name(t)  # R's spelling: api.stu
             if t in slices:
                 sl = slices[t]
                 off = 0 if self.model != "ordinal" else -1  # ordinal: no intercept column

@@ -16,7 +16,7 @@ import polars as pl
 
 from survey.bind import parse_sql, parse_where, read_population
 from survey.codebook import Codebook, Question, load_codebook
-from survey.errors import SpecError, SurveyError
+from survey.errors import ModelError, SpecError, SurveyError
 from survey.plans._lines import Lines
 from survey.plans._model import Plan
 from survey.plans._reader import Problems, suggest
@@ -25,10 +25,16 @@ __all__ = ["Columns", "check_plan", "has_module", "target_codebook"]
 
 CHOICE = ("single", "ordinal")
 NUMERIC = ("number", "integer")
-# names a patsy formula may call or use besides columns
-FORMULA_NAMES = {"C", "Q", "I", "Treatment", "Sum", "Diff", "Helmert", "Poly", "np", "center",
-                 "standardize", "scale", "log", "exp", "sqrt", "bs", "cr", "cc", "te", "True",
-                 "False", "None"}
+
+
+class _Known:
+    """The plan's columns as a container, for the formula check."""
+
+    def __init__(self, cols: Columns) -> None:
+        self._cols = cols
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._cols.known(name)
 
 
 def has_module(name: str) -> bool:
@@ -235,44 +241,29 @@ class _Checker:
         return None
 
     def formula(self, formula: str, cols: Columns, line: int | None, where: str) -> bool:
+        """Check a model formula as the models read it (survey.models' closed namespace:
+        R's dotted names, columns and the listed transforms), without evaluating it."""
         import patsy
 
+        from survey.models._namespace import check_formula
+
         try:
-            desc = patsy.ModelDesc.from_formula(formula)
-        except patsy.PatsyError as exc:
-            msg = str(exc).splitlines()[0]
-            self.add(line, f"{where}: cannot parse the formula {formula!r}: {msg}")
+            checked = check_formula(formula, _Known(cols), strict=False)
+        except ModelError as exc:
+            self.add(line, f"{where}: {exc.message}")
             return False
-        ok = True
+        for name in checked.unknown:
+            self.add(line, f"{where}: the formula {formula!r} names {cols.why_not(name)}")
+        desc = patsy.ModelDesc.from_formula(checked.text)
+        ok = not checked.unknown
         for term in [*desc.lhs_termlist, *desc.rhs_termlist]:
             for factor in term.factors:
-                ok &= self._factor(factor.code, cols, line, where)
-        return ok
-
-    def _factor(self, code: str, cols: Columns, line: int | None, where: str) -> bool:
-        try:
-            tree = ast.parse(code, mode="eval")
-        except SyntaxError as exc:
-            self.add(line, f"{where}: cannot parse the formula term {code!r}: {exc.msg}")
-            return False
-        called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
-        attr_bases = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
-        ok = True
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Name) and id(node) not in called | attr_bases:
-                if node.id not in FORMULA_NAMES and not cols.known(node.id):
-                    self.add(line, f"{where}: the formula term {code!r} names "
-                                   f"{cols.why_not(node.id)}")
-                    ok = False
-            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                  and node.func.id == "Q" and node.args and isinstance(node.args[0], ast.Constant)):
-                name = str(node.args[0].value)
-                if not cols.known(name):
-                    self.add(line, f"{where}: the formula term {code!r} names {cols.why_not(name)}")
-                    ok = False
-            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                  and node.func.id == "C" and node.args and isinstance(node.args[0], ast.Name)):
-                ok &= self._reference(node, cols, line, where, code)
+                tree = ast.parse(factor.code, mode="eval")
+                for node in ast.walk(tree):
+                    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                            and node.func.id == "C" and node.args
+                            and isinstance(node.args[0], ast.Name)):
+                        ok &= self._reference(node, cols, line, where, factor.code)
         return ok
 
     def _reference(self, node: ast.Call, cols: Columns, line: int | None, where: str,
@@ -483,7 +474,8 @@ class _Checker:
         assert isinstance(m, ModelSpec)
         where = f"[[model]] {m.id!r}"
         at = lambda key: self.at("model", i, key)  # noqa: E731
-        if self.formula(m.formula, cols, at("formula"), f"{where} formula"):
+        full = m.formula if not m.offset else f"{m.formula} + offset({m.offset})"
+        if self.formula(full, cols, at("formula"), f"{where} formula"):
             has_lhs = m.formula.split("~", 1)[0].strip() != "" if "~" in m.formula else False
             if "~" not in m.formula:
                 self.add(at("formula"), f"{where} formula: {m.formula!r} has no '~'")
