@@ -140,7 +140,8 @@ def _draft(raw: RawTable, *, survey_name: str, sheet: str | None, encoding: str 
            ) -> tuple[Codebook, list[str], dict[str, list[str]]]:
     notes = list(raw.notes)
     cols, markers = _columns(raw)
-    groups = find_groups(cols, layout=raw.layout)
+    groups = find_groups(cols, layout=raw.layout,
+                         stat=raw.file_format in ("sav", "dta", "xpt", "sas7bdat"))
     in_group = {c.sc.index: g for g in groups for c in g.columns}
     id_col = _find_id(raw, [c for c in cols if c.sc.index not in in_group])
     labelled = set(raw.value_labels) | set(raw.user_missing)     # SPSS/Stata: drafted per column
@@ -270,6 +271,8 @@ def _group_questions(g: Group, ids: _IdMaker, notes: list[str]) -> list[Question
 
 def _column_question(c: Col, raw: RawTable, ids: _IdMaker) -> tuple[Question, list[str]]:
     inf = _infer(c, raw)
+    if c.sc.name in raw.text_columns and inf.type in ("integer", "number"):
+        inf = Inferred("text", missing=inf.missing)  # a string variable: digits are an id
     role = "meta" if _is_meta(c) else "answer"
     pii = bool(_is_pii_header(c.sc.block) or _is_pii_header(c.text) or _pii_values(c.values)
                or (inf.type == "text" and role == "answer"))

@@ -40,6 +40,8 @@ _PATTERNS = (
     ("kobo", re.compile(r"^(?P<stem>.+)/(?P<opt>[^/]+)$")),
     ("numbered", re.compile(r"^(?P<stem>.+?)_(?P<opt>\d+)$")),
 )
+# survey export's per-option variables: ``<question>__<option>`` (after REDCap's ``___``)
+_EXPORTED = ("export", re.compile(r"^(?P<stem>.+?)__(?P<opt>[A-Za-z0-9][A-Za-z0-9_]*)$"))
 _SEPARATORS = (" - ", ": ", " – ", " — ", " | ", "-", ":")
 
 
@@ -93,8 +95,11 @@ def tick_kind(values: Sequence[str]) -> str | None:
     return "label" if len(keys) == 1 else None
 
 
-def find_groups(cols: Sequence[Col], *, layout: str) -> list[Group]:
-    """All multiple-choice groups among ``cols``; each column belongs to at most one."""
+def find_groups(cols: Sequence[Col], *, layout: str, stat: bool = False) -> list[Group]:
+    """All multiple-choice groups among ``cols``; each column belongs to at most one.
+
+    ``stat``: a statistical file (sav/dta/...), where ``stem__option`` 0/1 variables (as
+    ``survey export`` writes a multiple-choice question) are a group too."""
     groups: list[Group] = []
     taken: set[int] = set()
     if layout == "surveymonkey":
@@ -102,7 +107,7 @@ def find_groups(cols: Sequence[Col], *, layout: str) -> list[Group]:
             groups.append(g)
             taken |= {c.sc.index for c in g.columns}
     free = [c for c in cols if c.sc.index not in taken]
-    found = _pattern_groups(free)
+    found = _pattern_groups(free, (*_PATTERNS, _EXPORTED) if stat else _PATTERNS)
     taken |= {c.sc.index for g in found for c in g.columns}
     groups += found
     if layout != "surveymonkey":          # there a block's labels sit in row 2, handled above
@@ -199,11 +204,12 @@ def _is_own_label(c: Col) -> bool:
     return all(normalize_key(v) == key for v in c.values)
 
 
-def _pattern_groups(cols: Sequence[Col]) -> list[Group]:
+def _pattern_groups(cols: Sequence[Col],
+                    patterns: Sequence[tuple[str, re.Pattern[str]]] = _PATTERNS) -> list[Group]:
     by_block = {c.sc.block: c for c in cols}
     candidates: dict[tuple[str, str], list[list[tuple[Col, str]]]] = {}
     for c in cols:
-        for kind, pattern in _PATTERNS:
+        for kind, pattern in patterns:
             m = pattern.match(c.sc.block)
             if m:
                 runs = candidates.setdefault((kind, m["stem"]), [[]])
@@ -258,6 +264,10 @@ def _other_column(kind: str, stem: str, found: list[tuple[Col, str]],
         for c, opt in found:
             if opt.lower() == "other":
                 return c, None
+    if kind == "export":
+        for c, opt in found:
+            if opt == "other_text":
+                return c, "other" if any(o == "other" for _, o in found) else None
     return None
 
 
@@ -271,7 +281,7 @@ def _member_labels(cols: list[Col], opts: list[str]) -> list[str]:
         vals = c.values
         if vals and tick_kind(vals) == "label":
             labels.append(clean_label(vals[0]))
-        elif cut and clean_label(text[cut:]):
+        elif cut and clean_label(text[cut:]) and not text.endswith("…"):  # not cut short
             labels.append(clean_label(text[cut:]))
         else:
             labels.append(opt)

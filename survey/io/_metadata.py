@@ -21,12 +21,13 @@ from typing import Literal
 
 from survey.errors import UnreadableInputError
 from survey.io._model import Limits
+from survey.io._sniff import _SAS7BDAT, _XPT
 from survey.io._util import unreadable
 from survey.io._zipguard import inspect_xlsx
 
 __all__ = ["FormMetadata", "MetaChoice", "MetaQuestion", "MetadataKind", "read_metadata"]
 
-MetadataKind = Literal["qsf", "xlsform", "redcap", "sav", "dta", "table"]
+MetadataKind = Literal["qsf", "xlsform", "redcap", "sav", "dta", "xpt", "sas7bdat", "table"]
 # "auto": the metadata gives the question's text (and value labels) but not its type,
 # which is then drafted from the data (a plain codebook table)
 MetaType = Literal["single", "ordinal", "multiple", "integer", "number", "date", "datetime", "text",
@@ -149,6 +150,10 @@ def _sniff(path: str, head: bytes, limits: Limits) -> MetadataKind:
         return "sav"
     if suffix == ".dta" or head[:11] == b"<stata_dta>":
         return "dta"
+    if head.startswith(_XPT):
+        return "xpt"
+    if head.startswith(_SAS7BDAT):
+        return "sas7bdat"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"{"):
         if b"SurveyEntry" in head or b"SurveyElements" in head or suffix == ".qsf":
@@ -166,8 +171,8 @@ def _sniff(path: str, head: bytes, limits: Limits) -> MetadataKind:
         return "table"
     raise unreadable(
         "not a metadata file this toolkit reads (a Qualtrics .qsf, an XLSForm .xlsx, "
-        "a REDCap data dictionary .csv, an SPSS .sav / Stata .dta, or a codebook table "
-        "headed e.g. 'variable,label')", path,
+        "a REDCap data dictionary .csv, an SPSS .sav / Stata .dta / SAS .xpt or .sas7bdat, "
+        "or a codebook table headed e.g. 'variable,label')", path,
         "give the platform's questionnaire file to --metadata, or draft without it")
 
 

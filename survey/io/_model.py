@@ -69,7 +69,7 @@ class RawTable:
     frame: pl.DataFrame
     columns: tuple[SourceColumn, ...]
     path: str
-    file_format: Literal["xlsx", "xls", "csv", "sav", "dta"]
+    file_format: Literal["xlsx", "xls", "csv", "sav", "dta", "xpt", "sas7bdat"]
     layout: Layout
     header_rows: int
     sheet: str | None = None
@@ -81,6 +81,8 @@ class RawTable:
     user_missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
     variable_labels: dict[str, str] = field(default_factory=dict)
     date_columns: frozenset[str] = frozenset()
+    text_columns: frozenset[str] = frozenset()
+    """sav/dta/xpt/sas7bdat: variables stored as strings (text, whatever their cells look like)."""
     date1904: bool = False
     visible_sheets: tuple[str, ...] = ()
     """Workbooks: the visible sheets (the reader chose ``sheet`` among them)."""

@@ -23,6 +23,8 @@ _EXTENSIONS = {
     "csv": (".csv", ".tsv", ".txt", ".tab", ".dat", ""),
     "sav": (".sav", ".zsav"),
     "dta": (".dta",),
+    "xpt": (".xpt", ".xport"),
+    "sas7bdat": (".sas7bdat",),
 }
 
 
@@ -38,7 +40,10 @@ def read_table(
     """Read a survey export into an all-text :class:`RawTable` with its column map.
 
     The format is decided from the content, not the name: xlsx (calamine), legacy
-    xls, delimited text (csv/tsv/txt), SPSS ``.sav`` and Stata ``.dta`` (pyreadstat).
+    xls, delimited text (csv/tsv/txt), SPSS ``.sav``, Stata ``.dta`` (extended missing
+    values ``.a``-``.z`` kept as codes), SAS transport ``.xpt`` and SAS ``.sas7bdat``
+    (special missing values ``.A``-``.Z``, ``._``; value labels from a formats catalog
+    beside it), all through pyreadstat.
 
     Parameters
     ----------
@@ -64,7 +69,7 @@ def read_table(
     -------
     RawTable
         Every cell a string (blank cells null) plus ``__row__``, the 1-based
-        spreadsheet row (csv: record number; sav/dta: case number).
+        spreadsheet row (csv: record number; sav/dta/xpt/sas7bdat: case number).
 
     Raises
     ------
@@ -91,7 +96,7 @@ def read_table(
         notes.append(f"read as {kind} by content although the file is {named}")
     if sheet is not None and kind not in ("xlsx", "xls"):
         notes.append(f"sheet {sheet!r} ignored: a {kind} file has no sheets")
-    if kind in ("sav", "dta"):
+    if kind in ("sav", "dta", "xpt", "sas7bdat"):
         return _read_stat(location, kind, limits, notes)
     if kind in ("xlsx", "xls"):
         grid = read_workbook_grid(location, kind=kind, sheet=sheet, limits=limits)
@@ -187,4 +192,5 @@ def _read_stat(location: str, kind: str, limits: Limits, notes: list[str]) -> Ra
         user_missing=stat.user_missing,
         variable_labels=stat.variable_labels,
         date_columns=stat.date_columns,
+        text_columns=stat.text_columns,
     )

@@ -12,7 +12,7 @@ from survey.io._util import human_size, unreadable
 
 __all__ = ["FileKind", "sniff"]
 
-FileKind = Literal["xlsx", "xls", "csv", "sav", "dta"]
+FileKind = Literal["xlsx", "xls", "csv", "sav", "dta", "xpt", "sas7bdat"]
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -61,6 +61,14 @@ def _ole_kind(path: str) -> FileKind:
     )
 
 
+# SAS: the transport file's first header record (version 5 and 8), and the 32-byte magic
+# number that opens every .sas7bdat file.
+_XPT = (b"HEADER RECORD*******LIBRARY HEADER RECORD!!!!!!!",
+        b"HEADER RECORD*******LIBV8   HEADER RECORD!!!!!!!")
+_SAS7BDAT = (b"\x00" * 12 + b"\xc2\xea\x81\x60\xb3\x14\x11\xcf\xbd\x92\x08\x00"
+             b"\x09\xc7\x31\x8c\x18\x1f\x10\x11")
+
+
 def _is_old_dta(head: bytes) -> bool:
     # Stata 8-13 (.dta formats 113-115): version byte, byte order 1|2, filetype 1, 0.
     return len(head) >= 4 and 104 <= head[0] <= 115 and head[1] in (1, 2) and head[2] == 1
@@ -71,7 +79,7 @@ def sniff(path: str, limits: Limits) -> FileKind:
 
     Checks existence, emptiness and ``limits.max_file_bytes`` first; then the magic
     bytes: zip (xlsx), OLE (xls, or an encrypted workbook), SPSS ``$FL2``/``$FL3``,
-    Stata, known non-table formats (images, PDF, archives, HTML); anything else is
+    Stata, SAS transport and ``.sas7bdat``, known non-table formats (images, PDF, archives, HTML); anything else is
     treated as delimited text, which the csv reader checks further.
     """
     p = Path(path)
@@ -104,6 +112,10 @@ def sniff(path: str, limits: Limits) -> FileKind:
         _is_old_dta(head) and os.path.splitext(path)[1].lower() == ".dta"
     ):
         return "dta"
+    if head.startswith(_XPT):
+        return "xpt"
+    if head.startswith(_SAS7BDAT):
+        return "sas7bdat"
     for magic, what in _FOREIGN:
         if head.startswith(magic):
             raise unreadable(f"not a spreadsheet: the file is {what}", path, _SAVE_AS_XLSX)

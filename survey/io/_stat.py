@@ -1,9 +1,19 @@
-"""Read SPSS ``.sav`` and Stata ``.dta`` files through pyreadstat, every cell as text."""
+"""Read SPSS ``.sav``, Stata ``.dta`` and SAS ``.xpt`` / ``.sas7bdat`` files through
+pyreadstat, every cell as text.
+
+Missing-value codes become text a codebook can name: SPSS user-missing values stay
+numbers (``8``); Stata's extended missing values are ``.a`` ... ``.z`` and SAS's special
+missing values ``.A`` ... ``.Z`` and ``._`` (as Stata and SAS print them), each listed as
+a user-missing code of its variable with its value label.  A SAS file's value labels
+live in a formats catalog: ``NAME.sas7bcat`` or ``formats.sas7bcat`` beside the data is
+read when present.  SAS transport files carry no special missing values through
+pyreadstat (they read as missing) and no value labels.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -11,9 +21,17 @@ import polars as pl
 from survey.io._model import Limits
 from survey.io._util import unreadable
 
-__all__ = ["StatGrid", "number_text", "read_stat_file"]
+__all__ = ["STAT_KINDS", "StatGrid", "number_text", "read_stat_file", "stat_meta"]
 
 _EXACT = 2.0**53
+
+STAT_KINDS: dict[str, tuple[str, str]] = {
+    "sav": ("read_sav", "SPSS .sav"),
+    "dta": ("read_dta", "Stata .dta"),
+    "xpt": ("read_xport", "SAS transport .xpt"),
+    "sas7bdat": ("read_sas7bdat", "SAS .sas7bdat"),
+}
+"""pyreadstat's reader and the file's name for each statistical format."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +45,7 @@ class StatGrid:
     date_columns: frozenset[str]
     encoding: str | None
     notes: tuple[str, ...]
+    text_columns: frozenset[str] = frozenset()
 
 
 def number_text(value: object) -> str:
@@ -62,10 +81,89 @@ def _text_expr(name: str, dtype: pl.DataType) -> pl.Expr:
     return col.cast(pl.String)
 
 
+def _catalog(path: str) -> str | None:
+    """The SAS formats catalog beside ``path``: ``NAME.sas7bcat``, else ``formats.sas7bcat``."""
+    p = Path(path)
+    for cand in (p.with_suffix(".sas7bcat"), p.with_name("formats.sas7bcat")):
+        if cand.is_file():
+            return str(cand)
+    return None
+
+
+def _read(pyreadstat: Any, kind: str, path: str, **kw: Any) -> tuple[Any, Any]:
+    """Call pyreadstat's reader for ``kind`` with the options that reader takes."""
+    if kind != "sav" and kind != "dta":
+        kw.pop("apply_value_formats", None)
+    if kind == "xpt":
+        kw.pop("user_missing", None)
+    return getattr(pyreadstat, STAT_KINDS[kind][0])(path, **kw)  # type: ignore[no-any-return]
+
+
+def stat_meta(path: str, *, kind: str) -> tuple[Any, dict[str, dict[str, str]], str | None]:
+    """The file's metadata (``metadataonly``), its value labels with codes as cells are
+    written (``1``, ``.a``), and the SAS catalog the labels came from (else None)."""
+    import pyreadstat  # lazily: heavy at start-up
+
+    _, meta = _read(pyreadstat, kind, path, metadataonly=True, user_missing=True)
+    catalog = _catalog(path) if kind == "sas7bdat" else None
+    labels_meta = meta
+    if catalog is not None:
+        try:
+            _, labels_meta = pyreadstat.read_sas7bdat(path, metadataonly=True,
+                                                      catalog_file=catalog)
+        except pyreadstat.ReadstatError:
+            catalog = None
+    numeric = _numeric(meta, kind)
+    value_labels = {
+        name: {_code_text(k, name in numeric, kind): str(v) for k, v in labels.items()}
+        for name, labels in (labels_meta.variable_value_labels or {}).items()
+    }
+    return meta, value_labels, catalog
+
+
+def _numeric(meta: Any, kind: str) -> frozenset[str]:
+    """Numeric variables (which may hold Stata/SAS extended missing values)."""
+    if kind == "sav":
+        return frozenset()
+    types = getattr(meta, "readstat_variable_types", None) or {}
+    return frozenset(n for n, t in types.items() if t != "string")
+
+
+def _code_text(value: object, numeric: bool, kind: str) -> str:
+    """A code as cells are written: numbers as :func:`number_text`; in a numeric Stata or
+    SAS variable, pyreadstat's letter for an extended missing value as ``.a`` / ``.A``."""
+    if numeric and isinstance(value, str) and kind != "sav":
+        return value if value.startswith(".") else "." + value
+    return number_text(value)
+
+
+def _extended_cells(frame: pl.DataFrame, numeric: frozenset[str], kind: str) -> pl.DataFrame:
+    """Numeric columns holding extended missing values (pyreadstat: Object or String
+    columns of floats and letters) as text: ``1``, ``2.5``, ``.a``."""
+    fixed = []
+    for name, dtype in frame.schema.items():
+        if dtype != pl.Object and not (name in numeric and dtype == pl.String):
+            continue
+        cells = [None if v is None or (isinstance(v, float) and v != v)
+                 else _code_text(v, name in numeric, kind)
+                 for v in frame.get_column(name).to_list()]
+        fixed.append(pl.Series(name, cells, dtype=pl.String))
+    return frame.with_columns(fixed) if fixed else frame
+
+
 def _user_missing(
-    frame: pl.DataFrame, meta: Any, value_labels: dict[str, dict[str, str]]
+    frame: pl.DataFrame, meta: Any, value_labels: dict[str, dict[str, str]], kind: str = "sav"
 ) -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
+    if kind != "sav":  # extended missing values: those seen and those labelled
+        numeric = _numeric(meta, kind)
+        for name, values in (getattr(meta, "missing_user_values", None) or {}).items():
+            out[name] = tuple(dict.fromkeys(_code_text(v, name in numeric, kind) for v in values))
+        for name, labels in value_labels.items():
+            letters = [k for k in labels if k.startswith(".") and name in numeric]
+            if letters:
+                out[name] = tuple(sorted(dict.fromkeys([*out.get(name, ()), *letters])))
+        return out
     for name, ranges in (getattr(meta, "missing_ranges", None) or {}).items():
         codes: list[str] = []
         for r in ranges:
@@ -93,17 +191,19 @@ def _in_range(code: str, lo: Any, hi: Any) -> bool:
 
 
 def read_stat_file(path: str, *, kind: str, limits: Limits) -> StatGrid:
-    """Read a ``.sav`` or ``.dta`` file; numbers become text (``1`` not ``1.0``), dates ISO.
+    """Read a ``.sav``, ``.dta``, ``.xpt`` or ``.sas7bdat`` file; numbers become text
+    (``1`` not ``1.0``), dates ISO.
 
-    User-missing codes are kept as values (``user_missing=True``) and listed per
-    variable; value labels are returned with their codes as text, not applied.
+    User-missing codes are kept as values (``user_missing=True``; Stata's ``.a``-``.z``,
+    SAS's ``.A``-``.Z``, ``._``) and listed per variable; value labels are returned with
+    their codes as text, not applied.
     """
     import pyreadstat  # here, not at the top: it costs ~0.7 s of start-up to every command
 
-    reader: Callable[..., Any] = pyreadstat.read_sav if kind == "sav" else pyreadstat.read_dta
-    label = "SPSS .sav" if kind == "sav" else "Stata .dta"
+    label = STAT_KINDS[kind][1]
+    notes: list[str] = []
     try:
-        _, meta = reader(path, metadataonly=True)
+        meta, value_labels, catalog = stat_meta(path, kind=kind)
         rows, cols = meta.number_rows, meta.number_columns
         if rows is not None and rows > limits.max_rows:
             raise unreadable(
@@ -117,22 +217,22 @@ def read_stat_file(path: str, *, kind: str, limits: Limits) -> StatGrid:
                 path,
                 "if this file is genuine, raise the column limit (--max-columns N; Limits(max_columns=N))",
             )
-        frame, meta = reader(
-            path, user_missing=True, apply_value_formats=False, output_format="polars"
+        frame, meta = _read(
+            pyreadstat, kind, path, user_missing=True, apply_value_formats=False,
+            output_format="polars"
         )
     except pyreadstat.ReadstatError as exc:
         raise unreadable(
             f"corrupt or unsupported {label} file ({exc})",
             path,
-            "export the file again from SPSS/Stata",
+            "export the file again from SPSS/Stata/SAS",
         ) from None
     except (UnicodeDecodeError, OverflowError, ValueError) as exc:
         raise unreadable(f"the {label} file cannot be decoded ({exc})", path) from None
-    value_labels = {
-        name: {number_text(k): str(v) for k, v in labels.items()}
-        for name, labels in (meta.variable_value_labels or {}).items()
-    }
-    user_missing = _user_missing(frame, meta, value_labels)
+    frame = _extended_cells(frame, _numeric(meta, kind), kind)
+    if catalog is not None:
+        notes.append(f"value labels from the SAS formats catalog {Path(catalog).name}")
+    user_missing = _user_missing(frame, meta, value_labels, kind)
     dates = frozenset(
         name for name, dtype in frame.schema.items() if dtype.is_temporal()
     )
@@ -141,4 +241,7 @@ def read_stat_file(path: str, *, kind: str, limits: Limits) -> StatGrid:
         name: label for name, label in (meta.column_names_to_labels or {}).items() if label
     }
     encoding = getattr(meta, "file_encoding", None)
-    return StatGrid(text, variable_labels, value_labels, user_missing, dates, encoding, ())
+    strings = frozenset(n for n, t in (getattr(meta, "readstat_variable_types", None) or {}).items()
+                        if t == "string")
+    return StatGrid(text, variable_labels, value_labels, user_missing, dates, encoding,
+                    tuple(notes), strings)
