@@ -162,12 +162,28 @@ def _problem(node: ast.AST) -> str | None:
         if node.id.startswith("__") or node.id.endswith("__"):
             return f"names {node.id}, which is not allowed"
         return None
+    if isinstance(node, ast.BinOp) and _constant(node.left) and _constant(node.right):
+        seq = (ast.Tuple, ast.List)
+        if any(isinstance(side, seq) or (isinstance(side, ast.Constant)
+                                         and isinstance(side.value, str))
+               for side in (node.left, node.right)):
+            return "repeats a literal, which is not allowed"
+        if isinstance(node.op, ast.Pow) and not (
+                isinstance(node.right, ast.Constant)
+                and isinstance(node.right.value, (int, float))
+                and abs(node.right.value) <= 64):
+            return "raises a number to a power beyond 64, which is not allowed"
     if isinstance(node, ast.Constant):
         return None if isinstance(node.value, (int, float, str, bool, type(None))) else (
             f"holds a {type(node.value).__name__} literal, which is not allowed")
     if not isinstance(node, _NODES):
         return f"uses {type(node).__name__.lower()} syntax, which is not allowed"
     return None
+
+
+def _constant(node: ast.AST) -> bool:
+    """Whether ``node`` reads no column and calls nothing (Python would compute it)."""
+    return not any(isinstance(n, (ast.Name, ast.Call, ast.Attribute)) for n in ast.walk(node))
 
 
 def _factor_names(code: str, known: Container[str]) -> tuple[list[str], list[str]]:

@@ -59,6 +59,9 @@ def test_payload_is_refused_before_it_runs(tmp_path: Path, k: int) -> None:
     ("y ~ x + I(open('f'))", "open()"),
     ("y ~ x + I(x[0])", "subscript"),
     ("y ~ x + I((lambda: 1)())", "not allowed"),
+    ("y ~ x + I(10 ** 10 ** 10)", "power"),
+    ("y ~ x + I(len('a' * 10 ** 9))", "len()"),
+    ("y ~ x + I(('a',) * 10 ** 9)", "repeats"),
 ])
 def test_error_names_the_term(formula: str, term: str) -> None:
     with pytest.raises(ModelError) as info:
