@@ -1,5 +1,6 @@
 # Regenerates the R reference fixtures of model formulas written with R's dotted names
-# (survey.models' formula namespace: terms, interactions, C(), I() powers, scale(), offsets).
+# (survey.models' formula namespace: terms, interactions, C(), I() powers, scale(), poly(),
+# B-splines, offsets).
 #
 #   Rscript scripts/r/make_formula_fixtures.R     (from the repository root)
 #
@@ -60,6 +61,8 @@ glm_case("dotted_power_and_scale", "api00 ~ comp.imp + I(api.stu^2) + scale(api.
          "gaussian()", "api00 ~ C(comp.imp) + I(api.stu^2) + scale(api.stu)", "gaussian")
 glm_case("dotted_offset", "enroll ~ ell + meals + offset(log(api.stu))", "quasipoisson()",
          "enroll ~ ell + meals + offset(log(api.stu))", "quasipoisson")
+glm_case("dotted_poly_and_bs", "api00 ~ poly(api.stu, 2) + splines::bs(meals, df = 4)",
+         "gaussian()", "api00 ~ poly(api.stu, 2) + bs(meals, df=4)", "gaussian")
 glm_case("dotted_outcome_logit", "sch.wide ~ ell + log(api.stu) + comp.imp",
          "quasibinomial()", "sch.wide ~ ell + log(api.stu) + C(comp.imp)", "binomial")
 

@@ -53,6 +53,7 @@ TRANSFORMS: dict[str, str] = {
     "center": "x minus its mean on the fitted rows",
     "standardize": "(x - mean) / sd (divisor n) on the fitted rows, as patsy's standardize",
     "scale": "(x - mean) / sd (divisor n - 1) on the fitted rows, as R's scale()",
+    "poly": "orthogonal polynomials of degree 1..d on the fitted rows, as R's poly(x, d)",
     "bs": "B-spline basis, as R's splines::bs(x, df, knots, degree)",
     "cr": "natural cubic regression spline, as mgcv's cr",
     "cc": "cyclic cubic regression spline, as mgcv's cc",
@@ -315,12 +316,51 @@ class _RScale:
         return self._inner.transform(x, center=center, rescale=rescale, ddof=1)
 
 
+class _RPoly:
+    """R's ``poly(x, degree)``: orthogonal polynomials of degree 1..``degree`` on the fitted
+    rows (R's ``alpha`` and ``norm2`` found by the three-term recurrence R's
+    ``predict.poly`` uses), so prediction rows get the fit's polynomials."""
+
+    def __init__(self) -> None:
+        self._chunks: list[np.ndarray] = []
+        self._degree = 1
+        self._alpha = np.empty(0)
+        self._norm2 = np.empty(0)
+
+    def memorize_chunk(self, x: Any, degree: int = 1) -> None:
+        if not isinstance(degree, int) or not 1 <= degree <= 10:
+            raise ValueError(f"poly() takes a degree from 1 to 10, got {degree!r}")
+        self._degree = degree
+        self._chunks.append(np.asarray(x, dtype=float).ravel())
+
+    def memorize_finish(self) -> None:
+        x = np.concatenate(self._chunks)
+        self._chunks = []
+        alpha: list[float] = []
+        norm2 = [1.0, float(x.size)]
+        prev, cur = np.zeros_like(x), np.ones_like(x)
+        for j in range(self._degree):
+            alpha.append(float(np.sum(x * cur**2) / norm2[-1]))
+            nxt = (x - alpha[-1]) * cur - (norm2[-1] / norm2[-2]) * prev
+            prev, cur = cur, nxt
+            norm2.append(float(np.sum(cur**2)))
+        self._alpha, self._norm2 = np.array(alpha), np.array(norm2)
+
+    def transform(self, x: Any, degree: int = 1) -> np.ndarray:
+        x = np.asarray(x, dtype=float).ravel()
+        z = [np.zeros_like(x), np.ones_like(x)]
+        for j in range(self._degree):
+            z.append((x - self._alpha[j]) * z[-1] - (self._norm2[j + 1] / self._norm2[j]) * z[-2])
+        return np.column_stack([z[j + 2] / np.sqrt(self._norm2[j + 2])
+                                for j in range(self._degree)])
+
+
 def transform_namespace() -> dict[str, Any]:
     """The functions of :data:`TRANSFORMS` that are not patsy's own, by name."""
     import patsy
 
     return {**_MATH, "np": _NP, "offset": _identity,
-            "scale": patsy.stateful_transform(_RScale)}
+            "scale": patsy.stateful_transform(_RScale), "poly": patsy.stateful_transform(_RPoly)}
 
 
 def _identity(v: Any) -> Any:

@@ -1,5 +1,5 @@
 """Formulas in R's spelling (dotted names in terms, interactions, C(), I() powers, scale(),
-offsets) give R's svyglm coefficients on R's api data.
+poly(), bs(), offsets) give R's svyglm coefficients on R's api data.
 
 Fixtures: tests/fixtures/r/formulas.json and apistrat_formula.csv
 (R: scripts/r/make_formula_fixtures.R).
@@ -33,12 +33,16 @@ def _part(name: str) -> str:
     """One factor of a coefficient name, patsy's or R's, in R's spelling."""
     name = re.sub(r"""Q\(["'](.+?)["']\)""", r"\1", name).replace(" ", "").replace("**", "^")
     m = re.fullmatch(r"C\(([\w.]+)\)\[T\.(.+)\]", name)
-    return m.group(1) + m.group(2) if m else name
+    if m:
+        return m.group(1) + m.group(2)
+    m = re.fullmatch(r"(.+\))\[(\d+)\]", name)  # patsy's poly(x, 2)[0] is R's poly(x, 2)1
+    return f"{m.group(1)}{int(m.group(2)) + 1}" if m else name
 
 
 def _key(term: str) -> frozenset[str]:
     if term in ("Intercept", "(Intercept)"):
         return frozenset({"(Intercept)"})
+    term = term.replace("splines::", "")
     return frozenset(_part(p) for p in re.split(r":(?![^()]*\))", term))
 
 
