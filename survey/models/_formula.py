@@ -33,8 +33,8 @@ from survey.design import SurveyFrame
 from survey.design._frame import H, PSU, W
 from survey.errors import ModelError
 from survey.models._design_matrix import fill_design, plain_factors, plain_outcome
-from survey.models._namespace import (check_formula, eval_env, r_names, term_name,
-                                      transform_namespace)
+from survey.models._namespace import (check_formula, display_name, eval_env, r_names,
+                                      term_key, transform_namespace)
 
 __all__ = ["FAST_PATH", "ModelFrame", "drop_terms", "model_frame", "new_rows"]
 
@@ -266,10 +266,10 @@ def model_frame(sf: SurveyFrame, formula: str, *, outcome: pl.Expr | None = None
     if not np.all(np.isfinite(X)) or not np.all(np.isfinite(y)):
         raise ModelError("the design matrix or outcome has non-finite values",
                          location="formula", hint="check transformations such as log(0)")
-    slices = {name: sl for name, sl in info.term_name_slices.items()}
+    slices = {display_name(name): sl for name, sl in info.term_name_slices.items()}
     off = _offset(offsets, fit) if offsets else None
     return ModelFrame(
-        y=np.asarray(y, dtype=float), X=X, names=tuple(info.column_names),
+        y=np.asarray(y, dtype=float), X=X, names=tuple(display_name(n) for n in info.column_names),
         w=fit[W].to_numpy().astype(float), psu=fit[PSU].to_numpy().astype(np.int64),
         h=fit[H].to_numpy().astype(np.int64), rows=fit["__svy_row"].to_numpy(),
         design_info=info, term_slices=slices, variables=tuple(sorted(rhs_vars)),
@@ -348,8 +348,9 @@ def drop_terms(formula: str, terms: Sequence[str]) -> str:
     offsets are kept."""
     formula = r_names(formula)
     desc = patsy.ModelDesc.from_formula(formula)
+    shown = {display_name(t.name()): t.name() for t in desc.rhs_termlist}
     names = [t.name() for t in desc.rhs_termlist]
-    terms = [t if t in names else term_name(t) for t in terms]
+    terms = [t if t in names else shown.get(t, shown.get(term_key(t), t)) for t in terms]
     missing = [t for t in terms if t not in names]
     if missing:
         raise ModelError(f"{missing} are not terms of the model", location="terms",

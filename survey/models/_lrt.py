@@ -33,7 +33,7 @@ from scipy import linalg, special
 
 from survey._display import format_number, html_table, p_text
 from survey.errors import ModelError
-from survey.models._namespace import term_name
+from survey.models._namespace import term_key
 
 if TYPE_CHECKING:
     from survey.models._results import ModelResult
@@ -163,7 +163,7 @@ def lrt_test(model: ModelResult, terms: str | Sequence[str], *,
     """
     wanted = [terms] if isinstance(terms, str) else list(terms)
     slices = {} if model._mf is None else model._mf.term_slices
-    wanted = [t if t in slices else term_name(t) for t in wanted]  # R's spelling: api.stu
+    wanted = [t if t in slices else term_key(t) for t in wanted]  # Q('api.stu') is api.stu
     if model._refit is None or model.naive_vcov is None:
         raise ModelError(f"a likelihood-ratio test needs a svyglm or svyolr fit, not {model.model}",
                          location="terms", hint="use the Wald test (--test-method wald)")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -32,7 +33,7 @@ import numpy as np
 from survey.errors import ModelError
 
 __all__ = ["TRANSFORMS", "CheckedFormula", "check_formula", "eval_env", "r_names",
-           "term_name", "transform_namespace"]
+           "display_name", "term_key", "term_name", "transform_namespace"]
 
 _MATH: dict[str, Callable[..., Any]] = {
     "log": np.log, "log10": np.log10, "log2": np.log2, "log1p": np.log1p, "exp": np.exp,
@@ -277,6 +278,24 @@ def check_formula(formula: str, columns: Container[str], *, strict: bool = True
 
 def _iter(columns: Container[str]) -> Iterable[str]:
     return columns if isinstance(columns, Iterable) else ()
+
+
+_QUOTED = re.compile(r"""Q\((["'])((?:(?!\1).)+)\1\)""")
+
+
+def display_name(name: str) -> str:
+    """A patsy term or coefficient name in R's spelling: ``Q("api.stu")`` -> ``api.stu``.
+
+    >>> display_name('Q("sch.wide")[T.Yes]:I(Q("api.stu") ** 2)')
+    'sch.wide[T.Yes]:I(api.stu ** 2)'
+    """
+    return _QUOTED.sub(lambda m: m.group(2), name)
+
+
+def term_key(term: str) -> str:
+    """The display name of a term written any way: ``api.stu``, ``Q('api.stu')``,
+    ``I(x^2)`` all give the name the results show."""
+    return display_name(term_name(term))
 
 
 def term_name(term: str) -> str:

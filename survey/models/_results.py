@@ -27,7 +27,7 @@ from survey.errors import ModelError
 from survey.models._families import LINKS
 from survey.models._formula import ModelFrame, new_rows
 from survey.models._lrt import LikelihoodRatioTest, lrt_test
-from survey.models._namespace import term_name
+from survey.models._namespace import term_key
 
 __all__ = ["ModelResult", "build_result"]
 
@@ -200,7 +200,7 @@ class ModelResult:
         slices = {} if self._mf is None else self._mf.term_slices
         idx: list[int] = []
         for t in wanted:
-            t = t if t in slices or t in names else term_name(t)  # R's spelling: api.stu
+            t = t if t in slices or t in names else term_key(t)  # Q('api.stu') is api.stu
             if t in slices:
                 sl = slices[t]
                 off = 0 if self.model != "ordinal" else -1  # ordinal: no intercept column

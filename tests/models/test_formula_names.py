@@ -72,3 +72,15 @@ def test_fixture_provenance() -> None:
     header = _load()["header"]
     assert header["script"] == "scripts/r/make_formula_fixtures.R"
     assert header["r_version"].startswith("R version")
+
+
+def test_dotted_names_are_shown_as_written() -> None:
+    sf = bind(_load()["header"]["design"]["py"])
+    res = svyglm(sf, "api00 ~ api.stu + C(comp.imp) + I(api.stu^2) + sch.wide:meals",
+                 family="gaussian")
+    assert set(res.names) == {"Intercept", "api.stu", "C(comp.imp)[T.Yes]",
+                              "I(api.stu ** 2)", "sch.wide[No]:meals", "sch.wide[Yes]:meals"}
+    quoted = svyglm(sf, "api00 ~ Q('api.stu') + C(Q('comp.imp')) + I(Q('api.stu')**2) "
+                        "+ Q('sch.wide'):meals", family="gaussian")
+    assert quoted.names == res.names
+    assert quoted.coef.tolist() == res.coef.tolist()
