@@ -116,6 +116,10 @@ def sniff(path: str, limits: Limits) -> FileKind:
         return "xpt"
     if head.startswith(_SAS7BDAT):
         return "sas7bdat"
+    if head.startswith(b"**COMPRESSED** **COMPRESSED**"):
+        raise unreadable("a SAS CPORT file (PROC CPORT), which is not a transport (XPORT) file",
+                         path, "write it with the XPORT engine (libname x xport 'f.xpt'; "
+                               "proc copy) or as .sas7bdat")
     for magic, what in _FOREIGN:
         if head.startswith(magic):
             raise unreadable(f"not a spreadsheet: the file is {what}", path, _SAVE_AS_XLSX)

@@ -139,7 +139,8 @@ def _code_text(value: object, numeric: bool, kind: str) -> str:
 
 def _extended_cells(frame: pl.DataFrame, numeric: frozenset[str], kind: str) -> pl.DataFrame:
     """Numeric columns holding extended missing values (pyreadstat: Object or String
-    columns of floats and letters) as text: ``1``, ``2.5``, ``.a``."""
+    columns of floats and letters) as text: ``1``, ``2.5``, ``.a``.  pyreadstat has made
+    a Python object of every cell of such a column already; converting them costs as much."""
     fixed = []
     for name, dtype in frame.schema.items():
         if dtype != pl.Object and not (name in numeric and dtype == pl.String):

@@ -157,3 +157,11 @@ def test_local_public_use_xpt(path: Path, tmp_path: Path) -> None:
     texts = {q.column: q.text_en for q in load_codebook(schema).questions}  # by variable
     labelled = {k: v for k, v in meta.column_names_to_labels.items() if v}
     assert all(texts.get(k) == v for k, v in labelled.items())
+
+
+def test_sas_cport_file_is_named_and_refused(tmp_path: Path) -> None:
+    cport = tmp_path / "demo.xpt"
+    cport.write_bytes(b"**COMPRESSED** **COMPRESSED** **COMPRESSED** " + b"\x00" * 200)
+    r = CliRunner().invoke(cli, ["schema", "draft", str(cport), "--out", str(tmp_path / "d.yaml")])
+    assert r.exit_code == 2, r.output
+    assert "CPORT" in r.output
