@@ -32,8 +32,8 @@ import numpy as np
 
 from survey.errors import ModelError
 
-__all__ = ["TRANSFORMS", "CheckedFormula", "check_formula", "eval_env", "r_names",
-           "display_name", "term_key", "term_name", "transform_namespace"]
+__all__ = ["TRANSFORMS", "CheckedFormula", "check_formula", "display_name", "eval_env",
+           "r_names", "term_key", "term_name", "transform_namespace"]
 
 _MATH: dict[str, Callable[..., Any]] = {
     "log": np.log, "log10": np.log10, "log2": np.log2, "log1p": np.log1p, "exp": np.exp,

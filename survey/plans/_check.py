@@ -253,7 +253,7 @@ class _Checker:
             self.add(line, f"{where}: {exc.message}")
             return False
         for name in checked.unknown:
-            self.add(line, f"{where}: the formula {formula!r} names {cols.why_not(name)}")
+            self.add(line, f"{where}: the formula names {cols.why_not(name)}")
         desc = patsy.ModelDesc.from_formula(checked.text)
         ok = not checked.unknown
         for term in [*desc.lhs_termlist, *desc.rhs_termlist]:
