@@ -205,7 +205,7 @@ def _factor_names(code: str, known: Container[str]) -> tuple[list[str], list[str
             raise ModelError(f"the formula term {code!r} {why}", location="formula",
                              hint="a formula may use columns and the transforms "
                                   + ", ".join(sorted(TRANSFORMS, key=str.lower))
-                                  + " (docs/models.md, 'Formulas')")
+                                  + " (docs/models.md, 'Formulas and outcomes')")
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Q":
             name = node.args[0].value  # type: ignore[attr-defined]
             (cols if name in known else unknown).append(name)
