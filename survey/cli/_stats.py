@@ -65,6 +65,8 @@ class _Stats(LazyGroup):
     lazy = {"logit": ("survey.cli._models", "logit_cmd", None),  # noqa: RUF012
             "ologit": ("survey.cli._models", "ologit_cmd", None),
             "glm": ("survey.cli._models", "glm_cmd", None),
+            "gini": ("survey.cli._repstats", "gini_cmd", None),
+            "percentile-ratio": ("survey.cli._repstats", "percentile_ratio_cmd", None),
             "ranktest": ("survey.cli._stattests", "ranktest_cmd", None),
             "ttest": ("survey.cli._stattests", "ttest_cmd", None)}
 

@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     )
     from survey.estimators._ttest import TTest, ttest
     from survey.estimators._variance import correlation, cronbach_alpha, std_dev, variance
+    from survey.estimators._withrep import gini, percentile_ratio, with_replicates
 
 _LAZY: dict[str, str] = {
     "BoxStats": "_distribution",
@@ -52,12 +53,14 @@ _LAZY: dict[str, str] = {
     "cronbach_alpha": "_variance",
     "disposition_category": "_response",
     "ecdf": "_distribution",
+    "gini": "_withrep",
     "histogram": "_distribution",
     "mi_combine": "_mi",
     "nlcontrast": "_nlcon",
     "panel_design": "_panel",
     "panel_link": "_panel",
     "parse_expression": "_nlcon",
+    "percentile_ratio": "_withrep",
     "quantile": "_quantile",
     "ranktest": "_ranktest",
     "response_rates": "_response",
@@ -65,6 +68,7 @@ _LAZY: dict[str, str] = {
     "std_dev": "_variance",
     "ttest": "_ttest",
     "variance": "_variance",
+    "with_replicates": "_withrep",
 }
 
 __all__ = [
@@ -88,6 +92,7 @@ __all__ = [
     "differences",
     "disposition_category",
     "ecdf",
+    "gini",
     "histogram",
     "mean",
     "mi_combine",
@@ -97,6 +102,7 @@ __all__ = [
     "panel_design",
     "panel_link",
     "parse_expression",
+    "percentile_ratio",
     "proportion",
     "quantile",
     "ranktest",
@@ -107,6 +113,7 @@ __all__ = [
     "total",
     "ttest",
     "variance",
+    "with_replicates",
 ]
 
 

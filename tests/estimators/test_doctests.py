@@ -22,6 +22,7 @@ MODULES = [
     "survey.estimators._ranktest",
     "survey.estimators._ttest",
     "survey.estimators._variance",
+    "survey.estimators._withrep",
 ]
 
 
