@@ -10,6 +10,7 @@ from the estimates it wrote.
 from __future__ import annotations
 
 import csv
+import json
 import shlex
 import subprocess
 import sys
@@ -47,6 +48,15 @@ def headlines() -> list[str]:
         out.append(f"    median offered salary multiple ({med['n']} answering): "
                    f"{float(med['estimate']):g} (95% CI {float(med['conf_low']):g} to "
                    f"{float(med['conf_high']):g}; Woodruff, R's svyquantile)")
+    g = next(r for r in _rows("salary_multiple_gini") if r["weighted"] == "true")
+    out.append(f"  Gini coefficient of the offered salary multiple (weighted, {g['n']} answering): "
+               f"{float(g['estimate']):.3f} (SE {float(g['std_error']):.3f}; convey's svygini)")
+    fits = {m["id"]: m["fits"][0] for m in json.loads(
+        (ROOT / OUT / "models.json").read_text(encoding="utf-8"))["models"]}
+    full, small = fits["intent_logit"], fits["intent_logit_small"]
+    out.append(f"  intent models (weighted): full AIC {full['aic']:.1f}, BIC {full['bic']:.1f}; "
+               f"pull and push only AIC {small['aic']:.1f}, BIC {small['bic']:.1f} "
+               "(design-based, BIC against the full model; lower is preferred)")
     change = [r for r in _rows("offer_rate_change") if r["weighted"] == "false"]
     d = change[2]
     est, lo, hi = (float(d[k]) * 100 for k in ("estimate", "conf_low", "conf_high"))

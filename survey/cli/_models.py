@@ -82,8 +82,17 @@ def _margins_option(f: Any) -> Any:
              "(repeatable).")(f)
 
 
+def _maximal_option(f: Any) -> Any:
+    return click.option(
+        "--maximal", metavar="FORMULA",
+        help="BIC against this maximal model (holding every term of --formula), as R's "
+             "BIC(model, maximal=); default the model itself. Compare models by their BIC "
+             "against the same maximal model.")(f)
+
+
 @click.command("logit")
 @_common
+@_maximal_option
 @click.option("--outcome", metavar="SQL",
               help="The outcome as an SQL condition (the formula then starts with ~), e.g. "
                    "\"intent IN ('Accepted', 'Seriously considering')\".")
@@ -93,8 +102,9 @@ def _margins_option(f: Any) -> Any:
 @_margins_option
 @design_options
 def logit_cmd(formula: str, where: str | None, level: float, tests: tuple[str, ...],
-              test_method: str, forest_plot: str | None, fmt: str, outcome: str | None,
-              firth: bool, margins: tuple[str, ...], design: DesignArgs) -> None:
+              test_method: str, forest_plot: str | None, fmt: str, maximal: str | None,
+              outcome: str | None, firth: bool, margins: tuple[str, ...],
+              design: DesignArgs) -> None:
     """Design-based logistic regression with odds ratios, as R's svyglm(quasibinomial).
 
     Intervals use t quantiles on the residual design degrees of freedom (R's
@@ -114,7 +124,7 @@ def logit_cmd(formula: str, where: str | None, level: float, tests: tuple[str, .
     from survey.models import firth as firth_fit
     from survey.models import separation, svyglm
 
-    def fit(design: DesignArgs) -> ModelResult:
+    def fit(design: DesignArgs, formula: str = formula) -> ModelResult:
         sf, cond = _load(design, formula, {"where": where, "outcome": outcome})
         kw = {"outcome": cond["outcome"], "where": cond["where"], "level": level}
         if firth:
@@ -134,7 +144,8 @@ def logit_cmd(formula: str, where: str | None, level: float, tests: tuple[str, .
 
     if design.imputations:  # one fit per completed data set, Rubin's rules
         return emit_imputed_models(fit, fmt, design, where)
-    _emit(fit(design), fmt, design, where, tests, forest_plot, test_method, margins)
+    _emit(fit(design), fmt, design, where, tests, forest_plot, test_method, margins,
+          fit(design, maximal) if maximal else None)
 
 
 @click.command("ologit")
@@ -185,6 +196,7 @@ _LINKS = ("logit", "probit", "cloglog", "cauchit", "log", "identity", "inverse",
 
 @click.command("glm")
 @_common
+@_maximal_option
 @click.option("--family", type=click.Choice(_FAMILIES, case_sensitive=False),
               default="gaussian", show_default=True,
               help="gamma for skewed positive amounts (salary), quasipoisson or "
@@ -207,7 +219,8 @@ _LINKS = ("logit", "probit", "cloglog", "cauchit", "log", "identity", "inverse",
 @_margins_option
 @design_options
 def glm_cmd(formula: str, where: str | None, level: float, tests: tuple[str, ...],
-            test_method: str, forest_plot: str | None, fmt: str, family: str,
+            test_method: str, forest_plot: str | None, fmt: str, maximal: str | None,
+            family: str,
             link: str | None, offset: str | None, theta: float | None, theta_variance: str,
             outcome: str | None, margins: tuple[str, ...], design: DesignArgs) -> None:
     """Design-based generalised linear model, as R's svyglm(family = ...).
@@ -228,7 +241,7 @@ def glm_cmd(formula: str, where: str | None, level: float, tests: tuple[str, ...
     if offset:
         formula = f"{formula} + offset({offset})"
 
-    def fit(design: DesignArgs) -> ModelResult:
+    def fit(design: DesignArgs, formula: str = formula) -> ModelResult:
         sf, cond = _load(design, formula, {"where": where, "outcome": outcome})
         res = svyglm(sf, formula, family=family, link=link, theta=theta,  # type: ignore[arg-type]
                      theta_variance=theta_variance,  # type: ignore[arg-type]
@@ -237,7 +250,10 @@ def glm_cmd(formula: str, where: str | None, level: float, tests: tuple[str, ...
 
     if design.imputations:  # one fit per completed data set, Rubin's rules
         return emit_imputed_models(fit, fmt, design, where)
-    _emit(fit(design), fmt, design, where, tests, forest_plot, test_method, margins)
+    if maximal and offset:
+        maximal = f"{maximal} + offset({offset})"
+    _emit(fit(design), fmt, design, where, tests, forest_plot, test_method, margins,
+          fit(design, maximal) if maximal else None)
 
 
 # -- output ---------------------------------------------------------------------------
@@ -257,9 +273,10 @@ def _top_level_split(text: str) -> list[str]:
 
 def _emit(res: ModelResult, fmt: str, design: DesignArgs, where: str | None,
           tests: tuple[str, ...], forest_plot: str | None, test_method: str = "wald",
-          margins: Sequence[str] = ()) -> None:
-    from survey.models import predictive_margins
+          margins: Sequence[str] = (), maximal: ModelResult | None = None) -> None:
+    from survey.models import model_choice, predictive_margins
 
+    choice = model_choice(res, maximal=maximal)
     wald = []
     for spec in tests:
         terms = _top_level_split(spec)
@@ -275,12 +292,14 @@ def _emit(res: ModelResult, fmt: str, design: DesignArgs, where: str | None,
     if fmt == "csv":
         sys.stdout.write(res.terms.write_csv())
     elif fmt == "json":
-        doc = {**res.to_dict(), "design": design_summary(design), "where": where, "tests": wald}
+        doc = {**res.to_dict(), **choice, "design": design_summary(design), "where": where,
+               "tests": wald}
         if pm:
             doc["margins"] = [m.to_dict() for m in pm]
         click.echo(json_doc(doc))
     else:
         _render(res, design, where, wald)
+        _render_choice(choice, maximal)
         for m in pm:
             _render_margins(m)
     if forest_plot:
@@ -323,6 +342,19 @@ def _render(res: ModelResult, design: DesignArgs, where: str | None,
                   if "scaled_statistic" in w else "")
         click.echo(f"{w['method']} test of {', '.join(w['terms'])}: statistic = "
                    f"{w['statistic']:.4g}{scaled} on ({dfs}), p = {p_text(w['p_value'])}")
+
+
+def _render_choice(choice: dict[str, Any], maximal: ModelResult | None) -> None:
+    if choice["aic"] is None:
+        return
+    against = f"maximal model {maximal.formula}" if maximal is not None else "the model itself"
+    line = (f"design-based AIC = {_num(choice['aic'])}, BIC = {_num(choice['bic'])} "
+            f"(against {against}; R's AIC.svyglm, BIC.svyglm)")
+    r2 = choice["pseudo_r2"]
+    if r2 is not None:
+        line += (f"; pseudo R2 Nagelkerke {r2['nagelkerke']:.4g}, "
+                 f"Cox-Snell {r2['cox_snell']:.4g}")
+    click.echo(line)
 
 
 def _render_margins(m: Any) -> None:

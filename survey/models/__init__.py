@@ -1,7 +1,8 @@
 """Design-based models: GLMs (logistic, linear, Poisson, gamma, inverse gaussian, negative
 binomial; any of R's links), Firth, ordinal (cumulative-link) regression, predictive
-margins and working likelihood-ratio tests."""
+margins, working likelihood-ratio tests and model choice (AIC, BIC, pseudo-R squared)."""
 
+from survey.models._choice import AIC, BIC, aic, bic, model_choice, pseudo_r2
 from survey.models._firth import firth
 from survey.models._glm import svyglm
 from survey.models._lrt import LikelihoodRatioTest, anova
@@ -10,5 +11,6 @@ from survey.models._ordinal import svyolr
 from survey.models._results import ModelResult
 from survey.models._separation import Separation, separation
 
-__all__ = ["LikelihoodRatioTest", "Margins", "ModelResult", "Separation", "anova", "firth",
-           "predictive_margins", "separation", "svyglm", "svyolr"]
+__all__ = ["AIC", "BIC", "LikelihoodRatioTest", "Margins", "ModelResult", "Separation", "aic",
+           "anova", "bic", "firth", "model_choice", "predictive_margins", "pseudo_r2",
+           "separation", "svyglm", "svyolr"]

@@ -295,8 +295,12 @@ def replicate_df(sf: SurveyFrame, mf: ModelFrame) -> int:
 def _r_weight_mean(sf: SurveyFrame, mf: ModelFrame) -> float:
     """The mean weight svyglm divides by: over the domain's rows *before* rows with a
     missing model variable are dropped (R rescales, then ``glm`` drops them), so the
-    deviance, and the working LRT's statistic, are on R's scale."""
+    deviance, and the working LRT's statistic and AIC, are on R's scale. R's subset of a
+    calibrated design keeps the rows outside the domain at weight zero, so there the mean
+    runs over every row of the design."""
     w = sf._data[W].to_numpy()
+    if mf.domain_rows is not None and sf.calibration is not None and not sf.is_replicate:
+        return float(w[mf.domain_rows].sum()) / max(int(np.count_nonzero(w > 0)), 1)
     w = w[w > 0] if mf.domain_rows is None else w[mf.domain_rows]
     return float(w.mean()) if w.size else float(mf.w.mean())
 

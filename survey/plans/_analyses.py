@@ -26,6 +26,7 @@ from survey.estimators import (
     difference,
     differences,
     ecdf,
+    gini,
     histogram,
     mean,
     multiple_choice,
@@ -38,7 +39,7 @@ from survey.estimators import (
     total,
     variance,
 )
-from survey.models import ModelResult, firth, predictive_margins, svyglm, svyolr
+from survey.models import ModelResult, firth, model_choice, predictive_margins, svyglm, svyolr
 from survey.plans._data import Data
 from survey.plans._model import (
     ComparisonSpec,
@@ -95,6 +96,8 @@ def run_estimate(data: Data, spec: EstimateSpec) -> pl.DataFrame:
             r = cronbach_alpha(sf, list(spec.items), by=by, where=where, level=spec.level)
             r = type(r)(r.statistic, r.table.with_columns(pl.lit(spec.variable).alias("variable")),
                         r.vcov, r.level, r.by, r.method)
+        elif spec.statistic == "gini":  # convey's svygini (the checker refuses a by)
+            r = gini(sf, spec.variable, where=where, level=spec.level)
         elif spec.statistic == "quantile":
             r = quantile(sf, spec.variable, quantiles=spec.quantiles, by=by, where=where,
                          interval=spec.ci, qrule=spec.qrule, level=spec.level)  # type: ignore[arg-type]
@@ -260,6 +263,17 @@ class ModelRun:
     results: tuple[tuple[bool, ModelResult], ...]
     terms: pl.DataFrame
     margins: pl.DataFrame | None = None
+    choice: tuple[dict[str, Any], ...] = ()  # per result: aic, bic, pseudo_r2 (models.json)
+
+
+def _glm(spec: ModelSpec, sf: SurveyFrame, formula: str, outcome: pl.Expr | None,
+         where: pl.Expr | None) -> ModelResult:
+    """A ``logit``, ``linear`` or ``glm`` model's svyglm fit."""
+    family = ("binomial" if spec.type == "logit" else "gaussian" if spec.type == "linear"
+              else spec.family or "gaussian")
+    return svyglm(sf, formula, family=family,  # type: ignore[arg-type]
+                  link=spec.link if spec.type == "glm" else None,  # type: ignore[arg-type]
+                  theta=spec.theta, outcome=outcome, where=where, level=spec.level)
 
 
 def run_model(data: Data, spec: ModelSpec) -> ModelRun:
@@ -270,19 +284,18 @@ def run_model(data: Data, spec: ModelSpec) -> ModelRun:
         formula = f"{formula} + offset({spec.offset})"
     outcome = None if spec.outcome is None else parse_sql(spec.outcome, data.frame.columns,
                                                                 field="outcome")
-    results = []
+    results, choice = [], []
     for weighted in spec.weighted:
         sf = data.design(waves, weighted)
         where = _where(spec.where, data)
-        if spec.type == "logit":
-            m = svyglm(sf, formula, outcome=outcome, where=where, level=spec.level)
-        elif spec.type == "linear":
-            m = svyglm(sf, formula, family="gaussian", outcome=outcome, where=where,
-                       level=spec.level)
-        elif spec.type == "glm":
-            m = svyglm(sf, formula, family=spec.family or "gaussian",  # type: ignore[arg-type]
-                       link=spec.link, theta=spec.theta,  # type: ignore[arg-type]
-                       outcome=outcome, where=where, level=spec.level)
+
+        if spec.type in ("logit", "linear", "glm"):
+            m = _glm(spec, sf, formula, outcome, where)
+            big = None
+            if spec.maximal:  # BIC against it (R's BIC(model, maximal=))
+                big = _glm(spec, sf, " ".join(spec.maximal.split())
+                           + (f" + offset({spec.offset})" if spec.offset else ""), outcome, where)
+            choice.append(model_choice(m, maximal=big))
         elif spec.type == "firth":
             m = firth(sf, formula, outcome=outcome, where=where, level=spec.level)
         else:
@@ -297,7 +310,7 @@ def run_model(data: Data, spec: ModelSpec) -> ModelRun:
         margins = pl.concat([predictive_margins(m, v).table.select(
             pl.lit(w).alias("weighted"), pl.all()) for w, m in results for v in spec.margins],
             how="vertical")
-    return ModelRun(spec, tuple(results), terms, margins)
+    return ModelRun(spec, tuple(results), terms, margins, tuple(choice))
 
 
 def run_crosstab(data: Data, spec: CrosstabSpec) -> Any:

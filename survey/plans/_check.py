@@ -413,9 +413,12 @@ class _Checker:
             if e.statistic == "proportion" and kind in NUMERIC + ("text",):
                 self.add(at("statistic"), f"{where}: a proportion needs a categorical column; "
                                           f"{e.variable!r} is {kind} (use statistic = \"mean\")")
-            if e.statistic == "quantile" and kind not in NUMERIC:
-                self.add(at("statistic"), f"{where}: a quantile needs a numeric column; "
+            if e.statistic in ("quantile", "gini") and kind not in NUMERIC:
+                self.add(at("statistic"), f"{where}: a {e.statistic} needs a numeric column; "
                                           f"{e.variable!r} is {kind}")
+            if e.statistic == "gini" and e.by:
+                self.add(at("by"), f"{where}: a gini coefficient is one number for the "
+                                   "(sub)population: give where = instead of by")
             labels = self.labels(e.variable, cols)
             if labels is not None:
                 for c in e.categories:

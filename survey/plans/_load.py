@@ -394,7 +394,7 @@ def _model(t: Table, level: float) -> ModelSpec | None:
                 waves=_waves(t), weighted=t.weighted(), levels=t.strs("levels"),
                 level=t.level("level", default=level), plot=t.bool("plot", default=True),
                 family=t.str("family", choices=GLM_FAMILIES), link=t.str("link"),
-                offset=t.str("offset"), margins=t.strs("margins"))
+                offset=t.str("offset"), margins=t.strs("margins"), maximal=t.str("maximal"))
     theta = t.data.get("theta")
     t.seen.add("theta")
     if theta is not None and (isinstance(theta, bool) or not isinstance(theta, int | float)
@@ -415,6 +415,8 @@ def _model(t: Table, level: float) -> ModelSpec | None:
     if spec["link"] and spec["link"] not in links:
         t.bad("link", f"{spec['link']!r} is not a link of type = \"{kind}\""
               + (f": {', '.join(links)}" if links else ""))
+    if spec["maximal"] and kind in ("ologit", "firth"):
+        t.bad("maximal", "a maximal model (for BIC) is for logit, linear and glm models")
     if spec["margins"] and kind in ("ologit", "firth"):
         t.bad("margins", "predictive margins are for logit, linear and glm models")
     spec["theta"] = None if theta is None else float(theta)

@@ -23,12 +23,12 @@ __all__ = [
 ]
 
 Statistic = Literal["proportion", "mean", "total", "multiple_choice", "variance", "std_dev", "alpha",
-                    "quantile"]
+                    "quantile", "gini"]
 ModelType = Literal["logit", "firth", "ologit", "linear", "glm"]
 WeightingMethod = Literal["poststratify", "rake", "calibrate"]
 
 STATISTICS: tuple[str, ...] = ("proportion", "mean", "total", "multiple_choice", "variance",
-                               "std_dev", "alpha", "quantile")
+                               "std_dev", "alpha", "quantile", "gini")
 MODEL_TYPES: tuple[str, ...] = ("logit", "firth", "ologit", "linear", "glm")
 GLM_FAMILIES: tuple[str, ...] = ("gaussian", "binomial", "quasibinomial", "poisson",
                                  "quasipoisson", "gamma", "inverse_gaussian",
@@ -160,6 +160,7 @@ class ModelSpec:
     theta: float | None = None
     offset: str | None = None
     margins: tuple[str, ...] = ()
+    maximal: str | None = None  # BIC against this model (formula); default the model itself
     line: int | None = None
 
 

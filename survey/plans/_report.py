@@ -253,6 +253,14 @@ def _model_section(run: ModelRun) -> Section:
              + f". {first.n} respondents fitted"
              + (f", {df:g} residual degrees of freedom" if np.isfinite(df) else "")
              + f"; variance: {first.method}."]
+    for (w, _), c in zip(run.results, run.choice, strict=False):
+        if c.get("aic") is not None:
+            notes.append(f"Design-based AIC {format_value(c['aic'], 'num')}, BIC "
+                         f"{format_value(c['bic'], 'num')} (against "
+                         + (f"the maximal model {' '.join(spec.maximal.split())}" if spec.maximal
+                            else "the model itself")
+                         + "; R's AIC.svyglm, BIC.svyglm)"
+                         + (f", {_weighting(w)}" if len(run.results) > 1 else "") + ".")
     figures: tuple[Figure, ...] = ()
     if spec.plot and ratio:
         skip = {"Intercept", *first.cutpoints}

@@ -267,7 +267,8 @@ def _tables(p: Plan, estimates: dict[str, pl.DataFrame], comparisons: dict[str, 
         out["estimates.json"] = json_text(doc).encode("utf-8")
         mdoc = {"plan": p.title, "plan_sha256": p.sha256, "models": [
             {"id": m.spec.id, "title": m.spec.title, "type": m.spec.type, "where": m.spec.where,
-             "fits": [{"weighted": w, **r.to_dict()} for w, r in m.results],
+             "fits": [{"weighted": w, **r.to_dict(), **(m.choice[i] if m.choice else {})}
+                      for i, (w, r) in enumerate(m.results)],
              **({} if m.margins is None else {"margins": m.margins.to_dicts()})}
             for m in models]}
         out["models.json"] = json_text(mdoc).encode("utf-8")

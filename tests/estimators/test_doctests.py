@@ -23,6 +23,7 @@ MODULES = [
     "survey.estimators._ttest",
     "survey.estimators._variance",
     "survey.estimators._withrep",
+    "survey.models._choice",
 ]
 
 
