@@ -6,11 +6,12 @@ from survey.models._choice import AIC, BIC, aic, bic, model_choice, pseudo_r2
 from survey.models._firth import firth
 from survey.models._glm import svyglm
 from survey.models._lrt import LikelihoodRatioTest, anova
+from survey.models._marginpred import marginpred
 from survey.models._margins import Margins, predictive_margins
 from survey.models._ordinal import svyolr
 from survey.models._results import ModelResult
 from survey.models._separation import Separation, separation
 
 __all__ = ["AIC", "BIC", "LikelihoodRatioTest", "Margins", "ModelResult", "Separation", "aic",
-           "anova", "bic", "firth", "model_choice", "predictive_margins", "pseudo_r2",
-           "separation", "svyglm", "svyolr"]
+           "anova", "bic", "firth", "marginpred", "model_choice", "predictive_margins",
+           "pseudo_r2", "separation", "svyglm", "svyolr"]

@@ -453,8 +453,11 @@ def svyglm(
         vcov, theta_se = V[:p, :p], float(np.sqrt(V[p, p]))
     naive = Ainv  # R's naive.cov (model-based, rescaled weights)
 
-    def refit(drop: Sequence[str]) -> ModelResult:
-        return svyglm(sf, drop_terms(formula, drop), family=fam.name, link=fam.link,
+    def refit(drop: Sequence[str], design: SurveyFrame | None = None) -> ModelResult:
+        """The model without ``drop``, on ``design`` (default the same; marginpred's
+        reweighted design)."""
+        return svyglm(sf if design is None else design, drop_terms(formula, drop),
+                      family=fam.name, link=fam.link,
                       theta=fam.theta, outcome=outcome, where=where, level=level,
                       epsilon=epsilon, maxit=maxit)
 

@@ -97,7 +97,7 @@ class ModelResult:
     theta_std_error: float | None = None
     _mf: ModelFrame | None = field(default=None, repr=False)
     _design: Any = field(default=None, repr=False)
-    _refit: Callable[[Sequence[str]], ModelResult] | None = field(default=None, repr=False)
+    _refit: Callable[..., ModelResult] | None = field(default=None, repr=False)
 
     # -- the table ------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ MODULES = [
     "survey.estimators._variance",
     "survey.estimators._withrep",
     "survey.models._choice",
+    "survey.models._marginpred",
 ]
 
 
