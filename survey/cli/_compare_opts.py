@@ -157,11 +157,17 @@ def emit_imputed_models(fit: Callable[[DesignArgs], Any], fmt: str, design: Desi
     """``survey stats logit|ologit|glm --imputations``: one fit per completed data set,
     combined by Rubin's rules; coefficients (link scale) with ``df`` and ``missinfo``,
     and for logit and log links their exponentials (odds ratios, ratios) with intervals."""
-    from survey.cli._stats import _emit
     from survey.estimators import mi_combine
 
     fits = [fit(args) for args in imputation_files(design)]
-    est = mi_combine(fits)
+    emit_combined_models(fits, mi_combine(fits), fmt, design, where)
+
+
+def emit_combined_models(fits: list[Any], est: Estimates, fmt: str, design: DesignArgs,
+                         where: str | None) -> None:
+    """Models combined by Rubin's rules (imputations, plausible values), as one table."""
+    from survey.cli._stats import _emit
+
     t = est.table
     if all(f.link in ("logit", "log") for f in fits):
         t = t.with_columns(

@@ -19,7 +19,7 @@ import polars as pl
 
 from survey.bind import formula_columns
 from survey.cli._boxes import Column, box_table
-from survey.cli._compare_opts import emit_imputed_models
+from survey.cli._compare_opts import emit_combined_models, emit_imputed_models
 from survey.cli._design_opts import (
     DesignArgs,
     design_options,
@@ -63,13 +63,14 @@ def _common(f: Any) -> Any:
     return f
 
 
-def _load(design: DesignArgs, formula: str, exprs: dict[str, str | None]
-          ) -> tuple[SurveyFrame, dict[str, pl.Expr | None]]:
-    """Read the formula's and conditions' columns, bind the design, parse the conditions."""
+def _load(design: DesignArgs, formula: str, exprs: dict[str, str | None],
+          extra: Sequence[str] = ()) -> tuple[SurveyFrame, dict[str, pl.Expr | None]]:
+    """Read the formula's and conditions' columns (and ``extra``), bind the design, parse
+    the conditions."""
     source = open_data(design)
     available = list(source.columns)
     parsed = {k: parse_where(v, available) if v else None for k, v in exprs.items()}
-    wanted = [*formula_columns(formula, available),
+    wanted = [*formula_columns(formula, available), *extra,
               *(n for e in parsed.values() if e is not None for n in e.meta.root_names())]
     return read_design(design, source, wanted), parsed
 
@@ -216,13 +217,18 @@ _LINKS = ("logit", "probit", "cloglog", "cauchit", "log", "identity", "inverse",
                    "theta).")
 @click.option("--outcome", metavar="SQL",
               help="The outcome as an SQL expression (the formula then starts with ~).")
+@click.option("--pv", "pv", multiple=True, metavar="NAME=COL1,COL2,...",
+              help="Plausible values: the model is fitted once with NAME (used in --formula) "
+                   "standing for each column, combined by Rubin's rules as R's "
+                   "MIcombine(withPV(...)). Repeatable.")
 @_margins_option
 @design_options
 def glm_cmd(formula: str, where: str | None, level: float, tests: tuple[str, ...],
             test_method: str, forest_plot: str | None, fmt: str, maximal: str | None,
             family: str,
             link: str | None, offset: str | None, theta: float | None, theta_variance: str,
-            outcome: str | None, margins: tuple[str, ...], design: DesignArgs) -> None:
+            outcome: str | None, pv: tuple[str, ...], margins: tuple[str, ...],
+            design: DesignArgs) -> None:
     """Design-based generalised linear model, as R's svyglm(family = ...).
 
     Estimates are on the link scale; with a log or logit link the table also gives
@@ -241,19 +247,44 @@ def glm_cmd(formula: str, where: str | None, level: float, tests: tuple[str, ...
     if offset:
         formula = f"{formula} + offset({offset})"
 
-    def fit(design: DesignArgs, formula: str = formula) -> ModelResult:
-        sf, cond = _load(design, formula, {"where": where, "outcome": outcome})
+    def fit(design: DesignArgs, formula: str = formula, sf: SurveyFrame | None = None
+            ) -> ModelResult:
+        exprs = {"where": where, "outcome": outcome}
+        if sf is None:
+            sf, cond = _load(design, formula, exprs)
+        else:  # a plausible value's design (--pv), its columns read already
+            cond = {k: parse_where(v, sf.frame.columns) if v else None for k, v in exprs.items()}
         res = svyglm(sf, formula, family=family, link=link, theta=theta,  # type: ignore[arg-type]
                      theta_variance=theta_variance,  # type: ignore[arg-type]
                      outcome=cond["outcome"], where=cond["where"], level=level)
         return replace(res, outcome=outcome) if outcome else res
 
+    if pv:  # one fit per plausible value, Rubin's rules
+        return _emit_pv(fit, pv, formula, where, outcome, fmt, design)
     if design.imputations:  # one fit per completed data set, Rubin's rules
         return emit_imputed_models(fit, fmt, design, where)
     if maximal and offset:
         maximal = f"{maximal} + offset({offset})"
     _emit(fit(design), fmt, design, where, tests, forest_plot, test_method, margins,
           fit(design, maximal) if maximal else None)
+
+
+def _emit_pv(fit: Any, pv: Sequence[str], formula: str, where: str | None,
+             outcome: str | None, fmt: str, design: DesignArgs) -> None:
+    """``--pv``: the model once per plausible value (``fit(design, sf=...)``), combined."""
+    from survey.cli._stats import _plausible_values
+    from survey.estimators import with_pv
+
+    pvs = _plausible_values(pv, design)
+    sf, _ = _load(design, formula, {"where": where, "outcome": outcome},
+                  [c for cols in pvs.values() for c in cols])
+    fits: list[ModelResult] = []
+
+    def one(d: SurveyFrame) -> ModelResult:
+        fits.append(fit(design, sf=d))
+        return fits[-1]
+
+    emit_combined_models(fits, with_pv(sf, pvs, one), fmt, design, where)
 
 
 # -- output ---------------------------------------------------------------------------

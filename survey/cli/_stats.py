@@ -171,23 +171,31 @@ def _relabel(est: Estimates, labels: dict[str, dict[str, str]]) -> Estimates:
 # -- commands -------------------------------------------------------------------------
 
 
+_PV = click.option("--pv", "pv", multiple=True, metavar="NAME=COL1,COL2,...",
+                   help="Plausible values: the analysis runs once with NAME standing for each "
+                        "column and is combined by Rubin's rules, as R's MIcombine(withPV(...)); "
+                        "use NAME as the --var (or in the --formula). Repeatable.")
+
+
 def _linear_command(name: str, doc: str) -> click.Command:
     @stats.command(name, help=doc)
     @_VAR
+    @_PV
     @click.option("--contrast", "contrasts", multiple=True, metavar="EXPRESSION",
                   help="A function of the estimates with its delta-method SE, as R's "
                        "svycontrast: e.g. \"api00 / api99 - 1\" over --var api00,api99 "
                        "(per --by domain); names in `backticks` for other text. Repeatable.")
     @_output_options
     @design_options
-    def cmd(variables: tuple[str, ...], contrasts: tuple[str, ...], by: tuple[str, ...],
-            where: str | None, deff: bool | str, compare: CompareArgs, level: float, fmt: str,
-            design: DesignArgs) -> None:
+    def cmd(variables: tuple[str, ...], pv: tuple[str, ...], contrasts: tuple[str, ...],
+            by: tuple[str, ...], where: str | None, deff: bool | str, compare: CompareArgs,
+            level: float, fmt: str, design: DesignArgs) -> None:
         from survey import estimators
 
         fn = getattr(estimators, name)
         results, pnl = _run(design, compare, variables, by, where, lambda plan, sf: [
-            fn(sf, plan.plain, by=list(by) or None, where=plan.where, deff=deff, level=level)])
+            fn(sf, plan.plain, by=list(by) or None, where=plan.where, deff=deff, level=level)],
+            pv=pv)
         _emit(results, fmt, design, where, compare, pnl, contrasts)
 
     return cmd
@@ -368,14 +376,23 @@ def chisq_cmd(row: str, column: str, statistic: str, where: str | None, fmt: str
 def _run(design: DesignArgs, compare: CompareArgs, variables: Sequence[str],
          by: tuple[str, ...], where: str | None,
          compute: Callable[[_Plan, SurveyFrame], list[Estimates]], *,
-         categorical: bool = False) -> tuple[list[Estimates], Panel | None]:
+         categorical: bool = False, pv: Sequence[str] = ()) -> tuple[list[Estimates], Panel | None]:
     """Read, bind and estimate: on each completed data set of --imputations (combined
-    by Rubin's rules), on the panel design when --compare links members across waves."""
+    by Rubin's rules), on the panel design when --compare links members across waves;
+    with --pv once per plausible value (combined by Rubin's rules, as R's withPV)."""
     member = compare.member(design)
     runs, pnl = [], None
+    pvs = _plausible_values(pv, design)
     for args in imputation_files(design):
-        plan = _plan(args, variables, [*by, *([member] if member else [])], where,
+        wanted = [c for v in variables for c in pvs.get(v, (v,))]
+        plan = _plan(args, wanted, [*by, *([member] if member else [])], where,
                      allow_multiple=categorical)
+        if pvs:
+            for k in range(len(next(iter(pvs.values())))):
+                frame = plan.frame.with_columns(pl.col(c[k]).alias(n) for n, c in pvs.items())
+                sf = bind_design(frame, args, plan.source)
+                runs.append(compute(replace(plan, frame=frame, plain=list(variables)), sf))
+            continue
         frame = plan.frame
         if categorical:
             codes: dict[str, dict[str, str]] = {}
@@ -385,6 +402,21 @@ def _run(design: DesignArgs, compare: CompareArgs, variables: Sequence[str],
         sf, pnl = panel(bind_design(frame, args, plan.source), compare, member, by, args, plan.where)
         runs.append(compute(plan, sf))
     return combine_imputations(runs), pnl
+
+
+def _plausible_values(pv: Sequence[str], design: DesignArgs) -> dict[str, tuple[str, ...]]:
+    """``--pv NAME=COL1,...`` -> ``{NAME: (COL1, ...)}`` (equal lengths, no --imputations)."""
+    if not pv:
+        return {}
+    from survey.estimators import parse_pv
+
+    if design.imputations:
+        raise click.UsageError("--pv and --imputations cannot be combined")
+    pvs = dict(parse_pv(s) for s in pv)
+    if len({len(c) for c in pvs.values()}) != 1:
+        raise click.BadParameter("every NAME needs the same number of columns",
+                                 param_hint="--pv")
+    return pvs
 
 
 def _spread_command(name: str, fn: str, least: int, doc: str) -> click.Command:

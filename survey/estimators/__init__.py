@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from survey.estimators._mi import mi_combine, rubin
     from survey.estimators._nlcon import nlcontrast, parse_expression
     from survey.estimators._panel import PanelLink, panel_design, panel_link
+    from survey.estimators._pv import parse_pv, with_pv
     from survey.estimators._quantile import quantile
     from survey.estimators._ranktest import RankTest, ranktest
     from survey.estimators._response import (
@@ -60,6 +61,7 @@ _LAZY: dict[str, str] = {
     "panel_design": "_panel",
     "panel_link": "_panel",
     "parse_expression": "_nlcon",
+    "parse_pv": "_pv",
     "percentile_ratio": "_withrep",
     "quantile": "_quantile",
     "ranktest": "_ranktest",
@@ -68,6 +70,7 @@ _LAZY: dict[str, str] = {
     "std_dev": "_variance",
     "ttest": "_ttest",
     "variance": "_variance",
+    "with_pv": "_pv",
     "with_replicates": "_withrep",
 }
 
@@ -102,6 +105,7 @@ __all__ = [
     "panel_design",
     "panel_link",
     "parse_expression",
+    "parse_pv",
     "percentile_ratio",
     "proportion",
     "quantile",
@@ -113,6 +117,7 @@ __all__ = [
     "total",
     "ttest",
     "variance",
+    "with_pv",
     "with_replicates",
 ]
 

@@ -18,6 +18,7 @@ MODULES = [
     "survey.estimators._multichoice",
     "survey.estimators._nlcon",
     "survey.estimators._panel",
+    "survey.estimators._pv",
     "survey.estimators._response",
     "survey.estimators._ranktest",
     "survey.estimators._ttest",
