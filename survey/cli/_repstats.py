@@ -77,7 +77,8 @@ def percentile_ratio_cmd(variable: str, ratio: tuple[float, float], qrule: str,
 
     \b
     Example:
-      survey stats percentile-ratio apiclus1.csv --var api00 --ratio 90/10 --psu dnum --weight pw --replicate jk1
+      survey stats percentile-ratio apiclus1.csv --var api00 --ratio 90/10 \\
+          --psu dnum --weight pw --replicate jk1
     """
     from survey.estimators import percentile_ratio
 

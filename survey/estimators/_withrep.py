@@ -151,7 +151,8 @@ def with_replicates(sf: SurveyFrame, statistic: Statistic, *,
     thetas = np.vstack([_values(statistic(rows.frame, wr[:, r])) for r in range(wr.shape[1])])
     labels = [names] if isinstance(names, str) else list(names)
     if len(labels) != full.shape[0]:
-        labels = [f"theta{j + 1}" for j in range(full.shape[0])] if full.shape[0] > 1 else labels[:1]
+        k = full.shape[0]
+        labels = [f"theta{j + 1}" for j in range(k)] if k > 1 else labels[:1]
     return _result("theta", labels, full, _svr(thetas, full, sf), rows.rows.shape[0],
                    rows.df(sf), level, df, thetas)
 
