@@ -35,7 +35,9 @@ lin <- c(shared_designs, list(
     r = paste0("postStratify(svydesign(ids=~1, strata=~division, fpc=~population, ",
                "data=academy), ~division+gender, cells)"),
     py = list(data = "academy_salary_2025", strata = "division", fpc = "population",
-              poststratify = "division:gender"))
+              poststratify = "division:gender")),
+  academy_unweighted = list(r = "svydesign(ids=~1, data=academy)",
+                            py = list(data = "academy_salary_2025"))
 ))
 rep <- list(
   jk1 = list(r = "as.svrepdesign(svydesign(id=~dnum, weights=~pw, data=apiclus1), type='JK1')",
@@ -90,7 +92,7 @@ A <- function(...) list(...)
 
 # ---- the Gini coefficient: linearised (convey's influence function) and replicates ------
 for (key in names(designs)) {
-  if (key == "academy_weighted") next
+  if (startsWith(key, "academy")) next
   case(paste0("gini_", key), key, "svygini(~api00, d)", "gini", A(var = "api00"))
 }
 for (key in c("strat", "clus1", "clus2_fpc", "jk1", "jk1_cols"))
@@ -99,9 +101,10 @@ for (key in c("strat", "clus1", "jk1", "boot_cols"))
   case(paste0("gini_where_", key), key, "svygini(~api00, subset(d, api99 > 600))", "gini",
        A(var = "api00", where = "api99 > 600"))
 # the academy: the offered salary multiple under the flagship plan's weights
-case("gini_academy_weighted", "academy_weighted",
-     "svygini(~salary_multiple, subset(d, offer_received == 'Yes'), na.rm=TRUE)", "gini",
-     A(var = "salary_multiple", where = "offer_received = 'Yes'"))
+for (key in c("academy_weighted", "academy_unweighted"))
+  case(paste0("gini_", key), key,
+       "svygini(~salary_multiple, subset(d, offer_received == 'Yes'), na.rm=TRUE)", "gini",
+       A(var = "salary_multiple", where = "offer_received = 'Yes'"))
 
 # ---- percentile ratios: withReplicates over svyquantile's rule -------------------------
 for (key in names(rep)) {
