@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         type_table,
         write_typed_parquet,
     )
-    from survey.design import Design, ReplicateDesign, SurveyFrame, as_replicate, svydesign
+    from survey.design import Design, PPSMatrix, ReplicateDesign, SurveyFrame, as_replicate, svydesign
     from survey.design import allocate, margin_of_error, power_change, sample_size, sample_size_change
     from survey.errors import DesignError, EstimationError
     from survey.estimators import (
@@ -110,6 +110,7 @@ _EXPORTS: dict[str, str] = {
     "Margins": "survey.models",
     "ModelError": "survey.errors",
     "ModelResult": "survey.models",
+    "PPSMatrix": "survey.design",
     "PlanError": "survey.errors",
     "Question": "survey.codebook",
     "RankTest": "survey.estimators",

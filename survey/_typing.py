@@ -9,6 +9,8 @@ __all__ = [
     "CIMethod",
     "FPCKind",
     "LonelyPSU",
+    "PPSMethod",
+    "PPSVariance",
     "QuantileInterval",
     "QuantileRule",
     "ReplicateType",
@@ -17,6 +19,12 @@ __all__ = [
 
 LonelyPSU = Literal["fail", "remove", "adjust", "average", "certainty"]
 """What to do with a stratum holding one PSU; the values of R's ``survey.lonely.psu``."""
+
+PPSMethod = Literal["brewer", "overton"]
+"""Without-replacement PPS variance approximations of R's ``svydesign(pps=)``."""
+
+PPSVariance = Literal["HT", "YG"]
+"""Horvitz-Thompson or Yates-Grundy form of a PPS variance (R's ``svydesign(variance=)``)."""
 
 CIMethod = Literal[
     "logit",

@@ -101,6 +101,10 @@ class DesignSpec:
         population sizes, joined on ``fpc_by`` (default: ``strata``) as the fpc.
     lonely_psu
         Strata with one PSU, as R's ``options(survey.lonely.psu=)``.
+    pps, pps_variance, adjust_domain_lonely
+        A without-replacement PPS first stage (``brewer``, ``overton``; the fpc as
+        inclusion probabilities), its variance form (``HT``, ``YG``) and R's
+        ``survey.adjust.domain.lonely``, as :class:`~survey.design.Design`.
     replicate
         Replicate variance, by R's names: made from the design (``JK1``, ``JKn``,
         ``BRR``, ``Fay``, ``bootstrap``, ``subbootstrap``, ``mrbbootstrap``, ``auto``)
@@ -127,6 +131,9 @@ class DesignSpec:
     fpc_by: str | None = None
     fpc_kind: Literal["auto", "population", "fraction"] = "auto"
     lonely_psu: str = "fail"
+    pps: str | None = None
+    pps_variance: str = "HT"
+    adjust_domain_lonely: bool = False
     replicate: str | None = None
     replicates: int = 50
     replicate_weights: str | None = None
@@ -213,6 +220,8 @@ class DesignSpec:
                                "psu": list(self.ids) or None,
                                "fpc": list(fpc) if isinstance(fpc, tuple) else fpc,
                                "lonely_psu": self.lonely_psu}
+        if self.pps:
+            out["pps"] = f"{self.pps} ({self.pps_variance})"
         if self.replicate or self.replicate_weights:
             out["replicate"] = self.replicate or "other"
             if self.replicate_weights:
@@ -320,7 +329,9 @@ def bind(frame: pl.DataFrame, spec: DesignSpec | None = None, *, stored: str | N
             weights=spec.weights, strata=strata,
             ids=(spec.ids[0] if len(spec.ids) == 1 else spec.ids) or None,
             fpc=spec.fpc_column, fpc_kind=spec.fpc_kind,  # type: ignore[arg-type]
-            lonely_psu=spec.lonely_psu)))  # type: ignore[arg-type]
+            lonely_psu=spec.lonely_psu,  # type: ignore[arg-type]
+            pps=spec.pps, variance=spec.pps_variance,  # type: ignore[arg-type]
+            adjust_domain_lonely=spec.adjust_domain_lonely)))
     for step in spec.weighting:
         sf = _weigh(sf, step, samples_by)
     return sf

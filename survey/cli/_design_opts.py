@@ -62,7 +62,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 FLAGS = {"data": "DATA", "schema": "--schema", "store": "--store", "waves": "--wave",
          "sheet": "--sheet", "imputations": "--imputations", "weights": "--weight",
          "strata": "--strata", "ids": "--psu", "fpc": "--fpc", "fpc_file": "--fpc-file",
-         "lonely_psu": "--lonely-psu", "replicate": "--replicate",
+         "lonely_psu": "--lonely-psu", "pps": "--pps", "pps_variance": "--pps-variance",
+         "adjust_domain_lonely": "--adjust-domain-lonely", "replicate": "--replicate",
          "replicates": "--replicates", "replicate_weights": "--replicate-weights",
          "scale": "--scale", "rscales": "--rscales", "fay_rho": "--fay-rho", "mse": "--mse",
          "seed": "--seed", "where": "--where", "weighting": "--rake/--poststratify"}
@@ -136,6 +137,14 @@ _DESIGN = [
                       "as sample_data/population_2025.csv, or <strata>,population); joined on --strata."),
     click.option("--lonely-psu", type=click.Choice(LONELY_PSU), default="fail", show_default=True,
                  help="Strata with one PSU, as R's survey.lonely.psu."),
+    click.option("--pps", type=click.Choice(["brewer", "overton"]),
+                 help="PSUs drawn with probability proportional to size without replacement "
+                      "(R's svydesign(pps=)); --fpc then gives each PSU's inclusion probability."),
+    click.option("--pps-variance", type=click.Choice(["HT", "YG"]), default="HT",
+                 show_default=True, help="Horvitz-Thompson or Yates-Grundy (--pps overton)."),
+    click.option("--adjust-domain-lonely", is_flag=True,
+                 help="A domain's stratum with one PSU is lonely too (R's "
+                      "survey.adjust.domain.lonely; with --lonely-psu adjust)."),
 ]
 _REPLICATE = [
     click.option("--replicate", type=click.Choice(sorted(REPLICATE_TYPES), case_sensitive=False),
@@ -187,7 +196,8 @@ def design_options(f: F) -> F:
             raise click.UsageError("--wave needs --store")
         spec = in_flag_words(DesignSpec)(
             weights=core["weight"], strata=core["strata"], ids=core["psu"], fpc=core["fpc"],
-            fpc_file=core["fpc_file"], lonely_psu=core["lonely_psu"],
+            fpc_file=core["fpc_file"], lonely_psu=core["lonely_psu"], pps=core["pps"],
+            pps_variance=core["pps_variance"], adjust_domain_lonely=core["adjust_domain_lonely"],
             replicate=core["replicate"].lower() if core["replicate"] else None,
             replicates=core["replicates"], replicate_weights=core["replicate_weights"],
             scale=core["scale"], rscales=core["rscales"], fay_rho=core["fay_rho"],

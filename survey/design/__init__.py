@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from survey.design._design import Design, ReplicateDesign
+from survey.design._design import Design, PPSMatrix, ReplicateDesign
 from survey.design._frame import SurveyFrame, svydesign
 from survey.design._replicates import as_replicate, hadamard, subset_df
 
@@ -27,9 +27,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
 _SIZE = ("Allocation", "ChangePower", "MarginOfError", "SampleSize", "allocate", "margin_of_error",
          "power_change", "read_strata", "sample_size", "sample_size_change")
 
-__all__ = ["Allocation", "ChangePower", "Design", "MarginOfError", "ReplicateDesign", "SampleSize",
-           "SurveyFrame", "allocate", "as_replicate", "hadamard", "margin_of_error", "power_change",
-           "read_strata", "sample_size", "sample_size_change", "subset_df", "svydesign"]
+__all__ = ["Allocation", "ChangePower", "Design", "MarginOfError", "PPSMatrix", "ReplicateDesign",
+           "SampleSize", "SurveyFrame", "allocate", "as_replicate", "hadamard", "margin_of_error",
+           "power_change", "read_strata", "sample_size", "sample_size_change", "subset_df", "svydesign"]
 
 
 def __getattr__(name: str) -> Any:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from survey._typing import FPCKind, LonelyPSU, ReplicateType
+import numpy as np
+
+from survey._typing import FPCKind, LonelyPSU, PPSMethod, PPSVariance, ReplicateType
 from survey.errors import DesignError
 
-__all__ = ["Design", "ReplicateDesign"]
+__all__ = ["Design", "PPSMatrix", "ReplicateDesign"]
 
 _LONELY = ("fail", "remove", "adjust", "average", "certainty")
 _REPTYPES = ("JK1", "JKn", "JK2", "BRR", "Fay", "bootstrap", "subbootstrap", "mrbbootstrap",
@@ -24,6 +26,37 @@ def _names(value: str | Sequence[str] | None, what: str) -> tuple[str, ...]:
     if not all(isinstance(v, str) for v in out):
         raise DesignError(f"{what} must be column names, got {out!r}", location=what)
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class PPSMatrix:
+    """Joint inclusion probabilities of a without-replacement sample, as R's ``ppsmat``.
+
+    ``joint[i, j]`` is the probability that rows ``i`` and ``j`` are both sampled, its
+    diagonal the inclusion probabilities; rows follow the frame's rows (each row a PSU).
+    The variance is Horvitz-Thompson's with ``(pi_ij - pi_i pi_j) / pi_ij``, entries
+    below ``tolerance`` in absolute value set to 0, as R's ``ppsmat(M, tolerance=1e-4)``.
+
+    >>> PPSMatrix(np.array([[0.5, 0.2], [0.2, 0.5]])).joint.shape
+    (2, 2)
+    """
+
+    joint: np.ndarray
+    tolerance: float = 1e-4
+
+    def __post_init__(self) -> None:
+        m = np.asarray(self.joint, dtype=float)
+        if m.ndim != 2 or m.shape[0] != m.shape[1]:
+            raise DesignError(f"the joint inclusion probabilities must be a square matrix, "
+                              f"got shape {m.shape}", location="pps")
+        if not np.allclose(m, m.T):
+            raise DesignError("the joint inclusion probabilities are not symmetric",
+                              location="pps")
+        d = np.diag(m)
+        if ((d <= 0) | (d > 1)).any() or (m < 0).any():
+            raise DesignError("inclusion probabilities must lie in (0, 1] and joint ones be "
+                              ">= 0", location="pps")
+        object.__setattr__(self, "joint", m)
 
 
 @dataclass(frozen=True)
@@ -50,6 +83,21 @@ class Design:
     lonely_psu
         Strata with a single PSU, as R's ``options(survey.lonely.psu=)``. Default
         ``"fail"``, as R, so a design mistake is never silently absorbed.
+    pps
+        A first stage sampled with probability proportional to size without
+        replacement, as R's ``svydesign(pps=)``: ``"brewer"`` (Brewer's approximation,
+        the fpc given as each PSU's inclusion probability), ``"overton"`` (Overton's
+        approximation of the joint probabilities from ``1 / weight``), or a
+        :class:`PPSMatrix` of joint inclusion probabilities (Horvitz-Thompson).
+        ``None``: the design's PSUs are sampled with equal probability or with
+        replacement.
+    variance
+        ``"HT"`` (Horvitz-Thompson, default) or ``"YG"`` (Yates-Grundy), for
+        ``pps="overton"`` or a :class:`PPSMatrix`, as R's ``variance=``.
+    adjust_domain_lonely
+        In a domain, a stratum with one PSU in the domain (of several in the design)
+        is treated as lonely: with ``lonely_psu="adjust"`` its PSU total is centred on
+        0, as R's ``options(survey.adjust.domain.lonely=TRUE)``.
 
     Examples
     --------
@@ -63,8 +111,12 @@ class Design:
     fpc: str | tuple[str, ...] | None = None
     fpc_kind: FPCKind = "auto"
     lonely_psu: LonelyPSU = "fail"
+    pps: PPSMethod | PPSMatrix | None = None
+    variance: PPSVariance = "HT"
+    adjust_domain_lonely: bool = False
 
     def __post_init__(self) -> None:
+        self._check_pps()
         if self.lonely_psu not in _LONELY:
             raise DesignError(
                 f"lonely_psu={self.lonely_psu!r} is not one of {', '.join(_LONELY)}",
@@ -76,6 +128,23 @@ class Design:
             object.__setattr__(self, "ids", _names(self.ids, "ids"))
         if not isinstance(self.fpc, str | None):
             object.__setattr__(self, "fpc", _names(self.fpc, "fpc"))
+
+    def _check_pps(self) -> None:
+        if self.pps is not None and not isinstance(self.pps, PPSMatrix) and (
+                self.pps not in ("brewer", "overton")):
+            raise DesignError(f"pps={self.pps!r} is not brewer, overton or a PPSMatrix",
+                              location="pps")
+        if self.variance not in ("HT", "YG"):
+            raise DesignError(f"variance={self.variance!r} is not HT or YG",
+                              location="variance")
+        if self.variance == "YG" and (self.pps is None or self.pps == "brewer"):
+            raise DesignError("variance='YG' needs pps='overton' or a PPSMatrix (as R)",
+                              location="variance")
+        if self.pps is not None and self.pps != "brewer" and len(_names(self.ids, "ids")) > 1:
+            raise DesignError("multistage PPS needs pps='brewer' (as R)", location="pps")
+        if self.adjust_domain_lonely and self.lonely_psu == "average":
+            raise DesignError("adjust_domain_lonely with lonely_psu='average' is not "
+                              "supported", location="lonely_psu", hint="use 'adjust'")
 
     @property
     def stage_ids(self) -> tuple[str, ...]:

@@ -9,8 +9,9 @@ from typing import Any, Protocol
 import numpy as np
 import polars as pl
 
-from survey._typing import FPCKind, LonelyPSU
-from survey.design._design import Design, ReplicateDesign
+from survey._typing import FPCKind, LonelyPSU, PPSMethod, PPSVariance
+from survey.design._design import Design, PPSMatrix, ReplicateDesign
+from survey.design._pps import PPSStage, bind_pps, psu_probabilities
 from survey.errors import DesignError
 
 __all__ = ["SurveyFrame", "dense_codes", "svydesign"]
@@ -18,6 +19,13 @@ __all__ = ["SurveyFrame", "dense_codes", "svydesign"]
 W, H, PSU, DOM = "__svy_w", "__svy_h", "__svy_psu", "__svy_dom"
 """Reserved column names the bound frame carries: weight, stratum code, PSU code, domain."""
 SSU = "__svy_ssu"  # second-stage unit code (designs with a second-stage fpc only)
+
+
+def unit_column(stage: int) -> str:
+    """The reserved column of the unit codes at ``stage`` (2: :data:`SSU`; 3, 4, ...)."""
+    return SSU if stage == 2 else f"__svy_u{stage}"
+
+
 _CENSUS = 1e-7  # R's onestrat: a stratum with f < 1e-7 is sampled completely
 
 
@@ -28,18 +36,19 @@ class _Strata:
     labels: tuple[object, ...]
     n_psu: np.ndarray  # PSUs per stratum in the full design
     f: np.ndarray  # 1 - sampling fraction (1 without fpc)
+    pps: PPSStage | None = None  # a PPS first stage (per-PSU probabilities)
 
 
 @dataclass(frozen=True)
 class _Stage2:
-    """The second stage of a design with a second-stage fpc (index = PSU code, except
-    ``ssu_psu``: the PSU of each second-stage unit)."""
+    """A stage after the first of a design with an fpc at that stage (index = code of the
+    parent unit, a PSU at stage 2, except ``ssu_psu``: the parent of each unit)."""
 
-    ssu_psu: np.ndarray  # (n_ssu,)
-    n2: np.ndarray  # second-stage units sampled in each PSU
-    scale: np.ndarray  # f2 n2 / (n2 - 1), as R's onestrat at stage 2 (0: census or removed)
+    ssu_psu: np.ndarray  # (n_units,)
+    n2: np.ndarray  # units sampled in each parent
+    scale: np.ndarray  # f n / (n - 1), as R's onestrat at this stage (0: census or removed)
     centre: np.ndarray  # False for a lonely unit under lonely_psu="adjust"
-    frac1: np.ndarray  # first-stage sampling fraction n1 / N1 of each PSU's stratum
+    frac1: np.ndarray  # the parent's sampling fraction over the earlier stages (n1 / N1 ...)
 
 
 @dataclass(frozen=True)
@@ -96,8 +105,8 @@ class SurveyFrame:
     (4, 3)
     """
 
-    __slots__ = ("_calib", "_data", "_design", "_domain", "_psu_h", "_reps", "_stage2", "_strata",
-                 "frame")
+    __slots__ = ("_calib", "_data", "_deeper", "_design", "_domain", "_psu_h", "_reps", "_stage2",
+                 "_strata", "frame")
 
     def __init__(self, frame: pl.DataFrame, design: Design | ReplicateDesign) -> None:
         if not isinstance(frame, pl.DataFrame):
@@ -111,6 +120,7 @@ class SurveyFrame:
         self._reps: _Replicates | None = None
         self._calib: Calibration | None = None
         self._stage2: _Stage2 | None = None
+        self._deeper: tuple[_Stage2, ...] = ()  # stages 3, 4, ... (an fpc at each)
         if isinstance(design, ReplicateDesign):
             self._bind_replicates(design)
         else:
@@ -132,12 +142,9 @@ class SurveyFrame:
         for c in (d.strata, *d.stage_ids):
             if c is not None and (k := df[c].null_count()):
                 problems.append(f"{c!r} has {k} nulls (rows {_rows(df[c].is_null())})")
-        if len(d.stage_fpc) > 2:
-            problems.append("fpc for more than two stages is not supported: give the first "
-                            "two stages' fpc")
-        elif len(d.stage_fpc) == 2 and len(d.stage_ids) != 2:
-            problems.append(f"a second-stage fpc needs two stages of ids, got "
-                            f"{len(d.stage_ids)}: ids=(first_stage, second_stage)")
+        if len(d.stage_fpc) >= 2 and len(d.stage_ids) != len(d.stage_fpc):
+            problems.append(f"an fpc at {len(d.stage_fpc)} stages needs as many stages of ids, "
+                            f"got {len(d.stage_ids)}: ids=(first_stage, second_stage, ...)")
         if problems:
             raise DesignError("the design does not fit the data", problems=problems)
         w = pl.col(d.weights).cast(pl.Float64) if d.weights else pl.lit(1.0, pl.Float64)
@@ -158,10 +165,16 @@ class SurveyFrame:
                else pl.repeat(1.0, n_rows, dtype=pl.Float64, eager=True).alias(W))
         core = pl.DataFrame([wts, h.alias(H), psu.alias(PSU)])
         self._data = df.hstack(core.get_columns())
-        st = _stratum_table(df, h, d.strata, d.stage_fpc[0] if d.fpc else None)
+        pps = d.pps is not None
+        st = _stratum_table(df, h, d.strata, d.stage_fpc[0] if d.fpc and not pps else None)
         n_psu = np.bincount(self._psu_h, minlength=st.height).astype(float)
         f = np.ones_like(n_psu)
-        if d.fpc:
+        pi = np.ones(self._psu_h.shape[0])
+        if pps and d.fpc:  # as R: the fpc is each PSU's inclusion probability
+            pi = psu_probabilities(df, psu, pi.shape[0], d.stage_fpc[0])
+            if d.weights is None:
+                self._data = self._data.with_columns(pl.Series(W, 1.0 / pi[psu.to_numpy()]))
+        elif d.fpc:
             f, fpc_problems, popsize = _fpc_factor(st, n_psu, d.stage_fpc[0], d.fpc_kind)
             if fpc_problems:
                 raise DesignError("the fpc does not fit the design", problems=fpc_problems,
@@ -172,14 +185,22 @@ class SurveyFrame:
                 self._data = self._data.with_columns(
                     pl.col(H).replace_strict(list(range(len(f))), inv.tolist(),
                                              return_dtype=pl.Float64).alias(W))
-        self._strata = _Strata(tuple(st["label"].to_list()), n_psu, f)
-        if len(d.stage_fpc) == 2:
-            self._stage2, ssu, p2 = _bind_stage2(df, psu, self._psu_h, f, d)
-            self._data = self._data.hstack([ssu.alias(SSU)])
-            if d.weights is None:  # as R: probabilities multiply, (n1 / N1) (n2 / N2)
-                w = self._data[W].to_numpy() / p2[psu.to_numpy()]
-                self._data = self._data.with_columns(pl.Series(W, w))
-        lonely = (n_psu == 1) & (f >= _CENSUS)
+        stage1 = None
+        if pps:
+            if d.pps == "overton":  # as R: pi = 1 / weight (allprob), the PSU's first row
+                rows = psu.to_numpy()
+                wp = np.empty(pi.shape[0])
+                wp[rows[::-1]] = self._data[W].to_numpy()[::-1]
+                pi = 1.0 / wp
+            stage1 = bind_pps(d, pi, self._psu_h, n_psu, n_rows)
+        self._strata = _Strata(tuple(st["label"].to_list()), n_psu, f, stage1)
+        if len(d.stage_fpc) >= 2:
+            self._bind_deeper(df, psu, pi if d.pps == "brewer" else (1.0 - f)[self._psu_h], d)
+        census = f < _CENSUS
+        if d.pps == "brewer":  # a stratum is a census when every PSU's pi is 1
+            census = np.bincount(self._psu_h, weights=(pi <= 1 - _CENSUS),
+                                 minlength=f.shape[0]) == 0
+        lonely = (n_psu == 1) & ~census
         if lonely.any() and d.lonely_psu == "fail":
             names = [str(s) for s, x in zip(self._strata.labels, lonely, strict=True) if x]
             raise DesignError(
@@ -189,6 +210,24 @@ class SurveyFrame:
                 "(R's survey.lonely.psu), or merge the strata",
             )
 
+    def _bind_deeper(self, df: pl.DataFrame, psu: pl.Series, frac: np.ndarray,
+                     d: Design) -> None:
+        """Stages 2, 3, ... of a design with an fpc at each (R's ``multistage``): unit
+        codes nested in their parents, each stage's parents' sampling fractions so far."""
+        parent, prob = psu, np.ones(df.height)
+        deeper = []
+        for s in range(1, len(d.stage_fpc)):
+            stage, unit, p = _bind_stage2(df, parent, frac, d, s)
+            rows_parent = parent.to_numpy()
+            prob *= p[rows_parent]
+            frac = (frac * p)[stage.ssu_psu]  # each unit's fraction over stages 1..s
+            self._data = self._data.hstack([unit.alias(unit_column(s + 1))])
+            deeper.append(stage)
+            parent = unit
+        self._stage2, self._deeper = deeper[0], tuple(deeper[1:])
+        if d.weights is None:  # as R: probabilities multiply, (n1 / N1) (n2 / N2) ...
+            self._data = self._data.with_columns(pl.Series(W, self._data[W].to_numpy() / prob))
+
     @classmethod
     def _calibrated_replicates(cls, frame: pl.DataFrame, design: ReplicateDesign,
                                calibration: Calibration | None) -> SurveyFrame:
@@ -196,6 +235,7 @@ class SurveyFrame:
         may be negative (linear calibration gives such weights, as in R)."""
         new = cls.__new__(cls)
         new.frame, new._design, new._domain, new._stage2 = frame, design, None, None
+        new._deeper = ()
         new._reps, new._calib = None, calibration
         new._bind_replicates(design, signed=True)
         return new
@@ -238,6 +278,7 @@ class SurveyFrame:
         new.frame, new._data = base.frame, base._data
         new._design = design if design is not None else base._design
         new._psu_h, new._strata, new._stage2 = base._psu_h, base._strata, base._stage2
+        new._deeper = base._deeper
         new._domain = domain if domain is not None else base._domain
         new._reps = reps if reps is not None else base._reps
         new._calib = calibration if calibration is not None else base._calib
@@ -354,6 +395,9 @@ class SurveyFrame:
                 parts.append(f"weights {d.weights}")
             if d.fpc:
                 parts.append("fpc")
+            if d.pps is not None:
+                how = d.pps if isinstance(d.pps, str) else "joint probabilities"
+                parts.append(f"PPS without replacement ({how}, {d.variance})")
             parts.append("linearisation" if parts else "simple random sample, linearisation")
         if self._calib is not None:
             parts.append("calibrated weights")
@@ -375,6 +419,9 @@ def svydesign(
     fpc: str | Sequence[str] | None = None,
     fpc_kind: FPCKind = "auto",
     lonely_psu: LonelyPSU = "fail",
+    pps: PPSMethod | PPSMatrix | None = None,
+    variance: PPSVariance = "HT",
+    adjust_domain_lonely: bool = False,
 ) -> SurveyFrame:
     """Bind ``frame`` to a design, as R's ``svydesign`` (see :class:`Design`).
 
@@ -386,7 +433,9 @@ def svydesign(
     ids_ = ids if ids is None or isinstance(ids, str) else tuple(ids)
     fpc_ = fpc if fpc is None or isinstance(fpc, str) else tuple(fpc)
     return SurveyFrame(frame, Design(weights=weights, strata=strata, ids=ids_, fpc=fpc_,
-                                     fpc_kind=fpc_kind, lonely_psu=lonely_psu))
+                                     fpc_kind=fpc_kind, lonely_psu=lonely_psu, pps=pps,
+                                     variance=variance,
+                                     adjust_domain_lonely=adjust_domain_lonely))
 
 
 def replicate_scales(type_: str, n_rep: int, scale: float | None,
@@ -525,20 +574,22 @@ def gram_rank(gram: np.ndarray) -> int:
     return int((ev > 1e-10 * top).sum()) if top > 0 else 0
 
 
-def _bind_stage2(df: pl.DataFrame, psu: pl.Series, psu_h: np.ndarray, f1: np.ndarray,
-                 d: Design) -> tuple[_Stage2, pl.Series, np.ndarray]:
-    """The second stage, as R's ``multistage``: second-stage units nested in PSUs, their
-    fpc per PSU, lonely units handled as ``d.lonely_psu``. Returns the stage, the unit
-    code of each row and each PSU's second-stage sampling fraction n2 / N2."""
-    ids2, col = d.stage_ids[1], d.stage_fpc[1]
-    n_psu = psu_h.shape[0]
+def _bind_stage2(df: pl.DataFrame, psu: pl.Series, frac1: np.ndarray, d: Design,
+                 s: int = 1) -> tuple[_Stage2, pl.Series, np.ndarray]:
+    """Stage ``s + 1`` (``s`` counts from 0), as R's ``multistage``: its units nested in
+    the parent units ``psu`` (codes), their fpc per parent, lonely units handled as
+    ``d.lonely_psu``; ``frac1``: each parent's sampling fraction over the earlier stages.
+    Returns the stage, the unit code of each row and each parent's sampling fraction
+    n / N at this stage."""
+    ids2, col = d.stage_ids[s], d.stage_fpc[s]
+    n_psu = frac1.shape[0]
     code, n_id = dense_codes(df[ids2])
     key = psu.cast(pl.Int64) * n_id + code.cast(pl.Int64)
     ssu, _ = dense_codes(key)
     ssu_psu = (key.unique().sort() // n_id).to_numpy().astype(np.int64)
     n2 = np.bincount(ssu_psu, minlength=n_psu).astype(float)
     # per PSU: the fpc's first value, whether it varies, its nulls; labelled by the PSU id
-    first = pl.DataFrame({"p": psu, "id": df[d.stage_ids[0]].cast(pl.String),
+    first = pl.DataFrame({"p": psu, "id": df[d.stage_ids[s - 1]].cast(pl.String),
                           "v": df[col].cast(pl.Float64)}).group_by("p").agg(
         pl.col("id").first().alias("label"), pl.col("v").first().alias("fpc"),
         pl.col("v").n_unique().alias("fpc_n"), pl.col("v").null_count().alias("fpc_null"),
@@ -564,7 +615,6 @@ def _bind_stage2(df: pl.DataFrame, psu: pl.Series, psu_h: np.ndarray, f1: np.nda
             centre = ~lonely  # centred on the population mean, 0, as R
         else:  # remove, certainty: a lone unit centred on itself contributes 0, as R
             scale = np.where(lonely, 0.0, scale)
-    frac1 = (1.0 - f1)[psu_h]
     return _Stage2(ssu_psu, n2, scale, centre, frac1), ssu, 1.0 - f2
 
 

@@ -97,6 +97,9 @@ def as_replicate(
         raise DesignError("the design's weights are calibrated: its replicates would not be",
                           hint="make the replicates first, then weight them (as R's "
                           "rake(as.svrepdesign(...))): each replicate is then re-weighted")
+    if sf._strata.pps is not None:  # R's as.svrepdesign reads no PPS probabilities either
+        raise DesignError("replicate weights from a PPS design are not supported",
+                          hint="use the design's linearisation variance (pps brewer, overton)")
     stratified = sf.design.strata is not None  # type: ignore[union-attr]
     if type == "auto":
         type = "JKn" if stratified else "JK1"

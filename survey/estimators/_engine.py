@@ -23,7 +23,8 @@ import numpy as np
 import polars as pl
 
 from survey.design import SurveyFrame, subset_df
-from survey.design._frame import DOM, H, PSU, SSU, W, dense_codes
+from survey.design._frame import DOM, H, PSU, SSU, W, _Stage2, dense_codes, unit_column
+from survey.design._pps import pps_vcov
 from survey.errors import EstimationError
 
 __all__ = ["Domains", "Fit", "fit_ratios", "make_domains", "svr_var", "taylor_vcov"]
@@ -141,17 +142,22 @@ def replicate_totals(sf: SurveyFrame, dom: Domains, cols: Sequence[pl.Expr],
 _BLOCK = 65_536
 
 
-def taylor_vcov(sf: SurveyFrame, Z: np.ndarray, Z2: np.ndarray | None = None) -> np.ndarray:
+def taylor_vcov(sf: SurveyFrame, Z: np.ndarray, Z2: np.ndarray | None = None, *,
+                deeper: Sequence[np.ndarray] = (), present: np.ndarray | None = None
+                ) -> np.ndarray:
     """Covariance of totals from PSU totals ``Z (n_psu, m)`` of influence values.
 
     R's ``svyrecvar`` at the first stage (``onestage``/``onestrat``): PSU totals
     centred within strata, scaled by ``f_h n_h / (n_h - 1)`` with ``f_h`` the
-    finite population correction, lonely strata handled as ``survey.lonely.psu``.
-    A design with a second-stage fpc adds R's ``multistage`` term from the
-    second-stage unit totals ``Z2 (n_ssu, m)``: within each PSU, the units'
-    variance with its own fpc, times the first-stage sampling fraction.
+    finite population correction, lonely strata handled as ``survey.lonely.psu``
+    (a PPS first stage: :mod:`survey.design._pps`). A design with a second-stage fpc
+    adds R's ``multistage`` term from the second-stage unit totals ``Z2 (n_ssu, m)``:
+    within each PSU, the units' variance with its own fpc, times the first-stage
+    sampling fraction; and so on for the unit totals of stages 3, 4, ... (``deeper``).
+    ``present (n_psu, m)``: the PSUs holding rows of each column's domain (for R's
+    ``survey.adjust.domain.lonely``; ``None``: the design's domain).
     """
-    v = _first_stage(sf, Z)
+    v = _first_stage(sf, Z, present)
     s2 = sf._stage2
     if s2 is None:
         return v
@@ -159,18 +165,32 @@ def taylor_vcov(sf: SurveyFrame, Z: np.ndarray, Z2: np.ndarray | None = None) ->
         raise EstimationError("calibrated weights on a design with a second-stage fpc are "
                               "not supported", hint="calibrate a design with the first-"
                               "stage fpc only")
-    if Z2 is None:
-        raise EstimationError("the second-stage unit totals are missing (internal)")
+    if Z2 is None or len(deeper) != len(sf._deeper):
+        raise EstimationError("the later stages' unit totals are missing (internal)",
+                              hint="an fpc at three or more stages is supported for means, "
+                              "totals, ratios and proportions")
+    for stage, Zs in zip((s2, *sf._deeper), (Z2, *deeper), strict=True):
+        v = v + _later_stage(stage, Zs)
+    return v
+
+
+def _later_stage(s2: _Stage2, Z2: np.ndarray) -> np.ndarray:
+    """R's ``multistage`` term of one later stage: within each parent unit, its units'
+    totals centred (lonely units as ``survey.lonely.psu``) with the stage's fpc, times
+    the parent's sampling fraction over the earlier stages."""
     p = s2.ssu_psu
     sums = np.zeros((s2.n2.shape[0], Z2.shape[1]))
     np.add.at(sums, p, Z2)
     C = np.where(s2.centre[p][:, None], Z2 - (sums / np.maximum(s2.n2, 1)[:, None])[p], Z2)
     Cs = C * np.sqrt(s2.scale * s2.frac1)[p][:, None]
-    return v + Cs.T @ Cs
+    return Cs.T @ Cs
 
 
-def _first_stage(sf: SurveyFrame, Z: np.ndarray) -> np.ndarray:
+def _first_stage(sf: SurveyFrame, Z: np.ndarray, present: np.ndarray | None = None
+                 ) -> np.ndarray:
     st = sf._strata
+    if st.pps is not None and st.pps.dcheck is not None:  # Horvitz-Thompson, Yates-Grundy
+        return pps_vcov(st.pps, Z)
     h = sf._psu_h.astype(np.int64)
     n_h = st.n_psu
     n_strata = n_h.shape[0]
@@ -178,19 +198,35 @@ def _first_stage(sf: SurveyFrame, Z: np.ndarray) -> np.ndarray:
     np.add.at(sums, h, Z)
     C = Z - (sums / n_h[:, None])[h]
     f = st.f
-    scale = np.where(n_h > 1, f * n_h / np.maximum(n_h - 1, 1), f)
-    scale = np.where(f < _CENSUS, 0.0, scale)
-    lonely = (n_h == 1) & (f >= _CENSUS)
+    if st.pps is None:
+        census = f < _CENSUS
+        scale = np.where(n_h > 1, f * n_h / np.maximum(n_h - 1, 1), f)[h]
+    else:  # Brewer: each PSU's own fpc 1 - pi_i, as R's onestrat with a per-row fpc
+        fp = 1.0 - st.pps.pi
+        census = np.bincount(h, weights=fp >= _CENSUS, minlength=n_strata) == 0
+        n_p = n_h[h]
+        scale = np.where(n_p > 1, fp * n_p / np.maximum(n_p - 1, 1), fp)
+    scale = np.where(census[h], 0.0, scale)
+    lonely = (n_h == 1) & ~census
     mult = 1.0
+    how = sf.design.lonely_psu  # type: ignore[union-attr]
     if lonely.any():
-        how = sf.design.lonely_psu  # type: ignore[union-attr]
         if how == "adjust":
             C = np.where(lonely[h][:, None], Z, C)  # centred on the population mean (0)
         elif how == "average":
-            scale = np.where(lonely, 0.0, scale)
+            scale = np.where(lonely[h], 0.0, scale)
             mult = n_strata / (n_strata - int(lonely.sum()))
         # remove, certainty: a lonely PSU centred on itself contributes 0, as R
-    Cs = C * np.sqrt(scale[h])[:, None]
+    if how == "adjust" and getattr(sf.design, "adjust_domain_lonely", False):
+        if present is None:  # the design's domain, every column
+            inside = sf._data.filter(sf.in_domain_expr())[PSU].unique().to_numpy()
+            present = np.zeros((Z.shape[0], Z.shape[1]), dtype=bool)
+            present[inside] = True
+        count = np.zeros((n_strata, Z.shape[1]))
+        np.add.at(count, h, present)
+        alone = (count == 1) & (n_h[:, None] > 1)  # R's onestrat: nsubset == 1 < nPSU
+        C = np.where(alone[h], Z, C)
+    Cs = C * np.sqrt(scale)[:, None]
     return (Cs.T @ Cs) * mult
 
 
@@ -244,10 +280,19 @@ def fit_ratios(sf: SurveyFrame, dom: Domains, cols: Sequence[pl.Expr],
     Z2 = None
     if sf.has_stage2:
         Z2 = psu_totals(dom, cols, sf.n_ssu, SSU).reshape(sf.n_ssu, -1)
+    deeper = [psu_totals(dom, cols, s.ssu_psu.shape[0], unit_column(i + 3)).reshape(
+        s.ssu_psu.shape[0], -1) @ J.T for i, s in enumerate(sf._deeper)]
+    present = None
+    if getattr(sf.design, "adjust_domain_lonely", False):  # PSUs holding each domain's rows
+        at = dom.data.lazy().filter(pl.col(DOM).is_not_null()).select(PSU, DOM).unique().collect()
+        inside = np.zeros((sf.n_psu, dom.count), dtype=bool)
+        inside[at[PSU].to_numpy(), at[DOM].to_numpy()] = True
+        present = inside[:, num // len(cols)]
     if sf.calibration is not None:  # R's svyrecvar: residuals on the calibration variables
         flat = sf.calibration.residual_totals(dom.data, cols, dom.count, flat)
     with np.errstate(invalid="ignore"):  # an empty domain's NaN estimate stays NaN
-        return Fit(est, taylor_vcov(sf, flat @ J.T, None if Z2 is None else Z2 @ J.T), T)
+        return Fit(est, taylor_vcov(sf, flat @ J.T, None if Z2 is None else Z2 @ J.T,
+                                    deeper=deeper, present=present), T)
 
 
 def domain_counts(sf: SurveyFrame, dom: Domains, valid: Sequence[pl.Expr]

@@ -56,6 +56,13 @@ def to_metadata(sf: SurveyFrame) -> dict[str, Any]:
     design = {"weights": base, "strata": d.strata, "ids": list(d.stage_ids) or None,
               "fpc": list(d.stage_fpc) or None, "fpc_kind": d.fpc_kind,
               "lonely_psu": d.lonely_psu}
+    if d.pps is not None:
+        if not isinstance(d.pps, str):
+            raise DesignError("a design with a joint-inclusion matrix cannot be stored",
+                              hint="store the weights and bind the matrix again on reading")
+        design.update(pps=d.pps, variance=d.variance)
+    if d.adjust_domain_lonely:
+        design["adjust_domain_lonely"] = True
     steps = [{k: v for k, v in h.items() if k not in ("initial", "base_weights")}
              for h in history]
     return {"version": _VERSION, "design": design, "weight_column": d.weights, "steps": steps}
@@ -105,7 +112,9 @@ def from_metadata(frame: pl.DataFrame, meta: dict[str, Any] | str, *, rtol: floa
     design = Design(weights=dd.get("weights"), strata=dd.get("strata"),
                     ids=ids[0] if ids and len(ids) == 1 else ids,
                     fpc=fpc[0] if fpc and len(fpc) == 1 else fpc,
-                    fpc_kind=dd.get("fpc_kind", "auto"), lonely_psu=dd.get("lonely_psu", "fail"))
+                    fpc_kind=dd.get("fpc_kind", "auto"), lonely_psu=dd.get("lonely_psu", "fail"),
+                    pps=dd.get("pps"), variance=dd.get("variance", "HT"),
+                    adjust_domain_lonely=dd.get("adjust_domain_lonely", False))
     base = frame.drop(col) if col != design.weights else frame
     sf = SurveyFrame(base, design)
     if prepare is not None:

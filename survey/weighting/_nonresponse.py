@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -139,9 +141,7 @@ def adjust_nonresponse(sf: SurveyFrame, status: str, *,
     assert isinstance(design, Design)
     kept = sf.frame.with_columns(pl.Series(weight_column, w2, dtype=pl.Float64)).filter(
         pl.Series(resp))
-    out = SurveyFrame(kept, Design(weights=weight_column, strata=design.strata, ids=design.ids,
-                                   fpc=design.fpc, fpc_kind=design.fpc_kind,
-                                   lonely_psu=design.lonely_psu))
+    out = SurveyFrame(kept, dataclasses.replace(design, weights=weight_column))
     return SurveyFrame._derived(out, calibration=calibration_of(sf).recorded(history))
 
 

@@ -35,12 +35,12 @@ def test_without_weights_the_stage_probabilities_multiply(clus2) -> None:
 
 
 def test_second_stage_fpc_needs_two_stages_of_ids(clus2) -> None:
-    with pytest.raises(DesignError, match="needs two stages of ids"):
+    with pytest.raises(DesignError, match="2 stages needs as many stages of ids"):
         svydesign(clus2, ids="dnum", fpc=FPC)
 
 
-def test_three_stages_of_fpc_are_refused(clus2) -> None:
-    with pytest.raises(DesignError, match="more than two stages"):
+def test_three_stages_of_fpc_need_three_stages_of_ids(clus2) -> None:
+    with pytest.raises(DesignError, match="3 stages needs as many stages of ids"):
         svydesign(clus2.with_columns(pl.lit(3.0).alias("f3")), ids=IDS, fpc=(*FPC, "f3"))
 
 
