@@ -47,8 +47,9 @@ ReplicateType = Literal["JK1", "JKn", "JK2", "BRR", "Fay", "bootstrap", "subboot
 FPCKind = Literal["auto", "population", "fraction"]
 """How an fpc column is read: population size, sampling fraction, or R's rule (all >= 1: size)."""
 
-ChisqStatistic = Literal["F", "Chisq"]
-"""Rao-Scott statistics of R's ``svychisq``: second-order F (default) and first-order chi-square."""
+ChisqStatistic = Literal["F", "Chisq", "Wald", "adjWald", "lincom", "saddlepoint"]
+"""Statistics of R's ``svychisq``: Rao-Scott second-order F (default) and first-order
+chi-square, the Wald tests, and X^2's exact (``lincom``) and saddlepoint distributions."""
 
 SortOrder = Literal["none", "descending", "ascending"]
 """Order of options in a multiple-choice table."""

@@ -67,6 +67,7 @@ class _Stats(LazyGroup):
             "glm": ("survey.cli._models", "glm_cmd", None),
             "gini": ("survey.cli._repstats", "gini_cmd", None),
             "percentile-ratio": ("survey.cli._repstats", "percentile_ratio_cmd", None),
+            "gof": ("survey.cli._gof", "gof_cmd", None),
             "ranktest": ("survey.cli._stattests", "ranktest_cmd", None),
             "ttest": ("survey.cli._stattests", "ttest_cmd", None)}
 
@@ -348,8 +349,10 @@ def quantile_cmd(variables: tuple[str, ...], probs: tuple[str, ...], interval: s
 @stats.command("chisq")
 @click.option("--row", required=True, help="Row variable (categorical).")
 @click.option("--col", "column", required=True, help="Column variable (categorical).")
-@click.option("--statistic", type=click.Choice(["F", "Chisq"]), default="F", show_default=True,
-              help="Rao-Scott second-order F (R's default) or first-order chi-square.")
+@click.option("--statistic", type=click.Choice(["F", "Chisq", "Wald", "adjWald", "lincom",
+                                                "saddlepoint"]), default="F", show_default=True,
+              help="Rao-Scott second-order F (R's default) or first-order chi-square; Wald "
+                   "or adjusted Wald F; X^2's exact (lincom) or saddlepoint p-value.")
 @where_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True)

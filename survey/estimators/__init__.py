@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from survey.estimators._pv import parse_pv, with_pv
     from survey.estimators._quantile import quantile
     from survey.estimators._ranktest import RankTest, ranktest
+    from survey.estimators._tabletests import gof
     from survey.estimators._response import (
         ResponseRates,
         codebook_dispositions,
@@ -55,6 +56,7 @@ _LAZY: dict[str, str] = {
     "disposition_category": "_response",
     "ecdf": "_distribution",
     "gini": "_withrep",
+    "gof": "_tabletests",
     "histogram": "_distribution",
     "mi_combine": "_mi",
     "nlcontrast": "_nlcon",
@@ -96,6 +98,7 @@ __all__ = [
     "disposition_category",
     "ecdf",
     "gini",
+    "gof",
     "histogram",
     "mean",
     "mi_combine",

@@ -178,7 +178,13 @@ def chisq(sf: SurveyFrame, row: str, col: str, *, statistic: ChisqStatistic = "F
         design effect, referred to F with ``d0`` and ``d0 * df`` degrees of freedom
         (second-order correction). ``"Chisq"``: X^2 over the mean design effect
         referred to chi-square on ``(r-1)(c-1)`` df (first order); the reported
-        statistic is Pearson's X^2, as R.
+        statistic is Pearson's X^2, as R. ``"lincom"``: X^2 referred to its
+        asymptotic exact distribution, the linear combination of chi-squares with
+        the design effects' eigenvalues (against the ``d0 * df`` denominator df on
+        linearisation designs; R with CompQuadForm installed); ``"saddlepoint"``:
+        its saddlepoint approximation (both with ``df`` empty, as R). ``"Wald"`` and
+        ``"adjWald"``: R's design-based Wald tests of association, F on
+        ``((r-1)(c-1), df)`` and ``((r-1)(c-1), df - (r-1)(c-1) + 1)``.
     where
         Subpopulation, as a domain of the full design.
 
@@ -189,8 +195,9 @@ def chisq(sf: SurveyFrame, row: str, col: str, *, statistic: ChisqStatistic = "F
     """
     from scipy import stats  # lazily: scipy.stats costs a second of start-up
 
-    if statistic not in ("F", "Chisq"):
-        raise EstimationError(f"statistic={statistic!r} is not 'F' or 'Chisq'")
+    if statistic not in ("F", "Chisq", "Wald", "adjWald", "lincom", "saddlepoint"):
+        raise EstimationError(f"statistic={statistic!r} is not F, Chisq, Wald, adjWald, "
+                              "lincom or saddlepoint")
     rl, cl = categories(sf, row), categories(sf, col)
     if rl is None or cl is None:
         raise EstimationError("chisq() needs two categorical columns",
@@ -204,6 +211,15 @@ def chisq(sf: SurveyFrame, row: str, col: str, *, statistic: ChisqStatistic = "F
     nr, nc = len(rl), len(cl)
     if nr < 2 or nc < 2:
         raise EstimationError(f"the table is {nr} x {nc}: each variable needs two values")
+    if sf.is_replicate:  # R's degf() of the subset design
+        nu = float(subset_df(sf, inside.filter(pl.col(W) != 0)[PSU].unique().to_numpy()))
+    else:
+        nu = float(inside.select(pl.col(PSU).n_unique() - pl.col(H).n_unique()).item())
+    if statistic in ("Wald", "adjWald"):
+        from survey.estimators._tabletests import wald_independence
+
+        return wald_independence(sf, row, col, rl, cl, where, nu,
+                                 adjusted=statistic == "adjWald")
     # cells in R's interaction order: row level fastest
     labels = [f"{r}\x1f{c}" for c in cl for r in rl]
     cell = (pl.when(pl.col(row).is_not_null() & pl.col(col).is_not_null())
@@ -213,10 +229,6 @@ def chisq(sf: SurveyFrame, row: str, col: str, *, statistic: ChisqStatistic = "F
     p = m.estimate
     V = m.vcov
     N = float(inside.height)
-    if sf.is_replicate:  # R's degf() of the subset design
-        nu = float(subset_df(sf, inside.filter(pl.col(W) != 0)[PSU].unique().to_numpy()))
-    else:
-        nu = float(inside.select(pl.col(PSU).n_unique() - pl.col(H).n_unique()).item())
     # Pearson X^2 on the weighted table scaled to N
     tab = (p * N).reshape(nc, nr).T
     expct = np.outer(tab.sum(1), tab.sum(0)) / N
@@ -236,6 +248,16 @@ def chisq(sf: SurveyFrame, row: str, col: str, *, statistic: ChisqStatistic = "F
     numr = C.T @ iD @ V @ iD @ C
     delta = np.linalg.solve(denom, numr)
     tr, tr2 = float(np.trace(delta)), float(np.trace(delta @ delta))
+    if statistic in ("lincom", "saddlepoint"):
+        from survey.estimators._tabletests import lincom_pvalue, saddlepoint_pvalue
+
+        a = np.linalg.eigvals(delta).real
+        ddf = None if sf.is_replicate else tr * tr / tr2 * nu  # R: pchisqsum, or pFsum
+        if statistic == "lincom":
+            return TestResult("Pearson's X^2: asymptotic exact distribution", pearson, (),
+                              lincom_pvalue(pearson, a, ddf), pearson)
+        return TestResult("Pearson's X^2: saddlepoint approximation", pearson, (),
+                          saddlepoint_pvalue(pearson, a, ddf), pearson)
     if statistic == "F":
         d0 = tr * tr / tr2
         f = pearson / tr
