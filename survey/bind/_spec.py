@@ -221,7 +221,7 @@ class DesignSpec:
                                "fpc": list(fpc) if isinstance(fpc, tuple) else fpc,
                                "lonely_psu": self.lonely_psu}
         if self.pps:
-            out["pps"] = f"{self.pps} ({self.pps_variance})"
+            out["pps"] = self.pps if self.pps == "brewer" else f"{self.pps} ({self.pps_variance})"
         if self.replicate or self.replicate_weights:
             out["replicate"] = self.replicate or "other"
             if self.replicate_weights:

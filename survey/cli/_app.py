@@ -28,6 +28,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "ingest": ("survey.cli._data", "ingest", "Validate a file and write it as typed Parquet."),
     "response-rates": ("survey.cli._response", "response_rates_cmd", "Response rates by AAPOR's Standard Definitions (RR1-RR6, COOP, REF, CON)."),
     "run": ("survey.cli._run", "run_cmd", "Run an analysis plan (TOML) into a report folder."),
+    "sample": ("survey.cli._sample", "sample_cmd", "Draw the next sample from a frame: SRS, systematic, PPS; inclusion probabilities and weights."),
     "schema": ("survey.cli._data", "schema", "Codebooks: draft one from an export, or check one."),
     "stats": ("survey.cli._stats", "stats", "Design-based estimates with intervals, as R's survey package."),
     "validate": ("survey.cli._data", "validate", "Check a file against a codebook; report every problem."),

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from survey.design._design import Design, PPSMatrix, ReplicateDesign
 from survey.design._frame import SurveyFrame, svydesign
 from survey.design._replicates import as_replicate, hadamard, subset_df
+from survey.design._sample import DrawnSample, draw_sample, pps_probabilities, simulate_inclusion
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from survey.design._size import (
@@ -27,9 +28,11 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
 _SIZE = ("Allocation", "ChangePower", "MarginOfError", "SampleSize", "allocate", "margin_of_error",
          "power_change", "read_strata", "sample_size", "sample_size_change")
 
-__all__ = ["Allocation", "ChangePower", "Design", "MarginOfError", "PPSMatrix", "ReplicateDesign",
-           "SampleSize", "SurveyFrame", "allocate", "as_replicate", "hadamard", "margin_of_error",
-           "power_change", "read_strata", "sample_size", "sample_size_change", "subset_df", "svydesign"]
+__all__ = ["Allocation", "ChangePower", "Design", "DrawnSample", "MarginOfError", "PPSMatrix",
+           "ReplicateDesign", "SampleSize", "SurveyFrame", "allocate", "as_replicate",
+           "draw_sample", "hadamard", "margin_of_error", "power_change", "pps_probabilities",
+           "read_strata", "sample_size", "sample_size_change", "simulate_inclusion", "subset_df",
+           "svydesign"]
 
 
 def __getattr__(name: str) -> Any:
