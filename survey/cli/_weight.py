@@ -65,6 +65,9 @@ _common = [
                  help="Column the new weights are written to."),
     click.option("--trim-lower", type=float, help="Then trim weights below this (R's trimWeights)."),
     click.option("--trim-upper", type=float, help="Then trim weights above this."),
+    click.option("--recalibrate", is_flag=True,
+                 help="After trimming, weight to the margins again (R's trimWeights, then "
+                      "the same step), so the margins hold exactly."),
     click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
                  show_default=True, help="Diagnostics output."),
     limit_options,
@@ -105,13 +108,16 @@ def rake_cmd(epsilon: float, maxit: int, **kw: Any) -> None:
 
 @weight.command("calibrate")
 @_apply(_common)
-@click.option("--calfun", type=click.Choice(["linear", "raking", "logit"]), default="linear",
-              show_default=True, help="Calibration distance (R's calfun).")
-@click.option("--bounds", help="Bounds on the weight ratio g, LOW,HIGH (needed for logit).")
+@click.option("--calfun", type=click.Choice(["linear", "raking", "logit", "sinh"]),
+              default="linear", show_default=True, help="Calibration distance (R's calfun).")
+@click.option("--bounds", help="Bounds on the weight ratio g, LOW,HIGH (needed for logit, sinh).")
 @click.option("--maxit", type=click.IntRange(min=1), default=50, show_default=True)
 @click.option("--epsilon", type=float, default=1e-7, show_default=True)
+@click.option("--aggregate-stage", type=click.IntRange(min=1),
+              help="Integrated calibration: one ratio per cluster of this stage (1: the "
+                   "--ids clusters, e.g. households), as R's aggregate.stage.")
 def calibrate_cmd(calfun: str, bounds: str | None, maxit: int, epsilon: float,
-                  **kw: Any) -> None:
+                  aggregate_stage: int | None, **kw: Any) -> None:
     """Calibrate DATA to margins and numeric totals (GREG, as R's calibrate)."""
     lo, hi = float("-inf"), float("inf")
     if bounds:
@@ -121,6 +127,7 @@ def calibrate_cmd(calfun: str, bounds: str | None, maxit: int, epsilon: float,
             raise click.BadParameter("give two numbers, LOW,HIGH", param_hint="--bounds") from None
     _run(kw, lambda sf, ms, col: calibrate(sf, ms, calfun=calfun,  # type: ignore[arg-type]
                                            bounds=(lo, hi), maxit=maxit, epsilon=epsilon,
+                                           aggregate_stage=aggregate_stage,
                                            weight_column=col))
 
 
@@ -244,6 +251,8 @@ def _run(kw: dict[str, Any], method: Callable[[SurveyFrame, Margins, str], Surve
                                 else float("-inf"), upper=kw["trim_upper"]
                                 if kw["trim_upper"] is not None else float("inf"),
                                 weight_column=col)
+        if kw["recalibrate"]:
+            weighted = method(weighted, margins, col)  # type: ignore[arg-type]
     diag = weight_diagnostics(weighted, None if own_margins else margins)
     write_weighted(weighted, out, codebook=codebook, diagnostics=diag.to_dict())
     if kw["fmt"] == "json":

@@ -23,7 +23,7 @@ from survey.weighting._variance import dense_step
 
 __all__ = ["CalFun", "calibrate"]
 
-CalFun = Literal["linear", "raking", "logit"]
+CalFun = Literal["linear", "raking", "logit", "sinh"]
 """Calibration distance functions, as R's ``calfun``."""
 
 _EPS = np.finfo(float).eps
@@ -31,7 +31,7 @@ _EPS = np.finfo(float).eps
 
 def calibrate(sf: SurveyFrame, margins: MarginsLike, *, calfun: CalFun = "linear",
               bounds: tuple[float, float] = (-np.inf, np.inf), maxit: int = 50,
-              epsilon: float = 1e-7, force: bool = False,
+              epsilon: float = 1e-7, force: bool = False, aggregate_stage: int | None = None,
               weight_column: str = DEFAULT_WEIGHT) -> SurveyFrame:
     """Calibrate weights to population margins and totals, as R's ``calibrate``.
 
@@ -46,7 +46,9 @@ def calibrate(sf: SurveyFrame, margins: MarginsLike, *, calfun: CalFun = "linear
     calfun
         ``"linear"`` (GREG, default as R: closed form without bounds; ``g`` may be
         negative), ``"raking"`` (``g = exp(u)``: positive, the raking-ratio
-        solution), ``"logit"`` (``g`` kept inside finite ``bounds``).
+        solution), ``"logit"`` (``g`` kept inside finite ``bounds``), ``"sinh"`` (R's
+        ``cal.sinh``: ``g = (p + sqrt(p^2 + 4)) / 2`` with ``p = asinh(2u)``, the
+        hyperbolic-sine distance of Deville and Sarndal, clipped to finite ``bounds``).
     bounds
         Limits on ``g`` (R's ``bounds``), not on the weights.
     maxit, epsilon
@@ -54,6 +56,11 @@ def calibrate(sf: SurveyFrame, margins: MarginsLike, *, calfun: CalFun = "linear
     force
         Return the last iterate when calibration fails instead of raising (R's
         ``force``).
+    aggregate_stage
+        ``1``: integrated calibration (R's ``aggregate.stage=1``), e.g. of household
+        and person: the auxiliary values and the weights are averaged within each
+        first-stage cluster, so every member of a cluster gets the same ``g`` and the
+        cluster's weighted totals meet the margins.
 
     Variances use the GREG residuals of R's ``svyrecvar``; on a replicate-weight
     design every replicate is calibrated to the same totals (R's method for
@@ -69,17 +76,21 @@ def calibrate(sf: SurveyFrame, margins: MarginsLike, *, calfun: CalFun = "linear
     [10.0, 10.0, 10.0]
     """
     ms = as_margins(margins)
-    if calfun not in ("linear", "raking", "logit"):
-        raise DesignError(f"calfun={calfun!r} is not linear|raking|logit", location="calfun")
+    if calfun not in ("linear", "raking", "logit", "sinh"):
+        raise DesignError(f"calfun={calfun!r} is not linear|raking|logit|sinh",
+                          location="calfun")
     lo, hi = float(bounds[0]), float(bounds[1])
-    if calfun == "logit" and not (np.isfinite(lo) and np.isfinite(hi)):
-        raise DesignError("logit calibration needs finite bounds", location="bounds",
+    if calfun in ("logit", "sinh") and not (np.isfinite(lo) and np.isfinite(hi)):
+        raise DesignError(f"{calfun} calibration needs finite bounds", location="bounds",
                           hint="e.g. bounds=(0.5, 2.5)")
     if not lo < 1 < hi:
         raise DesignError(f"bounds={bounds} must enclose 1 (g = 1 leaves a weight unchanged)",
                           location="bounds")
     w0 = base_weights(sf, "calibrate", replicates=True)
     mm, pop = _model(sf, ms)
+    w_orig = w0
+    if aggregate_stage is not None:
+        mm, w0 = _aggregate(sf, aggregate_stage, mm, w0)
     linear = calfun == "linear" and not (np.isfinite(lo) or np.isfinite(hi))
     if linear:
         g = _linear_g(mm, w0, pop)
@@ -91,8 +102,10 @@ def calibrate(sf: SurveyFrame, margins: MarginsLike, *, calfun: CalFun = "linear
                 f"calibration did not converge in {maxit} iterations (relative misfit "
                 f"{failed:.3g} >= epsilon {epsilon:g})",
                 hint="widen the bounds, raise maxit, or collapse sparse categories")
+    extra = {} if aggregate_stage is None else {"aggregate_stage": aggregate_stage}
     history = record("calibrate", sf, margins=ms.to_rows(), calfun=calfun, bounds=[lo, hi],
-                     maxit=maxit, epsilon=epsilon, iterations=iterations, initial=w0)
+                     maxit=maxit, epsilon=epsilon, iterations=iterations, initial=w_orig,
+                     **extra)
     if sf.is_replicate:  # R's calibrate.svyrep.design: each replicate calibrated alike
         reps = replicate_weights(sf)
         for r in range(reps.shape[1]):  # R keeps a replicate's last iterate, failed or not
@@ -103,7 +116,32 @@ def calibrate(sf: SurveyFrame, margins: MarginsLike, *, calfun: CalFun = "linear
     M = _ginv(mm.T @ ww, tol=1e-12)  # the projection of R's qr.resid
     U = np.divide(mm, g[:, None], out=np.zeros_like(mm), where=g[:, None] != 0)
     cal = calibration_of(sf).then([dense_step(U, ww * g[:, None], M)], [0], history)
-    return reweighted(sf, g * w0, cal, weight_column)
+    return reweighted(sf, g * w_orig, cal, weight_column)
+
+
+def _aggregate(sf: SurveyFrame, stage: int, mm: np.ndarray, w: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """R's ``aggregate.stage``: the auxiliary columns and weights averaged within each
+    cluster of the stage (``ave(x, cluster)``)."""
+    from survey.design._frame import PSU, unit_column
+
+    if sf.is_replicate:
+        raise DesignError("aggregate_stage needs a linearisation design with clusters",
+                          location="aggregate_stage")
+    if stage == 1 and sf.design.stage_ids:  # type: ignore[union-attr]
+        col = PSU
+    elif stage >= 2 and unit_column(stage) in sf._data.columns:
+        col = unit_column(stage)
+    else:
+        raise DesignError(f"aggregate_stage={stage}: the design has no clusters at stage "
+                          f"{stage}", location="aggregate_stage",
+                          hint="give the cluster columns (ids) of the households")
+    code = sf._data[col].to_numpy().astype(np.int64)
+    k = int(code.max()) + 1
+    count = np.bincount(code, minlength=k)
+    avg = np.column_stack([np.bincount(code, weights=mm[:, j], minlength=k) / count
+                           for j in range(mm.shape[1])])
+    return avg[code], (np.bincount(code, weights=w, minlength=k) / count)[code]
 
 
 def _linear_g(mm: np.ndarray, w: np.ndarray, pop: np.ndarray) -> np.ndarray:
@@ -145,7 +183,18 @@ def _ginv(a: np.ndarray, tol: float = np.sqrt(_EPS)) -> np.ndarray:
 
 def _calfun(name: str, lo: float, hi: float) -> tuple[Callable[[np.ndarray], np.ndarray],
                                                         Callable[[np.ndarray], np.ndarray]]:
-    """R's ``cal.linear``/``cal.raking``/``cal.logit``: ``F - 1`` and ``dF``."""
+    """R's ``cal.linear``/``cal.raking``/``cal.logit``/``cal.sinh``: ``F - 1`` and ``dF``."""
+    if name == "sinh":
+        def fs(u: np.ndarray) -> np.ndarray:
+            p = np.arcsinh(2 * u)
+            return np.clip((p + np.sqrt(p * p + 4)) / 2, lo, hi) - 1
+
+        def ds(u: np.ndarray) -> np.ndarray:
+            p = np.arcsinh(2 * u)
+            d = 1 / np.sqrt(1 + (2 * u) ** 2) * (1 + p / np.sqrt(p * p + 4))
+            return np.where((u < hi - 1) & (u > lo - 1), d, 0.0)
+
+        return fs, ds
     if name == "linear":
         return (lambda u: np.clip(u + 1, lo, hi) - 1,
                 lambda u: ((u < hi - 1) & (u > lo - 1)).astype(float))

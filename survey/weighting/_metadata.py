@@ -129,7 +129,7 @@ def from_metadata(frame: pl.DataFrame, meta: dict[str, Any] | str, *, rtol: floa
         elif how == "calibrate":
             sf = calibrate(sf, ms, calfun=step["calfun"], bounds=tuple(step["bounds"]),
                            maxit=step["maxit"], epsilon=step["epsilon"], force=True,
-                           weight_column=col)
+                           aggregate_stage=step.get("aggregate_stage"), weight_column=col)
         elif how == "normalize":
             sf = normalize_weights(sf, to=step["to"], weight_column=col)
         elif how == "trim":
