@@ -16,13 +16,16 @@ Three variances of a total from the PSU totals ``z`` of the weighted values:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
-from scipy import sparse
 
 from survey.design._design import Design, PPSMatrix
 from survey.errors import DesignError
+
+if TYPE_CHECKING:  # scipy loads only when a PPS design is bound (start-up time)
+    from scipy import sparse
 
 __all__ = ["PPSStage", "bind_pps", "pps_vcov"]
 
@@ -33,7 +36,7 @@ class PPSStage:
     Brewer's approximation, the one-stage formula with per-PSU fpc)."""
 
     pi: np.ndarray  # (n_psu,)
-    dcheck: sparse.csr_array | None
+    dcheck: Any  # scipy.sparse.csr_array | None
     yg: bool
 
 
@@ -60,6 +63,8 @@ def psu_probabilities(df: pl.DataFrame, psu: pl.Series, n_psu: int, col: str) ->
 def bind_pps(d: Design, pi: np.ndarray, psu_h: np.ndarray, n_h: np.ndarray,
              n_rows: int) -> PPSStage:
     """The PPS stage of design ``d`` from the PSUs' inclusion probabilities ``pi``."""
+    from scipy import sparse
+
     if isinstance(d.pps, PPSMatrix):
         joint = d.pps.joint
         if d.stage_ids or joint.shape[0] != n_rows:
@@ -79,6 +84,8 @@ def bind_pps(d: Design, pi: np.ndarray, psu_h: np.ndarray, n_h: np.ndarray,
 
 def _overton(pi: np.ndarray, psu_h: np.ndarray, n_h: np.ndarray) -> sparse.csr_array:
     """R's ``overton2Dcheck``: block diagonal by stratum."""
+    from scipy import sparse
+
     order = np.argsort(psu_h, kind="stable")
     blocks = []
     for h in range(n_h.shape[0]):
