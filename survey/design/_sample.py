@@ -28,6 +28,7 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
+from survey._display import html_frame
 from survey.errors import DesignError
 
 __all__ = ["DrawnSample", "SampleMethod", "draw_sample", "pps_probabilities", "select",
@@ -135,6 +136,12 @@ class DrawnSample:
                 "population": int(self.probabilities.shape[0]),
                 "sum_prob": float(self.probabilities.sum()),
                 "strata": self.allocation.to_dicts()}
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the allocation by stratum, titled with the method and sizes."""
+        title = (f"{self.method} sample of {int(self.rows.shape[0])} from "
+                 f"{int(self.probabilities.shape[0])}")
+        return html_frame(self.allocation, title=title)
 
 
 def _sizes(frame: pl.DataFrame, strata: list[Any], key: pl.Series, n: int | Mapping[str, int],
