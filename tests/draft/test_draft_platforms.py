@@ -45,17 +45,35 @@ def test_builders_are_sorted_and_deterministic(tmp_path: Path) -> None:
             assert _timeless(built_a.path) == _timeless(built_b.path), name
 
 
+# The .sav file header: rec_type (4), prod_name (60), layout_code, nominal_case_size, compression,
+# weight_index, ncases (4 each), bias (8), then creation_date "dd mmm yy" (9) and creation_time
+# "hh:mm:ss" (8): bytes 92 to 109.
+_SAV_STAMP = slice(92, 109)
+
+
 def _timeless(path: Path) -> bytes:
     """The file's bytes without the creation time a .sav or .dta header holds (two builds
-    may straddle a second)."""
+    may straddle a second or a minute)."""
     data = path.read_bytes()
-    if path.suffix == ".sav":  # creation date (9 bytes) and time (8 bytes) at offset 84
-        return data[:84] + data[101:]
+    if path.suffix == ".sav":
+        return data[:_SAV_STAMP.start] + data[_SAV_STAMP.stop:]
     if path.suffix == ".dta":
         import re
 
         return re.sub(rb"<timestamp>.*?</timestamp>", b"<timestamp/>", data, count=1, flags=re.S)
     return data
+
+
+def test_timeless_ignores_only_the_creation_stamp(tmp_path: Path) -> None:
+    built = BUILDERS["spss_sav"](tmp_path)
+    data = built.path.read_bytes()
+    assert data[_SAV_STAMP].decode("ascii")[2] == " " and data[101 + 2 : 101 + 3] == b":"
+    restamped = tmp_path / "restamped.sav"
+    restamped.write_bytes(data[:92] + b"31 Dec 9923:59:59" + data[109:])
+    assert _timeless(restamped) == _timeless(built.path)
+    changed = tmp_path / "changed.sav"   # a byte outside the stamp (the file label) still counts
+    changed.write_bytes(data[:109] + b"X" + data[110:])
+    assert _timeless(changed) != _timeless(built.path)
 
 
 @pytest.mark.parametrize("name", sorted(BUILDERS))
