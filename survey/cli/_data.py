@@ -143,7 +143,8 @@ def ingest(file: str, schema: str, sheet: str | None, encoding: str | None, reje
       survey ingest sample_data/academy_2025.xlsx -s schemas/academy_member_survey.yaml -o wave2025.parquet
       survey ingest sample_data/academy_2025.xlsx -s schemas/academy_member_survey.yaml --store survey-store --wave 2025
     """
-    store_kw = {k: kw.pop(k) for k in ("store", "wave", "replace", "keep_pii", "key_file", "panel_key")}
+    store_kw = {k: kw.pop(k) for k in ("store", "wave", "replace", "keep_pii", "key_file", "panel_key",
+                                         "wait")}
     if store_kw["store"] is not None:
         def on_invalid(exc: ValidationError) -> None:
             click.echo(exc.report.to_text(), err=True)

@@ -29,6 +29,17 @@ store_ingest_options = [
                                      "(default: the codebook's harmonize.panel_key)."),
 ]
 
+_wait_option = click.option(
+    "--wait", "wait", type=click.FloatRange(min=0), default=0, show_default=True, metavar="SECONDS",
+    help="When another writer holds the store, wait up to SECONDS for it (default: refuse at once).")
+store_ingest_options.append(_wait_option)
+
+
+def _say_waiting(wait: float) -> Any:
+    def on_wait(holder: str) -> None:
+        click.echo(f"note: the store is busy ({holder}); waiting up to {wait:g} s", err=True)
+    return on_wait
+
 _store_option = click.option(
     "--store", "store", default=DEFAULT_STORE, show_default=True, type=click.Path(file_okay=False),
     help="The wave store directory.")
@@ -39,9 +50,9 @@ _format_option = click.option("--format", "fmt", type=click.Choice(["text", "jso
 def ingest_into_store(file: str, codebook: Codebook, *, store: str, wave: str, replace: bool,
                       keep_pii: bool, key_file: str | None, panel_key: str | None,
                       sheet: str | None, encoding: str | None, limits: Limits,
-                      on_invalid: Any) -> None:
+                      on_invalid: Any, wait: float = 0.0) -> None:
     """Body of `survey ingest FILE --store DIR --wave ID` (exit 0 added/unchanged, 1 invalid)."""
-    ws = WaveStore(store, key_file=key_file)
+    ws = WaveStore(store, key_file=key_file, wait=wait, on_wait=_say_waiting(wait))
     try:
         result = ws.ingest(file, codebook, wave=wave, replace=replace, keep_pii=keep_pii,
                            panel_key=panel_key, sheet=sheet, encoding=encoding, limits=limits)
@@ -125,17 +136,19 @@ def waves_show(wave: str, store: str, fmt: str) -> None:
 @waves.command("remove")
 @click.argument("wave")
 @_store_option
-def waves_remove(wave: str, store: str) -> None:
+@_wait_option
+def waves_remove(wave: str, store: str, wait: float) -> None:
     """Take WAVE out of the store and delete its files (all its versions)."""
-    e = WaveStore(store).remove(wave)
+    e = WaveStore(store, wait=wait, on_wait=_say_waiting(wait)).remove(wave)
     click.echo(f"removed wave {wave} ({e.source_file}, {e.rows} rows)")
 
 
 @waves.command("prune")
 @_store_option
-def waves_prune(store: str) -> None:
+@_wait_option
+def waves_prune(store: str, wait: float) -> None:
     """Delete replaced versions and leftovers of interrupted writes."""
-    deleted = WaveStore(store).prune()
+    deleted = WaveStore(store, wait=wait, on_wait=_say_waiting(wait)).prune()
     click.echo(f"pruned {len(deleted)} file(s)" + "".join(f"\n  {d}" for d in deleted))
 
 

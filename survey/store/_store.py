@@ -7,7 +7,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -73,6 +73,10 @@ class WaveStore:
     key_file
         The HMAC key that hashes respondent ids and panel keys; default ``<root>.key``
         beside the store, created (mode 0600) on first use.
+    wait
+        Seconds a writer waits for another writer's lock before giving up (default 0:
+        refuse at once with "the store is busy"); ``on_wait(holder)`` is called when a
+        wait begins.
 
     Examples
     --------
@@ -82,9 +86,12 @@ class WaveStore:
     'added'
     """
 
-    def __init__(self, root: str | Path = DEFAULT_STORE, *, key_file: str | Path | None = None) -> None:
+    def __init__(self, root: str | Path = DEFAULT_STORE, *, key_file: str | Path | None = None,
+                 wait: float = 0.0, on_wait: Callable[[str], None] | None = None) -> None:
         self.root = Path(root)
         self.key_file = Path(key_file) if key_file is not None else default_key_path(self.root)
+        self.wait = wait
+        self.on_wait = on_wait
 
     def __repr__(self) -> str:
         return f"WaveStore({str(self.root)!r})"
@@ -256,7 +263,7 @@ class WaveStore:
         self.manifest()  # a file where the store should be: refuse before creating anything
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / "waves").mkdir(exist_ok=True)
-        return StoreLock(self.root, action=action)
+        return StoreLock(self.root, action=action, wait=self.wait, on_wait=self.on_wait)
 
     def _idempotent(self, wave: str, source_sha: str, codebook: Codebook, keep_pii: bool,
                     replace: bool, panel_key: str | None) -> IngestResult | None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -11,7 +14,7 @@ import yaml
 
 from survey.store import StoreLock, WaveStore
 from tests.clirun import run
-from tests.store.conftest import CSV_2023, SCHEMAS, XLSX_2025, codebook_2025
+from tests.store.conftest import CSV_2023, ROOT, SCHEMAS, XLSX_2025, codebook_2025
 
 CB23 = str(SCHEMAS / "academy_member_survey_2023.yaml")
 
@@ -93,6 +96,36 @@ def test_busy_store_exits_2_with_a_clear_message(sample_store: WaveStore, cb25_f
         r = run("ingest", str(XLSX_2025), "-s", cb25_file, "--store", str(sample_store.root),
                 "--wave", "2026")
     assert r.exit_code == 2 and "store is busy: ingest other.xlsx as wave 2026" in r.output
+
+
+def test_ingest_with_wait_loads_once_the_other_writer_finishes(sample_store: WaveStore, cb25_file):
+    # a second process waits for the lock held here; it says so on stderr, then loads
+    cmd = [sys.executable, "-m", "survey", "ingest", str(XLSX_2025), "-s", cb25_file,
+           "--store", str(sample_store.root), "--wave", "2026", "--wait", "600"]
+    with StoreLock(sample_store.root, action="ingest other.xlsx as wave 2027"):
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        assert proc.stderr is not None
+        note = proc.stderr.readline()  # blocks until the waiter has found the lock held
+        assert note.startswith("note: the store is busy (ingest other.xlsx as wave 2027 (pid ")
+        assert note.rstrip().endswith("); waiting up to 600 s")
+        assert proc.poll() is None
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err
+    assert out.startswith("added wave 2026: 200 rows")
+    assert [e.wave for e in sample_store.waves()] == ["2023", "2025", "2026"]
+
+
+def test_ingest_with_wait_0_fails_at_once_with_the_busy_message(sample_store: WaveStore, cb25_file):
+    with StoreLock(sample_store.root, action="prune"):
+        r = run("ingest", str(XLSX_2025), "-s", cb25_file, "--store", str(sample_store.root),
+                "--wave", "2026", "--wait", "0")
+        bad = run("waves", "prune", "--store", str(sample_store.root), "--wait", "-1")
+    assert r.exit_code == 2
+    first = r.output.splitlines()[0]
+    assert re.fullmatch(r"error: .*: the store is busy: prune \(pid \d+, since [^)]+\)", first), first
+    assert "--wait SECONDS" in r.output
+    assert bad.exit_code == 2 and "--wait" in bad.output
 
 
 def test_keep_pii_and_key_file_options(tmp_path, cb25_file):

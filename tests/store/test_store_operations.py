@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import threading
+import time
 
 import polars as pl
 import pytest
 
 from survey.errors import StoreError, ValidationError
 from survey.store import Manifest, StoreLock, WaveStore
+from survey.store import _fs as fs_module
 from survey.store import _store as store_module
 from tests.store.helpers import small_survey
 
@@ -86,6 +90,43 @@ def test_a_second_writer_gets_a_clear_message(tmp_path):
         with pytest.raises(StoreError, match="busy"):
             store.prune()
     assert _add(store, 2, wave="w2").status == "added"  # lock released
+
+
+def test_a_writer_with_wait_gets_the_lock_when_the_holder_releases_it(tmp_path, monkeypatch):
+    store = WaveStore(tmp_path / "s")
+    _add(store, 1)
+    waiting = threading.Event()
+    holders: list[str] = []
+
+    def pause(seconds: float) -> None:  # the waiter has tried once and found the lock held
+        waiting.set()
+        time.sleep(seconds)
+
+    monkeypatch.setattr(fs_module, "_pause", pause)
+    waiter = WaveStore(store.root, wait=600, on_wait=holders.append)
+    results: list[object] = []
+    with StoreLock(store.root, action="ingest big.xlsx as wave w9"):
+        t = threading.Thread(target=lambda: results.append(_add(waiter, 2, wave="w2")))
+        t.start()
+        assert waiting.wait(timeout=600)
+        assert not results  # still blocked while the lock is held
+    t.join(timeout=600)
+    assert [r.status for r in results] == ["added"]  # type: ignore[attr-defined]
+    assert holders and holders[0].startswith("ingest big.xlsx as wave w9 (pid ")
+    assert [e.wave for e in store.waves()] == ["w1", "w2"]
+
+
+def test_wait_zero_refuses_at_once_and_a_negative_wait_is_refused(tmp_path, monkeypatch):
+    store = WaveStore(tmp_path / "s", wait=0)
+    _add(store, 1)
+    monkeypatch.setattr(fs_module, "_pause", lambda s: pytest.fail("wait=0 must not pause"))
+    with StoreLock(store.root, action="prune"):
+        with pytest.raises(StoreError) as err:
+            _add(store, 2, wave="w2")
+    assert re.fullmatch(r"the store is busy: prune \(pid \d+, since [^)]+\)", err.value.message)
+    assert err.value.exit_code == 2 and "--wait SECONDS" in str(err.value.hint)
+    with pytest.raises(StoreError, match="0 or more seconds"):
+        _add(WaveStore(store.root, wait=-1), 2, wave="w2")
 
 
 def test_crash_while_writing_the_manifest_leaves_the_store_as_before(tmp_path, monkeypatch):
