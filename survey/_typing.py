@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "QuantileRule",
     "ReplicateType",
     "SortOrder",
+    "replicate_type_guide",
 ]
 
 LonelyPSU = Literal["fail", "remove", "adjust", "average", "certainty"]
@@ -43,6 +45,30 @@ CIMethod = Literal[
 ReplicateType = Literal["JK1", "JKn", "JK2", "BRR", "Fay", "bootstrap", "subbootstrap",
                         "mrbbootstrap", "successive-difference", "ACS", "other"]
 """Replicate-weight types, as R's ``svrepdesign``/``as.svrepdesign`` name them."""
+
+_GUIDE = (  # (what the files say, R's type, the option that goes with it)
+    ("ACS PUMS and other successive-difference files", "ACS", "mse"),
+    ("jackknife", "JK1", None), ("stratified jackknife", "JKn", "rscales"),
+    ("paired jackknife", "JK2", None), ("BRR", "BRR", None), ("Fay's BRR", "Fay", "rho"),
+    ("bootstrap", "bootstrap", None), ("anything else", "other", "scale"))
+_WITH = {"mse": "scale 4/R; {mse} for the Census Bureau's formula",
+         "rscales": "with {rscales}", "rho": "with {rho}", "scale": "with {scale}"}
+
+
+def replicate_type_guide(spell_type: Callable[[str], str], spell: Callable[[str], str]) -> str:
+    """The replicate types, each with the public files that use it, in the caller's
+    words: ``spell_type("ACS")`` -> ``type="ACS"`` (or ``--replicate acs``), ``spell("mse")``
+    -> ``mse=True`` (or ``--mse``); ``spell`` gets ``mse``, ``rscales``, ``rho``, ``scale``.
+
+    >>> replicate_type_guide(lambda t: t, str.upper)[:62]
+    'ACS PUMS and other successive-difference files: ACS (scale 4/R'
+    """
+    parts = []
+    for what, rtype, opt in _GUIDE:
+        extra = f" ({_WITH[opt].format(**{opt: spell(opt)})})" if opt else ""
+        parts.append(f"{what}: {spell_type(rtype)}{extra}")
+    return "; ".join(parts)
+
 
 FPCKind = Literal["auto", "population", "fraction"]
 """How an fpc column is read: population size, sampling fraction, or R's rule (all >= 1: size)."""

@@ -143,7 +143,7 @@ class SpecError(DesignError):
 
 
 def _spell(names: Mapping[str, str], text: str) -> str:
-    return re.sub(r"`(\w+)`", lambda m: names.get(m[1], m[0]), text)
+    return re.sub(r"`([^`\s]+)`", lambda m: names.get(m[1], m[0]), text)
 
 
 class EstimationError(SurveyError):

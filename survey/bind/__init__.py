@@ -52,6 +52,7 @@ from survey.bind._variables import (
     codes_as_categories,
     find_variables,
     formula_columns,
+    small_integer_codes,
 )
 from survey.bind._where import parse_sql, parse_where, quote_names, resolve_columns
 
@@ -80,6 +81,7 @@ __all__ = [
     "quote_names",
     "read_population",
     "resolve_columns",
+    "small_integer_codes",
     "stored_weighting",
 ]
 

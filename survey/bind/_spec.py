@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
+from survey._typing import replicate_type_guide
 from survey.bind._where import resolve_columns
 from survey.errors import DataWarning, SpecError
 
@@ -32,10 +33,12 @@ if TYPE_CHECKING:
 __all__ = [
     "LONELY_PSU",
     "REPLICATE_TYPES",
+    "UNWEIGHTED",
     "DesignSpec",
     "Weighting",
     "bind",
     "join_population",
+    "needs_replicate_type",
     "read_population",
     "stored_columns",
 ]
@@ -157,6 +160,8 @@ class DesignSpec:
             raise SpecError(f"`replicate` {self.replicate!r} is not one of "
                             f"{', '.join(sorted(set(REPLICATE_TYPES.values())))}",
                             field="replicate")
+        if self.replicate_weights and self.replicate is None and self.scale is None:
+            raise needs_replicate_type(self.replicate_weights)
         if self.lonely_psu not in LONELY_PSU:
             raise SpecError(f"`lonely_psu` {self.lonely_psu!r} is not one of "
                             f"{', '.join(LONELY_PSU)}", field="lonely_psu")
@@ -212,9 +217,17 @@ class DesignSpec:
                 resolve_columns(cols, available, what=what, field=name)
         return [c for c in dict.fromkeys(c for _, cols, _ in named for c in cols) if c]
 
-    def describe(self, stored: str | None = None) -> dict[str, Any]:
+    def describe(self, stored: str | None = None, *,
+                 columns: Sequence[str] | None = None) -> dict[str, Any]:
         """The design as plain data (JSON output, table captions); a ``stored`` weighted
-        design replaces the spec's columns."""
+        design replaces the spec's columns. With the data's ``columns``,
+        ``replicate_columns`` counts the columns ``replicate_weights`` matches.
+        ``notes`` says what the reader should know (no weights: every row weighs 1,
+        as R's ``svydesign`` warns).
+
+        >>> DesignSpec(strata="stype").describe()["notes"]
+        ['no `weights`: every respondent weighs 1 (as R warns: equal probability assumed)']
+        """
         fpc = self.fpc_column
         out: dict[str, Any] = {"weights": self.weights, "strata": self.strata,
                                "psu": list(self.ids) or None,
@@ -226,6 +239,10 @@ class DesignSpec:
             out["replicate"] = self.replicate or "other"
             if self.replicate_weights:
                 out["replicate_weights"] = self.replicate_weights
+                if columns is not None:
+                    out["replicate_columns"] = len(resolve_columns(
+                        [self.replicate_weights], columns, what="replicate-weight column",
+                        field="replicate_weights"))
         steps = []
         if stored is not None:
             m = json.loads(stored)
@@ -239,7 +256,29 @@ class DesignSpec:
                 names = dict.fromkeys(str(r["variable"]) for r in step.get("margins", ()))
                 steps.append(f"{step['method']} ({', '.join(names)}; stored by survey weight)")
         steps.extend(step.describe() for step in self.weighting)
-        return {**out, "weighting": ", then ".join(steps)} if steps else out
+        if steps:
+            out["weighting"] = ", then ".join(steps)
+        if out["weights"] is None:
+            out["notes"] = [UNWEIGHTED]
+        return out
+
+
+UNWEIGHTED = "no `weights`: every respondent weighs 1 (as R warns: equal probability assumed)"
+"""The note of a design without sampling weights (`weights` spelt by the caller)."""
+
+_OPTION_FIELDS = {"mse": "mse", "rscales": "rscales", "rho": "fay_rho", "scale": "scale"}
+
+
+def needs_replicate_type(pattern: str) -> SpecError:
+    """Supplied replicate weights without a type or scale: the variance would be off by
+    a factor the data cannot tell (R's ``svrepdesign`` would assume BRR, we assumed
+    ``other`` with scale 1 before: 4.5 times the ACS's published SEs). Field names and
+    types are in backticks, spelt by the caller (``--replicate acs``)."""
+    guide = replicate_type_guide(lambda t: f'`replicate="{t}"`',
+                                 lambda o: f"`{_OPTION_FIELDS[o]}`")
+    return SpecError(f"{pattern!r} need their replicate type, `replicate=TYPE` (or a "
+                     f"`scale`): {guide}",
+                     field="replicate_weights")
 
 
 def stored_columns(meta: str) -> list[str]:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from survey.bind._source import Source
 
 __all__ = ["MAX_CODES", "Variables", "codes_as_categories", "find_variables",
-           "formula_columns"]
+           "formula_columns", "small_integer_codes"]
 
 MAX_CODES = 50
 """An integer column with at most this many values can be read as categories."""
@@ -87,6 +87,34 @@ def codes_as_categories(frame: pl.DataFrame, column: str, *, field: str | None =
     codes = [str(v) for v in ints]
     return frame.with_columns(pl.col(column).cast(pl.Int64).replace_strict(
         ints, codes, return_dtype=pl.Enum(codes))), {}
+
+
+FEW_CODES = 10
+"""A column of at most this many distinct small integers looks like category codes."""
+
+
+def small_integer_codes(column: pl.Series) -> list[int] | None:
+    """The values of a numeric column that looks like category codes (3 to
+    :data:`FEW_CODES` distinct integers between -9 and 99: tenure 1-4, a region code),
+    else None. Their total adds up the codes; :func:`codes_as_categories` counts each
+    category instead (R's ``svytotal(~factor(x))``). 0/1 columns are not codes here:
+    their total is the count of 1s.
+
+    >>> small_integer_codes(pl.Series([1, 2, 2, 3, 4, None]))
+    [1, 2, 3, 4]
+    >>> small_integer_codes(pl.Series([0.5, 1.0, 2.0])) is None
+    True
+    """
+    if not column.dtype.is_numeric():
+        return None
+    values = column.drop_nulls().unique()
+    if not 3 <= values.len() <= FEW_CODES:
+        return None
+    if column.dtype.is_float() and (values != values.round(0)).any():
+        return None
+    if values.min() < -9 or values.max() > 99:  # type: ignore[operator]
+        return None
+    return sorted(int(v) for v in values.to_list())
 
 
 _NAME = re.compile(r"[A-Za-z_][\w.]*")

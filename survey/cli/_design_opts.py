@@ -44,7 +44,9 @@ __all__ = [
     "DesignArgs",
     "bind_design",
     "design_options",
+    "design_caption",
     "design_summary",
+    "echo_design_notes",
     "echo_notes",
     "in_flag_words",
     "open_data",
@@ -66,7 +68,9 @@ FLAGS = {"data": "DATA", "schema": "--schema", "store": "--store", "waves": "--w
          "adjust_domain_lonely": "--adjust-domain-lonely", "replicate": "--replicate",
          "replicates": "--replicates", "replicate_weights": "--replicate-weights",
          "scale": "--scale", "rscales": "--rscales", "fay_rho": "--fay-rho", "mse": "--mse",
-         "seed": "--seed", "where": "--where", "weighting": "--rake/--poststratify"}
+         "seed": "--seed", "where": "--where", "weighting": "--rake/--poststratify",
+         "replicate=TYPE": "--replicate TYPE",
+         **{f'replicate="{t}"': f"--replicate {k}" for k, t in REPLICATE_TYPES.items()}}
 """The flag of each :class:`~survey.bind.DesignSpec` field (and source argument), for
 the library's errors (``SpecError.named``)."""
 
@@ -270,6 +274,7 @@ def read_design(args: DesignArgs, source: Source, columns: Iterable[str] = ("*",
     the one a `survey weight` file stored)."""
     sf = source.design(args.spec, columns=columns)
     echo_notes(source)
+    echo_design_notes(args, source)
     return sf
 
 
@@ -279,7 +284,9 @@ def bind_design(frame: pl.DataFrame, args: DesignArgs, source: Source | None = N
     from survey.bind import bind
 
     stored = source.weighting if source is not None else stored_weighting(args.data)
-    return bind(frame, args.spec, stored=stored)
+    sf = bind(frame, args.spec, stored=stored)
+    echo_design_notes(args, source)
+    return sf
 
 
 def echo_notes(source: Source) -> None:
@@ -294,9 +301,45 @@ def echo_notes(source: Source) -> None:
 
 def design_summary(args: DesignArgs, source: Source | None = None) -> dict[str, Any]:
     """The design the flags describe, as plain data (JSON output, table captions); a
-    design stored by `survey weight` replaces the flags'."""
+    design stored by `survey weight` replaces the flags'. With --replicate-weights,
+    ``replicate_columns`` counts the columns the pattern matched; ``notes`` are in the
+    flags' words (no --weight: every respondent weighs 1)."""
     stored = source.weighting if source is not None else stored_weighting(args.data)
-    return args.spec.describe(stored)
+    columns = None
+    if args.spec.replicate_weights:
+        columns = source.columns if source is not None else _columns_of(args)
+    out = args.spec.describe(stored, columns=columns)
+    if "notes" in out:
+        out["notes"] = [_in_flags(n) for n in out["notes"]]
+    return out
+
+
+def design_caption(args: DesignArgs) -> str:
+    """``design: weights pw, replicate acs, replicate_weights wgtp* (80 columns)``, the line
+    under a table (``simple random sample`` when the flags give no design; notes go to
+    stderr, not here)."""
+    d = design_summary(args)
+    count = d.pop("replicate_columns", None)
+    if count is not None:
+        d["replicate_weights"] = f"{d['replicate_weights']} ({count} columns)"
+    parts = [f"{k} {'+'.join(v) if isinstance(v, list) else v}" for k, v in d.items()
+             if v and k not in ("lonely_psu", "notes")]
+    return "design: " + (", ".join(parts) if parts else "simple random sample")
+
+
+@functools.cache
+def _columns_of(args: DesignArgs) -> tuple[str, ...]:
+    return open_data(args).columns
+
+
+def _in_flags(text: str) -> str:
+    return re.sub(r"`([^`\s]+)`", lambda m: FLAGS.get(m[1], m[0]), text)
+
+
+def echo_design_notes(args: DesignArgs, source: Source | None = None) -> None:
+    """The design's notes on stderr (``note: no --weight: every respondent weighs 1``)."""
+    for note in design_summary(args, source).get("notes", ()):
+        click.echo(f"note: {note}", err=True)
 
 
 @in_flag_words

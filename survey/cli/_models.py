@@ -23,6 +23,7 @@ from survey.cli._compare_opts import emit_combined_models, emit_imputed_models
 from survey.cli._design_opts import (
     DesignArgs,
     design_options,
+    design_caption,
     design_summary,
     open_data,
     parse_where,
@@ -344,9 +345,7 @@ def _render(res: ModelResult, design: DesignArgs, where: str | None,
     pct = f"{res.level * 100:g}%"
     dist = "normal" if res.ci_dist == "normal" or not math.isfinite(res.df_resid) else \
         f"t on {res.df_resid:g} df"
-    parts = [f"{k} {v}" for k, v in design_summary(design).items()
-             if v and k != "lonely_psu"]
-    caption = ("design: " + (", ".join(parts) if parts else "simple random sample")
+    caption = (design_caption(design)
                + (f"; where {where}" if where else "")
                + f"; n = {res.n}; {res.method}, {pct} intervals ({dist})")
     rhs = res.formula.split("~", 1)[1].strip()

@@ -23,7 +23,12 @@ import click  # noqa: E402
 import polars as pl  # noqa: E402
 
 from survey._display import format_number  # noqa: E402
-from survey.bind import Source, codes_as_categories, find_variables  # noqa: E402
+from survey.bind import (  # noqa: E402
+    Source,
+    codes_as_categories,
+    find_variables,
+    small_integer_codes,
+)
 from survey.cli._app import LazyGroup  # noqa: E402
 from survey.cli._boxes import Column, box_table  # noqa: E402
 from survey.cli._compare_opts import (  # noqa: E402
@@ -38,6 +43,7 @@ from survey.cli._design_opts import (  # noqa: E402
     DesignArgs,
     bind_design,
     design_options,
+    design_caption,
     design_summary,
     open_data,
     parse_where,
@@ -117,6 +123,10 @@ def _output_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 _VAR = click.option("--var", "-v", "variables", required=True, multiple=True, callback=split_option,
                     help="Analysis variable(s); repeat or comma-separate.")
+_CATEGORICAL = click.option(
+    "--categorical", "categorical", multiple=True, callback=split_option, metavar="COL",
+    help="Read these --var columns of integer codes as categories, without a codebook: "
+         "a total counts each category, a mean gives its share (R's svytotal(~factor(COL))).")
 
 
 # -- the plan: which columns, which variables are multiple-choice questions -------------
@@ -182,21 +192,30 @@ def _linear_command(name: str, doc: str) -> click.Command:
     @stats.command(name, help=doc)
     @_VAR
     @_PV
+    @_CATEGORICAL
     @click.option("--contrast", "contrasts", multiple=True, metavar="EXPRESSION",
                   help="A function of the estimates with its delta-method SE, as R's "
                        "svycontrast: e.g. \"api00 / api99 - 1\" over --var api00,api99 "
                        "(per --by domain); names in `backticks` for other text. Repeatable.")
     @_output_options
     @design_options
-    def cmd(variables: tuple[str, ...], pv: tuple[str, ...], contrasts: tuple[str, ...],
+    def cmd(variables: tuple[str, ...], pv: tuple[str, ...], categorical: tuple[str, ...],
+            contrasts: tuple[str, ...],
             by: tuple[str, ...], where: str | None, deff: bool | str, compare: CompareArgs,
             level: float, fmt: str, design: DesignArgs) -> None:
         from survey import estimators
 
         fn = getattr(estimators, name)
-        results, pnl = _run(design, compare, variables, by, where, lambda plan, sf: [
-            fn(sf, plan.plain, by=list(by) or None, where=plan.where, deff=deff, level=level)],
-            pv=pv)
+
+        def compute(plan: _Plan, sf: SurveyFrame) -> list[Estimates]:
+            if name == "total":
+                _note_codes(plan, categorical)
+            est = fn(sf, plan.plain, by=list(by) or None, where=plan.where, deff=deff,
+                     level=level)
+            return [_relabel(est, {k: v for k, v in plan.codes.items() if v})]
+
+        results, pnl = _run(design, compare, variables, by, where, compute,
+                            categorical=_categorical(categorical, variables), pv=pv)
         _emit(results, fmt, design, where, compare, pnl, contrasts)
 
     return cmd
@@ -217,8 +236,29 @@ total_cmd = _linear_command("total", """Design-based totals (category counts for
     """)
 
 
+def _categorical(columns: tuple[str, ...], variables: Sequence[str]) -> tuple[str, ...]:
+    """``--categorical`` columns, each one of the --var columns."""
+    stray = [c for c in columns if c not in variables]
+    if stray:
+        raise click.BadParameter(f"{', '.join(stray)} is not among --var "
+                                 f"({', '.join(variables)})", param_hint="--categorical")
+    return columns
+
+
+def _note_codes(plan: _Plan, categorical: Sequence[str]) -> None:
+    """A total of a few small integer codes adds up the codes: say so (once per column)."""
+    for v in plan.plain:
+        codes = None if v in categorical else small_integer_codes(plan.frame[v])
+        if codes is not None:
+            shown = ", ".join(map(str, codes))
+            click.echo(f"note: {v} holds {len(codes)} distinct small integers ({shown}): its "
+                       f"total adds them up; if they are codes, --categorical {v} counts each "
+                       f"category (as R's svytotal(~factor({v})))", err=True)
+
+
 @stats.command("proportion")
 @_VAR
+@_CATEGORICAL
 @click.option("--ci", "method", type=click.Choice(CI_METHODS), default="logit", show_default=True,
               help="Interval method (logit as R's svyciprop; wilson, clopper-pearson, jeffreys, "
                    "agresti-coull for simple random samples only).")
@@ -228,20 +268,22 @@ total_cmd = _linear_command("total", """Design-based totals (category counts for
               show_default=True, help="Order each question's categories (or options) by their share.")
 @_output_options
 @design_options
-def proportion_cmd(variables: tuple[str, ...], method: str, share: str, sort: str,
-                   by: tuple[str, ...], where: str | None, deff: bool | str, compare: CompareArgs,
-                   level: float, fmt: str, design: DesignArgs) -> None:
+def proportion_cmd(variables: tuple[str, ...], categorical: tuple[str, ...], method: str,
+                   share: str, sort: str, by: tuple[str, ...], where: str | None,
+                   deff: bool | str, compare: CompareArgs, level: float, fmt: str,
+                   design: DesignArgs) -> None:
     """Proportions of every category with R's svyciprop intervals (logit by default).
 
     A multiple-choice question (options stored as Boolean columns QUESTION__option)
     gives the share of its base choosing each option; the base is everyone who answered
-    it, within --where.
+    it, within --where. Integer codes are read as categories (--categorical is implied).
 
     \b
     Example:
       survey stats proportion wave.parquet --var offer_received --strata division --fpc-file population.csv
       survey stats proportion wave.parquet --var offer_countries --where "offer_received = 'Yes'" --sort descending
     """
+    _categorical(categorical, variables)
     results, pnl = _run(design, compare, variables, by, where,
                         lambda plan, sf: _proportions(plan, sf, method, share, sort, by, deff,
                                                       level), categorical=True)
@@ -379,17 +421,20 @@ def chisq_cmd(row: str, column: str, statistic: str, where: str | None, fmt: str
 def _run(design: DesignArgs, compare: CompareArgs, variables: Sequence[str],
          by: tuple[str, ...], where: str | None,
          compute: Callable[[_Plan, SurveyFrame], list[Estimates]], *,
-         categorical: bool = False, pv: Sequence[str] = ()) -> tuple[list[Estimates], Panel | None]:
+         categorical: bool | Sequence[str] = False, pv: Sequence[str] = ()
+         ) -> tuple[list[Estimates], Panel | None]:
     """Read, bind and estimate: on each completed data set of --imputations (combined
     by Rubin's rules), on the panel design when --compare links members across waves;
-    with --pv once per plausible value (combined by Rubin's rules, as R's withPV)."""
+    with --pv once per plausible value (combined by Rubin's rules, as R's withPV).
+    ``categorical``: every plain variable's integer codes read as categories (True), or
+    those of the columns named."""
     member = compare.member(design)
     runs, pnl = [], None
     pvs = _plausible_values(pv, design)
     for args in imputation_files(design):
         wanted = [c for v in variables for c in pvs.get(v, (v,))]
         plan = _plan(args, wanted, [*by, *([member] if member else [])], where,
-                     allow_multiple=categorical)
+                     allow_multiple=categorical is True)
         if pvs:
             for k in range(len(next(iter(pvs.values())))):
                 frame = plan.frame.with_columns(pl.col(c[k]).alias(n) for n, c in pvs.items())
@@ -400,7 +445,8 @@ def _run(design: DesignArgs, compare: CompareArgs, variables: Sequence[str],
         if categorical:
             codes: dict[str, dict[str, str]] = {}
             for v in plan.plain:
-                frame, codes[v] = _as_categories(frame, v)
+                if categorical is True or v in categorical:
+                    frame, codes[v] = _as_categories(frame, v)
             plan = replace(plan, codes=codes)
         sf, pnl = panel(bind_design(frame, args, plan.source), compare, member, by, args, plan.where)
         runs.append(compute(plan, sf))
@@ -562,10 +608,7 @@ def _render_table(table: pl.DataFrame, est: Estimates, design: DesignArgs,
                   where: str | None, *, pct: bool | None = None, title: str | None = None) -> None:
     pct = est.statistic in ("proportion", "multiple_choice") if pct is None else pct
     level = f"{est.level * 100:g}%"
-    parts = [f"{k} {'+'.join(v) if isinstance(v, list) else v}"
-             for k, v in design_summary(design).items()
-             if v and k != "lonely_psu" and not (k == "psu" and v is None)]
-    caption = "design: " + (", ".join(parts) if parts else "simple random sample")
+    caption = design_caption(design)
     if where:
         caption += f"; where {where}"
     by = [c for c in est.by if c in table.columns]

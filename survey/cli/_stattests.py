@@ -17,6 +17,7 @@ import polars as pl
 from survey.cli._design_opts import (
     DesignArgs,
     design_options,
+    design_caption,
     design_summary,
     open_data,
     parse_where,
@@ -55,10 +56,7 @@ def _emit(doc: dict[str, Any], fmt: str, lines: list[str]) -> None:
 
 
 def _caption(design: DesignArgs, where: str | None) -> str:
-    parts = [f"{k} {'+'.join(v) if isinstance(v, list) else v}"
-             for k, v in design_summary(design).items() if v and k != "lonely_psu"]
-    return ("  design: " + (", ".join(parts) if parts else "simple random sample")
-            + (f"; where {where}" if where else ""))
+    return "  " + design_caption(design) + (f"; where {where}" if where else "")
 
 
 @click.command("ttest")

@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from survey._typing import FPCKind, LonelyPSU, PPSMethod, PPSVariance, ReplicateType
+from survey._typing import (
+    FPCKind,
+    LonelyPSU,
+    PPSMethod,
+    PPSVariance,
+    ReplicateType,
+    replicate_type_guide,
+)
 from survey.errors import DesignError
 
 __all__ = ["Design", "PPSMatrix", "ReplicateDesign"]
@@ -15,6 +22,10 @@ __all__ = ["Design", "PPSMatrix", "ReplicateDesign"]
 _LONELY = ("fail", "remove", "adjust", "average", "certainty")
 _REPTYPES = ("JK1", "JKn", "JK2", "BRR", "Fay", "bootstrap", "subbootstrap", "mrbbootstrap",
              "successive-difference", "ACS", "other")
+
+
+def _python_option(name: str) -> str:
+    return "mse=True" if name == "mse" else f"{name}="
 
 
 def _names(value: str | Sequence[str] | None, what: str) -> tuple[str, ...]:
@@ -183,7 +194,9 @@ class ReplicateDesign:
         ``JK1``, ``JKn``, ``JK2``, ``BRR``, ``Fay``, ``bootstrap`` (also
         ``subbootstrap``), ``mrbbootstrap``, ``successive-difference`` (also ``ACS``,
         as the American Community Survey publishes them) or ``other``; fixes the
-        default ``scale`` as R's ``svrepdesign`` does.
+        default ``scale`` as R's ``svrepdesign`` does. Required unless ``scale`` is
+        given (then ``other``): the variance of supplied columns depends on how they
+        were made, and a wrong guess is silently off by a factor (ACS: ``sqrt(20)``).
     scale, rscales
         Overall and per-replicate multipliers; ``None`` takes R's default for the
         type (BRR ``1/R``; Fay ``1/(R (1-rho)^2)``; bootstrap and subbootstrap
@@ -198,7 +211,7 @@ class ReplicateDesign:
 
     weights: str | None = None
     repweights: tuple[str, ...] = field(default_factory=tuple)
-    type: ReplicateType = "other"
+    type: ReplicateType | None = None
     scale: float | None = None
     rscales: tuple[float, ...] | None = None
     rho: float | None = None
@@ -209,6 +222,13 @@ class ReplicateDesign:
         object.__setattr__(self, "repweights", _names(self.repweights, "repweights"))
         if self.rscales is not None:
             object.__setattr__(self, "rscales", tuple(float(r) for r in self.rscales))
+        if self.type is None:
+            if self.scale is None:
+                raise DesignError(
+                    "replicate weights need type= (or scale=): "
+                    + replicate_type_guide(lambda t: f"type={t!r}", _python_option),
+                    location="type")
+            object.__setattr__(self, "type", "other")
         if self.type not in _REPTYPES:
             raise DesignError(
                 f"type={self.type!r} is not one of {', '.join(_REPTYPES)}", location="type"

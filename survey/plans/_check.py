@@ -8,6 +8,7 @@ plan's derived columns, in order.
 from __future__ import annotations
 
 import ast
+import fnmatch
 import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -323,6 +324,14 @@ class _Checker:
                 self.column(name, cols, self.at("design", None, key), f"[design] {key}")
         for name in d.ids:
             self.column(name, cols, self.at("design", None, "ids"), "[design] ids")
+        if d.replicate_weights:
+            where = self.at("design.replicates", None, "columns")
+            if not fnmatch.filter(list(cols.kinds), d.replicate_weights):
+                self.add(where, f"[design.replicates] columns: no column matches "
+                                f"{d.replicate_weights!r}")
+            if d.strata or d.ids or d.fpc or d.fpc_file:
+                self.add(where, "[design.replicates] columns: supplied replicate weights "
+                                "carry the design already: drop strata, ids and fpc")
         line = self.at("design", None, "fpc")
         for name in d.fpc:
             self.column(name, cols, line, "[design] fpc")

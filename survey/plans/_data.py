@@ -95,7 +95,9 @@ class Data:
 PLAN_KEYS = {"weights": "[design] weights", "strata": "[design] strata", "ids": "[design] ids",
              "fpc": "[design] fpc", "fpc_file": "[design] fpc", "fpc_by": "[design] fpc",
              "replicate": "[design.replicates] type", "fay_rho": "[design.replicates] fay_rho",
-             "lonely_psu": "[design] lonely_psu", "weighting": "[weighting]"}
+             "lonely_psu": "[design] lonely_psu", "weighting": "[weighting]",
+             "replicate_weights": "[design.replicates] columns",
+             "scale": "[design.replicates] scale", "mse": "[design.replicates] mse"}
 """The plan's key of each :class:`~survey.bind.DesignSpec` field, for the library's errors."""
 
 

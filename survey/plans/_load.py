@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import replace
 from pathlib import Path
 
+from survey.bind._spec import needs_replicate_type
 from survey.errors import EstimationError
 from survey.estimators._nlcon import parse_expression
 from survey.estimators._quantile import QUANTILE_INTERVALS, QUANTILE_RULES
@@ -238,20 +239,41 @@ def _design(t: Table | None, base: Path, seed: int) -> DesignSpec:
     fpc_kind = t.str("fpc_kind", default="auto", choices=("auto", "population", "fraction"))
     lonely = t.str("lonely_psu", default="fail", choices=LONELY)
     replicate, replicates, fay_rho = None, 50, None
+    columns, scale, mse = None, None, False
     rt = t.table("replicates", label="[design] replicates")
     if rt is not None:
-        replicate = rt.str("type", default="auto",
-                           choices=("auto", "JK1", "JKn", "BRR", "Fay", "bootstrap",
-                                    "subbootstrap", "mrbbootstrap")) or "auto"
+        columns = rt.str("columns")
+        if columns is None:  # made from the design
+            replicate = rt.str("type", default="auto", choices=MADE_TYPES) or "auto"
+        else:  # supplied columns: only the file's documentation knows their type
+            replicate = rt.str("type", choices=SUPPLIED_TYPES)
         replicates = rt.int("replicates", default=50, minimum=2) or 50
         rho = rt._get("fay_rho", (int, float), "a number", False)
         fay_rho = float(rho) if rho is not None else (0.0 if replicate != "Fay" else None)
+        given = rt._get("scale", (int, float), "a number", False)
+        scale = float(given) if given is not None else None
+        mse = rt.bool("mse", default=False)
+        if columns is not None and replicate is None and scale is None:
+            if "type" not in rt.data:
+                rt.bad("columns", needs_replicate_type(columns).named(_REPLICATE_KEYS).message)
+            columns = None  # the mistake is told; bind nothing
         rt.done()
     t.done()
     return DesignSpec(weights=weights, strata=strata, ids=ids, fpc=fpc, fpc_file=fpc_file,
                       fpc_by=fpc_by, fpc_kind=fpc_kind or "auto",  # type: ignore[arg-type]
                       lonely_psu=lonely or "fail", replicate=replicate, replicates=replicates,
-                      fay_rho=fay_rho, seed=seed if replicate is not None else None)
+                      fay_rho=fay_rho, seed=seed if replicate is not None else None,
+                      replicate_weights=columns, scale=scale, mse=mse)
+
+
+MADE_TYPES = ("auto", "JK1", "JKn", "BRR", "Fay", "bootstrap", "subbootstrap", "mrbbootstrap")
+SUPPLIED_TYPES = ("ACS", "successive-difference", "JK1", "JKn", "JK2", "BRR", "Fay", "bootstrap",
+                  "other")
+_REPLICATE_KEYS = {"replicate_weights": "columns", "replicate=TYPE": 'type = "TYPE"',
+                   "scale": "scale",
+                   "mse": "mse = true", "fay_rho": "fay_rho", "rscales": "rscales",
+                   **{f'replicate="{t}"': f'type = "{t}"' for t in SUPPLIED_TYPES}}
+"""The [design.replicates] key of each DesignSpec field, for the library's message."""
 
 
 def _weighting(t: Table | None, base: Path) -> Weighting | None:

@@ -18,8 +18,8 @@ from survey.bind import (
     quote_names,
     read_population,
 )
-from survey.design import svydesign
-from survey.errors import SpecError
+from survey.design import ReplicateDesign, svydesign
+from survey.errors import DesignError, SpecError
 from survey.estimators import mean
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "r"
@@ -60,6 +60,28 @@ def test_equal_specs_compare_equal_however_spelt() -> None:
     assert DesignSpec(ids="dnum", fpc=["fpc"], fpc_file="p.csv", strata="s") == DesignSpec(
         ids=("dnum",), fpc=("fpc",), fpc_file=Path("p.csv"), strata="s", fpc_by="s")
     assert Weighting("rake", "m.csv", ["a"]) == Weighting("rake", Path("m.csv"), ("a",))
+
+
+def test_replicate_weights_without_a_type_or_scale_are_refused_in_python_words() -> None:
+    with pytest.raises(SpecError) as info:
+        DesignSpec(weights="pw", replicate_weights="sdr_*")
+    err = info.value
+    assert err.field == "replicate_weights" and err.exit_code == 2
+    assert 'ACS PUMS and other successive-difference files: `replicate="ACS"`' in err.message
+    assert '`replicate="Fay"` (with `fay_rho`)' in err.message
+    assert DesignSpec(replicate_weights="sdr_*", replicate="acs").replicate_type == "ACS"
+    assert DesignSpec(replicate_weights="sdr_*", scale=0.05).replicate is None  # 'other', scaled
+    with pytest.raises(DesignError, match=r"type='ACS' \(scale 4/R; mse=True"):
+        ReplicateDesign(weights="pw", repweights=("a", "b"))
+    assert ReplicateDesign(repweights=("a", "b"), scale=0.5).type == "other"
+
+
+def test_describe_counts_the_replicate_columns_and_notes_missing_weights() -> None:
+    cols = pl.read_csv(FIX / "apistrat_jk2_sdr.csv", n_rows=1).columns
+    d = DesignSpec(weights="pw", replicate="ACS", replicate_weights="sdr_*").describe(columns=cols)
+    assert d["replicate_columns"] == 80 and "notes" not in d
+    assert DesignSpec(strata="stype").describe()["notes"] == [
+        "no `weights`: every respondent weighs 1 (as R warns: equal probability assumed)"]
 
 
 def test_a_bad_replicate_type_is_refused_at_once() -> None:

@@ -170,8 +170,9 @@ def test_separation_exits_2_naming_the_predictor_and_suggesting_firth():
     r = run("logit", SEP, "--formula", "y ~ x + C(g)")
     assert r.exit_code == 2
     lines = r.output.strip().splitlines()
-    assert len(lines) == 1, r.output
-    assert "separation by C(g)[T.c]" in lines[0] and "--firth" in lines[0]
+    assert lines[0].startswith("note: no --weight: every respondent weighs 1")  # no --weight
+    assert len(lines) == 2, r.output
+    assert "separation by C(g)[T.c]" in lines[1] and "--firth" in lines[1]
     assert "Traceback" not in r.output
 
 

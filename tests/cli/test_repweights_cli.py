@@ -113,3 +113,57 @@ def test_weight_standardize_matches_r_svystandardize(tmp_path) -> None:
     got = stats_json("mean", str(out), "--var", "api00")["estimates"][0]
     assert got["estimate"] == pytest.approx(want["estimate"], rel=1e-6)
     assert got["std_error"] == pytest.approx(want["std_error"], rel=1e-6)
+
+
+# -- guard rails: where the tool cannot know, it asks ------------------------------------
+
+SDR = str(FIX / "apistrat_jk2_sdr.csv")
+
+
+def test_replicate_weights_without_a_type_is_a_one_line_usage_error() -> None:
+    r = run("stats", "total", SDR, "--var", "enroll", "--weight", "pw",
+            "--replicate-weights", "sdr_*")
+    assert r.exit_code == 2
+    assert len(r.output.strip().splitlines()) == 1, r.output
+    line = r.output.strip()
+    assert line.startswith("error: --replicate-weights: 'sdr_*' need their replicate type, "
+                           "--replicate TYPE (or a --scale): ")
+    for choice in ("--replicate acs (scale 4/R; --mse", "--replicate jk1", "--replicate brr",
+                   "--replicate fay (with --fay-rho)", "--replicate bootstrap",
+                   "--replicate jkn (with --rscales)", "--replicate other (with --scale)"):
+        assert choice in line, choice
+
+
+@pytest.mark.parametrize("rtype", ["acs", "successive-difference", "ACS"])
+def test_once_the_type_is_given_the_acs_figures_are_rs_and_the_columns_counted(rtype) -> None:
+    want = _r("types", "ACS")
+    doc = stats_json("total", SDR, "--var", "enroll", "--weight", "pw", "--replicate", rtype,
+                     "--replicate-weights", "sdr_*")
+    got = doc["estimates"][0]
+    assert got["estimate"] == pytest.approx(want["total"]["estimate"], rel=1e-6)
+    assert got["std_error"] == pytest.approx(want["total"]["std_error"], rel=1e-6)
+    assert doc["design"]["replicate_columns"] == 80 and "notes" not in doc["design"]
+    text = run("stats", "total", SDR, "--var", "enroll", "--weight", "pw", "--replicate", rtype,
+               "--replicate-weights", "sdr_*")
+    assert "replicate_weights sdr_* (80 columns)" in text.stdout
+
+
+def test_a_scale_without_a_type_is_taken_as_given() -> None:
+    doc = stats_json("total", SDR, "--var", "enroll", "--weight", "pw", "--scale", "0.05",
+                     "--replicate-weights", "sdr_*")
+    want = _r("types", "ACS")  # 4/80 and rscales 1: the successive-difference figures
+    assert doc["estimates"][0]["std_error"] == pytest.approx(want["total"]["std_error"], rel=1e-6)
+    assert doc["design"]["replicate"] == "other"
+
+
+def test_a_design_without_weights_says_every_respondent_weighs_1() -> None:
+    argv = ["mean", str(FIX / "apistrat.csv"), "--var", "api00", "--strata", "stype"]
+    r = run("stats", *argv)
+    note = "note: no --weight: every respondent weighs 1 (as R warns: equal probability assumed)"
+    assert r.exit_code == 0 and r.stderr.strip() == note
+    assert "notes" not in r.stdout  # the table's design line stays the design
+    doc = stats_json(*argv)
+    assert doc["design"]["notes"] == [note.removeprefix("note: ")]
+    weighted = run("stats", *argv, "--weight", "pw")
+    assert weighted.exit_code == 0 and weighted.stderr == ""
+    assert "notes" not in stats_json(*argv, "--weight", "pw")["design"]

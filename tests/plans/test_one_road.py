@@ -74,7 +74,7 @@ def test_plan_and_cli_give_the_same_estimates_for_the_same_where(tmp_path: Path)
     for key, sql in GOOD.items():
         r = _cli("--where", sql)
         assert r.exit_code == 0, r.output
-        cli_rows = {row["category"]: row for row in json.loads(r.output)["estimates"]}
+        cli_rows = {row["category"]: row for row in json.loads(r.stdout)["estimates"]}
         plan_rows = result.estimates[key]
         assert plan_rows.height == len(cli_rows) > 0
         for row in plan_rows.iter_rows(named=True):
@@ -151,6 +151,6 @@ def test_the_notebook_path_in_estimation_md_gives_the_command_lines_numbers(tmp_
     body = "\n".join([*last[:-1], f"result = {last[-1]}"]).replace('"wave2025.parquet"', repr(str(wave)))
     exec(compile(body, "docs/estimation.md", "exec"), scope)  # noqa: S102 - our own docs
     ours = scope["result"].to_frame().with_columns(pl.col("category").cast(pl.String)).sort("category")
-    theirs = sorted(json.loads(r.output)["estimates"], key=lambda row: row["category"])
+    theirs = sorted(json.loads(r.stdout)["estimates"], key=lambda row: row["category"])
     assert ours["estimate"].to_list() == pytest.approx([row["estimate"] for row in theirs], rel=1e-12)
     assert ours["std_error"].to_list() == pytest.approx([row["std_error"] for row in theirs], rel=1e-12)

@@ -251,3 +251,27 @@ def test_crosstab_ordinal_rows_take_the_rank_test(tmp_path: Path) -> None:
     assert "Design-based Wilcoxon rank-sum test" in text
     bad = XT.replace('ordinal_test = "wilcoxon"', 'ordinal_test = "sign"')
     assert any("ordinal_test" in p for p in problems(write(tmp_path, bad)))
+
+
+def test_supplied_replicate_columns_without_a_type_name_the_plan_keys(tmp_path: Path) -> None:
+    text = GOOD.split("[design]")[0] + ('[design.replicates]\ncolumns = "wgtp*"\n\n'
+                                         + "[[estimate]]" + GOOD.split("[[estimate]]", 1)[1])
+    found = problems(write(tmp_path, text))
+    line = line_of(text, 'columns = "wgtp*"')
+    want = [p for p in found if p.startswith(f"plan.toml:{line}: [design] replicates columns: "
+                                             "'wgtp*' need their replicate type, "
+                                             'type = "TYPE" (or a scale): ')]
+    assert len(want) == 1, found
+    assert 'ACS PUMS and other successive-difference files: type = "ACS" (scale 4/R; mse = true' \
+        in want[0] and 'type = "Fay" (with fay_rho)' in want[0]
+
+
+def test_supplied_replicate_columns_with_a_type_are_checked_against_the_data(tmp_path: Path
+                                                                           ) -> None:
+    text = GOOD.replace('[[estimate]]', '[design.replicates]\ncolumns = "wgtp*"\ntype = "ACS"\n\n'
+                        '[[estimate]]', 1)
+    found = problems(write(tmp_path, text))
+    line = line_of(text, 'columns = "wgtp*"')
+    assert f"plan.toml:{line}: [design.replicates] columns: no column matches 'wgtp*'" in found
+    assert any("carry the design already: drop strata" in p for p in found), found
+    assert not any("need their replicate type" in p for p in found)
