@@ -2,7 +2,8 @@
 
 Runs the flagship analysis plan, analyses/brain_drain_2025.toml: both sample waves
 (2025 SurveyMonkey xlsx, 2023 Qualtrics csv in CP949) are validated and ingested into a
-store inside the report folder, harmonised, estimated and modelled, and the report
+store beside the report folder (demo-output/brain_drain_2025.store/, never inside it: the
+report folder can be shared whole), harmonised, estimated and modelled, and the report
 folder demo-output/brain_drain_2025/ is written. Then the headline numbers are printed
 from the estimates it wrote.
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = "analyses/brain_drain_2025.toml"
 OUT = "demo-output/brain_drain_2025"
+STORE = "demo-output/brain_drain_2025.store"  # the default would be analyses/<plan>.store
 COUNTRIES = {"china": "China", "us": "United States"}
 
 
@@ -73,7 +75,7 @@ def headlines() -> list[str]:
 
 def main() -> int:
     start = time.perf_counter()
-    args = ["run", PLAN, "--out", OUT]
+    args = ["run", PLAN, "--out", OUT, "--store", STORE]
     print(f"$ survey {shlex.join(args)}", flush=True)
     rc = subprocess.call([sys.executable, "-m", "survey", *args], cwd=ROOT)
     if rc != 0:

@@ -11,7 +11,11 @@ The folder (docs/plans.md)::
     plots/<name>.png       the report's plots as files
     <crosstab file>.xlsx   when the plan has [crosstab]
     provenance.json        plan and input hashes, codebooks, versions, seed, timestamps
-    store/, store.key      the wave store the inputs were ingested into (when given files)
+
+Nothing respondent-level and no key is written there, so the folder can be shared whole:
+files given as inputs are ingested into a store beside the plan (``<plan stem>.store/``,
+its key ``<plan stem>.store.key``; :func:`plan_store`), or where ``store=`` says.
+Files are written with the user's umask (group-readable under the usual 022).
 """
 
 from __future__ import annotations
@@ -47,8 +51,9 @@ from survey.plans._output import (
     write_bytes,
 )
 from survey.plans._report import compose
+from survey.store._pii import default_key_path
 
-__all__ = ["Progress", "RunResult", "output_dir", "run_plan"]
+__all__ = ["Progress", "RunResult", "output_dir", "plan_store", "run_plan"]
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(step, done, total)`` before each step of a run."""
@@ -72,6 +77,10 @@ class RunResult:
         The tables written, by id (models: the coefficient table).
     provenance
         The content of ``provenance.json``.
+    store
+        The wave store the run read (respondent-level, pseudonymised; outside the report
+        folder unless asked), and ``key_file`` its HMAC key (None for an existing
+        ``[inputs] store``, whose key stays where it is).
     """
 
     plan: Plan
@@ -82,6 +91,15 @@ class RunResult:
     comparisons: dict[str, pl.DataFrame] = field(repr=False)
     models: dict[str, pl.DataFrame] = field(repr=False)
     provenance: dict[str, Any] = field(repr=False)
+    store: Path | None = None
+    key_file: Path | None = None
+
+
+def plan_store(plan: Plan) -> Path:
+    """Where a run ingests a plan's input files: ``<plan stem>.store/`` beside the plan
+    (key ``<plan stem>.store.key`` beside it), so a project's data stay with its plans and
+    out of the report folder that is shared."""
+    return plan.path.parent / f"{plan.path.stem}.store"
 
 
 def output_dir(plan: Plan, out_dir: str | Path | None = None) -> Path:
@@ -139,7 +157,7 @@ def _design_text(plan: Plan) -> str:
 
 
 def run_plan(plan: str | Path | Plan, out_dir: str | Path | None = None, *,
-             progress: Progress | None = None) -> RunResult:
+             store: str | Path | None = None, progress: Progress | None = None) -> RunResult:
     """Validate and run an analysis plan into a report folder.
 
     Parameters
@@ -150,6 +168,10 @@ def run_plan(plan: str | Path | Plan, out_dir: str | Path | None = None, *,
         The report folder; default ``[outputs] dir`` of the plan, else
         ``reports/<plan name>``. An earlier report there is updated; a folder holding
         anything else is refused.
+    store
+        Where the plan's input files are ingested (default :func:`plan_store`:
+        ``<plan stem>.store/`` beside the plan, key ``<plan stem>.store.key``); not used
+        with an existing ``[inputs] store``.
     progress
         Called as ``progress(step, done, total)`` before each step (the command line
         draws a progress bar with it). The library prints nothing.
@@ -185,7 +207,11 @@ def run_plan(plan: str | Path | Plan, out_dir: str | Path | None = None, *,
         done[0] += 1
 
     out.mkdir(parents=True, exist_ok=True)
-    store = p.inputs.store or out / "store"
+    if p.inputs.store is not None:
+        store, key_file = p.inputs.store, None
+    else:
+        store = Path(store) if store is not None else plan_store(p)
+        key_file = default_key_path(store)
     ingested = ingest_waves(p, store, tick) if p.inputs.waves else []
     tick("load waves")
     data = load_data(p, store)
@@ -241,7 +267,8 @@ def run_plan(plan: str | Path | Plan, out_dir: str | Path | None = None, *,
     write_bytes(out / "provenance.json", json_text(prov).encode("utf-8"))
     return RunResult(p, out, out / "report.html" if p.outputs.html else None,
                      tuple(sorted([*written, "provenance.json"])), estimates, comparisons,
-                     {m.spec.id: m.terms for m in models}, prov)
+                     {m.spec.id: m.terms for m in models}, prov, store=store,
+                     key_file=key_file)
 
 
 def _tables(p: Plan, estimates: dict[str, pl.DataFrame], comparisons: dict[str, pl.DataFrame],

@@ -14,4 +14,5 @@ FLAGSHIP = ROOT / "analyses" / "brain_drain_2025.toml"
 
 @pytest.fixture(scope="session")
 def flagship(tmp_path_factory: pytest.TempPathFactory) -> RunResult:
-    return run_plan(FLAGSHIP, tmp_path_factory.mktemp("run1") / "report")
+    run = tmp_path_factory.mktemp("run1")  # the store too: never beside the plan in the tree
+    return run_plan(FLAGSHIP, run / "report", store=run / "brain_drain_2025.store")

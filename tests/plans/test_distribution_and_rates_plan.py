@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from survey.estimators import quantile
-from survey.plans import load_plan, run_plan
+from survey.plans import load_plan, plan_store, run_plan
 from survey.plans._analyses import run_distribution
 from survey.plans._data import load_data
 from tests.plans.test_validation import GOOD, ROOT, line_of, problems, write
@@ -60,7 +60,7 @@ def test_report_draws_the_plots_and_states_the_response_rates(tmp_path: Path) ->
     # the boxes drawn sit at the design's quartiles, by age band
     plan = load_plan(path)
     spec = plan.estimates[1]
-    data = load_data(plan, tmp_path / "out" / "store")
+    data = load_data(plan, plan_store(plan))
     dist = run_distribution(data, spec)
     sf = data.design(data.waves(spec.waves), True)
     q = quantile(sf, "salary_multiple", quantiles=[0.25, 0.5, 0.75], by="age_band",

@@ -112,7 +112,8 @@ def test_two_runs_give_identical_outputs(flagship: RunResult, tmp_path: Path) ->
     """Everything but provenance.json (the run's times) is byte-identical, the crosstab
     workbook included; run 2 is the CLI."""
     second = tmp_path / "again"
-    r = CliRunner().invoke(cli, ["run", str(FLAGSHIP), "--out", str(second), "--format", "json"])
+    r = CliRunner().invoke(cli, ["run", str(FLAGSHIP), "--out", str(second), "--format", "json",
+                                 "--store", str(tmp_path / "store")])
     assert r.exit_code == 0, r.output
     files = [f for f in flagship.files if f != "provenance.json"]
     assert json.loads(r.output)["files"] == list(flagship.files)
