@@ -7,7 +7,11 @@ Total column, a net is the sum of its parts. A suppressed cell that is alone in 
 is recovered by subtraction, so the classic heuristic (as sdcTable's simple
 heuristic in spirit) gives every such line a second suppressed cell and repeats until
 no line changes. The cell chosen is the one exposing the fewest new lines (ideally one
-that closes another line's gap), then the smallest non-zero one.
+that closes another line's gap), then the smallest non-zero one: the fewest respondents
+hidden, the frequency cost of the ESSnet handbook's heuristics (tau-ARGUS). A column's
+base counts as the whole column it hides (its percentages give the base away): with
+every line that column meets, and with its base as its size. So a small cell is never
+protected by hiding a large column when cells around it will do.
 """
 
 from __future__ import annotations
@@ -136,11 +140,15 @@ def suppress(plan: SuppressionPlan, *, min_cell: int, min_column: int) -> np.nda
             first_key = prio_flat[pool]
         if pool.size == 0:
             break
-        # fewest new exposed lines first (a cell closing another line's gap is best),
-        # then the smallest cell, preferring non-zero cells (a hidden zero protects little)
-        effect = (hidden == 0).astype(np.int64) - (hidden == 1)
-        cost = Mi[:n_lines, pool].T @ effect
+        # fewest new exposed lines first (a cell closing another line's gap is best; a
+        # base cell takes its whole column, so it counts every line that column meets),
+        # then a non-zero cell (a hidden zero protects little), then the smallest (the
+        # fewest respondents hidden; a base: its column's). When only bases can close
+        # the line (a small column's base), the smallest column goes.
         size = flat_counts[pool]
+        cost = _exposed(pool, flat, hidden, M[:n_lines], plan.base_row, C)
+        if (pool // C == plan.base_row).all():
+            cost[:] = 0
         order = np.lexsort((size, size == 0, cost, first_key))
         pick = int(pool[order[0]])
         r, col = divmod(pick, C)
@@ -150,6 +158,22 @@ def suppress(plan: SuppressionPlan, *, min_cell: int, min_column: int) -> np.nda
             reason[r, col] = 4
         _follow(plan, reason)
     return reason
+
+
+def _exposed(pool: np.ndarray, flat: np.ndarray, hidden: np.ndarray, lines: np.ndarray,
+             base_row: int, C: int) -> np.ndarray:
+    """For each candidate, the lines it would leave with one hidden cell minus those whose
+    gap it closes. A base cell hides its whole column (its percentages give the base
+    away), so it is counted with every cell of that column still published."""
+    gone = np.zeros((flat.size, pool.size), dtype=bool)
+    gone[pool, np.arange(pool.size)] = True
+    for k in np.flatnonzero(pool // C == base_row):
+        gone[int(pool[k]) % C::C, k] = True
+    gone &= ~flat[:, None]
+    meets = lines.astype(np.int64) @ gone
+    opened = ((hidden == 0)[:, None] & (meets == 1)).sum(axis=0)
+    closed = ((hidden == 1)[:, None] & (meets >= 1)).sum(axis=0)
+    return (opened - closed).astype(np.int64)
 
 
 def _relations(plan: SuppressionPlan, R: int, C: int) -> tuple[np.ndarray, np.ndarray]:

@@ -139,3 +139,26 @@ def _assert_protected(t) -> None:
         lo = linprog(obj, A_eq=np.array(A), b_eq=b, bounds=(0, None)).fun
         hi = -linprog(-obj, A_eq=np.array(A), b_eq=b, bounds=(0, None)).fun
         assert hi - lo >= 1, f"{k} recoverable: [{lo}, {hi}]"
+
+
+def test_a_small_cell_of_a_rating_scale_never_takes_a_whole_column():
+    """One cell of 4 (Neutral in column y) in a five-point scale with its mean, SD and
+    boxes. The previous heuristic took base cells, which cost nothing by its count of
+    exposed lines, and so hid every column whole (x: 493 people, y: 471, and the Total
+    column) to protect the 4; counting a base as its whole column keeps every base."""
+    from tests.tables.test_crosstab import LIKERT, _codebook
+
+    counts = {"x": [84, 35, 81, 104, 189], "y": [164, 43, 4, 171, 89]}
+    s = [LIKERT[i] for col in "xy" for i, k in enumerate(counts[col]) for _ in range(k)]
+    g = [col for col in "xy" for k in counts[col] for _ in range(k)]
+    frame = pl.DataFrame({"g": pl.Series(g).cast(pl.Enum(["x", "y"])),
+                          "s": pl.Series(s).cast(pl.Enum(LIKERT)),
+                          "s__missing": pl.Series([None] * len(s), dtype=pl.String)})
+    t = crosstab(frame, "s", banner=["g"], codebook=_codebook(), significance=None)
+    assert t.cell("cat:3 Neutral", "g=y")["suppressed"] == "primary"
+    assert t.cells.filter(pl.col("row") == "base")["suppressed"].to_list() == [None] * 3
+    assert [t.cell("base", c)["n"] for c in ("total", "g=x", "g=y")] == [964, 493, 471]
+    assert [t.cell("cat:4 Agree", "g=y")["n"], t.cell("cat:5 Strongly agree", "g=y")["n"]] == [
+        171, 89]
+    assert t.cell("net:Top 2 box (4-5)", "g=x")["n"] == 293
+    _assert_protected(t)
