@@ -51,7 +51,6 @@ from survey.plans._output import (
     write_bytes,
 )
 from survey.plans._report import compose
-from survey.store._pii import default_key_path
 
 __all__ = ["Progress", "RunResult", "output_dir", "plan_store", "run_plan"]
 
@@ -211,7 +210,7 @@ def run_plan(plan: str | Path | Plan, out_dir: str | Path | None = None, *,
         store, key_file = p.inputs.store, None
     else:
         store = Path(store) if store is not None else plan_store(p)
-        key_file = default_key_path(store)
+        key_file = store.with_name(store.name + ".key")  # the store's default_key_path
     ingested = ingest_waves(p, store, tick) if p.inputs.waves else []
     tick("load waves")
     data = load_data(p, store)
