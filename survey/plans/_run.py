@@ -149,6 +149,9 @@ def _design_text(plan: Plan) -> str:
         bits.append(f"fpc {', '.join(d.fpc)}")
     elif d.fpc_file is not None:
         bits.append(f"fpc: population of each {d.fpc_by} from {Path(d.fpc_file).name}")
+    if d.replicate_weights:
+        bits.append(f"replicate weights {d.replicate_weights} "
+                    f"({d.replicate or 'other, scale ' + format(d.scale, 'g')})")
     for w in d.weighting:
         bits.append(f"{w.method} to {', '.join(w.variables) or 'the margins'} of "
                     f"{Path(w.margins).name}")
