@@ -240,6 +240,7 @@ def _design(t: Table | None, base: Path, seed: int) -> DesignSpec:
     lonely = t.str("lonely_psu", default="fail", choices=LONELY)
     replicate, replicates, fay_rho = None, 50, None
     columns, scale, mse = None, None, False
+    rscales: tuple[float, ...] | None = None
     rt = t.table("replicates", label="[design] replicates")
     if rt is not None:
         columns = rt.str("columns")
@@ -253,6 +254,12 @@ def _design(t: Table | None, base: Path, seed: int) -> DesignSpec:
         given = rt._get("scale", (int, float), "a number", False)
         scale = float(given) if given is not None else None
         mse = rt.bool("mse", default=False)
+        given_rs = rt._get("rscales", (list,), "a list of numbers", False)
+        if given_rs is not None and not all(isinstance(v, int | float) and not isinstance(v, bool)
+                                            for v in given_rs):
+            rt.bad("rscales", f"must be a list of numbers, got {given_rs!r}")
+            given_rs = None
+        rscales = tuple(float(v) for v in given_rs) if given_rs else None
         if columns is not None and replicate is None and scale is None:
             if "type" not in rt.data:
                 rt.bad("columns", needs_replicate_type(columns).named(_REPLICATE_KEYS).message)
@@ -263,7 +270,7 @@ def _design(t: Table | None, base: Path, seed: int) -> DesignSpec:
                       fpc_by=fpc_by, fpc_kind=fpc_kind or "auto",  # type: ignore[arg-type]
                       lonely_psu=lonely or "fail", replicate=replicate, replicates=replicates,
                       fay_rho=fay_rho, seed=seed if replicate is not None else None,
-                      replicate_weights=columns, scale=scale, mse=mse)
+                      replicate_weights=columns, scale=scale, mse=mse, rscales=rscales)
 
 
 MADE_TYPES = ("auto", "JK1", "JKn", "BRR", "Fay", "bootstrap", "subbootstrap", "mrbbootstrap")
