@@ -259,12 +259,17 @@ class DesignSpec:
         if steps:
             out["weighting"] = ", then ".join(steps)
         if out["weights"] is None:
-            out["notes"] = [UNWEIGHTED]
+            out["notes"] = [UNWEIGHTED if out["fpc"] is None else WEIGHTED_BY_FPC]
         return out
 
 
 UNWEIGHTED = "no `weights`: every respondent weighs 1 (as R warns: equal probability assumed)"
 """The note of a design without sampling weights (`weights` spelt by the caller)."""
+
+WEIGHTED_BY_FPC = ("no `weights`: each respondent weighs the inverse of its sampling fraction "
+                   "from `fpc` (as R's svydesign)")
+"""The note of a design whose weights come from its fpc (R's ``svydesign`` without
+``weights`` or ``probs``: ``1 / weights(fpc)``), which R gives without a warning."""
 
 _OPTION_FIELDS = {"mse": "mse", "rscales": "rscales", "rho": "fay_rho", "scale": "scale"}
 

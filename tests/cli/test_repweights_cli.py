@@ -167,3 +167,17 @@ def test_a_design_without_weights_says_every_respondent_weighs_1() -> None:
     weighted = run("stats", *argv, "--weight", "pw")
     assert weighted.exit_code == 0 and weighted.stderr == ""
     assert "notes" not in stats_json(*argv, "--weight", "pw")["design"]
+
+
+def test_a_design_with_fpc_and_no_weights_says_its_weights_come_from_the_fpc() -> None:
+    """R's svydesign takes 1/weights(fpc) without a warning: the note must not say 1."""
+    argv = ["mean", str(FIX / "apiclus2.csv"), "--var", "api00", "--psu", "dnum,snum",
+            "--fpc", "fpc1,fpc2"]
+    r = run("stats", *argv)
+    assert r.exit_code == 0 and "weighs 1" not in r.stderr
+    assert r.stderr.strip() == ("note: no --weight: each respondent weighs the inverse of its "
+                                "sampling fraction from --fpc (as R's svydesign)")
+    by_fpc = stats_json(*argv)["estimates"][0]
+    weighted = stats_json(*argv, "--weight", "pw")["estimates"][0]  # pw = 1/(f1 f2)
+    assert by_fpc["estimate"] == pytest.approx(weighted["estimate"], rel=1e-12)
+    assert by_fpc["std_error"] == pytest.approx(weighted["std_error"], rel=1e-12)
