@@ -262,6 +262,11 @@ def sandwich(sf: SurveyFrame, mf: ModelFrame, scores: np.ndarray,
     The totals are taken first and multiplied by ``Ainv`` after (the same numbers,
     on ``n_psu`` rows instead of ``n``).
     """
+    if sf._deeper:  # R's multistage terms of stages 3+ are not in the sandwich yet
+        raise ModelError("a model on a design with an fpc at three or more stages is not "
+                         "supported yet (its variance would leave out the later stages)",
+                         hint="fit it with the first two stages' ids and fpc (--psu a,b "
+                         "--fpc f1,f2); means, totals, ratios and proportions take all stages")
     totals = _psu_sums(mf.psu, scores, sf.n_psu, factor)
     Z2 = None
     if sf.has_stage2:  # R's multistage: second-stage unit totals too
