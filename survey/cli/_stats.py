@@ -74,6 +74,7 @@ class _Stats(LazyGroup):
             "gini": ("survey.cli._repstats", "gini_cmd", None),
             "percentile-ratio": ("survey.cli._repstats", "percentile_ratio_cmd", None),
             "gof": ("survey.cli._gof", "gof_cmd", None),
+            "marginpred": ("survey.cli._marginpred", "marginpred_cmd", None),
             "ranktest": ("survey.cli._stattests", "ranktest_cmd", None),
             "ttest": ("survey.cli._stattests", "ttest_cmd", None)}
 
