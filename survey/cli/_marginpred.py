@@ -194,8 +194,11 @@ def marginpred_cmd(formula: str, adjust: str, predict_at: str, family: str, link
                          "unweighted data with --weight and the design flags")
     model = svyglm(sf, formula, family=family, link=link,  # type: ignore[arg-type]
                    where=cond, level=level)
-    table = marginpred(model, adjustfor, _as_data(points, sf), scale=pred_type,  # type: ignore[arg-type]
-                       level=level)
+    try:
+        table = marginpred(model, adjustfor, _as_data(points, sf),
+                           scale=pred_type, level=level)  # type: ignore[arg-type]
+    except ModelError as exc:
+        raise _in_flag_words(exc) from None
     if fmt == "csv":
         sys.stdout.write(table.write_csv())
     elif fmt == "json":
@@ -206,6 +209,20 @@ def marginpred_cmd(formula: str, adjust: str, predict_at: str, family: str, link
             "where": where, "predictions": table.to_dicts()}))
     else:
         _render(table, model, adjustfor, pred_type, design, where)
+
+
+_FLAGS = {"adjustfor": "--adjust-for", "profiles": "--predict-at"}
+
+
+def _in_flag_words(exc: ModelError) -> ModelError:
+    """The library's error with the flags for its arguments: ``--adjust-for``, not
+    ``adjustfor``; the adjustment variables in the model get a hint."""
+    message = exc.message.removeprefix("adjustfor: ").replace("the profiles", "the points")
+    hint = exc.hint
+    if "all in the model" in message:
+        hint = "--adjust-for names variables that are not in --formula"
+    return ModelError(message, location=_FLAGS.get(exc.location or "", exc.location),
+                      hint=hint, problems=exc.problems)
 
 
 def _render(table: pl.DataFrame, model: Any, adjustfor: str, scale: str, design: DesignArgs,
