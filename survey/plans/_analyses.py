@@ -39,7 +39,15 @@ from survey.estimators import (
     total,
     variance,
 )
-from survey.models import ModelResult, firth, model_choice, predictive_margins, svyglm, svyolr
+from survey.models import (
+    ModelResult,
+    firth,
+    marginpred,
+    model_choice,
+    predictive_margins,
+    svyglm,
+    svyolr,
+)
 from survey.plans._data import Data
 from survey.plans._model import (
     ComparisonSpec,
@@ -264,6 +272,7 @@ class ModelRun:
     terms: pl.DataFrame
     margins: pl.DataFrame | None = None
     choice: tuple[dict[str, Any], ...] = ()  # per result: aic, bic, pseudo_r2 (models.json)
+    marginpred: pl.DataFrame | None = None  # ``weighted``, the points, estimate, std_error...
 
 
 def _glm(spec: ModelSpec, sf: SurveyFrame, formula: str, outcome: pl.Expr | None,
@@ -310,7 +319,29 @@ def run_model(data: Data, spec: ModelSpec) -> ModelRun:
         margins = pl.concat([predictive_margins(m, v).table.select(
             pl.lit(w).alias("weighted"), pl.all()) for w, m in results for v in spec.margins],
             how="vertical")
-    return ModelRun(spec, tuple(results), terms, margins, tuple(choice))
+    return ModelRun(spec, tuple(results), terms, margins, tuple(choice),
+                    _marginpred(spec, results))
+
+
+def _marginpred(spec: ModelSpec, results: list[tuple[bool, ModelResult]]) -> pl.DataFrame | None:
+    """The ``marginpred`` table of each fit (R's marginpred): the points, zipped as R's
+    ``data.frame`` (a single value repeated), then estimate, std_error, conf_low, conf_high."""
+    mp = spec.marginpred
+    if mp is None:
+        return None
+    n = max(len(v) for _, v in mp.at)
+    cols: dict[str, list[Any]] = {}
+    for name, values in mp.at:
+        vals = list(values) * (n if len(values) == 1 else 1)
+        if any(isinstance(x, str) for x in vals):
+            vals = [str(x) for x in vals]
+        elif any(isinstance(x, float) for x in vals):
+            vals = [float(x) for x in vals]
+        cols[name] = vals
+    at = pl.DataFrame(cols)
+    adjust = "~ " + " + ".join(mp.adjust_for)
+    return pl.concat([marginpred(m, adjust, at, scale=mp.type).select(  # type: ignore[arg-type]
+        pl.lit(w).alias("weighted"), pl.all()) for w, m in results], how="vertical")
 
 
 def run_crosstab(data: Data, spec: CrosstabSpec) -> Any:

@@ -503,6 +503,9 @@ class _Checker:
             self.condition(m.where, cols, at("where"), f"{where} where")
         for v in m.margins:
             self.column(v, cols, at("margins"), f"{where} margins")
+        if m.marginpred is not None:
+            self.marginpred((*m.marginpred.adjust_for, *(v for v, _ in m.marginpred.at)),
+                            m.weighted, cols, at("marginpred"), f"{where} marginpred")
         self.wave_list(m.waves, self.at_any("model", i, "wave", "waves"), where)
         if m.levels:
             lhs = m.formula.split("~", 1)[0].strip()
@@ -512,6 +515,21 @@ class _Checker:
                     if lv not in labels:
                         self.add(at("levels"), f"{where} levels: {lhs} has no level {lv!r}"
                                                f"{suggest(lv, labels)}")
+
+    def marginpred(self, names: tuple[str, ...], weighted: tuple[bool, ...], cols: Columns,
+                   line: int | None, where: str) -> None:
+        """R's marginpred rakes the sampling weights: its columns known, no replicate or
+        calibrated design among the fits."""
+        for v in names:
+            self.column(v, cols, line, where)
+        d = self.plan.design
+        if True in weighted and (d.replicate or d.replicate_weights):
+            self.add(line, f"{where}: marginpred rakes the sampling weights and cannot run on "
+                           "the plan's replicate design; set weighted = false on the model")
+        elif True in weighted and d.weighting:
+            self.add(line, f"{where}: marginpred rakes the sampling weights and cannot run on "
+                           "the [weighting]'s calibrated design; set weighted = false on the "
+                           "model, or drop [weighting]")
 
     def crosstab(self, cols: Columns) -> None:
         ct = self.plan.crosstab

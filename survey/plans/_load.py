@@ -32,6 +32,7 @@ from survey.plans._model import (
     DesignSpec,
     EstimateSpec,
     Inputs,
+    MarginpredSpec,
     ModelSpec,
     OutputsSpec,
     Plan,
@@ -424,6 +425,10 @@ def _model(t: Table, level: float) -> ModelSpec | None:
                 level=t.level("level", default=level), plot=t.bool("plot", default=True),
                 family=t.str("family", choices=GLM_FAMILIES), link=t.str("link"),
                 offset=t.str("offset"), margins=t.strs("margins"), maximal=t.str("maximal"))
+    sub = t.table("marginpred")
+    if sub is not None:  # an inline table: its mistakes are on the line of `marginpred =`
+        sub.line = lambda key=None: t.line("marginpred")  # type: ignore[method-assign]
+    spec["marginpred"] = _marginpred(sub) if sub is not None else None
     theta = t.data.get("theta")
     t.seen.add("theta")
     if theta is not None and (isinstance(theta, bool) or not isinstance(theta, int | float)
@@ -448,8 +453,35 @@ def _model(t: Table, level: float) -> ModelSpec | None:
         t.bad("maximal", "a maximal model (for BIC) is for logit, linear and glm models")
     if spec["margins"] and kind in ("ologit", "firth"):
         t.bad("margins", "predictive margins are for logit, linear and glm models")
+    if spec["marginpred"] and kind in ("ologit", "firth"):
+        t.bad("marginpred", "marginpred is for logit, linear and glm models")
     spec["theta"] = None if theta is None else float(theta)
     return ModelSpec(id=mid, type=kind, formula=formula, line=t.line(), **spec)  # type: ignore[arg-type]
+
+
+def _marginpred(t: Table) -> MarginpredSpec | None:
+    """``marginpred = { adjust_for = [...], at = { x = [...] }, type = "response" }``."""
+    adjust = t.strs("adjust_for", required=True)
+    kind = t.str("type", default="link", choices=("link", "response"))
+    at = t._get("at", (dict,), "a table of variables and their values", True)
+    t.done()
+    points: list[tuple[str, tuple[str | int | float | bool, ...]]] = []
+    for name, vals in (at or {}).items():
+        items = vals if isinstance(vals, list) else [vals]
+        if not items or not all(isinstance(v, str | int | float) for v in items):
+            t.bad("at", f"{name} must be a value or a list of values, got {vals!r}")
+            return None
+        points.append((name, tuple(items)))
+    lengths = {len(v) for _, v in points} - {1}
+    if len(lengths) > 1:
+        t.bad("at", "the variables give different numbers of values: "
+              + ", ".join(f"{k} {len(v)}" for k, v in points))
+        return None
+    if not adjust or not points:
+        if at is not None and not points:
+            t.bad("at", "give the prediction points, e.g. at = { salary_multiple = [1.0, 1.5] }")
+        return None
+    return MarginpredSpec(adjust, tuple(points), kind or "link")
 
 
 def _crosstab(t: Table | None) -> CrosstabSpec | None:

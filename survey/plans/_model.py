@@ -15,6 +15,7 @@ __all__ = [
     "DesignSpec",
     "EstimateSpec",
     "Inputs",
+    "MarginpredSpec",
     "ModelSpec",
     "OutputsSpec",
     "Plan",
@@ -134,6 +135,17 @@ class ComparisonSpec:
 
 
 @dataclass(frozen=True)
+class MarginpredSpec:
+    """A model's predictions standardised over ``adjust_for`` by raking (R's ``marginpred``),
+    at the points ``at`` (variable, values; the lists zipped into rows, a single value
+    repeated), on the ``link`` or ``response`` scale."""
+
+    adjust_for: tuple[str, ...]
+    at: tuple[tuple[str, tuple[str | int | float | bool, ...]], ...]
+    type: str = "link"
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """A design-based model: logistic (or Firth), ordinal logistic, linear, any GLM.
 
@@ -142,6 +154,7 @@ class ModelSpec:
     ``ologit``'s cumulative link. ``offset``: an expression added to a ``glm``'s linear
     predictor (``"log(exposure)"``). ``margins``: categorical predictors whose
     predictive margins (R's ``svypredmeans``) are reported beside the coefficients.
+    ``marginpred``: predictions standardised by raking (R's ``marginpred``).
     """
 
     id: str
@@ -161,6 +174,7 @@ class ModelSpec:
     offset: str | None = None
     margins: tuple[str, ...] = ()
     maximal: str | None = None  # BIC against this model (formula); default the model itself
+    marginpred: MarginpredSpec | None = None  # predictions standardised by raking
     line: int | None = None
 
 

@@ -309,6 +309,32 @@ def _margins_section(run: ModelRun) -> Section | None:
                    notes=notes, table=m.select(cols), formats=formats)
 
 
+def _marginpred_section(run: ModelRun) -> Section | None:
+    """The model's predictions standardised by raking (R's marginpred)."""
+    spec, t = run.spec, run.marginpred
+    if t is None or spec.marginpred is None:
+        return None
+    ci, mp = _ci(spec.level), spec.marginpred
+    first = run.results[0][1]
+    pct = first.family == "binomial" and mp.type == "response"
+    cols: list[pl.Expr] = []
+    if len(run.results) > 1:
+        cols.append(pl.col("weighted").replace_strict({True: "weighted", False: "unweighted"},
+                                                      return_dtype=pl.String).alias("weighting"))
+    cols += [pl.col(name) for name, _ in mp.at]
+    cols += [pl.col("estimate").alias("prediction"), pl.col("conf_low").alias(f"{ci} low"),
+             pl.col("conf_high").alias(f"{ci} high"), pl.col("std_error").alias("std. error")]
+    fmt = "pct" if pct else "num"
+    formats = {k: fmt for k in ("prediction", f"{ci} low", f"{ci} high", "std. error")}
+    scale = "the response scale" if mp.type == "response" else "the link scale"
+    notes = (f"Predictions of {first.outcome} on {scale}, standardised over "
+             f"{', '.join(mp.adjust_for)} (R's marginpred): the sample is raked so that these "
+             "are uncorrelated with the model's predictors under the weights, and the model "
+             "is refitted with the raked weights; t intervals on the residual design df.",)
+    return Section(f"model-{spec.id}-marginpred", f"{spec.title or spec.id}: standardised "
+                   "predictions", notes=notes, table=t.select(cols), formats=formats)
+
+
 def _headlines(plan: Plan, estimates: dict[str, pl.DataFrame],
                comparisons: dict[str, pl.DataFrame], cb: Codebook) -> list[str]:
     out = []
@@ -358,6 +384,9 @@ def compose(plan: Plan, *, estimates: dict[str, pl.DataFrame],
         margins = _margins_section(m)
         if margins is not None:
             sections.append(margins)
+        standardised = _marginpred_section(m)
+        if standardised is not None:
+            sections.append(standardised)
     if crosstab_note:
         sections.append(Section("crosstabs", "Crosstabs", notes=(crosstab_note,)))
     notes = list(data_notes)

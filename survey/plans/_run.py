@@ -7,6 +7,7 @@ The folder (docs/plans.md)::
     estimates.json         all of them, with the plan's settings
     models/<id>.csv        coefficient tables, one per [[model]]
     models/<id>_margins.csv  predictive margins, where a [[model]] asks for them
+    models/<id>_marginpred.csv  predictions standardised by raking (R's marginpred)
     models.json
     plots/<name>.png       the report's plots as files
     <crosstab file>.xlsx   when the plan has [crosstab]
@@ -283,6 +284,8 @@ def _tables(p: Plan, estimates: dict[str, pl.DataFrame], comparisons: dict[str, 
             out[f"models/{m.spec.id}.csv"] = csv_bytes(m.terms)
             if m.margins is not None:
                 out[f"models/{m.spec.id}_margins.csv"] = csv_bytes(m.margins)
+            if m.marginpred is not None:
+                out[f"models/{m.spec.id}_marginpred.csv"] = csv_bytes(m.marginpred)
     if p.outputs.json:
         doc = {"plan": p.title, "plan_sha256": p.sha256, "estimates": [
             {"id": e.id, "title": e.title, "statistic": e.statistic, "variable": e.variable,
@@ -298,7 +301,8 @@ def _tables(p: Plan, estimates: dict[str, pl.DataFrame], comparisons: dict[str, 
             {"id": m.spec.id, "title": m.spec.title, "type": m.spec.type, "where": m.spec.where,
              "fits": [{"weighted": w, **r.to_dict(), **(m.choice[i] if m.choice else {})}
                       for i, (w, r) in enumerate(m.results)],
-             **({} if m.margins is None else {"margins": m.margins.to_dicts()})}
+             **({} if m.margins is None else {"margins": m.margins.to_dicts()}),
+             **({} if m.marginpred is None else {"marginpred": m.marginpred.to_dicts()})}
             for m in models]}
         out["models.json"] = json_text(mdoc).encode("utf-8")
     return out

@@ -136,3 +136,17 @@ def test_other_stats_commands_do_not_load_it():
     loaded = modules_loaded(["stats", "mean", STRAT, "--var", "api00"],
                             among=("survey.cli._marginpred",))
     assert loaded == []
+
+
+def test_where_fits_on_a_domain_as_r_on_a_subset_design():
+    case = next(c for c in json.loads((FIX / "marginpred_cli.json").read_text())["cases"]
+                if c["id"] == "strat_domain_E")
+    cli = case["cli"]
+    doc = stats_json("marginpred", STRAT, "-f", cli["formula"], "--adjust-for", cli["adjust_for"],
+                     "--where", cli["where"], "--predict-at", _inline(case["predictat"]),
+                     "--strata", "stype", "--weight", "pw")
+    assert doc["n"] == 100
+    for key in ("estimate", "std_error"):
+        got = [r[key] for r in doc["predictions"]]
+        for g, want in zip(got, case[key], strict=True):
+            assert math.isclose(g, want, rel_tol=case["tol"]), (key, g, want)
