@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import math
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 import polars as pl
@@ -30,89 +29,14 @@ from survey.cli._design_opts import (
     where_option,
 )
 from survey.cli._output import json_doc
-from survey.errors import ModelError, SpecError
+from survey.errors import ModelError
 
-if TYPE_CHECKING:
-    from survey.design import SurveyFrame
-
-__all__ = ["marginpred_cmd", "parse_predict_at"]
+__all__ = ["marginpred_cmd"]
 
 _FAMILIES = ("gaussian", "binomial", "quasibinomial", "poisson", "quasipoisson", "gamma",
              "inverse-gaussian")
 _LINKS = ("logit", "probit", "cloglog", "cauchit", "log", "identity", "inverse", "sqrt",
           "1/mu^2")
-
-
-def parse_predict_at(value: str) -> pl.DataFrame:
-    """``--predict-at``: a csv file of the prediction points (one row each, a column per
-    model variable), or inline ``"meals=20,50,80; stype=E,H,M"``: variables separated by
-    ``;``, each a comma list of values; the lists are zipped into rows, a single value
-    repeated (R's ``data.frame(meals = c(20, 50, 80), stype = c("E", "H", "M"))``).
-    Inline values that all read as numbers are numbers.
-
-    >>> parse_predict_at("meals=20,50,80; stype=E").rows()
-    [(20.0, 'E'), (50.0, 'E'), (80.0, 'E')]
-    """
-    path = Path(value)
-    if "=" not in value or path.is_file():
-        if not path.is_file():
-            raise SpecError(f"{value!r} is neither a csv file nor NAME=V1,V2,... values",
-                            location="--predict-at",
-                            hint="--predict-at points.csv, or --predict-at "
-                                 "\"meals=20,50,80; stype=E,H,M\"")
-        try:
-            return pl.read_csv(path, infer_schema_length=None)
-        except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:
-            raise SpecError(f"cannot read {value} as csv: {exc}".splitlines()[0],
-                            location="--predict-at") from None
-    cols: dict[str, list[str]] = {}
-    for part in (p.strip() for p in value.split(";")):
-        if not part:
-            continue
-        name, eq, vals = part.partition("=")
-        items = [v.strip() for v in vals.split(",")]
-        if not eq or not name.strip() or not all(items):
-            raise SpecError(f"cannot read {part!r} as NAME=V1,V2,...", location="--predict-at",
-                            hint="--predict-at \"meals=20,50,80; stype=E,H,M\"")
-        cols[name.strip()] = items
-    lengths = {len(v) for v in cols.values()} - {1}
-    if len(lengths) > 1:
-        raise SpecError("the variables give different numbers of values: "
-                        + ", ".join(f"{k} {len(v)}" for k, v in cols.items()),
-                        location="--predict-at",
-                        hint="give each variable one value or the same number of values")
-    n = lengths.pop() if lengths else 1
-    return pl.DataFrame({k: _typed(v * n if len(v) == 1 else v) for k, v in cols.items()})
-
-
-def _typed(items: list[str]) -> list[Any]:
-    try:
-        return [float(v) for v in items]
-    except ValueError:
-        return items
-
-
-def _as_data(points: pl.DataFrame, sf: SurveyFrame) -> pl.DataFrame:
-    """The points cast to the data's types (integer codes of a factor, numbers read as
-    text), so a level is matched as the fit coded it."""
-    schema = sf.frame.schema
-    out = []
-    for name in points.columns:
-        col = points[name]
-        want = schema.get(name)
-        if want is None or col.dtype == want:
-            out.append(col)
-            continue
-        try:
-            source = col if want.is_numeric() or want == pl.Boolean else col.cast(pl.String)
-            cast = source.cast(want, strict=True)
-            if want.is_integer() and col.dtype.is_float() and (cast.cast(pl.Float64) != col).any():
-                raise pl.exceptions.InvalidOperationError("not whole")
-            out.append(cast)
-        except (pl.exceptions.PolarsError, ValueError):
-            raise SpecError(f"the values of {name} ({', '.join(map(str, col.to_list()))}) are "
-                            f"not of the data's type ({want})", location="--predict-at") from None
-    return pl.DataFrame(out)
 
 
 def _adjust_formula(spec: str) -> str:
@@ -121,7 +45,7 @@ def _adjust_formula(spec: str) -> str:
         return spec
     names = [v.strip() for v in spec.split(",") if v.strip()]
     if not names:
-        raise SpecError("no adjustment variables", location="--adjust-for",
+        raise ModelError("no adjustment variables", location="--adjust-for",
                         hint="--adjust-for age_band,institution_type")
     return "~ " + " + ".join(names)
 
@@ -171,7 +95,7 @@ def marginpred_cmd(formula: str, adjust: str, predict_at: str, family: str, link
           --family binomial --type response --adjust-for comp.imp,both \\
           --predict-at points.csv --psu dnum --weight pw --fpc fpc
     """
-    from survey.models import marginpred, svyglm
+    from survey.models import marginpred, prediction_points, svyglm
 
     if design.spec.replicate or design.spec.replicate_weights:
         raise ModelError("marginpred rakes the sampling weights, so it needs a linearisation "
@@ -180,7 +104,10 @@ def marginpred_cmd(formula: str, adjust: str, predict_at: str, family: str, link
     if design.spec.weighting:
         raise ModelError("marginpred rakes the sampling weights itself: drop --rake/"
                          "--poststratify and give the design's --weight")
-    points = parse_predict_at(predict_at)
+    try:
+        points = prediction_points(predict_at)
+    except ModelError as exc:
+        raise _in_flag_words(exc) from None
     adjustfor = _adjust_formula(adjust)
     source = open_data(design)
     available = list(source.columns)
@@ -195,8 +122,9 @@ def marginpred_cmd(formula: str, adjust: str, predict_at: str, family: str, link
     model = svyglm(sf, formula, family=family, link=link,  # type: ignore[arg-type]
                    where=cond, level=level)
     try:
-        table = marginpred(model, adjustfor, _as_data(points, sf),
-                           scale=pred_type, level=level)  # type: ignore[arg-type]
+        points = prediction_points(points, schema=sf.frame.schema)
+        table = marginpred(model, adjustfor, points, scale=pred_type,  # type: ignore[arg-type]
+                           level=level)
     except ModelError as exc:
         raise _in_flag_words(exc) from None
     if fmt == "csv":
@@ -211,7 +139,7 @@ def marginpred_cmd(formula: str, adjust: str, predict_at: str, family: str, link
         _render(table, model, adjustfor, pred_type, design, where)
 
 
-_FLAGS = {"adjustfor": "--adjust-for", "profiles": "--predict-at"}
+_FLAGS = {"adjustfor": "--adjust-for", "profiles": "--predict-at", "predictat": "--predict-at"}
 
 
 def _in_flag_words(exc: ModelError) -> ModelError:

@@ -9,9 +9,10 @@ from survey.models._lrt import LikelihoodRatioTest, anova
 from survey.models._marginpred import marginpred
 from survey.models._margins import Margins, predictive_margins
 from survey.models._ordinal import svyolr
+from survey.models._points import prediction_points
 from survey.models._results import ModelResult
 from survey.models._separation import Separation, separation
 
 __all__ = ["AIC", "BIC", "LikelihoodRatioTest", "Margins", "ModelResult", "Separation", "aic",
-           "anova", "bic", "firth", "marginpred", "model_choice", "predictive_margins",
-           "pseudo_r2", "separation", "svyglm", "svyolr"]
+           "anova", "bic", "firth", "marginpred", "model_choice", "prediction_points",
+           "predictive_margins", "pseudo_r2", "separation", "svyglm", "svyolr"]

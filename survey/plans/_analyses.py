@@ -44,6 +44,7 @@ from survey.models import (
     firth,
     marginpred,
     model_choice,
+    prediction_points,
     predictive_margins,
     svyglm,
     svyolr,
@@ -320,25 +321,17 @@ def run_model(data: Data, spec: ModelSpec) -> ModelRun:
             pl.lit(w).alias("weighted"), pl.all()) for w, m in results for v in spec.margins],
             how="vertical")
     return ModelRun(spec, tuple(results), terms, margins, tuple(choice),
-                    _marginpred(spec, results))
+                    _marginpred(spec, results, data.frame.schema))
 
 
-def _marginpred(spec: ModelSpec, results: list[tuple[bool, ModelResult]]) -> pl.DataFrame | None:
+def _marginpred(spec: ModelSpec, results: list[tuple[bool, ModelResult]],
+                schema: pl.Schema) -> pl.DataFrame | None:
     """The ``marginpred`` table of each fit (R's marginpred): the points, zipped as R's
     ``data.frame`` (a single value repeated), then estimate, std_error, conf_low, conf_high."""
     mp = spec.marginpred
     if mp is None:
         return None
-    n = max(len(v) for _, v in mp.at)
-    cols: dict[str, list[Any]] = {}
-    for name, values in mp.at:
-        vals = list(values) * (n if len(values) == 1 else 1)
-        if any(isinstance(x, str) for x in vals):
-            vals = [str(x) for x in vals]
-        elif any(isinstance(x, float) for x in vals):
-            vals = [float(x) for x in vals]
-        cols[name] = vals
-    at = pl.DataFrame(cols)
+    at = prediction_points(dict(mp.at), schema=schema)
     adjust = "~ " + " + ".join(mp.adjust_for)
     return pl.concat([marginpred(m, adjust, at, scale=mp.type).select(  # type: ignore[arg-type]
         pl.lit(w).alias("weighted"), pl.all()) for w, m in results], how="vertical")

@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from survey.cli._marginpred import parse_predict_at
+from survey.models import prediction_points
 from tests.clirun import modules_loaded, run, stats as stats_run, stats_json
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,7 +88,9 @@ def test_table_output_names_the_adjustment():
 
 
 def test_inline_points_zip_lists_and_repeat_a_single_value():
-    assert parse_predict_at("meals=20,50; stype=E").rows() == [(20.0, "E"), (50.0, "E")]
+    assert prediction_points("meals=20,50; stype=E").rows() == [(20.0, "E"), (50.0, "E")]
+    coded = prediction_points("dnum=401,637", schema={"dnum": pl.Int64})
+    assert coded["dnum"].dtype == pl.Int64 and coded["dnum"].to_list() == [401, 637]
 
 
 BASE = [STRAT, "-f", "api00 ~ meals + C(stype)", "--strata", "stype", "--weight", "pw"]
@@ -105,7 +107,7 @@ BASE = [STRAT, "-f", "api00 ~ meals + C(stype)", "--strata", "stype", "--weight"
      "--predict-at: the points lack the model variables ['stype']"),
     (["--adjust-for", "yr.rnd", "--predict-at", "meals=20,50; stype=E,H,M"],
      "different numbers of values: meals 2, stype 3"),
-    (["--adjust-for", "yr.rnd", "--predict-at", "nosuch.csv"], "neither a csv file nor"),
+    (["--adjust-for", "yr.rnd", "--predict-at", "nosuch.csv"], "neither a file nor"),
     (["--adjust-for", "yr.rnd", "--predict-at", "meals=many; stype=E"],
      "the values of meals (many) are not of the data's type"),
 ])
