@@ -45,7 +45,8 @@ def _matches(doc: dict[str, Any], case: dict[str, Any]) -> None:
             assert math.isclose(got, want, rel_tol=case["tol"]), (case["id"], key, got, want)
 
 
-@pytest.mark.parametrize("case_id", ["strat_logit_yr_rndresponse", "strat_nofpc_gaussian_yr_rndlink",
+@pytest.mark.parametrize("case_id", ["strat_logit_yr_rndresponse",
+                                     "strat_nofpc_gaussian_yr_rndlink",
                                      "clus2_fpc_logit_comp_implink", "strat_poisson_response"])
 def test_matches_r_with_inline_points(case_id):
     case = CASES[case_id]

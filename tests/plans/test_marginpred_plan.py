@@ -118,7 +118,8 @@ def test_marginpred_on_an_ordinal_model_is_named(tmp_path: Path) -> None:
 def test_marginpred_unequal_points_are_named(tmp_path: Path) -> None:
     assert_mistake_at(tmp_path, MODEL_LINE, MODEL_LINE + '\nmarginpred = { adjust_for = '
                       '"age_band", at = { salary_multiple = [1, 2], autonomy = [1, 2, 3] } }',
-                      "marginpred = {", "different numbers of values: salary_multiple 2, autonomy 3")
+                      "marginpred = {",
+                      "different numbers of values: salary_multiple 2, autonomy 3")
 
 
 def test_marginpred_unknown_column_is_named(tmp_path: Path) -> None:
