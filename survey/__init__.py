@@ -75,7 +75,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         ModelResult,
         firth,
         predictive_margins,
+        svycoxph,
         svyglm,
+        svykm,
+        svylogrank,
         svyolr,
     )
     from survey.errors import PlanError
@@ -177,7 +180,10 @@ _EXPORTS: dict[str, str] = {
     "std_dev": "survey.estimators",
     "standardize": "survey.weighting",
     "svydesign": "survey.design",
+    "svycoxph": "survey.models",
     "svyglm": "survey.models",
+    "svykm": "survey.models",
+    "svylogrank": "survey.models",
     "svyolr": "survey.models",
     "total": "survey.estimators",
     "trim_weights": "survey.weighting",
