@@ -76,7 +76,10 @@ class _Stats(LazyGroup):
             "gof": ("survey.cli._gof", "gof_cmd", None),
             "marginpred": ("survey.cli._marginpred", "marginpred_cmd", None),
             "ranktest": ("survey.cli._stattests", "ranktest_cmd", None),
-            "ttest": ("survey.cli._stattests", "ttest_cmd", None)}
+            "ttest": ("survey.cli._stattests", "ttest_cmd", None),
+            "km": ("survey.cli._survival", "km_cmd", None),
+            "logrank": ("survey.cli._survival", "logrank_cmd", None),
+            "cox": ("survey.cli._survival", "cox_cmd", None)}
 
 
 @click.group(cls=_Stats)
