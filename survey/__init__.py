@@ -76,10 +76,12 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         firth,
         predictive_margins,
         svycoxph,
+        svyfactanal,
         svyglm,
         svykm,
         svylogrank,
         svyolr,
+        svyprcomp,
     )
     from survey.errors import PlanError
     from survey.plans import RunResult, load_plan, run_plan
@@ -181,10 +183,12 @@ _EXPORTS: dict[str, str] = {
     "standardize": "survey.weighting",
     "svydesign": "survey.design",
     "svycoxph": "survey.models",
+    "svyfactanal": "survey.models",
     "svyglm": "survey.models",
     "svykm": "survey.models",
     "svylogrank": "survey.models",
     "svyolr": "survey.models",
+    "svyprcomp": "survey.models",
     "total": "survey.estimators",
     "trim_weights": "survey.weighting",
     "ttest": "survey.estimators",

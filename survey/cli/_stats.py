@@ -79,7 +79,9 @@ class _Stats(LazyGroup):
             "ttest": ("survey.cli._stattests", "ttest_cmd", None),
             "km": ("survey.cli._survival", "km_cmd", None),
             "logrank": ("survey.cli._survival", "logrank_cmd", None),
-            "cox": ("survey.cli._survival", "cox_cmd", None)}
+            "cox": ("survey.cli._survival", "cox_cmd", None),
+            "pca": ("survey.cli._dims", "pca_cmd", None),
+            "factor": ("survey.cli._dims", "factor_cmd", None)}
 
 
 @click.group(cls=_Stats)

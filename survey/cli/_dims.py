@@ -1,0 +1,135 @@
+"""``survey stats pca|factor``: the dimensions of a scale, as R's svyprcomp and
+svyfactanal.
+
+A thin shell over :func:`survey.models.svyprcomp` and
+:func:`~survey.models.svyfactanal`: read the items, bind the design (the shared design
+flags), decompose, print.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+import polars as pl
+
+from survey.cli._boxes import Column, box_table
+from survey.cli._design_opts import (
+    DesignArgs,
+    design_options,
+    design_summary,
+    open_data,
+    parse_where,
+    read_design,
+    resolve_columns,
+    split_option,
+    where_option,
+)
+from survey.cli._output import json_doc
+
+__all__ = ["factor_cmd", "pca_cmd"]
+
+_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
+                       default="table", show_default=True)
+_VARS = click.option("--var", "-v", "variables", required=True, multiple=True,
+                     callback=split_option, help="The items (numeric; comma list or repeated).")
+
+
+def _load(design: DesignArgs, variables: tuple[str, ...], where: str | None
+          ) -> tuple[Any, list[str], pl.Expr | None]:
+    source = open_data(design)
+    available = list(source.columns)
+    cols = resolve_columns(list(variables), available, param="--var")
+    expr = parse_where(where, available) if where else None
+    wanted = [*cols, *(expr.meta.root_names() if expr is not None else [])]
+    return read_design(design, source, wanted), cols, expr
+
+
+def _caption(design: DesignArgs, where: str | None) -> str:
+    parts = [f"{k} {'+'.join(v) if isinstance(v, list) else v}"
+             for k, v in design_summary(design).items() if v and k != "lonely_psu"]
+    return ("design: " + (", ".join(parts) if parts else "simple random sample")
+            + (f"; where {where}" if where else ""))
+
+
+def _cell(v: Any) -> str:
+    return f"{v:.4f}" if isinstance(v, float) else str(v)
+
+
+def _emit(frame: pl.DataFrame, fmt: str, doc: dict[str, Any], title: str, caption: str) -> None:
+    if fmt == "json":
+        click.echo(json_doc(doc))
+    elif fmt == "csv":
+        sys.stdout.write(frame.write_csv())
+    else:
+        cols = [Column(c, right=frame[c].dtype.is_numeric()) for c in frame.columns]
+        click.echo(box_table(cols, [[_cell(v) for v in r] for r in frame.iter_rows()],
+                             title=title, caption=caption))
+
+
+@click.command("pca")
+@_VARS
+@click.option("--standardize", "standardize", is_flag=True,
+              help="Components of the standardised items (R's scale.=TRUE; --scale is "
+                   "the design flags' replicate scale).")
+@where_option
+@_FORMAT
+@design_options
+def pca_cmd(variables: tuple[str, ...], standardize: bool, where: str | None, fmt: str,
+            design: DesignArgs) -> None:
+    """Design-weighted principal components, as R's svyprcomp.
+
+    Table and csv: the loadings (one row per item, a column per component) under each
+    component's sdev and share of the variance; JSON: components with sdev, proportion
+    and loadings by variable. Signs of a component are arbitrary, as R's.
+
+    \b
+    Examples:
+      survey stats pca apiclus2.csv --var api99,api00,ell,hsg,meals,emer --standardize \\
+          --psu dnum,snum --fpc fpc1,fpc2
+    """
+    from survey.models import svyprcomp
+
+    sf, cols, expr = _load(design, variables, where)
+    res = svyprcomp(sf, cols, scale=standardize, where=expr)
+    doc = {**res.to_dict(), "design": design_summary(design), "where": where}
+    shares = pl.DataFrame({"variable": ["sdev", "proportion"],
+                           **{c: [float(s), float(p)] for c, s, p in
+                              zip(res.table["component"], res.table["sdev"],
+                                  res.table["proportion"], strict=True)}})
+    frame = res.rotation if fmt == "csv" else pl.concat([shares, res.rotation])
+    _emit(frame, fmt, doc, f"principal components{' (standardised)' if standardize else ''}, R's svyprcomp",
+          f"{_caption(design, where)}; {res.n} rows")
+
+
+@click.command("factor")
+@_VARS
+@click.option("--factors", "-k", type=click.IntRange(min=1), required=True,
+              help="Number of factors.")
+@click.option("--rotation", type=click.Choice(["varimax", "none"]), default="varimax",
+              show_default=True, help="Rotation of the loadings, as R's factanal.")
+@where_option
+@_FORMAT
+@design_options
+def factor_cmd(variables: tuple[str, ...], factors: int, rotation: str, where: str | None,
+               fmt: str, design: DesignArgs) -> None:
+    """Maximum-likelihood factor analysis of the design-weighted correlations, as R's
+    svyfactanal: loadings per item and factor, and each item's uniqueness.
+
+    \b
+    Examples:
+      survey stats factor apiclus2.csv --var api99,api00,hsg,meals,ell,emer --factors 2 \\
+          --psu dnum,snum --fpc fpc1,fpc2
+    """
+    from survey.models import svyfactanal
+
+    sf, cols, expr = _load(design, variables, where)
+    res = svyfactanal(sf, cols, factors=factors, rotation=rotation,  # type: ignore[arg-type]
+                      where=expr)
+    doc = {**res.to_dict(), "design": design_summary(design), "where": where}
+    frame = res.loadings if fmt != "table" else res.loadings.pivot(
+        on="factor", index=["variable", "uniqueness"], values="loading").select(
+        "variable", *[f"Factor{k + 1}" for k in range(factors)], "uniqueness")
+    _emit(frame, fmt, doc, f"factor analysis, {factors} factor{'s' if factors > 1 else ''} "
+          f"({rotation}), R's svyfactanal", _caption(design, where))
