@@ -161,35 +161,56 @@ def _revcum(a: np.ndarray) -> np.ndarray:
 def partial_likelihood(rs: RiskSets, X: np.ndarray, w: np.ndarray, beta: np.ndarray,
                        *, need: str = "info") -> dict[str, Any]:
     """Efron's (or Breslow's) weighted log partial likelihood, score and information
-    at ``beta``, as R's ``coxph.fit`` (``X``, ``w`` sorted by ``rs.order``)."""
+    at ``beta``, as R's ``coxph.fit`` (``X``, ``w`` sorted by ``rs.order``).
+
+    Efron's ``r``-th of ``d`` tied events at time ``l`` sees the risk set
+    ``S0 - (r/d) E0`` (``E0``: the tied events' own sum) with mean
+    ``(S1 - (r/d) E1) / d2``; every sum over the events reduces to a few per-time
+    coefficients (``a``, ``b``, ``c0..c2``, ``q0``, ``q1``) times the per-time sums
+    ``S1``, ``E1``, so only scalars are formed per event.
+    """
     eta = X @ beta
     r = np.exp(eta)
     wr = w * r
+    m = rs.d.shape[0]
     S0 = _revcum(wr)[rs.start]  # (m,) risk-set sums
     S1 = _revcum(X * wr[:, None])[rs.start]  # (m, p)
-    ev = rs.ev_rows
-    l_e = rs.tie
-    E0 = np.bincount(l_e, weights=wr[ev], minlength=rs.d.shape[0])
-    E1 = np.zeros_like(S1)
-    np.add.at(E1, l_e, X[ev] * wr[ev][:, None])
-    meanwt = np.bincount(l_e, weights=w[ev], minlength=rs.d.shape[0]) / np.maximum(rs.d, 1)
-    f = rs.frac
-    d2 = S0[l_e] - f * E0[l_e]  # (E,)
-    mean = (S1[l_e] - f[:, None] * E1[l_e]) / d2[:, None]  # (E, p)
-    mw = meanwt[l_e]
+    ev, le, f = rs.ev_rows, rs.tie, rs.frac
+    first = np.r_[0, np.cumsum(rs.d)[:-1]]  # events are sorted: each time's run
+    E0 = np.add.reduceat(wr[ev], first)
+    E1 = np.add.reduceat(X[ev] * wr[ev][:, None], first, axis=0)
+    meanwt = np.add.reduceat(w[ev], first) / rs.d
+    d2 = S0[le] - f * E0[le]  # (E,)
+    mw = meanwt[le]
+    inv = 1.0 / d2
+
+    def per_time(v: np.ndarray) -> np.ndarray:
+        return np.bincount(le, weights=v, minlength=m)
+
+    a, b = per_time(mw * inv), per_time(mw * f * inv)
     loglik = float(np.dot(w[ev], eta[ev]) - np.dot(mw, np.log(d2)))
-    score = (X[ev] * w[ev][:, None]).sum(axis=0) - (mean * mw[:, None]).sum(axis=0)
-    out: dict[str, Any] = {"loglik": loglik, "score": score, "r": r, "mean": mean,
-                           "haz": mw / d2}
+    score = w[ev] @ X[ev] - (a @ S1 - b @ E1)
+    out: dict[str, Any] = {"loglik": loglik, "score": score, "r": r, "S1": S1, "E1": E1,
+                           "a": a, "b": b}
+    inv2 = mw * inv * inv
+    out["c0"], out["c1"], out["c2"] = per_time(inv2), per_time(inv2 * f), per_time(inv2 * f * f)
+    out["q0"], out["q1"] = per_time(inv), per_time(f * inv)
     if need == "info":
-        a = np.bincount(l_e, weights=mw / d2, minlength=rs.d.shape[0])
-        b = np.bincount(l_e, weights=mw * f / d2, minlength=rs.d.shape[0])
         acum = np.r_[0.0, np.cumsum(a)][rs.level]  # sum of a over event times <= t
         v = wr * acum
-        v[ev] -= wr[ev] * b[l_e]
-        M = mean * np.sqrt(mw)[:, None]
-        out["info"] = gram(X, v) - M.T @ M
+        v[ev] -= wr[ev] * b[le]
+        c0, c1, c2 = out["c0"], out["c1"], out["c2"]
+        cross = (S1 * c1[:, None]).T @ E1
+        M = (S1 * c0[:, None]).T @ S1 - cross - cross.T + (E1 * c2[:, None]).T @ E1
+        out["info"] = gram(X, v) - M
     return out
+
+
+def time_means(rs: RiskSets, fit: dict[str, Any]) -> np.ndarray:
+    """R's ``coxph.detail`` means: per event time, the average over Efron's tied
+    events of the risk-set means."""
+    return ((fit["S1"] * fit["q0"][:, None] - fit["E1"] * fit["q1"][:, None])
+            / rs.d[:, None])
 
 
 def newton(rs: RiskSets, X: np.ndarray, w: np.ndarray, beta: np.ndarray, *,
@@ -222,28 +243,23 @@ def newton(rs: RiskSets, X: np.ndarray, w: np.ndarray, beta: np.ndarray, *,
 def score_residuals(rs: RiskSets, X: np.ndarray, fit: dict[str, Any]) -> np.ndarray:
     """R's ``residuals(fit, "score")`` (``coxscore``), sorted rows: each row's share
     of the score, Efron's tied events down-weighted as R."""
-    n, p = X.shape
-    m = rs.d.shape[0]
-    l_e, f, haz, mean = rs.tie, rs.frac, fit["haz"], fit["mean"]
-    H = np.bincount(l_e, weights=haz, minlength=m)
-    G = np.zeros((m, p))
-    np.add.at(G, l_e, mean * haz[:, None])
-    Hc = np.r_[0.0, np.cumsum(H)][rs.level]
+    p = X.shape[1]
+    S1, E1, a, b = fit["S1"], fit["E1"], fit["a"], fit["b"]
+    c0, c1, c2 = fit["c0"][:, None], fit["c1"][:, None], fit["c2"][:, None]
+    G = c0 * S1 - c1 * E1  # per time: sum of hazard x mean over its tied events
+    Hc = np.r_[0.0, np.cumsum(a)][rs.level]
     Gc = np.vstack([np.zeros((1, p)), np.cumsum(G, axis=0)])[rs.level]
     r = fit["r"]
-    res = -r[:, None] * (X * Hc[:, None] - Gc)
-    ev = rs.ev_rows
+    res = X * Hc[:, None]
+    res -= Gc
+    res *= -r[:, None]
+    ev, le = rs.ev_rows, rs.tie
     if ev.size:  # an event's own time: Efron's shares instead of the full hazard
-        Hd = np.bincount(l_e, weights=haz * (1 - f), minlength=m)
-        Gd = np.zeros((m, p))
-        np.add.at(Gd, l_e, mean * (haz * (1 - f))[:, None])
-        mbar = np.zeros((m, p))
-        np.add.at(mbar, l_e, mean)
-        mbar /= np.maximum(rs.d, 1)[:, None]
-        le = l_e
+        Hd = a - b
+        Gd = (c0 - c1) * S1 - (c1 - c2) * E1
+        mbar = time_means(rs, fit)
         xe, re_ = X[ev], r[ev][:, None]
-        res[ev] += re_ * (xe * H[le][:, None] - G[le])  # undo the own time's full hazard
-        res[ev] += (xe - mbar[le]) - re_ * (xe * Hd[le][:, None] - Gd[le])
+        res[ev] += re_ * (xe * (a - Hd)[le][:, None] - (G - Gd)[le]) + (xe - mbar[le])
     return res
 
 

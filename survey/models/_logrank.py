@@ -23,7 +23,7 @@ from scipy import special
 from survey.design import SurveyFrame
 from survey.estimators._engine import svr_var, taylor_vcov
 from survey.errors import ModelError
-from survey.models._cox import RiskSets, partial_likelihood
+from survey.models._cox import RiskSets, partial_likelihood, time_means
 from survey.models._km import _product_limit
 from survey.models._surv import surv_rows
 
@@ -119,13 +119,8 @@ def svylogrank(
     o = rs.order
     Xs, ws, ts = X[o], data.w[o], data.time[o]
     fit = partial_likelihood(rs, Xs, ws, np.zeros(k - 1), need="score")
-    m = rs.d.shape[0]
     l_e = rs.tie
-    # coxph.detail at beta = 0: per event time the hazard and the (Efron) mean
-    haz = np.bincount(l_e, weights=fit["haz"], minlength=m)
-    E = np.zeros((m, k - 1))
-    np.add.at(E, l_e, fit["mean"])
-    E /= rs.d[:, None]
+    haz, E = fit["a"], time_means(rs, fit)  # coxph.detail at beta = 0: hazard and means
     u = ts[rs.start]
     wt = _fh_weights(ts, data.event[o], ws, u, rho, gamma)
     A = np.r_[0.0, np.cumsum(wt * haz)][rs.level]
