@@ -171,7 +171,8 @@ def main() -> None:
     print(f"{args.rows:,} rows, {N_STRATA} strata, {N_PSU} PSUs; Surv(time, event) ~ {RHS}; "
           f"load average {load[0]:.1f} on {os.cpu_count()} CPUs\n")
     full = ours(files[args.rows][0], env, "km,cox")
-    print(f"ours, {args.rows:,} rows: svykm(se=TRUE) {full['km']:.2f} s ({full['km_cpu']:.2f} cpu), "
+    print(f"ours, {args.rows:,} rows: svykm(se=TRUE) {full['km']:.2f} s "
+          f"({full['km_cpu']:.2f} cpu), "
           f"{len(full['surv'])} event times; svycoxph {full['cox']:.2f} s "
           f"({full['cox_cpu']:.2f} cpu); whole process {full['wall']:.1f} s, "
           f"peak {full['rss']:.0f} MB")

@@ -99,7 +99,8 @@ def pca_cmd(variables: tuple[str, ...], standardize: bool, where: str | None, fm
                               zip(res.table["component"], res.table["sdev"],
                                   res.table["proportion"], strict=True)}})
     frame = res.rotation if fmt == "csv" else pl.concat([shares, res.rotation])
-    _emit(frame, fmt, doc, f"principal components{' (standardised)' if standardize else ''}, R's svyprcomp",
+    what = " (standardised)" if standardize else ""
+    _emit(frame, fmt, doc, f"principal components{what}, R's svyprcomp",
           f"{_caption(design, where)}; {res.n} rows")
 
 

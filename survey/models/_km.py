@@ -171,7 +171,8 @@ def svykm(
             cols = {"time": u, "estimate": surv}
         frame = pl.DataFrame(cols)
         if g is not None:
-            frame = frame.select(pl.lit(data.levels[g]).alias(by), pl.all())  # type: ignore[arg-type]
+            label = pl.lit(data.levels[g]).alias(by)  # type: ignore[arg-type]
+            frame = frame.select(label, pl.all())
         frames.append(frame)
     return SurvivalCurves(pl.concat(frames), by, level, se)
 
