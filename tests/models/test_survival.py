@@ -151,3 +151,13 @@ def test_cox_status_may_be_a_condition_as_in_r():
     want = svycoxph(sf, "Surv(time, event) ~ x").coef
     np.testing.assert_allclose(svycoxph(sf, "Surv(time, status > 0) ~ x").coef, want)
     np.testing.assert_allclose(svycoxph(sf, "Surv(time, status == 2) ~ x").coef, want)
+
+
+@pytest.mark.parametrize("name", ["survey.models._km", "survey.models._logrank",
+                                  "survey.models._cox", "survey.models._dims"])
+def test_docstring_examples_stay_true(name):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
