@@ -26,7 +26,7 @@
 #   logrank   svylogrank(Surv(time, death) ~ g, design, rho, gamma): per column of the
 #             group's model matrix the score, its SE, z and p (R's unnamed columns 1-4),
 #             then Chisq on ncol df and its p.
-#   cox       svycoxph(formula, design, ties) at tight control (coxph.control(eps = 1e-12,
+#   cox       svycoxph(formula, design, ties) (strata() terms too) at tight control (coxph.control(eps = 1e-12,
 #             toler.chol = 1e-13, iter.max = 100)); replicate refits run at R's hard-coded
 #             coxph.control() from the full-sample coefficients.
 # jsonlite: from CRAN, or a local library (R_LIBS=...) when it is not installed
@@ -169,6 +169,9 @@ cox_case("cox_strat_sex_death", "strat", "log_bili + age + sex", status = "death
 cox_case("cox_clus", "clus", "log_bili + protime + albumin + agegrp")
 cox_case("cox_strat_female", "strat", "log_bili + protime + albumin", where = "sex == 'f'")
 cox_case("cox_jkn", "strat_jkn", "log_bili + protime + albumin")
+cox_case("cox_strat_strata_sex", "strat", "log_bili + protime + albumin + strata(sex)")
+cox_case("cox_clus_strata_agegrp_breslow", "clus", "log_bili + age + strata(agegrp)",
+         ties = "breslow")
 
 header <- list(
   generated_by = "scripts/r/make_survival_fixtures.R",

@@ -32,7 +32,7 @@ from survey.models._formula import ModelFrame, model_frame
 from survey.models._glm import gram, replicate_weights, sandwich
 from survey.models._surv import status_values
 
-__all__ = ["CoxResult", "RiskSets", "parse_surv", "svycoxph"]
+__all__ = ["CoxResult", "RiskSets", "parse_surv", "split_strata", "svycoxph"]
 
 Ties = Literal["efron", "breslow"]
 
@@ -121,41 +121,64 @@ class CoxResult:
                 "events": self.events, "terms": self.terms.to_dicts()}
 
 
+def _revcum(a: np.ndarray) -> np.ndarray:
+    return np.cumsum(a[::-1], axis=0)[::-1]
+
+
 @dataclass(frozen=True)
 class RiskSets:
-    """Rows sorted by time and their distinct event times, for risk-set sums.
+    """Rows sorted by (stratum,) time and their distinct event times, for risk-set sums.
 
-    ``order`` sorts the rows by time; ``start[l]`` is the first sorted row at the
-    ``l``-th distinct event time (the risk set: it and every later row); ``tie[e]``
-    and ``rank[e]`` give each event (sorted) its event time and its place among the
-    time's tied events (Efron's ``r / d``)."""
+    ``order`` sorts the rows by stratum, then time; event time ``l`` (a distinct
+    (stratum, time) with an event) has its risk set in sorted rows
+    ``start[l]:stop[l]`` (every later row of its stratum). ``tie[e]`` and ``frac[e]``
+    give each event (sorted) its event time and Efron's ``r / d`` share.
+    ``at_rows(v)`` sums a per-event-time ``v`` over each row's stratum's event times at
+    or before the row's time (``level``, less ``base``: the earlier strata's)."""
 
     order: np.ndarray
-    start: np.ndarray  # (m,) first sorted row of each event time
-    level: np.ndarray  # (n,) sorted rows: event times at or before the row's time (0..m)
+    start: np.ndarray  # (m,) first sorted row of each event time's risk set
+    stop: np.ndarray  # (m,) one past the last row of its stratum
+    level: np.ndarray  # (n,) sorted rows: event times (all strata) at or before the row
+    base: np.ndarray  # (n,) sorted rows: event times of the earlier strata
     ev_rows: np.ndarray  # (E,) sorted positions of the events
     tie: np.ndarray  # (E,) the event's event-time index 0..m-1
     frac: np.ndarray  # (E,) r / d_l (Efron) or 0 (Breslow)
     d: np.ndarray  # (m,) number of events at each time
 
     @classmethod
-    def build(cls, time: np.ndarray, event: np.ndarray, ties: str) -> RiskSets:
-        order = np.argsort(time, kind="stable")
-        t, e = time[order], event[order] > 0
-        u = np.unique(t[e])
-        level = np.searchsorted(u, t, side="right")
-        start = np.searchsorted(t, u, side="left")
+    def build(cls, time: np.ndarray, event: np.ndarray, ties: str,
+              strata: np.ndarray | None = None) -> RiskSets:
+        n = time.shape[0]
+        s = np.zeros(n, dtype=np.int64) if strata is None else strata.astype(np.int64)
+        tt, tr = np.unique(time, return_inverse=True)
+        key = s * (tt.shape[0] + 1) + tr.astype(np.int64)  # (stratum, time) as one integer
+        order = np.argsort(key, kind="stable")
+        key_s, e, s_s = key[order], event[order] > 0, s[order]
         ev_rows = np.flatnonzero(e)
+        gkey = np.unique(key_s[ev_rows])  # the event times, in order
+        level = np.searchsorted(gkey, key_s, side="right")
+        base = np.searchsorted(gkey, s_s * (tt.shape[0] + 1), side="left")
+        start = np.searchsorted(key_s, gkey, side="left")
+        stop = np.searchsorted(key_s, (gkey // (tt.shape[0] + 1) + 1) * (tt.shape[0] + 1),
+                               side="left")
         tie = level[ev_rows] - 1
-        d = np.bincount(tie, minlength=u.shape[0])
+        d = np.bincount(tie, minlength=gkey.shape[0])
         first = np.r_[0, np.cumsum(d)[:-1]]
         rank = np.arange(ev_rows.shape[0]) - first[tie]
         frac = rank / d[tie] if ties == "efron" else np.zeros(ev_rows.shape[0])
-        return cls(order, start, level, ev_rows, tie, frac, d)
+        return cls(order, start, stop, level, base, ev_rows, tie, frac, d)
 
+    def at_rows(self, v: np.ndarray) -> np.ndarray:
+        """Per sorted row: ``v`` summed over its stratum's event times up to its time."""
+        C = np.concatenate([np.zeros((1, *v.shape[1:])), np.cumsum(v, axis=0)])
+        return C[self.level] - C[self.base]
 
-def _revcum(a: np.ndarray) -> np.ndarray:
-    return np.cumsum(a[::-1], axis=0)[::-1]
+    def risk_sums(self, a: np.ndarray) -> np.ndarray:
+        """Per event time: ``a`` (sorted rows) summed over its risk set."""
+        R = _revcum(a)
+        R = np.concatenate([R, np.zeros((1, *a.shape[1:]))])
+        return R[self.start] - R[self.stop]
 
 
 def partial_likelihood(rs: RiskSets, X: np.ndarray, w: np.ndarray, beta: np.ndarray,
@@ -173,8 +196,8 @@ def partial_likelihood(rs: RiskSets, X: np.ndarray, w: np.ndarray, beta: np.ndar
     r = np.exp(eta)
     wr = w * r
     m = rs.d.shape[0]
-    S0 = _revcum(wr)[rs.start]  # (m,) risk-set sums
-    S1 = _revcum(X * wr[:, None])[rs.start]  # (m, p)
+    S0 = rs.risk_sums(wr)  # (m,) risk-set sums
+    S1 = rs.risk_sums(X * wr[:, None])  # (m, p)
     ev, le, f = rs.ev_rows, rs.tie, rs.frac
     first = np.r_[0, np.cumsum(rs.d)[:-1]]  # events are sorted: each time's run
     E0 = np.add.reduceat(wr[ev], first)
@@ -196,7 +219,7 @@ def partial_likelihood(rs: RiskSets, X: np.ndarray, w: np.ndarray, beta: np.ndar
     out["c0"], out["c1"], out["c2"] = per_time(inv2), per_time(inv2 * f), per_time(inv2 * f * f)
     out["q0"], out["q1"] = per_time(inv), per_time(f * inv)
     if need == "info":
-        acum = np.r_[0.0, np.cumsum(a)][rs.level]  # sum of a over event times <= t
+        acum = rs.at_rows(a)  # sum of a over the stratum's event times <= t
         v = wr * acum
         v[ev] -= wr[ev] * b[le]
         c0, c1, c2 = out["c0"], out["c1"], out["c2"]
@@ -247,8 +270,8 @@ def score_residuals(rs: RiskSets, X: np.ndarray, fit: dict[str, Any]) -> np.ndar
     S1, E1, a, b = fit["S1"], fit["E1"], fit["a"], fit["b"]
     c0, c1, c2 = fit["c0"][:, None], fit["c1"][:, None], fit["c2"][:, None]
     G = c0 * S1 - c1 * E1  # per time: sum of hazard x mean over its tied events
-    Hc = np.r_[0.0, np.cumsum(a)][rs.level]
-    Gc = np.vstack([np.zeros((1, p)), np.cumsum(G, axis=0)])[rs.level]
+    Hc = rs.at_rows(a)
+    Gc = rs.at_rows(G)
     r = fit["r"]
     res = X * Hc[:, None]
     res -= Gc
@@ -261,6 +284,29 @@ def score_residuals(rs: RiskSets, X: np.ndarray, fit: dict[str, Any]) -> np.ndar
         xe, re_ = X[ev], r[ev][:, None]
         res[ev] += re_ * (xe * (a - Hd)[le][:, None] - (G - Gd)[le]) + (xe - mbar[le])
     return res
+
+
+def split_strata(rhs: str) -> tuple[str, list[str]]:
+    """``"x + strata(g, h) + z"`` -> ``("x + z", ["g", "h"])``: R's ``strata()`` terms."""
+    terms, depth, cur = [], 0, ""
+    for ch in rhs:
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "+" and depth == 0:
+            terms.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    terms.append(cur.strip())
+    strata: list[str] = []
+    kept = []
+    for term in terms:
+        m = re.fullmatch(r"strata\s*\((.*)\)", term, re.S)
+        if m:
+            strata += [_column(c) for c in m[1].split(",") if c.strip()]
+        else:
+            kept.append(term)
+    return " + ".join(kept), strata
 
 
 def _condition(text: str) -> pl.Expr:
@@ -296,7 +342,8 @@ def svycoxph(
         ``"Surv(time, status) ~ x + C(g) + x:z"``: the time and event columns on the
         left (the status logical, 0/1, or 1/2 with 2 the event, as R's ``Surv``), a
         patsy right-hand side (no intercept is fitted; factors are coded against
-        their first level, as R's).
+        their first level, as R's). ``strata(g)`` (or ``strata(g, h)``) terms give
+        each stratum its own baseline hazard, as R's.
     where
         A subpopulation (domain), as R's ``svycoxph(..., subset = )``.
     ties
@@ -319,17 +366,28 @@ def svycoxph(
     time, status, rhs = parse_surv(formula)
     if time not in sf.frame.columns:
         raise ModelError(f"column {time!r} is not in the frame", location="formula")
+    rhs, strata = split_strata(rhs)
+    missing = [c for c in strata if c not in sf.frame.columns]
+    if missing:
+        raise ModelError(f"strata() names columns the frame lacks: {missing}",
+                         location="formula")
     status_expr = pl.col(status) if status in sf.frame.columns else _condition(status)
-    outcome = pl.when(status_expr.is_not_null()).then(pl.col(time).cast(pl.Float64))
+    present = pl.all_horizontal([status_expr.is_not_null(),
+                                 *(pl.col(c).is_not_null() for c in strata)])
+    outcome = pl.when(present).then(pl.col(time).cast(pl.Float64))
     mf = model_frame(sf, f"~ {rhs}", outcome=outcome, where=where)
     event = status_values(sf._data.select(status_expr.alias("s"))["s"].gather(mf.rows),
                           status)
+    codes = None
+    if strata:  # R's strata(): a baseline hazard per combination of the columns
+        codes = (sf._data.select(pl.struct(strata).rank("dense").alias("k"))["k"]
+                 .gather(mf.rows).to_numpy())
     keep, names = _names(mf)
     if not keep:
         raise ModelError("the Cox model has no covariate", location="formula")
     X = np.ascontiguousarray(mf.X[:, keep])
     w = mf.w / mf.w.mean()  # R's rescaled weights (the fit and its SEs are scale-free)
-    rs = RiskSets.build(mf.y, event, ties)
+    rs = RiskSets.build(mf.y, event, ties, codes)
     if rs.ev_rows.size == 0:
         raise ModelError("no event among the fitted rows", location="formula")
     Xs = X[rs.order] - np.average(X, axis=0, weights=w)  # centred, as coxph

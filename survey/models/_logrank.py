@@ -123,8 +123,8 @@ def svylogrank(
     haz, E = fit["a"], time_means(rs, fit)  # coxph.detail at beta = 0: hazard and means
     u = ts[rs.start]
     wt = _fh_weights(ts, data.event[o], ws, u, rho, gamma)
-    A = np.r_[0.0, np.cumsum(wt * haz)][rs.level]
-    B = np.vstack([np.zeros((1, k - 1)), np.cumsum(E * (wt * haz)[:, None], axis=0)])[rs.level]
+    A = rs.at_rows(wt * haz)
+    B = rs.at_rows(E * (wt * haz)[:, None])
     U = -(Xs * A[:, None] - B)
     ev = rs.ev_rows
     U[ev] += wt[l_e][:, None] * (Xs[ev] - E[l_e])

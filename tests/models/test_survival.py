@@ -161,3 +161,19 @@ def test_docstring_examples_stay_true(name):
 
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_strata_terms_are_split_from_the_right_hand_side():
+    from survey.models._cox import split_strata
+
+    assert split_strata("x + strata(g) + C(h, Treatment('b'))") == (
+        "x + C(h, Treatment('b'))", ["g"])
+    assert split_strata("strata(a, Q('b.c')) + x") == ("x", ["a", "b.c"])
+
+
+def test_a_stratified_cox_model_differs_from_the_unstratified_one():
+    sf = svydesign(_frame(), ids="psu", strata="stratum", weights="w")
+    plain = svycoxph(sf, "Surv(time, event) ~ x")
+    strat = svycoxph(sf, "Surv(time, event) ~ x + strata(g)")
+    assert strat.terms["term"].to_list() == ["x"]
+    assert abs(plain.coef[0] - strat.coef[0]) > 1e-6

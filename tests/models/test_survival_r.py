@@ -38,7 +38,7 @@ def _where(args: dict[str, Any]) -> pl.Expr | None:
 def test_header_names_the_r_versions():
     header = json.loads(FILE.read_text())["header"]
     assert header["survey_version"] and header["survival_version"]
-    assert len(_cases()) == 20
+    assert len(_cases()) == 22
 
 
 @pytest.mark.parametrize("case", _of("km"), ids=lambda c: c["id"])
