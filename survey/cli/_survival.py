@@ -10,6 +10,7 @@ the library.
 from __future__ import annotations
 
 import math
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -58,6 +59,8 @@ def _load(design: DesignArgs, columns: Sequence[str], status: str, where: str | 
     available = list(source.columns)
     resolve_columns(list(columns), available, param=param)
     status_arg: pl.Expr | str
+    if re.fullmatch(r"[A-Za-z_][\w.]*", status):  # a bare name: it must be a column
+        resolve_columns([status], available, param="--status")
     if status in available:
         status_arg, extra = status, [status]
     else:

@@ -81,3 +81,9 @@ def test_cox_without_surv_is_a_one_line_error():
     assert r.exit_code != 0
     assert "Surv(time, status)" in r.output
     assert "Traceback" not in r.output
+
+
+def test_an_unknown_status_column_names_the_flag():
+    r = run("km", PBC, "--time", "time", "--status", "nosuch", *STRAT)
+    assert r.exit_code == 2
+    assert "--status" in r.output and "nosuch" in r.output
