@@ -82,23 +82,17 @@ class SurvivalCurves:
         keys = [self.by] if self.by else []
         parts = []
         groups = self.table.partition_by(keys, maintain_order=True) if keys else [self.table]
+        before = {"estimate": 1.0, "std_error": 0.0, "std_error_log": 0.0, "conf_low": 1.0,
+                  "conf_high": 1.0}  # the curve before its first event
         for part in groups:
-            tt = part["time"].to_numpy()
-            idx = np.searchsorted(tt, q, side="right") - 1
-            def pick(col: str, first: float) -> np.ndarray:
-                v = part[col].to_numpy()
-                return np.where(idx >= 0, v[np.maximum(idx, 0)], first)
+            idx = np.searchsorted(part["time"].to_numpy(), q, side="right") - 1
             cols: dict[str, Any] = {}
-            if keys:
-                cols[self.by] = pl.repeat(part[self.by][0], q.shape[0], eager=True,
-                                          dtype=part[self.by].dtype)  # type: ignore[index]
+            for key in keys:
+                cols[key] = pl.repeat(part[key][0], q.shape[0], eager=True, dtype=part[key].dtype)
             cols["time"] = q
-            cols["estimate"] = pick("estimate", 1.0)
-            if self.se:
-                for c in ("std_error", "std_error_log"):
-                    cols[c] = pick(c, 0.0)
-                for c in ("conf_low", "conf_high"):
-                    cols[c] = pick(c, 1.0)
+            for c in [c for c in before if c in part.columns]:
+                v = part[c].to_numpy()
+                cols[c] = np.where(idx >= 0, v[np.maximum(idx, 0)], before[c])
             parts.append(pl.DataFrame(cols))
         return pl.concat(parts)
 
