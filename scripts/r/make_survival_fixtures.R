@@ -23,6 +23,8 @@
 #             the last) surv = exp(-cumulative hazard) and varlog; at `times`,
 #             confint.svykm's interval.
 #   km_plain  svykm(..., se = FALSE): R's product-limit curve (time 0 and every distinct time).
+#   km_rep    replicate designs, where svykm(se = TRUE) stops: withReplicates of the
+#             cumulative hazard at the distinct event times (exp(-H) and its variance).
 #   logrank   svylogrank(Surv(time, death) ~ g, design, rho, gamma): per column of the
 #             group's model matrix the score, its SE, z and p (R's unnamed columns 1-4),
 #             then Chisq on ncol df and its p.
@@ -60,7 +62,10 @@ designs <- list(
               py = list(data = "pbc", ids = "clus", weights = "wt")),
   strat_jkn = list(r = "as.svrepdesign(svydesign(id=~1, weights=~wt, strata=~edema, data=pbcd), type='JKn')",
                    py = list(data = "pbc", strata = "edema", weights = "wt",
-                             replicate = list(type = "JKn"))))
+                             replicate = list(type = "JKn"))),
+  clus_jk1 = list(r = "as.svrepdesign(svydesign(id=~clus, weights=~wt, data=pbcd), type='JK1')",
+                  py = list(data = "pbc", ids = "clus", weights = "wt",
+                            replicate = list(type = "JK1"))))
 make_design <- function(key, where = NULL) {
   des <- eval(parse(text = designs[[key]]$r))
   if (!is.null(where)) des <- eval(parse(text = sprintf("subset(des, %s)", where)))
@@ -108,6 +113,32 @@ km_case("km_strat_death_by_sex", "strat", "death", by = "sex")
 km_case("km_clus", "clus", "event")
 km_case("km_clus_by_agegrp", "clus", "death", by = "agegrp")
 km_case("km_strat_female", "strat", "event", where = "sex == 'f'")
+
+# Replicate designs: svykm(se = TRUE) stops ("SE not yet available"); the same
+# statistic, the cumulative hazard at the full sample's distinct event times (a time at
+# which a replicate leaves no one at risk adds nothing), through withReplicates.
+km_rep_case <- function(id, key, status, where = NULL) {
+  des <- make_design(key, where)
+  data <- des$variables
+  ev <- data[[status]] == 1
+  U <- sort(unique(data$time[ev]))
+  hfun <- function(w, data) {
+    d <- vapply(U, function(x) sum(w[data$time == x & data[[status]] == 1]), 0)
+    Y <- vapply(U, function(x) sum(w[data$time >= x]), 0)
+    cumsum(ifelse(Y > 0, d / Y, 0))
+  }
+  r <- withReplicates(des, hfun)
+  H <- as.numeric(coef(r)); v <- diag(as.matrix(attr(r, "var")))
+  add(list(id = id, kind = "km_rep", design = designs[[key]]$py,
+           args = list(time = "time", status = status, where = where),
+           r = sprintf("withReplicates(%s, cumulative hazard at the distinct event times)",
+                       design_call(key, where)),
+           tol = 1e-6,
+           rows = lapply(seq_along(U), function(i) list(time = U[i], estimate = exp(-H[i]),
+                                                         varlog = v[i]))))
+}
+km_rep_case("km_rep_jkn", "strat_jkn", "event")
+km_rep_case("km_rep_jk1_female", "clus_jk1", "death", where = "sex == 'f'")
 
 local({
   des <- make_design("strat")

@@ -105,8 +105,7 @@ def _table(frame: pl.DataFrame, fmt: str, doc: dict[str, Any], title: str, capti
               help="Report the curve at these times (R's confint.svykm) instead of at "
                    "every event time.")
 @click.option("--no-se", "no_se", is_flag=True,
-              help="The product-limit curve without standard errors (R's se=FALSE; "
-                   "replicate designs).")
+              help="The product-limit curve without standard errors (R's se=FALSE).")
 @where_option
 @click.option("--conf", "level", type=click.FloatRange(0, 1, min_open=True, max_open=True),
               default=0.95, show_default=True, help="Confidence level.")

@@ -29,7 +29,6 @@ import polars as pl
 from scipy import special
 
 from survey.design import SurveyFrame
-from survey.errors import ModelError
 from survey.models._surv import stratum_variance, surv_rows
 
 __all__ = ["SurvivalCurves", "svykm"]
@@ -112,8 +111,9 @@ def svykm(
     Parameters
     ----------
     sf
-        The bound design (linearisation; R gives no standard errors on replicate
-        designs, nor does this: ``se=False`` there).
+        The bound design. Replicate designs: the replicate variance of the cumulative
+        hazard (R's ``svykm`` gives none there; this is its ``withReplicates`` for
+        the same statistic).
     time
         The follow-up time column.
     status
@@ -140,10 +140,6 @@ def svykm(
     >>> km.to_frame()["time"].to_list()
     [1.0, 2.0, 3.0, 5.0]
     """
-    if se and sf.is_replicate:
-        raise ModelError("standard errors of survival curves need a linearisation design "
-                         "(R's svykm has none for replicate weights)",
-                         hint="se=False (the CLI's --no-se) for the curve alone")
     data = surv_rows(sf, time, status, by=by, where=where)
     z = float(-special.ndtri((1 - level) / 2))
     frames = []
@@ -152,7 +148,8 @@ def svykm(
         keep = slice(None) if g is None else data.group == g
         t, e, w, psu = data.time[keep], data.event[keep], data.w[keep], data.psu[keep]
         if se:
-            u, surv, varlog = _hazard_curve(sf, t, e, w, psu)
+            u, surv, varlog = (_replicate_curve(sf, t, e, w, psu, data.rows[keep])
+                               if sf.is_replicate else _hazard_curve(sf, t, e, w, psu))
             sd = np.sqrt(varlog)
             with np.errstate(divide="ignore"):
                 logs = np.log(surv)
@@ -180,6 +177,43 @@ def _product_limit(t: np.ndarray, e: np.ndarray, w: np.ndarray) -> tuple[np.ndar
     N = np.r_[total, total - np.r_[0.0, np.cumsum(n_at)[:-1]]]
     surv = np.maximum(0.0, np.cumprod(1.0 - np.r_[0.0, d] / N))
     return np.r_[0.0, tt], surv
+
+
+def _replicate_curve(sf: SurveyFrame, t: np.ndarray, e: np.ndarray, w: np.ndarray,
+                     psu: np.ndarray, rows: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Event times, ``exp(-H)`` and the replicate variance of ``H``: the cumulative
+    hazard at the full sample's event times recomputed with each replicate's weights
+    (a time where a replicate leaves no one at risk adds nothing), then R's ``svrVar``.
+    R's ``svykm`` has no standard errors on replicate designs; this is what its
+    ``withReplicates`` gives for the same statistic (the fixtures check it)."""
+    reps = sf._reps
+    assert reps is not None
+    ev = e > 0
+    u = np.unique(t[ev])
+    m = u.shape[0]
+    g = np.searchsorted(u, t, side="right")
+
+    def hazard(wr: np.ndarray) -> np.ndarray:
+        d = np.bincount(g[ev] - 1, weights=wr[ev], minlength=m)
+        Y = np.cumsum(np.bincount(g, weights=wr, minlength=m + 1)[::-1])[::-1][1:]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.cumsum(np.where(Y > 0, d / Y, 0.0))
+
+    H = hazard(w)
+    n_rep = reps.factors.shape[1] if reps.factors is not None else len(reps.columns)
+    Hr = np.empty((n_rep, m))
+    for r in range(n_rep):  # one vectorised pass over the rows per replicate
+        if reps.factors is not None:
+            wr = w * reps.factors[psu, r]
+        else:
+            wr = sf._data[reps.columns[r]].to_numpy()[rows].astype(float)
+            if not reps.combined:
+                wr = wr * w
+        Hr[r] = hazard(wr)
+    centre = H if reps.mse else Hr[reps.rscales > 0].mean(axis=0)
+    var = reps.scale * (reps.rscales @ (Hr - centre) ** 2)
+    return u, np.exp(-H), var
 
 
 def _hazard_curve(sf: SurveyFrame, t: np.ndarray, e: np.ndarray, w: np.ndarray,

@@ -38,7 +38,7 @@ def _where(args: dict[str, Any]) -> pl.Expr | None:
 def test_header_names_the_r_versions():
     header = json.loads(FILE.read_text())["header"]
     assert header["survey_version"] and header["survival_version"]
-    assert len(_cases()) == 22
+    assert len(_cases()) == 24
 
 
 @pytest.mark.parametrize("case", _of("km"), ids=lambda c: c["id"])
@@ -68,6 +68,16 @@ def test_product_limit_curve_matches_svykm_without_se(case):
     assert table["time"].to_list() == [r["time"] for r in case["rows"]]
     for want, got in zip(case["rows"], table["estimate"].to_list(), strict=True):
         assert _close(got, want["estimate"], case["tol"])
+
+
+@pytest.mark.parametrize("case", _of("km_rep"), ids=lambda c: c["id"])
+def test_replicate_curve_variance_matches_r_with_replicates(case):
+    a = case["args"]
+    table = svykm(bind(case["design"]), a["time"], a["status"], where=_where(a)).to_frame()
+    assert table["time"].to_list() == [r["time"] for r in case["rows"]]
+    for want, got in zip(case["rows"], table.iter_rows(named=True), strict=True):
+        assert _close(got["estimate"], want["estimate"], case["tol"])
+        assert _close(got["std_error_log"] ** 2, want["varlog"], case["tol"]), want
 
 
 @pytest.mark.parametrize("case", _of("logrank"), ids=lambda c: c["id"])
