@@ -89,7 +89,8 @@ def stats() -> None:
     """Design-based estimates with standard errors and confidence intervals.
 
     Every number agrees with R's survey package (svymean, svytotal, svyratio, svyciprop,
-    svyquantile, svyby, svychisq, svyttest, svyranktest, svyvar, svycralpha). DATA is a typed
+    svyquantile, svyby, svychisq, svyttest, svyranktest, svyvar, svycralpha, svykm, svylogrank,
+    svycoxph, svyprcomp, svyfactanal). DATA is a typed
     Parquet file from `survey ingest`, a csv or xlsx
     (typed with --schema, else read as-is).
 
