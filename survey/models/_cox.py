@@ -201,8 +201,9 @@ def partial_likelihood(rs: RiskSets, X: np.ndarray, w: np.ndarray, beta: np.ndar
     ev, le, f = rs.ev_rows, rs.tie, rs.frac
     first = np.r_[0, np.cumsum(rs.d)[:-1]]  # events are sorted: each time's run
     E0 = np.add.reduceat(wr[ev], first)
-    E1 = np.add.reduceat(X[ev] * wr[ev][:, None], first, axis=0)
-    meanwt = np.add.reduceat(w[ev], first) / rs.d
+    Xe, we = X[ev], w[ev]
+    E1 = np.add.reduceat(Xe * wr[ev][:, None], first, axis=0)
+    meanwt = np.add.reduceat(we, first) / rs.d
     d2 = S0[le] - f * E0[le]  # (E,)
     mw = meanwt[le]
     inv = 1.0 / d2
@@ -211,8 +212,8 @@ def partial_likelihood(rs: RiskSets, X: np.ndarray, w: np.ndarray, beta: np.ndar
         return np.bincount(le, weights=v, minlength=m)
 
     a, b = per_time(mw * inv), per_time(mw * f * inv)
-    loglik = float(np.dot(w[ev], eta[ev]) - np.dot(mw, np.log(d2)))
-    score = w[ev] @ X[ev] - (a @ S1 - b @ E1)
+    loglik = float(np.dot(we, eta[ev]) - np.dot(mw, np.log(d2)))
+    score = we @ Xe - (a @ S1 - b @ E1)
     out: dict[str, Any] = {"loglik": loglik, "score": score, "r": r, "S1": S1, "E1": E1,
                            "a": a, "b": b}
     inv2 = mw * inv * inv
