@@ -14,20 +14,20 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
+
+import polars as pl
 
 from survey._text import normalize_key
 from survey.codebook._draft_grids import as_scale_question, block_questions, find_blocks
 from survey.codebook._draft_grids import claim
 from survey.codebook._draft_grids import slug as _slug
 from survey.codebook._draft_groups import Col, Group, find_groups
-from survey.codebook._draft_missing import TOOL_MISSING, strip_tool_missing
-from survey.codebook._draft_infer import (
-    Inferred,
-    clean_label,
-    infer_column,
-    norm_number,
-)
+from survey.codebook._draft_check import check_lines
+from survey.codebook._draft_decide import Decision, decide, is_weight_name
+from survey.codebook._draft_inventory import Cells, Inventory, inventory, strip_markers
+from survey.codebook._draft_missing import TOOL_MISSING
+from survey.codebook._draft_values import clean_label, norm_number
 from survey.codebook._load import codebook_to_dict, dump_codebook, parse_codebook
 from survey.codebook._model import (
     Codebook,
@@ -73,6 +73,7 @@ _NAME_PREFIX = frozenset({"", "first", "last", "full", "given", "family", "middl
                           "respondent", "contact", "member", "your", "my", "child", "parent"})
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _IP = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+_PHONE = r"^(\+\d{1,3}[ .-]?)?(\(\d{2,4}\)[ .-]?)?\d{2,4}[ .-]\d{3,4}[ .-]\d{3,4}$"
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 
 
@@ -177,9 +178,11 @@ def _draft(raw: RawTable, *, survey_name: str, sheet: str | None, encoding: str 
             questions.append(Question(id=ids.make(c.sc.block), type="text", role="id",
                                       column=c.ref, **_text(c)))
             continue
-        q, inf_notes = _column_question(c, raw, ids)
+        q, inf_notes, checks = _column_question(c, raw, ids)
         questions.append(q)
         notes += [f"{q.id} ({c.ref!r}): {n}" for n in inf_notes]
+        if checks:
+            comments[q.id] = checks
     questions = [as_scale_question(q) for q in questions]
     header_rows = raw.header_rows if raw.header_rows in (1, 2, 3) else "auto"
     cb = Codebook(
@@ -221,9 +224,9 @@ def _columns(raw: RawTable) -> tuple[list[Col], set[str]]:
             text = f"{sc.block} - {sc.sub}"
         else:
             text = raw.variable_labels.get(sc.name) or sc.block
-        cells, found = strip_tool_missing(raw.frame.get_column(sc.name).to_list(), own_label=sc.sub)
+        cleaned, found = strip_markers(raw.frame.get_column(sc.name), own_label=sc.sub)
         markers |= found
-        out.append(Col(sc=sc, cells=cells, ref=ref, text=text))
+        out.append(Col(sc=sc, cells=cast("list[str | None]", Cells(cleaned)), ref=ref, text=text))
     return out, markers
 
 
@@ -236,10 +239,15 @@ def _find_id(raw: RawTable, cols: Sequence[Col]) -> Col | None:
         if rank is not None:
             ranked.append((rank, c))
     for _, c in sorted(ranked, key=lambda t: t[0]):
-        vals = [v.strip() if v is not None else "" for v in c.cells]
-        if vals and all(vals) and len(set(vals)) == len(vals):
+        vals = _series(c).str.strip_chars()
+        if vals.len() and not vals.is_null().any() and not (vals == "").any() and vals.n_unique() == vals.len():
             return c
     return None
+
+
+def _series(c: Col) -> pl.Series:
+    cells = c.cells
+    return cells.series if isinstance(cells, Cells) else pl.Series(c.sc.name, list(cells), dtype=pl.String)
 
 
 def _group_questions(g: Group, ids: _IdMaker, notes: list[str]) -> list[Question]:
@@ -269,46 +277,62 @@ def _group_questions(g: Group, ids: _IdMaker, notes: list[str]) -> list[Question
     return out
 
 
-def _column_question(c: Col, raw: RawTable, ids: _IdMaker) -> tuple[Question, list[str]]:
-    inf = _infer(c, raw)
+def _column_question(c: Col, raw: RawTable, ids: _IdMaker) -> tuple[Question, list[str], list[str]]:
+    """The question of a lone column: its inventory, the decision, the CHECK lines."""
+    inv = inventory(_series(c))
+    inf = _infer(c, raw, inv)
     if c.sc.name in raw.text_columns and inf.type in ("integer", "number"):
-        inf = Inferred("text", missing=inf.missing)  # a string variable: digits are an id
+        inf = Decision("text", missing=inf.missing, n_answered=inf.n_answered,
+                       n_keys=inf.n_keys)  # a string variable: digits are an id
     role = "meta" if _is_meta(c) else "answer"
-    pii = bool(_is_pii_header(c.sc.block) or _is_pii_header(c.text) or _pii_values(c.values)
-               or (inf.type == "text" and role == "answer"))
-    if inf.type == "single" and (_is_pii_header(c.sc.block) or _is_pii_header(c.text)):
-        inf = Inferred("text")                     # names and addresses are never categories
+    header_pii = _is_pii_header(c.sc.block) or _is_pii_header(c.text)
+    numeric = inf.type in ("integer", "number", "date", "datetime")
+    if inf.type in ("single", "ordinal", "multiple") and header_pii and (
+            _is_name_header(c.sc.block) or _is_name_header(c.text) or inf.n_keys * 2 > inf.n_answered):
+        inf = Decision("text", n_answered=inf.n_answered, n_keys=inf.n_keys)   # names are never categories
+    categorical = inf.type in ("single", "ordinal", "multiple")
+    pii = not numeric and not categorical and bool(
+        header_pii or _pii_values(inv.values) or (inf.type == "text" and role == "answer"))
     matrix_cell = raw.layout == "surveymonkey" and c.sc.sub and c.ref != c.sc.block
     qid = ids.make(c.text if matrix_cell else c.sc.block)
     delimited = inf.type == "multiple"
+    options = tuple(_safe_codes(list(inf.options)))
+    other = None
+    if delimited and inf.other:
+        code = next(o.code for o in options if normalize_key(o.label) == "other")
+        other = OtherSpec(option=code, column=c.ref)
     return Question(
         id=qid, type=inf.type, column=c.ref, role=role, pii=pii,
-        options=tuple(_safe_codes(list(inf.options))), missing_codes=inf.missing,
+        options=options, missing_codes=inf.missing, other=other,
         layout="delimited" if delimited else None, delimiter=inf.delimiter if delimited else None,
         **_text(c),
-    ), inf.notes
+    ), inf.notes, check_lines(inf, role=role)
 
 
-def _infer(c: Col, raw: RawTable) -> Inferred:
-    """Infer from the cells, using SPSS value labels and user-missing codes when present."""
+def _infer(c: Col, raw: RawTable, inv: Inventory) -> Decision:
+    """Decide from the inventory, using SPSS value labels and user-missing codes when present."""
     header = " ".join(x for x in (c.sc.block, c.sc.alt, " ".join(c.sc.header)) if x)
     labels = raw.value_labels.get(c.sc.name) or {}
     umiss = raw.user_missing.get(c.sc.name) or ()
     date_cells = c.sc.name in raw.date_columns
+    weight = is_weight_name(c.sc.block) or is_weight_name(c.sc.name)
     if not labels and not umiss:
-        return infer_column(c.cells, header=header, date_cells=date_cells, n_rows=raw.n_rows)
-    seen = {norm_number(v): v.strip() for v in c.values}
+        return decide(inv, header=header, date_cells=date_cells, weight=weight)
+    distinct = inv.texts()
+    seen = {norm_number(v): v.strip() for v in distinct}
     miss_keys = [norm_number(m) for m in umiss]
     by_key = {norm_number(k): v for k, v in labels.items()}
     missing = tuple(MissingCode(code=seen.get(k, k), label=clean_label(by_key.get(k, k)) or k)
                     for k in dict.fromkeys(miss_keys))
-    rest = [v for v in c.cells if v is None or norm_number(v) not in set(miss_keys)]
+    rest = inv.values.filter(~pl.col("value").map_elements(norm_number, return_dtype=pl.String)
+                             .is_in(miss_keys))
     substantive = {k: lab for k, lab in by_key.items() if k not in set(miss_keys)}
     if not substantive:
-        inf = infer_column(rest, header=header, date_cells=date_cells, n_rows=raw.n_rows)
+        inf = decide(Inventory(values=rest, n_rows=inv.n_rows), header=header, date_cells=date_cells,
+                     weight=weight)
         inf.missing = missing + tuple(m for m in inf.missing if norm_number(m.code) not in set(miss_keys))
         return inf
-    keys = list(dict.fromkeys([*substantive, *(norm_number(v) for v in rest if v is not None)]))
+    keys = list(dict.fromkeys([*substantive, *(norm_number(v) for v in rest["value"].to_list())]))
     keys.sort(key=lambda k: (0, float(k), "") if re.fullmatch(r"-?\d+(\.\d+)?", k) else (1, 0.0, k))
     opts, used = [], set()
     for k in keys:
@@ -317,7 +341,8 @@ def _infer(c: Col, raw: RawTable) -> Inferred:
             label = f"{label} ({k})"
         used.add(normalize_key(label))
         opts.append(Option(code=seen.get(k, k), label=label))
-    return Inferred("single", options=tuple(opts), missing=missing)
+    return Decision("single", options=tuple(opts), missing=missing, n_keys=len(opts),
+                    n_answered=inv.n_answered)
 
 
 _CODE_OK = re.compile(r"^-?[0-9A-Za-z_.]+$")
@@ -373,11 +398,20 @@ def _is_pii_header(text: str) -> bool:
     return any(w == "name" and (i == 0 or words[i - 1] in _NAME_PREFIX) for i, w in enumerate(words))
 
 
-def _pii_values(values: list[str]) -> bool:
-    if not values:
+def _is_name_header(text: str) -> bool:
+    """A header asking for a person's name (``Name``, ``First name``, ``성명``)."""
+    words = re.split(r"[^a-z]+", text.lower())
+    return bool(re.search(r"firstname|lastname|surname|fullname|이름|성명", text, re.IGNORECASE)) or any(
+        w == "name" and (i == 0 or words[i - 1] in _NAME_PREFIX) for i, w in enumerate(words))
+
+
+def _pii_values(values: pl.DataFrame) -> bool:
+    """Half the distinct values are e-mail addresses, IP addresses or phone numbers."""
+    if values.is_empty():
         return False
-    hits = sum(1 for v in values if _EMAIL.match(v.strip()) or _IP.match(v.strip()))
-    return hits * 2 >= len(values)
+    v = pl.col("value").str.strip_chars()
+    hit = (v.str.contains(_EMAIL.pattern) | v.str.contains(_IP.pattern) | v.str.contains(_PHONE))
+    return int(values.select(hit.sum()).item()) * 2 >= values.height
 
 
 def _text(c: Col) -> dict[str, str]:

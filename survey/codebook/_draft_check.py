@@ -1,0 +1,67 @@
+"""Drafting, doubt: the ``# CHECK`` lines a decision earns where its evidence is thin.
+
+Each line says what the draft guessed and what to look at, so that an analyst reads the
+guesses before the numbers: a numeric column holding typed answers, a long list read as
+a closed set of options, write-ins kept beside a multi-select's options, a scale whose
+order is a guess, a sentinel read as a missing code, a free-text column whose answers
+repeat (counted whole it would mislead).
+
+>>> from survey.codebook._draft_decide import infer_column
+>>> check_lines(infer_column([str(i) for i in range(60)] + ["about 20"]))
+["61 answers, 1 (1.6%) not a number ('about 20'): declared missing codes, so ingest keeps those rows with no value; check they are not a unit to convert"]
+"""
+
+from __future__ import annotations
+
+from survey.codebook._draft_decide import Decision
+from survey.codebook._draft_values import MAX_OPTIONS
+
+__all__ = ["check_lines"]
+
+
+def _quote(values: tuple[str, ...] | list[str], k: int = 3) -> str:
+    shown = ", ".join(repr(v) for v in list(values)[:k])
+    return shown + (f" and {len(values) - k} more" if len(values) > k else "")
+
+
+def check_lines(d: Decision, *, role: str = "answer") -> list[str]:
+    """The ``# CHECK`` comments for one drafted question (empty when the evidence is clear)."""
+    out: list[str] = []
+    if d.strays:
+        share = 100 * d.stray_cells / d.n_answered
+        out.append(f"{d.n_answered} answers, {d.stray_cells} ({share:.1f}%) not a number "
+                   f"({_quote(d.strays)}): declared missing codes, so ingest keeps those rows "
+                   "with no value; check they are not a unit to convert")
+    if d.odd_numbers:
+        out.append(f"{d.odd_numbers} answers are zero-padded or 10+ digits long, read as numbers; "
+                   "if this column holds codes or ids, make it text")
+    if d.sentinels:
+        out.append(f"{_quote(d.sentinels)} read as missing codes (the other answers are "
+                   "non-negative); if they are real values, delete them from missing_codes")
+    if d.type == "single" and d.n_keys > MAX_OPTIONS and role == "answer":
+        out.append(f"{d.n_keys} distinct answers drafted as one closed list of options "
+                   "(countries, languages ...); if people typed them, make it text")
+    if d.type == "multiple" and d.split is not None:
+        s = d.split
+        if len(s.labels) > MAX_OPTIONS:
+            out.append(f"a list of {len(s.labels)} options joined by {s.delimiter!r}: check the "
+                       "rarest are options, not typed answers")
+        if s.write_ins:
+            share = 100 * s.write_in_cells / d.n_answered
+            out.append(f"{s.write_in_cells} cells ({share:.1f}%) add typed text after the ticked "
+                       f"options ({_quote(s.write_in_examples)}): kept as other text beside the "
+                       "options; check no option is among them")
+        if s.multi_cells < 3:
+            out.append(f"only {s.multi_cells} cells join several answers with {s.delimiter!r}: "
+                       "check this is a multiple choice, not single answers holding the separator")
+    if d.scale is not None:
+        order = " < ".join(o.label for o in d.options)
+        if d.scale.doubt:
+            out.append(f"ordered as a {d.scale.kind} scale, {order}, but {d.scale.doubt}; "
+                       "check the order")
+        elif d.n_answered < 10:
+            out.append(f"ordered as a {d.scale.kind} scale from {d.n_answered} answers: {order}")
+    if d.type == "text" and role == "answer" and d.n_answered >= 20 and d.n_keys * 2 <= d.n_answered:
+        out.append(f"free text whose {d.n_answered} answers hold only {d.n_keys} distinct values: "
+                   "counted whole by stats and crosstab; check whether it is a choice question")
+    return out

@@ -1,0 +1,280 @@
+"""Drafting, decision: a column's question type, options and missing codes, drawn from its
+inventory of distinct values (:mod:`._draft_inventory`).
+
+The rules, in the order they are tried:
+
+1. **Missing tokens** (``N/A``, ``Don't know``, ``-99`` ...) are set apart; a numeric
+   sentinel only where the other answers are non-negative numbers (so it behaves like a
+   code), and never in a weight-like column (``wgt``, ``pwgtp12``, ``repwt3``: replicate
+   weights of -9 are real values).
+2. **Numbers and dates**: every remaining distinct value parses, or at least 95% of the
+   answers do (a numeric free-entry column with a few typed answers): the stray answers
+   become the question's missing codes, so ingest keeps every row and says which they
+   were, and the decision records them for a ``# CHECK`` line.  Long digit strings
+   (ids, phone numbers) and leading-zero codes make codes, not numbers, only when they are
+   the rule in the column, not one odd value.
+3. **A scale**: whole answers that read as one (agreement, favourability, frequency,
+   duration ... see :mod:`._draft_scales`) are an ordinal question coded 1..k from low to
+   high, never split.
+4. **A joined multi-select** where a separator yields a recurring closed set of options
+   (:mod:`._draft_lists`), write-ins kept as the other text.
+5. **A choice** when few distinct values repeat, up to hundreds of options when each is
+   chosen often (179 countries in 90,000 answers); otherwise **text**.
+
+Each step reads the distinct values with polars expressions; Python only ever sees the
+options of a choice question.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from survey._text import normalize_key
+from survey.codebook._draft_inventory import Inventory, inventory
+from survey.codebook._draft_lists import Split, find_split
+from survey.codebook._draft_scales import Scale, recognise_scale
+from survey.codebook._draft_values import (
+    _DATE_PATTERNS,
+    _INT,
+    _MIDNIGHT,
+    _NUM,
+    _TEXT_HINT,
+    MAX_LABEL,
+    MAX_OPTIONS,
+    MISSING_TEXT,
+    SENTINELS,
+    STRONG_MISSING,
+    clean_label,
+    make_options,
+)
+from survey.codebook._model import MissingCode, Option
+
+__all__ = ["MAX_MANY_OPTIONS", "Decision", "decide", "infer_column", "is_weight_name"]
+
+MAX_MANY_OPTIONS = 1000
+"""Most options a single choice may have when each is chosen often (countries: ~200)."""
+STRAY_SHARE = 0.05
+"""A numeric column may hold at most this share of answers that are not numbers."""
+MAX_STRAYS = 100
+_WEIGHT_TOKEN = re.compile(r"^(weights?|[a-z]*wgt[a-z]*\d*|(rep|fin|final|hh|per|pers|p|h|samp|base|"
+                           r"trim|rake|raked|design|person|house)?wts?\d*)$")
+
+
+@dataclass
+class Decision:
+    """What the inventory of one column says about its question, and the evidence for it.
+
+    ``type``, ``options``, ``missing`` and ``delimiter`` go into the codebook; ``other``:
+    write-ins sit beside the options in the cell (kept as the question's other text);
+    ``scale``: the scale an ordinal was read from; ``strays``: answers of a numeric
+    column that are not numbers (declared missing codes) and ``stray_cells`` how many cells
+    hold them; ``sentinels``: numeric codes read as missing; ``split``: the list reading of
+    a multiple; ``n_answered``/``n_keys``: answered cells and distinct answers.
+    """
+
+    type: str
+    options: tuple[Option, ...] = ()
+    missing: tuple[MissingCode, ...] = ()
+    delimiter: str | None = None
+    notes: list[str] = field(default_factory=list)
+    other: bool = False
+    scale: Scale | None = None
+    strays: tuple[str, ...] = ()
+    stray_cells: int = 0
+    sentinels: tuple[str, ...] = ()
+    split: Split | None = None
+    n_answered: int = 0
+    n_keys: int = 0
+    odd_numbers: int = 0          # leading-zero or 10+ digit values read as numbers
+
+
+def is_weight_name(header: str) -> bool:
+    """A weight-like column name: ``wgt``, ``weight``, ``wt``, ``pwgtp``, ``wgtp1..80``,
+    ``repwt3``, ``finalwt`` ... (never a missing-code sentinel there).
+
+    >>> [is_weight_name(h) for h in ("PWGTP", "WGTP17", "final_weight", "height", "wt")]
+    [True, True, True, False, True]
+    """
+    return any(_WEIGHT_TOKEN.match(t) for t in re.split(r"[^a-z0-9]+", header.lower()) if t)
+
+
+def _flags(values: pl.DataFrame) -> pl.DataFrame:
+    """Per distinct value: missing token, sentinel, number/integer, digits, dates."""
+    v = pl.col("value").str.strip_chars()
+    whole = v.str.replace(r"^[+-]", "").str.replace_all(",", "", literal=True).str.extract(r"^(\d*)", 1)
+    date_kind = pl.lit(None, pl.String)
+    for pattern, kind in reversed(_DATE_PATTERNS):
+        date_kind = pl.when(v.str.contains(pattern.pattern)).then(pl.lit(kind)).otherwise(date_kind)
+    return values.with_columns(
+        miss=pl.col("key").is_in(list(MISSING_TEXT)),
+        sentinel=v.str.replace(r"^([+-]?\d+)\.0+$", "${1}").is_in(list(SENTINELS)),
+        number=v.str.contains(_NUM.pattern) & v.str.contains(r"\d"),
+        integer=v.str.contains(_INT.pattern),
+        digits=whole.str.len_chars().fill_null(0),
+        lead0=(whole.str.len_chars() > 1) & whole.str.starts_with("0"),
+        negative=v.str.starts_with("-"),
+        date=date_kind,
+        midnight=v.str.contains(_MIDNIGHT.pattern),
+    )
+
+
+def _cells(frame: pl.DataFrame, cond: pl.Expr | None = None) -> int:
+    f = frame if cond is None else frame.filter(cond)
+    return int(f["n"].sum()) if f.height else 0
+
+
+def _missing_codes(tokens: Sequence[str]) -> tuple[MissingCode, ...]:
+    seen: dict[str, MissingCode] = {}
+    for t in tokens:
+        label = clean_label(t)
+        key = label.lower()
+        if label and key not in seen:
+            seen[key] = MissingCode(code=label, label=label)
+    return tuple(seen.values())
+
+
+def _scalar(rest: pl.DataFrame, *, date_cells: bool) -> tuple[str, pl.DataFrame, int] | None:
+    """(type, stray values, odd numbers) when the values are dates or numbers, else None."""
+    if rest.select(pl.col("date").is_not_null().all()).item():
+        if not rest.select((pl.col("date") == "datetime").any()).item():
+            return "date", rest.clear(), 0
+        if date_cells and rest.select(pl.col("midnight").all()).item():
+            return "date", rest.clear(), 0
+        return "datetime", rest.clear(), 0
+    if date_cells and rest.select(pl.col("number").all()).item():     # Excel serial numbers
+        decimal = rest.select(pl.col("value").str.contains(r"\.\d*[1-9]").any()).item()
+        return ("datetime" if decimal else "date"), rest.clear(), 0
+    numeric = pl.col("number") & (pl.col("digits") <= 15)
+    total = _cells(rest)
+    good = rest.filter(numeric)
+    if good.is_empty():
+        return None
+    long_cells = _cells(good, pl.col("digits") >= 10)
+    lead_cells = _cells(good, pl.col("lead0"))
+    if long_cells * 2 >= _cells(good) or lead_cells > 0.05 * total:
+        return None                        # ids, phone numbers, zero-padded codes
+    bad = rest.filter(~numeric)
+    if bad.height and (_cells(bad) > STRAY_SHARE * total or total < 20 or good.height < 3
+                       or bad.height > MAX_STRAYS):
+        return None
+    kind = "integer" if good.select(pl.col("integer").all()).item() else "number"
+    return kind, bad, long_cells + lead_cells
+
+
+def _choice(subst: pl.DataFrame, answered: int) -> bool:
+    """Few distinct short values that repeat: a single choice."""
+    if subst.is_empty():
+        return False
+    per_key = subst.group_by("key").agg(pl.col("n").sum())
+    k = per_key.height
+    m = _cells(subst)
+    singles = per_key.filter(pl.col("n") == 1).height
+    longest = subst["length"].max()
+    if longest is None or int(longest) > MAX_LABEL:    # type: ignore[arg-type]
+        return False
+    if k <= MAX_OPTIONS:
+        return m >= 3 and k <= max(3, answered // 2) and singles <= max(1, k // 2)
+    return k <= MAX_MANY_OPTIONS and m >= 5 * k and singles <= k // 4
+
+
+def _as_scale(options: tuple[Option, ...], missing: tuple[MissingCode, ...]
+              ) -> tuple[tuple[Option, ...], tuple[MissingCode, ...], Scale] | None:
+    """The options read as a scale: ordered low to high, coded 1..k; non-substantive
+    answers moved to the missing codes."""
+    scale = recognise_scale([o.label for o in options] + [m.label for m in missing])
+    if scale is None or len(scale.labels) < 3:
+        return None
+    by_key = {normalize_key(o.label): o for o in options}
+    if any(normalize_key(lab) not in by_key for lab in scale.labels):
+        return None
+    ordered = tuple(Option(code=code, label=by_key[normalize_key(lab)].label)
+                    for code, lab in zip(scale.codes, scale.labels, strict=True))
+    seen = {normalize_key(m.label) for m in missing}
+    more = tuple(MissingCode(code=clean_label(m), label=clean_label(m)) for m in scale.missing
+                 if normalize_key(m) not in seen)
+    return ordered, missing + more, scale
+
+
+def decide(inv: Inventory, *, header: str = "", date_cells: bool = False, weight: bool = False) -> Decision:
+    """The question one column's inventory says it is.
+
+    >>> decide(inventory(["3", "14", None, "-99"])).type
+    'integer'
+    >>> d = decide(inventory(["Often", "Never", "Sometimes", "Rarely", "Always", "Often"]))
+    >>> d.type, [o.label for o in d.options][:2]
+    ('ordinal', ['Never', 'Rarely'])
+    """
+    answered = inv.n_answered
+    if answered == 0:
+        return Decision("text", notes=["no answers in the file: typed as text"])
+    f = _flags(inv.values)
+    rest = f.filter(~pl.col("miss"))
+    sentinels = rest.clear()
+    if not weight:
+        plain = rest.filter(~pl.col("sentinel"))
+        if plain.height and plain.select((pl.col("number") & ~pl.col("negative")).all()).item():
+            sentinels = rest.filter(pl.col("sentinel"))
+            rest = plain
+    missing_tokens = f.filter(pl.col("miss") | pl.col("value").is_in(sentinels["value"].to_list()))
+    if rest.height:
+        scalar = _scalar(rest, date_cells=date_cells)
+        if scalar is not None:
+            kind, strays, odd = scalar
+            return Decision(
+                kind, missing=_missing_codes([*missing_tokens["value"].to_list(), *strays["value"].to_list()]),
+                strays=tuple(strays["value"].to_list()), stray_cells=_cells(strays),
+                sentinels=tuple(sentinels["value"].to_list()), n_answered=answered,
+                n_keys=inv.n_keys(), odd_numbers=odd)
+    if _TEXT_HINT.search(header):
+        return Decision("text", n_answered=answered, n_keys=inv.n_keys())
+    strong = f.filter(pl.col("key").is_in(list(STRONG_MISSING)) | pl.col("sentinel"))
+    subst = f.filter(~pl.col("value").is_in(strong["value"].to_list()))
+    strong_codes = _missing_codes(strong["value"].to_list())
+    n_keys = subst["key"].n_unique() if subst.height else 0
+    options: tuple[Option, ...] = ()
+    if 0 < n_keys <= MAX_OPTIONS:
+        options = make_options(subst["value"].to_list())
+        scaled = _as_scale(options, strong_codes)
+        if scaled is not None and _cells(subst) >= 3 and int(subst["length"].max()) <= MAX_LABEL:
+            opts, miss, scale = scaled
+            return Decision("ordinal", options=opts, missing=miss, scale=scale,
+                            n_answered=answered, n_keys=n_keys)
+    split = find_split(inv, exclude=frozenset(strong["key"].to_list()))
+    if split is not None and recognise_scale(subst["value"].to_list()) is None:
+        opts = make_options(split.labels)
+        if split.write_ins and not any(o.label.lower() == "other" for o in opts):
+            opts = make_options([*split.labels, "Other"])
+        return Decision("multiple", options=opts, missing=strong_codes, delimiter=split.delimiter,
+                        other=split.write_ins, split=split, n_answered=answered,
+                        n_keys=len(split.labels))
+    if _choice(subst, answered):
+        if not options:
+            options = make_options(subst["value"].to_list())
+        return Decision("single", options=options, missing=strong_codes, n_answered=answered,
+                        n_keys=n_keys)
+    return Decision("text", n_answered=answered, n_keys=inv.n_keys())
+
+
+def infer_column(cells: Sequence[str | None] | pl.Series, *, header: str = "", date_cells: bool = False,
+                 n_rows: int | None = None, weight: bool | None = None) -> Decision:
+    """Infer the question type of one column from its cells (an inventory, then a decision).
+
+    ``weight``: the column holds weights (default: read from ``header``); ``n_rows`` is
+    accepted for compatibility and unused (the inventory counts the cells).
+
+    >>> infer_column(["Red, Blue", "Blue", "Red", "Green, Red"]).options[0].label
+    'Red'
+    """
+    del n_rows
+    w = is_weight_name(header) if weight is None else weight
+    return decide(inventory(cells), header=header, date_cells=date_cells, weight=w)
+
+
+def stray_share(d: Decision) -> float:
+    """Share of the answered cells that a numeric decision declared missing as strays."""
+    return d.stray_cells / d.n_answered if d.n_answered else math.nan

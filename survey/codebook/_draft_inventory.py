@@ -1,0 +1,148 @@
+"""Drafting, evidence: each column's inventory of distinct values, computed once in polars.
+
+A column of 100,000 answers holds a few dozen distinct values when it is a question with
+options, and every decision the draft makes (number, date, list, choice, scale, text) is
+a statement about those distinct values and how often each occurs.  So the draft reads a
+column once, with ``group_by`` in polars, into an :class:`Inventory`: each distinct value
+as written (``value``), how many cells hold it (``n``), its matching key as ingest
+normalises it (``key``) and its length.  Blank cells (as ingest's blank test sees them)
+and the blanks tools write (``NA``, ``#N/A`` ..., see :mod:`._draft_missing`) are left
+out and counted apart.  Nothing here loops over cells in Python.
+
+>>> inv = inventory(pl.Series("q", ["Yes", "No", None, "Yes", "NA"]))
+>>> inv.values.select("value", "n").rows(), inv.n_answered, sorted(inv.markers)
+([('Yes', 2), ('No', 1)], 3, ['NA'])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from survey._text import normalize_key, normalize_key_expr
+from survey.codebook._draft_missing import TOOL_MISSING
+
+__all__ = ["SEPARATORS", "Cells", "Inventory", "inventory", "strip_markers"]
+
+SEPARATORS: tuple[str, ...] = ("|", ";", ", ", ",", " ")
+"""The separators a joined multi-select cell may use, in the order the draft tries them."""
+
+_MARKER_KEYS = {normalize_key(m): m for m in TOOL_MISSING}
+_KEPT_MARKERS = frozenset({"N/A"})   # a person picks "N/A" too: it stays, as a missing code
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """The distinct answers of one column and how often each occurs.
+
+    ``values``: one row per distinct non-blank value in order of first appearance, with
+    ``value`` (as written), ``n`` (cells), ``key`` (normalised as ingest matches it) and
+    ``length`` (characters); ``n_rows``: cells in the column; ``markers``: the tool
+    blank markers met (``NA``, ``#N/A`` ...), which are not in ``values`` (``N/A`` is).
+    """
+
+    values: pl.DataFrame
+    n_rows: int
+    markers: frozenset[str] = frozenset()
+
+    @property
+    def n_answered(self) -> int:
+        """Cells holding an answer (not blank, not a tool's blank marker)."""
+        return int(self.values["n"].sum()) if self.values.height else 0
+
+    @property
+    def n_distinct(self) -> int:
+        return self.values.height
+
+    def n_keys(self) -> int:
+        """Distinct answers after normalisation (case, spaces, NBSP, HTML)."""
+        return self.values["key"].n_unique() if self.values.height else 0
+
+    def texts(self) -> list[str]:
+        """The distinct values as written, in order of first appearance."""
+        return self.values["value"].to_list()
+
+    def with_separator(self, sep: str) -> pl.DataFrame:
+        """The distinct values holding ``sep`` (as ingest reads them: ``&nbsp;`` is no ``;``)."""
+        flat = pl.col("value").str.replace_all("&nbsp;", " ", literal=True).str.replace_all(
+            "&amp;", "&", literal=True)
+        return self.values.filter(flat.str.contains(sep, literal=True))
+
+    def top(self, k: int = 3) -> list[str]:
+        """The ``k`` commonest values (ties in order of first appearance)."""
+        return self.values.sort("n", descending=True, maintain_order=True)["value"].head(k).to_list()
+
+    def cells(self) -> list[str]:
+        """Every answered cell once per occurrence (for small columns and tests only)."""
+        return [v for v, n in self.values.select("value", "n").iter_rows() for _ in range(n)]
+
+
+class Cells(Sequence[str | None]):
+    """A column's cells as a list, made only when a caller walks them (most never do)."""
+
+    def __init__(self, series: pl.Series) -> None:
+        self.series = series
+        self._list: list[str | None] | None = None
+
+    def _cells(self) -> list[str | None]:
+        if self._list is None:
+            self._list = self.series.to_list()
+        return self._list
+
+    def __len__(self) -> int:
+        return self.series.len()
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def]
+        return self._cells()[i]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._cells())
+
+
+def strip_markers(series: pl.Series, *, own_label: str | None = None) -> tuple[pl.Series, frozenset[str]]:
+    """``series`` with tool blank markers (except ``N/A``) blanked, and the markers met.
+
+    The vectorised twin of :func:`._draft_missing.strip_tool_missing`; the test runs on the
+    distinct values, then the column is rewritten in one ``when``.
+    """
+    s = series.cast(pl.String)
+    distinct = s.unique().drop_nulls().to_frame("value").filter(pl.col("value").str.len_chars() <= 12)
+    if distinct.is_empty():
+        return s, frozenset()
+    keep = normalize_key(own_label) if own_label else None
+    hits = distinct.with_columns(key=normalize_key_expr(pl.col("value"))).filter(
+        pl.col("key").is_in(list(_MARKER_KEYS)) & (pl.col("key") != (keep or "\x00")))
+    if hits.is_empty():
+        return s, frozenset()
+    found = frozenset(_MARKER_KEYS[k] for k in hits["key"].unique().to_list())
+    drop = hits.filter(~pl.col("key").is_in([normalize_key(m) for m in _KEPT_MARKERS]))["value"]
+    if drop.is_empty():
+        return s, found
+    out = s.to_frame("v").select(
+        pl.when(pl.col("v").is_in(drop.to_list())).then(None).otherwise(pl.col("v")).alias(s.name))
+    return out.to_series(), found
+
+
+def inventory(series: pl.Series | Sequence[str | None], *, own_label: str | None = None) -> Inventory:
+    """The :class:`Inventory` of one column (a polars Series, or cells for tests).
+
+    >>> inventory(["3", " 3", "", "4"]).values.select("value", "n").rows()
+    [('3', 1), (' 3', 1), ('4', 1)]
+    """
+    if isinstance(series, Cells):
+        series = series.series
+    s = series if isinstance(series, pl.Series) else pl.Series("cells", list(series), dtype=pl.String)
+    s, markers = strip_markers(s, own_label=own_label)
+    values = (
+        s.rename("value").to_frame()
+        .filter(pl.col("value").is_not_null() & (pl.col("value").str.strip_chars() != ""))
+        .group_by("value", maintain_order=True).len(name="n")
+        .with_columns(
+            pl.col("n").cast(pl.Int64),
+            key=normalize_key_expr(pl.col("value")),
+            length=pl.col("value").str.len_chars(),
+        )
+    )
+    return Inventory(values=values, n_rows=s.len(), markers=markers)

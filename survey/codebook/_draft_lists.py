@@ -1,0 +1,187 @@
+"""Drafting, joined multi-select cells: is a column a list of options joined by a separator?
+
+Decided on the column's distinct values (:class:`._draft_inventory.Inventory`), never per
+cell: each distinct cell is split once in polars, its pieces counted by the respondents
+holding them.  A separator is taken only where it yields a *recurring closed set*: pieces
+chosen by several respondents make the options, and the few pieces that occur once (the
+"Other" text Google Forms appends to the ticked options) are write-ins kept as the
+question's other text.  A comma splits only when the options explain the cells more
+simply than the cells themselves (combinations occur), so free text with commas stays
+whole; a space splits only code-like tokens (KoboToolbox's ``a b c``), never words.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import polars as pl
+
+from survey._text import normalize_key_expr
+from survey.codebook._draft_inventory import SEPARATORS, Inventory
+
+__all__ = ["MAX_LIST_OPTIONS", "Split", "find_split"]
+
+MAX_LIST_OPTIONS = 400
+"""Most options a joined list may have (a language list has ~50; a skills list ~300)."""
+MAX_LABEL = 120
+_CODE_TOKEN = r"^[a-z0-9_][a-z0-9_.-]*$"
+_WRITE_IN_SHARE = 0.25     # at most this share of the answered cells may hold a write-in
+
+
+@dataclass(frozen=True)
+class Split:
+    """A joined multi-select: ``delimiter``, option ``labels`` in order of first appearance
+    with the respondents choosing each (``counts``), and the write-ins met beside them:
+    ``write_in_cells`` (cells holding one) and a few ``write_in_examples``."""
+
+    delimiter: str
+    labels: tuple[str, ...]
+    counts: tuple[int, ...]
+    write_in_cells: int = 0
+    write_in_examples: tuple[str, ...] = ()
+    multi_cells: int = 0          # cells holding two options or more
+
+    @property
+    def write_ins(self) -> bool:
+        return self.write_in_cells > 0
+
+
+def _pieces(values: pl.DataFrame, sep: str) -> pl.DataFrame:
+    """One row per piece of each distinct cell: cell, pos, piece (as written), key, n."""
+    flat = pl.col("value").str.replace_all("&nbsp;", " ", literal=True).str.replace_all(
+        "&amp;", "&", literal=True)
+    return (
+        values.select("value", "n").with_row_index("cell")
+        .with_columns(piece=flat.str.split(sep))
+        .explode("piece")
+        .with_columns(pos=pl.int_range(pl.len()).over("cell"))
+        .with_columns(key=normalize_key_expr(pl.col("piece")))
+    )
+
+
+def _continues(prev: str, nxt: str) -> bool:
+    """Does ``nxt`` read as the rest of a label that ``prev`` began ("Salt, pepper")?"""
+    return (nxt[:1].isspace() or nxt[:1].islower() or prev.count("(") > prev.count(")")
+            or prev.count("[") > prev.count("]"))
+
+
+def _merge_pairs(pieces: pl.DataFrame) -> set[tuple[str, str]]:
+    """Adjacent pieces (a, b) to join back: b always follows a and a always precedes b.
+
+    Found in one pass over the pieces (the follower and predecessor sets per key), so a
+    label holding the separator twice is rebuilt as a chain, never by repeated rescans.
+    """
+    p = pieces.sort("cell", "pos").with_columns(
+        nxt=pl.col("key").shift(-1).over("cell"), prv=pl.col("key").shift(1).over("cell"))
+    follow = p.group_by("key").agg(pl.col("nxt").unique(), pl.col("piece").first())
+    prec = p.group_by("key").agg(pl.col("prv").unique())
+    prv = dict(prec.iter_rows())
+    raw = {k: r for k, _, r in follow.iter_rows()}
+    pairs = set()
+    for a, nxts, _ in follow.iter_rows():
+        if len(nxts) == 1 and nxts[0] is not None and nxts[0] != a and prv.get(nxts[0]) == [a]:
+            if _continues(raw[a], raw[nxts[0]]):
+                pairs.add((a, nxts[0]))
+    return pairs
+
+
+def _apply_merges(pieces: pl.DataFrame, pairs: set[tuple[str, str]], sep: str) -> pl.DataFrame:
+    """Join the pieces of each pair (chains included); linear in the pieces."""
+    rows = pieces.sort("cell", "pos").select("cell", "value", "n", "piece", "key").rows()
+    out: list[tuple[int, str, int, str]] = []
+    prev_key: str | None = None
+    prev_cell = -1
+    for cell, value, n, piece, key in rows:
+        if cell == prev_cell and prev_key is not None and (prev_key, key) in pairs:
+            c, v, m, p = out[-1]
+            out[-1] = (c, v, m, p + sep + piece)
+        else:
+            out.append((cell, value, n, piece))
+        prev_key, prev_cell = key, cell
+    frame = pl.DataFrame(out, schema={"cell": pl.UInt32, "value": pl.String, "n": pl.Int64,
+                                      "piece": pl.String}, orient="row")
+    return frame.with_columns(pos=pl.int_range(pl.len()).over("cell"),
+                              key=normalize_key_expr(pl.col("piece")))
+
+
+def _try(inv: Inventory, values: pl.DataFrame, sep: str, answered: int) -> Split | None:
+    with_sep = values.filter(pl.col("value").str.contains(sep, literal=True))
+    if with_sep.is_empty():
+        return None
+    commas = pl.col("value").str.count_matches(",", literal=True)
+    spaced = pl.col("value").str.count_matches(", ", literal=True)
+    if sep == ", " and not values.select((commas == spaced).all()).item():
+        return None
+    if sep == "," and values.select((commas == spaced).all()).item():
+        return None
+    pieces = _pieces(values, sep)
+    if sep in (", ", ","):
+        pairs = _merge_pairs(pieces)
+        if pairs:
+            pieces = _apply_merges(pieces, pairs, sep)
+    if pieces.select((pl.col("key") == "").any()).item():
+        return None                                   # "A;;B", "A;": not a clean list
+    if pieces.select(pl.struct("cell", "key").is_duplicated().any()).item():
+        return None                                   # an option twice in a cell
+    if sep == " " and not pieces.select(pl.col("piece").str.contains(_CODE_TOKEN).all()).item():
+        return None                                   # words, never split on spaces
+    floor = max(2, math.ceil(0.001 * answered))
+    # a piece chosen by few respondents is a write-in only at the tail of its cell (after
+    # every recurring option: where Google Forms appends the "Other" text); elsewhere it is
+    # a rare option
+    pieces = pieces.with_columns(rec=pl.col("n").sum().over("key") >= floor)
+    pieces = pieces.with_columns(
+        tail=pl.col("pos") > pl.when(pl.col("rec")).then(pl.col("pos")).max().over("cell").fill_null(-1))
+    per_key = (pieces.group_by("key", maintain_order=True)
+               .agg(pl.col("piece").first().str.strip_chars(), pl.col("n").sum(),
+                    (pl.col("rec") | ~pl.col("tail")).any().alias("option")))
+    options = per_key.filter(pl.col("option"))
+    k = options.height
+    if k < 2 or k > MAX_LIST_OPTIONS:
+        return None
+    if options.select(pl.col("piece").str.len_chars().max()).item() > MAX_LABEL:
+        return None
+    option_keys = options["key"].to_list()
+    written = pieces.filter(~pl.col("key").is_in(option_keys))
+    write_in_cells = int(written.unique("cell")["n"].sum()) if written.height else 0
+    if write_in_cells > _WRITE_IN_SHARE * answered:
+        return None
+    if sep == " " and write_in_cells:
+        return None
+    chosen = int(options["n"].sum())
+    if 2 * chosen < 3 * k:                            # each option chosen 1.5 times on average
+        return None
+    multi = pieces.group_by("cell").agg(pl.len(), pl.col("n").first()).filter(pl.col("len") > 1)
+    if multi.is_empty():
+        return None
+    if sep in (", ", ",", " "):
+        wholes = values["key"].n_unique()
+        if k >= wholes:                               # the split explains nothing more simply
+            return None
+    examples = tuple(dict.fromkeys(written.sort("n", descending=True)["piece"].str.strip_chars()
+                                   .head(3).to_list())) if written.height else ()
+    return Split(sep, tuple(options["piece"].to_list()), tuple(options["n"].to_list()),
+                 write_in_cells, examples, int(multi["n"].sum()))
+
+
+def find_split(inv: Inventory, *, exclude: frozenset[str] = frozenset()) -> Split | None:
+    """The multi-select reading of the column, or None (``exclude``: keys of whole values
+    that are missing codes, left out of the lists).
+
+    >>> from survey.codebook._draft_inventory import inventory
+    >>> s = find_split(inventory(["Go;Rust", "Go", "Rust;C", "C", "Go;C"]))
+    >>> s.delimiter, s.labels
+    (';', ('Go', 'Rust', 'C'))
+    """
+    values = inv.values.filter(~pl.col("key").is_in(list(exclude))) if exclude else inv.values
+    if values.height < 2:
+        return None
+    answered = int(values["n"].sum())
+    if answered < 3:
+        return None
+    for sep in SEPARATORS:
+        found = _try(inv, values, sep, answered)
+        if found is not None:
+            return found
+    return None
