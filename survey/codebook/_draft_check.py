@@ -33,7 +33,8 @@ def check_lines(d: Decision, *, role: str = "answer") -> list[str]:
                    f"({_quote(d.strays)}): declared missing codes, so ingest keeps those rows "
                    "with no value; check they are not a unit to convert")
     if d.odd_numbers:
-        out.append(f"{d.odd_numbers} answers are zero-padded or 10+ digits long, read as numbers; "
+        many = "answers are" if d.odd_numbers > 1 else "answer is"
+        out.append(f"{d.odd_numbers} {many} zero-padded or 10+ digits long, read as a number; "
                    "if this column holds codes or ids, make it text")
     if d.sentinels:
         out.append(f"{_quote(d.sentinels)} read as missing codes (the other answers are "

@@ -17,6 +17,7 @@ same scale and the scores must differ; otherwise the labels are not a scale.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -31,6 +32,10 @@ _NON_SUBSTANTIVE = re.compile(
     r"rather not say|refused?|declined?( to answer)?|no answer|unfamiliar|not familiar|"
     r"never heard of (it|them|him|her)|unknown|모름|모르겠음|잘 모르겠음|잘 모르겠다|모르겠다|"
     r"해당 ?없음|해당 ?사항 ?없음|무응답|응답 ?거절)\)?$")
+_NON_SUBSTANTIVE_LONG = re.compile(
+    r"^(i |i'm |i am )?(do not|don'?t|dont) (really )?know (what|who|how|if|whether|about|enough|of)\b|"
+    r"^(i'?ve |i have )?never heard of\b|^(i'm |i am )?not (sure|familiar with) (what|who|how|about)\b|"
+    r"^(i )?(prefer|would prefer|'d prefer) not to\b|^no idea\b|^(무엇인지|뭔지) ?모름|^잘 모름")
 _NA_INSIDE = re.compile(r"\((n/?a|not applicable|don'?t know|no opinion)\)|\bunfamiliar\b|"
                         r"\bnot familiar\b|\bnever heard of\b|해당 ?없음|모름")
 
@@ -84,7 +89,7 @@ _KO_DEGREE = re.compile(r"^(매우|아주|대단히|정말|충분히|적극적�
 _KO_NEGATION = re.compile(r"지 ?않|않은|않는|않다|않음|아니다|아닌")
 _NUMBERED = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:[-–—:=.)]\s*|\s+)?(.*)$")
 
-SCALE_NOUNS: dict[str, str] = {k: k for k in (*_ROOTS, "frequency", "rating", "degree")}
+SCALE_NOUNS: dict[str, str] = {k: k for k in (*_ROOTS, "frequency", "rating", "degree", "duration")}
 """Scale kind -> the noun a person would name a grid of it by (``favorability``)."""
 
 
@@ -118,7 +123,8 @@ def is_non_substantive(label: str) -> bool:
         return True
     s = _norm(label)
     s_plain = re.sub(r"\s*\(.*\)$", "", s)
-    return bool(_NON_SUBSTANTIVE.match(s) or _NON_SUBSTANTIVE.match(s_plain) or _NA_INSIDE.search(s))
+    return bool(_NON_SUBSTANTIVE.match(s) or _NON_SUBSTANTIVE.match(s_plain) or _NA_INSIDE.search(s)
+                or _NON_SUBSTANTIVE_LONG.search(s))
 
 
 def _has(text: str, word: str) -> bool:
@@ -135,6 +141,36 @@ _MODIFIER_ONLY: dict[str, float] = {
 }
 
 
+_PERIOD = {"hour": 8766.0, "day": 365.0, "week": 52.0, "month": 12.0, "quarter": 4.0, "year": 1.0}
+_RATE_WORD = {"hourly": 8766.0, "daily": 365.0, "every day": 365.0, "weekly": 52.0,
+              "every week": 52.0, "monthly": 12.0, "every month": 12.0, "quarterly": 4.0,
+              "yearly": 1.0, "annually": 1.0, "every year": 1.0, "매일": 365.0, "매주": 52.0,
+              "매월": 12.0, "매달": 12.0, "매년": 1.0}
+_RATE = re.compile(r"^(less than |more than |at least |about )?(once|twice|\d+(?:-\d+)? times|"
+                   r"a few times|a couple of times|several times|multiple times|many times)?\s*"
+                   r"(a|an|per|each|every|in a)\s+(hour|day|week|month|quarter|year)")
+
+
+def _rate(s: str) -> float | None:
+    """Times per year of ``Daily``, ``Weekly``, ``A few times a month``, ``Less than once a
+    year``: frequency scales of use, as a score that grows with the rate."""
+    per_year = _RATE_WORD.get(s)
+    if per_year is None:
+        m = _RATE.match(s)
+        if m is None:
+            return None
+        times = {"once": 1.0, "twice": 2.0, None: 1.0}.get(m.group(2), None)
+        if times is None:
+            d = re.findall(r"\d+", m.group(2))
+            times = sum(map(float, d)) / len(d) if d else 3.0
+        per_year = times * _PERIOD[m.group(4)]
+        if m.group(1) == "less than ":
+            per_year *= 0.9
+        elif m.group(1) in ("more than ", "at least "):
+            per_year *= 1.1
+    return 0.5 + math.log10(per_year + 1)
+
+
 def _score(label: str) -> tuple[str, float] | None:
     """(kind, score) of one substantive label, or None when no scale reads it.
 
@@ -144,6 +180,9 @@ def _score(label: str) -> tuple[str, float] | None:
     s = re.sub(r"\s*\((neutral|중립)\)$", "", _norm(label))
     if s in _MODIFIER_ONLY:
         return "", _MODIFIER_ONLY[s]
+    rate = _rate(s)
+    if rate is not None:
+        return "frequency", rate
     for word, value in sorted(_FREQUENCY, key=lambda t: -len(t[0])):
         if s == word or s.startswith(word + " ") or s == word.replace(" ", ""):
             return "frequency", value
@@ -222,6 +261,83 @@ def _numbered(labels: Sequence[str]) -> Scale | None:
     return Scale("rating", tuple(lab.strip() for _, lab, _ in parsed), codes)
 
 
+_UNITS: dict[str, float] = {
+    "second": 1 / 86400, "sec": 1 / 86400, "minute": 1 / 1440, "min": 1 / 1440, "hour": 1 / 24,
+    "hr": 1 / 24, "day": 1.0, "week": 7.0, "wk": 7.0, "month": 30.4, "mo": 30.4, "year": 365.25,
+    "yr": 365.25, "decade": 3652.5, "초": 1 / 86400, "분": 1 / 1440, "시간": 1 / 24, "일": 1.0,
+    "주": 7.0, "개월": 30.4, "달": 30.4, "년": 365.25,
+}
+_UNIT = re.compile(r"(seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|mos?|"
+                   r"years?|yrs?|decades?|초|분|시간|일|주|개월|달|년)(?![a-z])")
+_NUM = r"(\d+(?:\.\d+)?)"
+_LESS = re.compile(r"^(less than|under|fewer than|up to|within|below|<|<=|≤)\s*")
+_MORE = re.compile(r"^(more than|over|above|at least|greater than|>|>=|≥)\s*")
+_KO_LESS = re.compile(r"(미만|이하|이내|안 ?됨)$")
+_KO_MORE = re.compile(r"(이상|초과|넘게)$")
+_NEVER = re.compile(r"^(never|none|not yet|no time|0|해당 없음|없음|전혀)$")
+
+
+def _duration_value(label: str) -> tuple[float, str | None] | None:
+    """(position in units, unit) of ``Less than 1 year`` / ``1-2 years`` / ``10+ years`` /
+    ``Weeks`` / ``1년 미만``; the unit may be left to the other labels (None)."""
+    s = _norm(label)
+    if _NEVER.match(s):
+        return -1.0, None
+    unit_m = _UNIT.search(s)
+    unit = None
+    if unit_m:
+        unit = unit_m.group(1)
+        unit = next((u for u in _UNITS if unit == u or unit.rstrip("s") == u), unit)
+    body = _UNIT.sub(" ", s).strip()
+    body = re.sub(r"\b(a|an|one)\s*$", "1", body)
+    nums = [float(x) for x in re.findall(_NUM, body)]
+    if not nums:
+        if unit is not None and re.fullmatch(r"(a |one |per |every |a few |several )?", body + " " if body else ""):
+            return 1.0, unit                             # "Days", "Weeks", "A few months"
+        return None
+    rest = re.sub(_NUM, " ", body)
+    rest = re.sub(r"\s+", " ", rest).strip()
+    if len(nums) == 2 and re.fullmatch(r"(between )?(-|–|—|~|to|and)?", rest.replace(" ", "")
+                                       .replace("between", "between ").strip()) is not None:
+        return (nums[0] + nums[1]) / 2, unit
+    if len(nums) != 1:
+        return None
+    n = nums[0]
+    if _LESS.match(body) or _KO_LESS.search(body) or re.search(r"or (less|fewer)$", rest):
+        return n - 0.01, unit
+    if _MORE.match(body) or _KO_MORE.search(body) or rest in ("+",) or re.search(r"or (more|longer)$", rest):
+        return n + 0.01, unit
+    if rest in ("", "about", "approximately"):
+        return n, unit
+    return None
+
+
+def _duration(labels: Sequence[str]) -> Scale | None:
+    """Durations and experience: ``Days`` < ``Weeks`` < ``Months``; ``Less than 1 year`` <
+    ``1-2 years`` < ``More than 10 years``; ``1년 미만`` < ``1~3년`` < ``10년 이상``."""
+    parsed = [_duration_value(lab) for lab in labels]
+    if any(p is None for p in parsed) or len(labels) < 3:
+        return None
+    units = [u for _, u in parsed if u is not None]     # type: ignore[misc]
+    if not units:
+        return None
+    common = max(set(units), key=units.count)
+    values = []
+    for (v, u), lab in zip(parsed, labels, strict=True):    # type: ignore[misc]
+        if v < 0:
+            values.append(-1.0)
+            continue
+        size = _UNITS.get(u or common)
+        if size is None:
+            return None
+        values.append(v * size)
+    if len(set(values)) != len(values):
+        return None
+    order = sorted(range(len(labels)), key=lambda i: values[i])
+    return Scale("duration", tuple(labels[i] for i in order),
+                 tuple(str(i) for i in range(1, len(labels) + 1)))
+
+
 def recognise_scale(labels: Sequence[str]) -> Scale | None:
     """The scale the distinct answer ``labels`` come from, or None when they are not one.
 
@@ -237,6 +353,9 @@ def recognise_scale(labels: Sequence[str]) -> Scale | None:
     subst = [lab for lab in distinct if lab not in missing]
     if len(subst) < 2:
         return None
+    duration = _duration(subst)
+    if duration is not None:
+        return Scale(duration.kind, duration.labels, duration.codes, missing)
     numbered = _numbered(subst)
     if numbered is not None:
         return Scale(numbered.kind, numbered.labels, numbered.codes, missing,
