@@ -60,49 +60,44 @@ def _pieces(values: pl.DataFrame, sep: str) -> pl.DataFrame:
     )
 
 
-def _continues(prev: str, nxt: str) -> bool:
-    """Does ``nxt`` read as the rest of a label that ``prev`` began ("Salt, pepper")?"""
-    return (nxt[:1].isspace() or nxt[:1].islower() or prev.count("(") > prev.count(")")
-            or prev.count("[") > prev.count("]"))
+def _rejoin(pieces: pl.DataFrame, sep: str) -> pl.DataFrame:
+    """Join back the pieces of labels that hold the separator ("Data cleaning, wrangling",
+    "Korea, Republic of", "Developer, full-stack"), vectorised over all pieces at once.
 
-
-def _merge_pairs(pieces: pl.DataFrame) -> set[tuple[str, str]]:
-    """Adjacent pieces (a, b) to join back: b always follows a and a always precedes b.
-
-    Found in one pass over the pieces (the follower and predecessor sets per key), so a
-    label holding the separator twice is rebuilt as a chain, never by repeated rescans.
+    A piece is joined to the one before it when it reads as a continuation (it starts
+    lower-case or with a space, or the piece before leaves a bracket open) and never starts
+    a cell; or when the two always occur together, one right after the other (a piece b
+    that only ever follows a, where a is only ever followed by b): independent options
+    are chosen apart.
     """
     p = pieces.sort("cell", "pos").with_columns(
-        nxt=pl.col("key").shift(-1).over("cell"), prv=pl.col("key").shift(1).over("cell"))
-    follow = p.group_by("key").agg(pl.col("nxt").unique(), pl.col("piece").first())
-    prec = p.group_by("key").agg(pl.col("prv").unique())
-    prv = dict(prec.iter_rows())
-    raw = {k: r for k, _, r in follow.iter_rows()}
-    pairs = set()
-    for a, nxts, _ in follow.iter_rows():
-        if len(nxts) == 1 and nxts[0] is not None and nxts[0] != a and prv.get(nxts[0]) == [a]:
-            if _continues(raw[a], raw[nxts[0]]):
-                pairs.add((a, nxts[0]))
-    return pairs
-
-
-def _apply_merges(pieces: pl.DataFrame, pairs: set[tuple[str, str]], sep: str) -> pl.DataFrame:
-    """Join the pieces of each pair (chains included); linear in the pieces."""
-    rows = pieces.sort("cell", "pos").select("cell", "value", "n", "piece", "key").rows()
-    out: list[tuple[int, str, int, str]] = []
-    prev_key: str | None = None
-    prev_cell = -1
-    for cell, value, n, piece, key in rows:
-        if cell == prev_cell and prev_key is not None and (prev_key, key) in pairs:
-            c, v, m, p = out[-1]
-            out[-1] = (c, v, m, p + sep + piece)
-        else:
-            out.append((cell, value, n, piece))
-        prev_key, prev_cell = key, cell
-    frame = pl.DataFrame(out, schema={"cell": pl.UInt32, "value": pl.String, "n": pl.Int64,
-                                      "piece": pl.String}, orient="row")
-    return frame.with_columns(pos=pl.int_range(pl.len()).over("cell"),
-                              key=normalize_key_expr(pl.col("piece")))
+        prev_key=pl.col("key").shift(1).over("cell"),
+        next_key=pl.col("key").shift(-1).over("cell"),
+        prev_piece=pl.col("piece").shift(1).over("cell"),
+    )
+    opened = (pl.col("prev_piece").str.count_matches(r"\(") > pl.col("prev_piece").str.count_matches(r"\)")) | (
+        pl.col("prev_piece").str.count_matches(r"\[") > pl.col("prev_piece").str.count_matches(r"\]"))
+    reads_on = pl.col("piece").str.contains(r"^(\s|\p{Ll})") | opened.fill_null(False)
+    never_first = ~(pl.col("pos") == 0).any().over("key")
+    only_after = (pl.col("prev_key").n_unique().over("key") == 1) & pl.col("prev_key").is_not_null().all().over("key")
+    p = p.with_columns(
+        join=(pl.col("pos") > 0) & (
+            (reads_on & never_first)
+            | (only_after & (pl.col("key") != pl.col("prev_key")))
+        ),
+    )
+    # b joins a only if a is always followed by b: check on a's rows
+    a_follow = p.group_by("key").agg(pl.col("next_key").unique().alias("nexts"))
+    p = p.join(a_follow.rename({"key": "prev_key"}), on="prev_key", how="left").with_columns(
+        join=pl.col("join") & ((reads_on & never_first)
+                               | (pl.col("nexts").list.len() == 1)).fill_null(False))
+    if not p["join"].any():
+        return pieces
+    p = p.sort("cell", "pos").with_columns(seg=(~pl.col("join")).cast(pl.Int32).cum_sum().over("cell"))
+    out = (p.group_by("cell", "seg", maintain_order=True)
+           .agg(pl.col("value").first(), pl.col("n").first(), pl.col("piece").str.join(sep)))
+    return out.with_columns(pos=pl.int_range(pl.len()).over("cell"),
+                            key=normalize_key_expr(pl.col("piece"))).select(pieces.columns)
 
 
 def _try(inv: Inventory, values: pl.DataFrame, sep: str, answered: int) -> Split | None:
@@ -117,9 +112,7 @@ def _try(inv: Inventory, values: pl.DataFrame, sep: str, answered: int) -> Split
         return None
     pieces = _pieces(values, sep)
     if sep in (", ", ","):
-        pairs = _merge_pairs(pieces)
-        if pairs:
-            pieces = _apply_merges(pieces, pairs, sep)
+        pieces = _rejoin(pieces, sep)
     if pieces.select((pl.col("key") == "").any()).item():
         return None                                   # "A;;B", "A;": not a clean list
     if pieces.select(pl.struct("cell", "key").is_duplicated().any()).item():
