@@ -241,17 +241,35 @@ def _multiple(
             answered = ~_blank(col) & ~is_missing
             sep = _delimiter_pattern(q.delimiter or ",")
             repl = (q.delimiter or ",").strip() or " "
-            # longest spellings first, so "Europe, incl. UK" is taken before "Europe"
-            spellings = sorted(
-                ((k, o.code) for o in q.options for k in o.match_keys()), key=lambda kc: -len(kc[0])
-            )
+            # Spellings holding the separator ("Europe, incl. UK") are taken first, longest
+            # first, by a pattern each (a few); every other entry is matched by splitting the
+            # cell once and looking each piece up, so the work grows with the options, never
+            # with their square (a chain of one replace per option, re-read by each test, did).
+            joined = [(k, o.code) for o in q.options for k in o.match_keys() if repl in k]
             rest = flat
-            for k, code in spellings:
+            for k, code in sorted(joined, key=lambda kc: -len(kc[0])):
                 pat = r"(?i)(?:^|" + sep + ")" + _loose(k) + "(?:" + sep + "|$)"
                 hit = rest.str.contains(pat)
                 chosen[code] = (chosen[code] | hit) if code in chosen else hit
                 rest = rest.str.replace_all(pat, repl)
-            leftover = rest.str.replace_all("^(?:" + sep + ")+|(?:" + sep + ")+$", "").str.strip_chars()
+            lookup = {k: o.code for o in reversed(q.options) for k in o.match_keys() if repl not in k}
+            pieces = f"__pieces_{q.id}"
+            split = (rest.str.replace_all(sep, "\x1f").str.split("\x1f")
+                     .list.eval(pl.element().str.strip_chars().filter(pl.element().str.strip_chars() != "")))
+            out.prepare.append(split.alias(pieces))
+            codes = f"__codes_{q.id}"
+            out.prepare.append(
+                split.list.eval(pl.element().str.to_lowercase().replace_strict(
+                    lookup, default=None, return_dtype=pl.String)).alias(codes)
+                if lookup else split.list.eval(pl.lit(None, pl.String)).alias(codes))
+            for code in dict.fromkeys(lookup.values()):
+                hit = pl.col(codes).list.contains(code).fill_null(False)
+                chosen[code] = (chosen[code] | hit) if code in chosen else hit
+            for o in q.options:
+                chosen.setdefault(o.code, pl.lit(False))
+            leftover = pl.col(pieces).list.gather(
+                pl.col(codes).list.eval(pl.element().is_null().arg_true())
+            ).list.join(q.delimiter or ",").str.strip_chars()
             has_left = leftover.str.len_chars() > 0
             if other_code is not None and (other is None or other == main):
                 # Google Forms appends the typed "Other" text as one more item
