@@ -82,18 +82,18 @@ def generate(path: Path, rows: int, seed: int = 20) -> None:
     while len(cols) < 82 + 110:                               # scales of each family
         name, labels = list(SCALES.items())[k % len(SCALES)]
         col = _pick(rng, labels + NON_SUBSTANTIVE[k % 4: k % 4 + 1], rows)
-        cols[f"{name}_{k}"] = _blank(rng, col, 0.1)
+        cols[f"{name}{k}"] = _blank(rng, col, 0.1)
         k += 1
     p = rng.dirichlet(np.ones(len(COUNTRIES)) * 0.5)
     for i in range(8):
-        cols[f"country_{i}"] = _blank(rng, _pick(rng, COUNTRIES, rows, p), 0.05)
+        cols[f"country{i}"] = _blank(rng, _pick(rng, COUNTRIES, rows, p), 0.05)
     for i in range(20):
         s = _joined(rng, LANGUAGES, rows, ";", 0.08)
-        cols[f"languages_{i}"] = s.to_list()
+        cols[f"languages{i}"] = s.to_list()
     for i in range(10):
         s = _joined(rng, TOOLS, rows, ", ", 0.3).to_list()
         writes = rng.random(rows) < 0.03
-        cols[f"tools_{i}"] = [f"{c}, my own thing no. {j % 500}" if w and c else c
+        cols[f"tools{i}"] = [f"{c}, my own thing no. {j % 500}" if w and c else c
                               for j, (c, w) in enumerate(zip(s, writes))]
     for i in range(50):                                       # numbers with a few typed answers
         v = rng.integers(0, 300_000, rows).astype(str).astype(object)
@@ -101,13 +101,13 @@ def generate(path: Path, rows: int, seed: int = 20) -> None:
         v[strays] = _pick(rng, ["about 40", "varies", "n/a", "40ish", "depends", "1,000+"], int(strays.sum()))
         if i == 0:
             v[7] = "1234567890"                               # one 10-digit value
-        cols[f"amount_{i}"] = _blank(rng, v, 0.2)
+        cols[f"amount{i}"] = _blank(rng, v, 0.2)
     for i in range(10):
-        cols[f"count_{i}"] = rng.integers(0, 10_001, rows).astype(str).tolist()
+        cols[f"count{i}"] = rng.integers(0, 10_001, rows).astype(str).tolist()
     while len(cols) < 300:
         i = len(cols)
         words = _pick(rng, ["good", "bad", "more time", "fine", "nothing", "coffee", "the team"], rows)
-        cols[f"comment_{i}"] = _blank(rng, words + " " + rng.integers(0, 10**6, rows).astype(str).astype(object), 0.7)
+        cols[f"comment{i}"] = _blank(rng, words + " " + rng.integers(0, 10**6, rows).astype(str).astype(object), 0.7)
     pl.DataFrame({k: pl.Series(k, v, dtype=pl.String) for k, v in cols.items()}).write_csv(path)
 
 

@@ -245,7 +245,7 @@ def decide(inv: Inventory, *, header: str = "", date_cells: bool = False, weight
             return Decision("ordinal", options=opts, missing=miss, scale=scale,
                             n_answered=answered, n_keys=n_keys)
     split = find_split(inv, exclude=frozenset(strong["key"].to_list()))
-    if split is not None and recognise_scale(subst["value"].to_list()) is None:
+    if split is not None and (n_keys > MAX_OPTIONS or recognise_scale(subst["value"].to_list()) is None):
         opts = make_options(split.labels)
         if split.write_ins and not any(o.label.lower() == "other" for o in opts):
             opts = make_options([*split.labels, "Other"])

@@ -58,6 +58,15 @@ class Col:
     def values(self) -> list[str]:
         return [c for c in self.cells if present(c)]
 
+    @property
+    def distinct(self) -> list[str]:
+        """The distinct answers in order of first appearance (one polars pass when the
+        cells came from the reader): for tests on the set of answers, never per cell."""
+        series = getattr(self.cells, "series", None)
+        vals = (series.drop_nulls().unique(maintain_order=True).to_list() if series is not None
+                else list(dict.fromkeys(self.cells)))
+        return [v for v in vals if present(v)]
+
 
 @dataclass
 class Member:
@@ -140,9 +149,9 @@ def label_headed_runs(cols: Sequence[Col]) -> list[Group]:
 def _holds_own_header(c: Col) -> bool:
     """Every non-blank cell is one value that is the column's header (or close to it)."""
     head = normalize_key(c.sc.block)
-    vals = c.values
-    if not re.search(r"[^\W\d_]", head) or not vals or _OTHER.fullmatch(head):
-        return False
+    vals = c.distinct
+    if not re.search(r"[^\W\d_]", head) or not vals or _OTHER.fullmatch(head) or len(vals) > 20:
+        return False                         # (twenty spellings of one label: none is)
     keys = {normalize_key(v) for v in vals}
     if len(keys) != 1:
         return False
@@ -201,7 +210,7 @@ def _surveymonkey_blocks(cols: Sequence[Col]) -> list[Group]:
 
 def _is_own_label(c: Col) -> bool:
     key = normalize_key(c.sc.sub)
-    return all(normalize_key(v) == key for v in c.values)
+    return all(normalize_key(v) == key for v in c.distinct)
 
 
 def _pattern_groups(cols: Sequence[Col],
@@ -224,7 +233,7 @@ def _pattern_groups(cols: Sequence[Col],
         members = [(c, opt) for c, opt in found if other is None or c is not other[0]]
         if len(members) < 2 or any(c.sc.index in used for c, _ in members):
             continue
-        kinds = {tick_kind(c.values) for c, _ in members}
+        kinds = {tick_kind(c.distinct) for c, _ in members}
         if None in kinds or kinds == {"empty"} or {"tick", "label"} <= kinds:
             continue
         summary = by_block.get(stem) if kind == "kobo" else None
@@ -247,7 +256,7 @@ def _pattern_groups(cols: Sequence[Col],
 def _has_non_tick_sibling(stem: str, cols: Sequence[Col]) -> bool:
     prefix = stem + "/"
     return any(c.sc.block.startswith(prefix) and "/" not in c.sc.block[len(prefix):]
-               and tick_kind(c.values) is None for c in cols)
+               and tick_kind(c.distinct) is None for c in cols)
 
 
 def _other_column(kind: str, stem: str, found: list[tuple[Col, str]],
