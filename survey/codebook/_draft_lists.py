@@ -102,8 +102,10 @@ def _rejoin(pieces: pl.DataFrame, sep: str) -> pl.DataFrame:
 
 def _try(inv: Inventory, values: pl.DataFrame, sep: str, answered: int) -> Split | None:
     with_sep = values.filter(pl.col("value").str.contains(sep, literal=True))
-    if with_sep.is_empty():
+    if with_sep.is_empty() or int(with_sep["n"].sum()) < 0.01 * answered:
         return None
+    if sep == " " and not values.select(pl.col("value").str.contains(r"^[a-z0-9_. -]+$").all()).item():
+        return None                                   # words, never split on spaces
     commas = pl.col("value").str.count_matches(",", literal=True)
     spaced = pl.col("value").str.count_matches(", ", literal=True)
     if sep == ", " and not values.select((commas == spaced).all()).item():
@@ -146,8 +148,8 @@ def _try(inv: Inventory, values: pl.DataFrame, sep: str, answered: int) -> Split
     if 2 * chosen < 3 * k:                            # each option chosen 1.5 times on average
         return None
     multi = pieces.group_by("cell").agg(pl.len(), pl.col("n").first()).filter(pl.col("len") > 1)
-    if multi.is_empty():
-        return None
+    if multi.is_empty() or int(multi["n"].sum()) < 0.01 * answered:
+        return None                                   # single answers, a few holding the separator
     if sep in (", ", ",", " "):
         wholes = values["key"].n_unique()
         if k >= wholes:                               # the split explains nothing more simply
