@@ -253,23 +253,25 @@ def _multiple(
                 chosen[code] = (chosen[code] | hit) if code in chosen else hit
                 rest = rest.str.replace_all(pat, repl)
             lookup = {k: o.code for o in reversed(q.options) for k in o.match_keys() if repl not in k}
-            pieces = f"__pieces_{q.id}"
+            # each entry looked up once: its option's bit (62 options to a mask), or 0
+            wanted = list(dict.fromkeys(lookup.values()))
+            bit = {code: (i // 62, 1 << (i % 62)) for i, code in enumerate(wanted)}
+            low = pl.element().str.to_lowercase()
             split = (rest.str.replace_all(sep, "\x1f").str.split("\x1f")
                      .list.eval(pl.element().str.strip_chars().filter(pl.element().str.strip_chars() != "")))
-            out.prepare.append(split.alias(pieces))
-            codes = f"__codes_{q.id}"
-            out.prepare.append(
-                split.list.eval(pl.element().str.to_lowercase().replace_strict(
-                    lookup, default=None, return_dtype=pl.String)).alias(codes)
-                if lookup else split.list.eval(pl.lit(None, pl.String)).alias(codes))
-            for code in dict.fromkeys(lookup.values()):
-                hit = pl.col(codes).list.contains(code).fill_null(False)
-                chosen[code] = (chosen[code] | hit) if code in chosen else hit
+            pieces = f"__pieces_{q.id}"
+            out.prepare.append(split.list.eval(pl.element().filter(~low.is_in(list(lookup))))
+                               .list.join(q.delimiter or ",").str.strip_chars().alias(pieces))
+            for m in range(-(-len(wanted) // 62)):
+                part = {k: bit[c][1] for k, c in lookup.items() if bit[c][0] == m}
+                out.prepare.append(split.list.eval(low.replace_strict(part, default=0, return_dtype=pl.Int64))
+                                   .list.unique().list.sum().alias(f"__mask{m}_{q.id}"))
+            for code, (m, b) in bit.items():
+                hit = (pl.col(f"__mask{m}_{q.id}") & b) != 0
+                chosen[code] = (chosen[code] | hit.fill_null(False)) if code in chosen else hit.fill_null(False)
             for o in q.options:
                 chosen.setdefault(o.code, pl.lit(False))
-            leftover = pl.col(pieces).list.gather(
-                pl.col(codes).list.eval(pl.element().is_null().arg_true())
-            ).list.join(q.delimiter or ",").str.strip_chars()
+            leftover = pl.col(pieces)
             has_left = leftover.str.len_chars() > 0
             if other_code is not None and (other is None or other == main):
                 # Google Forms appends the typed "Other" text as one more item
