@@ -25,7 +25,7 @@ from survey.codebook._draft_grids import slug as _slug
 from survey.codebook._draft_groups import Col, Group, find_groups
 from survey.codebook._draft_check import check_lines
 from survey.codebook._draft_decide import Decision, decide, is_weight_name
-from survey.codebook._draft_inventory import Cells, Inventory, inventory, strip_markers
+from survey.codebook._draft_inventory import Cells, Inventory, inventory
 from survey.codebook._draft_missing import TOOL_MISSING
 from survey.codebook._draft_values import clean_label, norm_number
 from survey.codebook._load import codebook_to_dict, dump_codebook, parse_codebook
@@ -224,9 +224,9 @@ def _columns(raw: RawTable) -> tuple[list[Col], set[str]]:
             text = f"{sc.block} - {sc.sub}"
         else:
             text = raw.variable_labels.get(sc.name) or sc.block
-        cleaned, found = strip_markers(raw.frame.get_column(sc.name), own_label=sc.sub)
-        markers |= found
-        out.append(Col(sc=sc, cells=cast("list[str | None]", Cells(cleaned)), ref=ref, text=text))
+        cells = Cells(raw.frame.get_column(sc.name), own_label=sc.sub)
+        markers |= cells.inventory.markers
+        out.append(Col(sc=sc, cells=cast("list[str | None]", cells), ref=ref, text=text))
     return out, markers
 
 
@@ -279,7 +279,7 @@ def _group_questions(g: Group, ids: _IdMaker, notes: list[str]) -> list[Question
 
 def _column_question(c: Col, raw: RawTable, ids: _IdMaker) -> tuple[Question, list[str], list[str]]:
     """The question of a lone column: its inventory, the decision, the CHECK lines."""
-    inv = inventory(_series(c))
+    inv = c.cells.inventory if isinstance(c.cells, Cells) else inventory(list(c.cells))
     inf = _infer(c, raw, inv)
     if c.sc.name in raw.text_columns and inf.type in ("integer", "number"):
         inf = Decision("text", missing=inf.missing, n_answered=inf.n_answered,

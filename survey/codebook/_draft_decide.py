@@ -108,8 +108,12 @@ def _flags(values: pl.DataFrame) -> pl.DataFrame:
     v = pl.col("value").str.strip_chars()
     whole = v.str.replace(r"^[+-]", "").str.replace_all(",", "", literal=True).str.extract(r"^(\d*)", 1)
     date_kind = pl.lit(None, pl.String)
-    for pattern, kind in reversed(_DATE_PATTERNS):
-        date_kind = pl.when(v.str.contains(pattern.pattern)).then(pl.lit(kind)).otherwise(date_kind)
+    # the date patterns only where the first answers could be dates (a column is a date
+    # column only if every answer is one)
+    head = values.filter(~pl.col("key").is_in(list(MISSING_TEXT)))["value"].head(50)
+    if head.is_empty() or head.str.contains(r"\d{1,4}[-/.]\s?\d{1,2}").any():
+        for pattern, kind in reversed(_DATE_PATTERNS):
+            date_kind = pl.when(v.str.contains(pattern.pattern)).then(pl.lit(kind)).otherwise(date_kind)
     return values.with_columns(
         miss=pl.col("key").is_in(list(MISSING_TEXT)),
         sentinel=v.str.replace(r"^([+-]?\d+)\.0+$", "${1}").is_in(list(SENTINELS)),

@@ -60,12 +60,13 @@ class Col:
 
     @property
     def distinct(self) -> list[str]:
-        """The distinct answers in order of first appearance (one polars pass when the
-        cells came from the reader): for tests on the set of answers, never per cell."""
-        series = getattr(self.cells, "series", None)
-        vals = (series.drop_nulls().unique(maintain_order=True).to_list() if series is not None
-                else list(dict.fromkeys(self.cells)))
-        return [v for v in vals if present(v)]
+        """The first 64 distinct answers in order of first appearance (from the column's
+        inventory when the drafter read it): enough to tell ticks and one repeated label
+        from anything else, never a walk over every cell."""
+        inv = getattr(self.cells, "inventory", None)
+        if inv is not None:
+            return inv.values["value"].head(64).to_list()
+        return [v for v in dict.fromkeys(self.cells) if present(v)][:64]
 
 
 @dataclass

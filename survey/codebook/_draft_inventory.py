@@ -80,11 +80,22 @@ class Inventory:
 
 
 class Cells(Sequence[str | None]):
-    """A column's cells as a list, made only when a caller walks them (most never do)."""
+    """A column's cells, read lazily: ``series`` (tool blank markers blanked, as the
+    drafter's per-column rules expect) and the list are made only when a caller needs them
+    (most columns never do); ``inventory`` is the column's inventory, counted once."""
 
-    def __init__(self, series: pl.Series) -> None:
-        self.series = series
+    def __init__(self, raw: pl.Series, *, own_label: str | None = None) -> None:
+        self._raw = raw
+        self._own_label = own_label
+        self._series: pl.Series | None = None
         self._list: list[str | None] | None = None
+        self.inventory = inventory(raw, own_label=own_label)
+
+    @property
+    def series(self) -> pl.Series:
+        if self._series is None:
+            self._series = strip_markers(self._raw, own_label=self._own_label)[0]
+        return self._series
 
     def _cells(self) -> list[str | None]:
         if self._list is None:
@@ -92,7 +103,7 @@ class Cells(Sequence[str | None]):
         return self._list
 
     def __len__(self) -> int:
-        return self.series.len()
+        return self._raw.len()
 
     def __getitem__(self, i):  # type: ignore[no-untyped-def]
         return self._cells()[i]
@@ -128,13 +139,16 @@ def strip_markers(series: pl.Series, *, own_label: str | None = None) -> tuple[p
 def inventory(series: pl.Series | Sequence[str | None], *, own_label: str | None = None) -> Inventory:
     """The :class:`Inventory` of one column (a polars Series, or cells for tests).
 
+    One ``group_by`` over the cells; the tool blank markers are then found among the
+    distinct values (never per cell).
+
     >>> inventory(["3", " 3", "", "4"]).values.select("value", "n").rows()
     [('3', 1), (' 3', 1), ('4', 1)]
     """
     if isinstance(series, Cells):
-        series = series.series
+        return series.inventory
     s = series if isinstance(series, pl.Series) else pl.Series("cells", list(series), dtype=pl.String)
-    s, markers = strip_markers(s, own_label=own_label)
+    s = s.cast(pl.String)
     values = (
         s.rename("value").to_frame()
         .filter(pl.col("value").is_not_null() & (pl.col("value").str.strip_chars() != ""))
@@ -145,4 +159,11 @@ def inventory(series: pl.Series | Sequence[str | None], *, own_label: str | None
             length=pl.col("value").str.len_chars(),
         )
     )
-    return Inventory(values=values, n_rows=s.len(), markers=markers)
+    keep = normalize_key(own_label) if own_label else "\x00"
+    marker = (pl.col("length") <= 12) & pl.col("key").is_in(list(_MARKER_KEYS)) & (pl.col("key") != keep)
+    hits = values.filter(marker)["key"].unique().to_list()
+    if not hits:
+        return Inventory(values=values, n_rows=s.len())
+    kept = [normalize_key(m) for m in _KEPT_MARKERS]
+    values = values.filter(~(marker & ~pl.col("key").is_in(kept)))
+    return Inventory(values=values, n_rows=s.len(), markers=frozenset(_MARKER_KEYS[k] for k in hits))
