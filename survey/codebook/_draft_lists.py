@@ -64,11 +64,10 @@ def _rejoin(pieces: pl.DataFrame, sep: str) -> pl.DataFrame:
     """Join back the pieces of labels that hold the separator ("Data cleaning, wrangling",
     "Korea, Republic of", "Developer, full-stack"), vectorised over all pieces at once.
 
-    A piece is joined to the one before it when it reads as a continuation (it starts
-    lower-case or with a space, or the piece before leaves a bracket open) and never starts
-    a cell; or when the two always occur together, one right after the other (a piece b
-    that only ever follows a, where a is only ever followed by b): independent options
-    are chosen apart.
+    A piece that never starts a cell is joined to the one before it when it reads as a
+    continuation (it starts lower-case or with a space, or the piece before leaves a
+    bracket open), or when it always follows the same piece (``QA or test`` only after
+    ``Developer``): an option of a list is chosen after various others, or first.
     """
     p = pieces.sort("cell", "pos").with_columns(
         prev_key=pl.col("key").shift(1).over("cell"),
@@ -80,17 +79,8 @@ def _rejoin(pieces: pl.DataFrame, sep: str) -> pl.DataFrame:
     reads_on = pl.col("piece").str.contains(r"^(\s|\p{Ll})") | opened.fill_null(False)
     never_first = ~(pl.col("pos") == 0).any().over("key")
     only_after = (pl.col("prev_key").n_unique().over("key") == 1) & pl.col("prev_key").is_not_null().all().over("key")
-    p = p.with_columns(
-        join=(pl.col("pos") > 0) & (
-            (reads_on & never_first)
-            | (only_after & (pl.col("key") != pl.col("prev_key")))
-        ),
-    )
-    # b joins a only if a is always followed by b: check on a's rows
-    a_follow = p.group_by("key").agg(pl.col("next_key").unique().alias("nexts"))
-    p = p.join(a_follow.rename({"key": "prev_key"}), on="prev_key", how="left").with_columns(
-        join=pl.col("join") & ((reads_on & never_first)
-                               | (pl.col("nexts").list.len() == 1)).fill_null(False))
+    p = p.with_columns(join=(pl.col("pos") > 0) & never_first & (
+        reads_on | (only_after & (pl.col("n").sum().over("key") >= 2) & (pl.col("key") != pl.col("prev_key")))))
     if not p["join"].any():
         return pieces
     p = p.sort("cell", "pos").with_columns(seg=(~pl.col("join")).cast(pl.Int32).cum_sum().over("cell"))

@@ -59,6 +59,7 @@ _ROOTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "concern": (("concerned", "worried", "걱정됨"), ("unconcerned", "걱정 안 됨")),
     "confidence": (("confident", "자신 있음"), ("unconfident", "자신 없음")),
     "usefulness": (("useful", "helpful", "유용함", "도움이 됨"), ("useless", "unhelpful")),
+    "trust": (("trust", "trusted", "신뢰"), ("distrust", "mistrust", "불신")),
 }
 # Frequency words scored directly (a unipolar scale).
 _FREQUENCY: tuple[tuple[str, float], ...] = (
@@ -146,7 +147,7 @@ _RATE_WORD = {"hourly": 8766.0, "daily": 365.0, "every day": 365.0, "weekly": 52
               "every week": 52.0, "monthly": 12.0, "every month": 12.0, "quarterly": 4.0,
               "yearly": 1.0, "annually": 1.0, "every year": 1.0, "매일": 365.0, "매주": 52.0,
               "매월": 12.0, "매달": 12.0, "매년": 1.0}
-_RATE = re.compile(r"^(less than |more than |at least |about )?(once|twice|\d+(?:-\d+)? times|"
+_RATE = re.compile(r"^(less than |more than |at least |about )?(once|twice|\d+(?:-\d+)?\+? times|"
                    r"a few times|a couple of times|several times|multiple times|many times)?\s*"
                    r"(a|an|per|each|every|in a)\s+(hour|day|week|month|quarter|year)")
 
@@ -154,7 +155,9 @@ _RATE = re.compile(r"^(less than |more than |at least |about )?(once|twice|\d+(?
 def _rate(s: str) -> float | None:
     """Times per year of ``Daily``, ``Weekly``, ``A few times a month``, ``Less than once a
     year``: frequency scales of use, as a score that grows with the rate."""
-    per_year = _RATE_WORD.get(s)
+    if re.match(r"^(i have |i've |i )?never\b", s):
+        return 0.0
+    per_year = _RATE_WORD.get(s) or _RATE_WORD.get(re.split(r" or |,", s)[0].strip())
     if per_year is None:
         m = _RATE.match(s)
         if m is None:
@@ -280,7 +283,7 @@ _NEVER = re.compile(r"^(never|none|not yet|no time|0|해당 없음|없음|전혀
 def _duration_value(label: str) -> tuple[float, str | None] | None:
     """(position in units, unit) of ``Less than 1 year`` / ``1-2 years`` / ``10+ years`` /
     ``Weeks`` / ``1년 미만``; the unit may be left to the other labels (None)."""
-    s = _norm(label)
+    s = re.sub(r"\s+(a|per|each|every)\s+(day|week|month|year)$", "", _norm(label))   # "... a day"
     if _NEVER.match(s):
         return -1.0, None
     unit_m = _UNIT.search(s)
