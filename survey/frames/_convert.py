@@ -231,11 +231,13 @@ def _multiple(
                 out.outputs.append(pl.lit(None, pl.Boolean).alias(q.option_column(o)))
         else:
             col = pl.col(main)
-            out.prepare.append(normalize_key_expr(col).alias(f"__key_{q.id}"))
             flat = (col.str.replace_all("&nbsp;", " ", literal=True)      # as normalize_key_expr
                     .str.replace_all("&amp;", "&", literal=True)
                     .str.normalize("NFKC").str.replace_all(r"<[^>]{0,200}>", " ")
+                    .str.replace_all("\x00", "", literal=True)
                     .str.replace_all(r"\s+", " ").str.strip_chars())
+            # the key is the flat text lower-cased: one normalisation serves both
+            out.prepare.append(flat.str.to_lowercase().alias(f"__key_{q.id}"))
             key = pl.col(f"__key_{q.id}")
             is_missing, missing_label = _missing_parts(q, key, global_missing)
             answered = ~_blank(col) & ~is_missing

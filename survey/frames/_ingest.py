@@ -142,9 +142,12 @@ def _evaluate(frame: pl.DataFrame, sources: list[str], prepare: list[pl.Expr],
     if not sources:
         return frame.select(ROW_COLUMN).with_columns(prepare).with_columns(exprs).select(tmp).rename(rename)
     distinct = frame.select(sources).unique()
+    # lazily, so that an expression several outputs share (a normalised cell, a joined
+    # cell's entries) is computed once (polars' common-subexpression elimination)
     if distinct.height > frame.height // 2:
-        return frame.select(sources).with_columns(prepare).with_columns(exprs).select(tmp).rename(rename)
-    typed = distinct.with_columns(prepare).with_columns(exprs)
+        return (frame.lazy().select(sources).with_columns(prepare).with_columns(exprs).select(tmp)
+                .collect().rename(rename))
+    typed = distinct.lazy().with_columns(prepare).with_columns(exprs).collect()
     return (
         frame.select(sources)
         .join(typed, on=sources, how="left", nulls_equal=True, maintain_order="left")
