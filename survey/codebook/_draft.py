@@ -25,7 +25,7 @@ from survey.codebook._draft_grids import slug as _slug
 from survey.codebook._draft_groups import Col, Group, find_groups
 from survey.codebook._draft_check import check_lines
 from survey.codebook._draft_decide import Decision, decide, is_weight_name
-from survey.codebook._draft_inventory import Cells, Inventory, inventory
+from survey.codebook._draft_inventory import Cells, Inventory, inventories, inventory
 from survey.codebook._draft_missing import TOOL_MISSING
 from survey.codebook._draft_values import clean_label, norm_number
 from survey.codebook._load import codebook_to_dict, dump_codebook, parse_codebook
@@ -210,6 +210,8 @@ def _columns(raw: RawTable) -> tuple[list[Col], set[str]]:
     alts = Counter(normalize_key(c.alt) for c in raw.columns if c.alt)
     out = []
     markers: set[str] = set()
+    counted = dict(zip((sc.index for sc in raw.columns), inventories(
+        raw.frame, [sc.name for sc in raw.columns], [sc.sub for sc in raw.columns]), strict=True))
     for sc in raw.columns:
         key = normalize_key(sc.block)
         if key and blocks[key] == 1:
@@ -224,7 +226,7 @@ def _columns(raw: RawTable) -> tuple[list[Col], set[str]]:
             text = f"{sc.block} - {sc.sub}"
         else:
             text = raw.variable_labels.get(sc.name) or sc.block
-        cells = Cells(raw.frame.get_column(sc.name), own_label=sc.sub)
+        cells = Cells(raw.frame.get_column(sc.name), own_label=sc.sub, counted=counted[sc.index])
         markers |= cells.inventory.markers
         out.append(Col(sc=sc, cells=cast("list[str | None]", cells), ref=ref, text=text))
     return out, markers

@@ -114,7 +114,7 @@ def _flags(values: pl.DataFrame) -> pl.DataFrame:
     if head.is_empty() or head.str.contains(r"\d{1,4}[-/.]\s?\d{1,2}").any():
         for pattern, kind in reversed(_DATE_PATTERNS):
             date_kind = pl.when(v.str.contains(pattern.pattern)).then(pl.lit(kind)).otherwise(date_kind)
-    return values.with_columns(
+    return values.lazy().with_columns(               # lazily: the stripped text computed once
         miss=pl.col("key").is_in(list(MISSING_TEXT)),
         sentinel=v.str.replace(r"^([+-]?\d+)\.0+$", "${1}").is_in(list(SENTINELS)),
         number=v.str.contains(_NUM.pattern) & v.str.contains(r"\d"),
@@ -124,7 +124,7 @@ def _flags(values: pl.DataFrame) -> pl.DataFrame:
         negative=v.str.starts_with("-"),
         date=date_kind,
         midnight=v.str.contains(_MIDNIGHT.pattern),
-    )
+    ).collect()
 
 
 def _cells(frame: pl.DataFrame, cond: pl.Expr | None = None) -> int:

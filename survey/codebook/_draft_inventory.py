@@ -24,7 +24,7 @@ import polars as pl
 from survey._text import normalize_key, normalize_key_expr
 from survey.codebook._draft_missing import TOOL_MISSING
 
-__all__ = ["SEPARATORS", "Cells", "Inventory", "inventory", "strip_markers"]
+__all__ = ["SEPARATORS", "Cells", "Inventory", "inventories", "inventory", "strip_markers"]
 
 SEPARATORS: tuple[str, ...] = ("|", ";", ", ", ",", " ")
 """The separators a joined multi-select cell may use, in the order the draft tries them."""
@@ -84,12 +84,13 @@ class Cells(Sequence[str | None]):
     drafter's per-column rules expect) and the list are made only when a caller needs them
     (most columns never do); ``inventory`` is the column's inventory, counted once."""
 
-    def __init__(self, raw: pl.Series, *, own_label: str | None = None) -> None:
+    def __init__(self, raw: pl.Series, *, own_label: str | None = None,
+                 counted: Inventory | None = None) -> None:
         self._raw = raw
         self._own_label = own_label
         self._series: pl.Series | None = None
         self._list: list[str | None] | None = None
-        self.inventory = inventory(raw, own_label=own_label)
+        self.inventory = counted if counted is not None else inventory(raw, own_label=own_label)
 
     @property
     def series(self) -> pl.Series:
@@ -136,6 +137,31 @@ def strip_markers(series: pl.Series, *, own_label: str | None = None) -> tuple[p
     return out.to_series(), found
 
 
+def _counts(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """The distinct non-blank values of the one column ``value`` with their counts."""
+    return (
+        lf.filter(pl.col("value").is_not_null() & (pl.col("value").str.strip_chars() != ""))
+        .group_by("value", maintain_order=True).len(name="n")
+        .with_columns(
+            pl.col("n").cast(pl.Int64),
+            key=normalize_key_expr(pl.col("value")),
+            length=pl.col("value").str.len_chars(),
+        )
+    )
+
+
+def _finish(values: pl.DataFrame, n_rows: int, own_label: str | None) -> Inventory:
+    """Set the tool blank markers apart, among the distinct values."""
+    keep = normalize_key(own_label) if own_label else "\x00"
+    marker = (pl.col("length") <= 12) & pl.col("key").is_in(list(_MARKER_KEYS)) & (pl.col("key") != keep)
+    hits = values.filter(marker)["key"].unique().to_list()
+    if not hits:
+        return Inventory(values=values, n_rows=n_rows)
+    kept = [normalize_key(m) for m in _KEPT_MARKERS]
+    values = values.filter(~(marker & ~pl.col("key").is_in(kept)))
+    return Inventory(values=values, n_rows=n_rows, markers=frozenset(_MARKER_KEYS[k] for k in hits))
+
+
 def inventory(series: pl.Series | Sequence[str | None], *, own_label: str | None = None) -> Inventory:
     """The :class:`Inventory` of one column (a polars Series, or cells for tests).
 
@@ -149,21 +175,13 @@ def inventory(series: pl.Series | Sequence[str | None], *, own_label: str | None
         return series.inventory
     s = series if isinstance(series, pl.Series) else pl.Series("cells", list(series), dtype=pl.String)
     s = s.cast(pl.String)
-    values = (
-        s.rename("value").to_frame()
-        .filter(pl.col("value").is_not_null() & (pl.col("value").str.strip_chars() != ""))
-        .group_by("value", maintain_order=True).len(name="n")
-        .with_columns(
-            pl.col("n").cast(pl.Int64),
-            key=normalize_key_expr(pl.col("value")),
-            length=pl.col("value").str.len_chars(),
-        )
-    )
-    keep = normalize_key(own_label) if own_label else "\x00"
-    marker = (pl.col("length") <= 12) & pl.col("key").is_in(list(_MARKER_KEYS)) & (pl.col("key") != keep)
-    hits = values.filter(marker)["key"].unique().to_list()
-    if not hits:
-        return Inventory(values=values, n_rows=s.len())
-    kept = [normalize_key(m) for m in _KEPT_MARKERS]
-    values = values.filter(~(marker & ~pl.col("key").is_in(kept)))
-    return Inventory(values=values, n_rows=s.len(), markers=frozenset(_MARKER_KEYS[k] for k in hits))
+    values = _counts(s.rename("value").to_frame().lazy()).collect()
+    return _finish(values, s.len(), own_label)
+
+
+def inventories(frame: pl.DataFrame, names: Sequence[str],
+                own_labels: Sequence[str | None]) -> list[Inventory]:
+    """The inventories of several columns of ``frame``, counted in one parallel query."""
+    queries = [_counts(frame.lazy().select(pl.col(n).cast(pl.String).alias("value"))) for n in names]
+    counted = pl.collect_all(queries)
+    return [_finish(v, frame.height, lab) for v, lab in zip(counted, own_labels, strict=True)]

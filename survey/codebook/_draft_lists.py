@@ -51,13 +51,16 @@ def _pieces(values: pl.DataFrame, sep: str) -> pl.DataFrame:
     """One row per piece of each distinct cell: cell, pos, piece (as written), key, n."""
     flat = pl.col("value").str.replace_all("&nbsp;", " ", literal=True).str.replace_all(
         "&amp;", "&", literal=True)
-    return (
-        values.select("value", "n").with_row_index("cell")
+    exploded = (
+        values.lazy().select("value", "n").with_row_index("cell")
         .with_columns(piece=flat.str.split(sep))
         .explode("piece")
         .with_columns(pos=pl.int_range(pl.len()).over("cell"))
-        .with_columns(key=normalize_key_expr(pl.col("piece")))
     )
+    # each distinct piece normalised once (a list's entries repeat across its cells)
+    keys = exploded.select("piece").unique().with_columns(key=normalize_key_expr(pl.col("piece")))
+    return exploded.join(keys, on="piece", how="left", nulls_equal=True,
+                         maintain_order="left").collect()
 
 
 def _rejoin(pieces: pl.DataFrame, sep: str) -> pl.DataFrame:
