@@ -77,7 +77,7 @@ def covered_columns(cb: Codebook, raw: RawTable) -> dict[int, list[str]]:
                 assert len(found) == 1, f"{q.id}.{o.code}: column {o.column!r} -> {found}"
                 claims[found[0].index].append(q.id)
         keys = {k for o in q.options for k in o.match_keys()}
-        if q.other is not None:
+        if q.other is not None and q.other.column != q.column:   # write-ins in the cell itself
             found = _matches(q.other.column, raw) if not block_cols else [
                 c for c in block_cols if normalize_key(c.sub) == normalize_key(q.other.column)]
             assert len(found) == 1, f"{q.id}: other column {q.other.column!r} -> {found}"
