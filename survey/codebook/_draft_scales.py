@@ -154,9 +154,18 @@ _RATE = re.compile(r"^(less than |more than |at least |about )?(once|twice|\d+(?
 
 def _rate(s: str) -> float | None:
     """Times per year of ``Daily``, ``Weekly``, ``A few times a month``, ``Less than once a
-    year``: frequency scales of use, as a score that grows with the rate."""
-    if re.match(r"^(i have |i've |i )?never\b", s):
+    year``, ``Between once a week and once a day``, ``Weekly -- between ...``: frequency
+    scales of use, as a score that grows with the rate."""
+    if re.match(r"^(i have |i've |i )?never\b|^i (don'?t|do not) use\b", s):
         return 0.0
+    if " -- " in s or " - " in s:              # "Weekly -- Between once a week and once a day"
+        parts = [p.strip() for p in re.split(r" -- | - ", s)]
+        found = [r for r in (_rate(p) for p in parts) if r is not None]
+        return found[0] if found else None
+    m = re.match(r"^between (.+?) and (.+)$", s)
+    if m:
+        low, high = _rate(m.group(1)), _rate(m.group(2))
+        return None if low is None or high is None else (low + high) / 2
     per_year = _RATE_WORD.get(s) or _RATE_WORD.get(re.split(r" or |,", s)[0].strip())
     if per_year is None:
         m = _RATE.match(s)

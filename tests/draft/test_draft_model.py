@@ -64,6 +64,11 @@ def test_frequency_duration_and_experience_scales_are_ordered_and_dont_know_is_m
             ["Less than 1 year", "1 to 4 years", "5 to 9 years", "More than 20 years"],
         ("Daily", "Never", "Weekly", "Monthly"): ["Never", "Monthly", "Weekly", "Daily"],
         ("10년 이상", "1년 미만", "1~3년"): ["1년 미만", "1~3년", "10년 이상"],
+        ("More than once a day", "I don't use R any more", "Between once a day and once a week",
+         "Less than once a month"): ["I don't use R any more", "Less than once a month",
+                                     "Between once a day and once a week", "More than once a day"],
+        ("15-30 minutes a day", "Over 120 minutes a day", "Less than 15 minutes a day"):
+            ["Less than 15 minutes a day", "15-30 minutes a day", "Over 120 minutes a day"],
     }
     for seen, order in cases.items():
         d = decide(inventory(_sample([*seen, "I don't know what Rust is"], 60)))
