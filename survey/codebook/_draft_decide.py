@@ -27,7 +27,6 @@ options of a choice question.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -277,8 +276,3 @@ def infer_column(cells: Sequence[str | None] | pl.Series, *, header: str = "", d
     del n_rows
     w = is_weight_name(header) if weight is None else weight
     return decide(inventory(cells), header=header, date_cells=date_cells, weight=w)
-
-
-def stray_share(d: Decision) -> float:
-    """Share of the answered cells that a numeric decision declared missing as strays."""
-    return d.stray_cells / d.n_answered if d.n_answered else math.nan

@@ -93,7 +93,7 @@ def _rejoin(pieces: pl.DataFrame, sep: str) -> pl.DataFrame:
                             key=normalize_key_expr(pl.col("piece"))).select(pieces.columns)
 
 
-def _try(inv: Inventory, values: pl.DataFrame, sep: str, answered: int) -> Split | None:
+def _try(values: pl.DataFrame, sep: str, answered: int) -> Split | None:
     with_sep = values.filter(pl.col("value").str.contains(sep, literal=True))
     if with_sep.is_empty() or int(with_sep["n"].sum()) < 0.01 * answered:
         return None
@@ -169,7 +169,7 @@ def find_split(inv: Inventory, *, exclude: frozenset[str] = frozenset()) -> Spli
     if answered < 3:
         return None
     for sep in SEPARATORS:
-        found = _try(inv, values, sep, answered)
+        found = _try(values, sep, answered)
         if found is not None:
             return found
     return None
