@@ -119,8 +119,8 @@ def make_options(labels: Sequence[str]) -> tuple[Option, ...]:
     at a word, ``_2`` on a repeat or where it spells another option's label), ``1..k`` (``o1..ok`` beside numeric labels) only for
     labels with no ASCII letter or digit.
 
-    >>> [o.code for o in make_options(["Very satisfied", "C++", "C", "매우"])]
-    ['very_satisfied', 'c_2', 'c', '4']
+    >>> [o.code for o in make_options(["Very satisfied", "C++", "C#", "C", "매우"])]
+    ['very_satisfied', 'c_plus_plus', 'c_sharp', 'c', '5']
     """
     first: dict[str, str] = {}
     for lab in labels:
@@ -145,7 +145,9 @@ def make_options(labels: Sequence[str]) -> tuple[Option, ...]:
 
 
 def _code_slug(label: str, limit: int = 32) -> str:
-    s = re.sub(r"[^a-z0-9]+", "_", unicodedata.normalize("NFKC", label).lower()).strip("_")
+    s = unicodedata.normalize("NFKC", label).lower()
+    s = re.sub(r"(?<=\w)#", "_sharp", re.sub(r"(?<=\w)\+\+", "_plus_plus", s))   # C#, C++
+    s = re.sub(r"[^a-z0-9]+", "_", s).strip("_")
     if len(s) > limit:
         s = s[:limit].rsplit("_", 1)[0] if "_" in s[:limit] else s[:limit]
     if not s or not re.search(r"[a-z0-9]", s):
