@@ -26,6 +26,8 @@ class Converted:
     # intermediate columns evaluated first (normalised keys, parsed values), so the
     # outputs and checks that use them several times do not recompute them
     prepare: list[pl.Expr] = field(default_factory=list)
+    # evaluated before ``prepare`` (a normalised cell that several prepared columns read)
+    first: list[pl.Expr] = field(default_factory=list)
     outputs: list[pl.Expr] = field(default_factory=list)
     # (source column name, reason expression)
     checks: list[tuple[str, pl.Expr]] = field(default_factory=list)
@@ -231,11 +233,13 @@ def _multiple(
                 out.outputs.append(pl.lit(None, pl.Boolean).alias(q.option_column(o)))
         else:
             col = pl.col(main)
-            flat = (col.str.replace_all("&nbsp;", " ", literal=True)      # as normalize_key_expr
-                    .str.replace_all("&amp;", "&", literal=True)
-                    .str.normalize("NFKC").str.replace_all(r"<[^>]{0,200}>", " ")
-                    .str.replace_all("\x00", "", literal=True)
-                    .str.replace_all(r"\s+", " ").str.strip_chars())
+            out.first.append(
+                col.str.replace_all("&nbsp;", " ", literal=True)      # as normalize_key_expr
+                .str.replace_all("&amp;", "&", literal=True)
+                .str.normalize("NFKC").str.replace_all(r"<[^>]{0,200}>", " ")
+                .str.replace_all("\x00", "", literal=True)
+                .str.replace_all(r"\s+", " ").str.strip_chars().alias(f"__flat_{q.id}"))
+            flat = pl.col(f"__flat_{q.id}")
             # the key is the flat text lower-cased: one normalisation serves both
             out.prepare.append(flat.str.to_lowercase().alias(f"__key_{q.id}"))
             key = pl.col(f"__key_{q.id}")

@@ -91,7 +91,7 @@ def type_table(raw: RawTable, codebook: Codebook) -> TypedSurvey:
         checks += [(col, qc.question) for col, _ in conv.checks]
         sources = sorted({c.name for c in (qc.main, qc.other, *(c for _, c in qc.options)) if c is not None})
         exprs = [*conv.outputs, *(r.alias(n) for (_, r), n in zip(conv.checks, names)), *details.values()]
-        parts.append(_evaluate(raw.frame, sources, conv.prepare, exprs))
+        parts.append(_evaluate(raw.frame, sources, conv.prepare, exprs, first=conv.first))
     check_names = [f"__check{i}" for i in range(len(checks))]
     wide = pl.concat(parts, how="horizontal") if parts else pl.DataFrame()
     typed = wide.select(codebook.output_columns())
@@ -128,7 +128,7 @@ def type_table(raw: RawTable, codebook: Codebook) -> TypedSurvey:
 
 
 def _evaluate(frame: pl.DataFrame, sources: list[str], prepare: list[pl.Expr],
-              exprs: list[pl.Expr]) -> pl.DataFrame:
+              exprs: list[pl.Expr], *, first: list[pl.Expr] | None = None) -> pl.DataFrame:
     """Evaluate one question's expressions, once per distinct combination of its cells.
 
     Survey answers repeat (a few options, a few dates), so typing the distinct values and
@@ -144,10 +144,11 @@ def _evaluate(frame: pl.DataFrame, sources: list[str], prepare: list[pl.Expr],
     distinct = frame.select(sources).unique()
     # lazily, so that an expression several outputs share (a normalised cell, a joined
     # cell's entries) is computed once (polars' common-subexpression elimination)
+    first = first or []
     if distinct.height > frame.height // 2:
-        return (frame.lazy().select(sources).with_columns(prepare).with_columns(exprs).select(tmp)
-                .collect().rename(rename))
-    typed = distinct.lazy().with_columns(prepare).with_columns(exprs).collect()
+        return (frame.lazy().select(sources).with_columns(first).with_columns(prepare)
+                .with_columns(exprs).select(tmp).collect().rename(rename))
+    typed = distinct.lazy().with_columns(first).with_columns(prepare).with_columns(exprs).collect()
     return (
         frame.select(sources)
         .join(typed, on=sources, how="left", nulls_equal=True, maintain_order="left")
