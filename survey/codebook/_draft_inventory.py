@@ -139,15 +139,20 @@ def strip_markers(series: pl.Series, *, own_label: str | None = None) -> tuple[p
 
 def _counts(lf: pl.LazyFrame) -> pl.LazyFrame:
     """The distinct non-blank values of the one column ``value`` with their counts."""
-    return (
+    counted = (
         lf.filter(pl.col("value").is_not_null() & (pl.col("value").str.strip_chars() != ""))
         .group_by("value", maintain_order=True).len(name="n")
-        .with_columns(
-            pl.col("n").cast(pl.Int64),
-            key=normalize_key_expr(pl.col("value")),
-            length=pl.col("value").str.len_chars(),
-        )
+        .with_columns(pl.col("n").cast(pl.Int64), length=pl.col("value").str.len_chars())
+        .with_row_index("_order")
     )
+    # printable ASCII with no HTML is its own key once spaces are collapsed and it is
+    # lower-cased (NFKC leaves it as it is): the full normalisation only for the others
+    plain = pl.col("value").str.contains(r"^[\x20-\x25\x27-\x3b\x3d-\x7e]*$")
+    return pl.concat([
+        counted.filter(plain).with_columns(
+            key=pl.col("value").str.replace_all(r" {2,}", " ").str.strip_chars(" ").str.to_lowercase()),
+        counted.filter(~plain).with_columns(key=normalize_key_expr(pl.col("value"))),
+    ]).sort("_order").select("value", "n", "key", "length")
 
 
 def _finish(values: pl.DataFrame, n_rows: int, own_label: str | None) -> Inventory:

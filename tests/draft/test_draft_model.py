@@ -7,7 +7,10 @@ import random
 from pathlib import Path
 
 import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from survey._text import normalize_key
 from survey.codebook import draft_codebook, load_codebook
 from survey.codebook._draft import draft_codebook_yaml
 from survey.codebook._draft_check import check_lines
@@ -193,3 +196,11 @@ def test_draft_with_write_ins_and_strays_ingests_every_row(tmp_path: Path) -> No
     assert typed.frame["hours_per_week"].null_count() == 1
     assert typed.frame["hours_per_week__missing"].drop_nulls().to_list() == ["varies"]
     assert typed.frame["wgtp1"].min() == -9
+
+
+@settings(max_examples=100)
+@given(st.lists(st.text(max_size=12), min_size=1, max_size=20))
+def test_inventory_keys_are_ingests_matching_keys(cells: list[str]) -> None:
+    inv = inventory(cells)
+    for value, key in inv.values.select("value", "key").iter_rows():
+        assert key == normalize_key(value), value
