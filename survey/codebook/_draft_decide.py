@@ -113,13 +113,20 @@ def _flags(values: pl.DataFrame) -> pl.DataFrame:
     if head.is_empty() or head.str.contains(r"\d{1,4}[-/.]\s?\d{1,2}").any():
         for pattern, kind in reversed(_DATE_PATTERNS):
             date_kind = pl.when(v.str.contains(pattern.pattern)).then(pl.lit(kind)).otherwise(date_kind)
+    number = v.str.contains(_NUM.pattern) & v.str.contains(r"\d")
+    integer = v.str.contains(_INT.pattern)
+    digits = whole.str.len_chars().fill_null(0)
+    # thousands of distinct values, hardly any of the first 200 a number: no number test
+    # (a numeric column's distinct values are numbers but for at most 100 strays)
+    if values.height > 2000 and values["value"].head(200).str.contains(r"^\s*[+-]?[\d.]").mean() < 0.2:  # type: ignore[operator]
+        number, integer, digits = pl.lit(False), pl.lit(False), pl.lit(0)
     return values.lazy().with_columns(               # lazily: the stripped text computed once
         miss=pl.col("key").is_in(list(MISSING_TEXT)),
         sentinel=v.str.replace(r"^([+-]?\d+)\.0+$", "${1}").is_in(list(SENTINELS)),
-        number=v.str.contains(_NUM.pattern) & v.str.contains(r"\d"),
-        integer=v.str.contains(_INT.pattern),
-        digits=whole.str.len_chars().fill_null(0),
-        lead0=(whole.str.len_chars() > 1) & whole.str.starts_with("0"),
+        number=number,
+        integer=integer,
+        digits=digits,
+        lead0=(digits > 1) & whole.str.starts_with("0"),
         negative=v.str.starts_with("-"),
         date=date_kind,
         midnight=v.str.contains(_MIDNIGHT.pattern),
