@@ -549,13 +549,37 @@ def weights_rank(cols: pl.DataFrame, rows: np.ndarray | None = None,
     """Rank of the replicate-weight matrix ``cols`` (its ``rows`` if given; each row
     times ``scale`` if given), as R's ``qr(weights, tol=1e-5)$rank`` in ``degf()``.
 
-    The cross-products ``M'M`` are summed over blocks of rows, so a million-row design
-    never holds a second copy of its weights; the rank counts singular values above
-    1e-5 of the largest (eigenvalues of ``M'M`` above 1e-10 of its largest).
+    The rank counts singular values above 1e-5 of the largest (eigenvalues of the
+    Gram matrix ``M'M`` above 1e-10 of its largest, :func:`gram_rank`). Most replicate
+    weights have full column rank, and that is proved without the whole Gram matrix
+    (:func:`full_rank_from_head`): from the first rows' Gram matrix and the sum of
+    squares of every row. Otherwise ``M'M`` is summed over blocks of rows, so a
+    million-row design never holds a second copy of its weights.
     """
     k = cols.width
-    gram = np.zeros((k, k))
     n = cols.height if rows is None else rows.shape[0]
+    if k == 0 or n == 0:
+        return 0
+    head = cols.slice(0, _HEAD) if rows is None else cols[rows[:_HEAD]]
+    block = np.asarray(head.to_numpy(), dtype=np.float64)
+    if scale is not None:
+        block = block * scale[:_HEAD if rows is None else rows[:_HEAD]][:, None]
+    if n <= _HEAD:
+        return gram_rank(block.T @ block)
+    if rows is not None:
+        mask = np.zeros(cols.height, dtype=bool)
+        mask[rows] = True
+        chosen = cols.filter(pl.Series(mask))
+    else:
+        chosen = cols
+    # the trace bounds the largest eigenvalue; with row scales, their largest square
+    # times the plain trace bounds it in turn (column sums: polars' fast path)
+    trace = float(chosen.select((pl.all().cast(pl.Float64) ** 2).sum()).sum_horizontal().item())
+    if scale is not None:
+        trace *= float(np.max(scale[rows] if rows is not None else scale) ** 2)
+    if full_rank_from_head(block.T @ block, trace):
+        return k
+    gram = np.zeros((k, k))
     for start in range(0, n, _BLOCK):
         idx = (np.arange(start, min(start + _BLOCK, n)) if rows is None
                else rows[start:start + _BLOCK])
@@ -565,6 +589,23 @@ def weights_rank(cols: pl.DataFrame, rows: np.ndarray | None = None,
             block = block * scale[idx][:, None]
         gram += block.T @ block
     return gram_rank(gram)
+
+
+_HEAD = 4096  # rows whose Gram matrix usually proves full rank (weights_rank)
+
+
+def full_rank_from_head(head_gram: np.ndarray, trace: float) -> bool:
+    """True when ``M`` has full column rank by :func:`gram_rank`'s rule, given the Gram
+    matrix of some of its rows and ``trace``, the sum of squares of all its entries.
+
+    Adding rows only raises the Gram matrix (in the positive semi-definite order), so
+    its smallest eigenvalue is at least the head's; its largest is at most its trace.
+    If the head's smallest exceeds 1e-10 times the trace, every eigenvalue of ``M'M``
+    exceeds 1e-10 of its largest: the rank :func:`gram_rank` gives is the column count.
+    """
+    if head_gram.size == 0 or trace <= 0:
+        return False
+    return bool(np.linalg.eigvalsh(head_gram)[0] > 1e-10 * trace)
 
 
 def gram_rank(gram: np.ndarray) -> int:

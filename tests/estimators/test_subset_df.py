@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from survey.design import ReplicateDesign, SurveyFrame, as_replicate, subset_df, svydesign
+from survey.design._frame import full_rank_from_head, weights_rank
 from tests.estimators._rfixtures import dataset
 
 
@@ -35,3 +37,25 @@ def test_jackknife_domain_has_its_psus_minus_one() -> None:
     high = sf._data.filter(pl.col("stype") == "H")["__svy_psu"].unique().to_numpy()
     assert subset_df(sf, high) == len(high) - 1 == 7
     assert subset_df(sf, np.arange(sf.n_psu)) == sf.df == 14
+
+
+@pytest.mark.parametrize("rank", [3, 8])
+def test_rank_of_many_rows_with_and_without_the_head_proof(rank: int) -> None:
+    # more rows than the head whose Gram matrix proves full rank: a full-rank matrix is
+    # proved so, a rank-deficient one falls back to the whole Gram matrix; both as numpy
+    rng = np.random.default_rng(7)
+    n, reps = 9000, 8
+    mat = rng.uniform(0.5, 2.0, (n, rank)) @ rng.uniform(0.5, 2.0, (rank, reps))
+    cols = pl.DataFrame({f"r{j}": mat[:, j] for j in range(reps)})
+    rows = np.flatnonzero(rng.uniform(size=n) < 0.7)
+    scale = rng.uniform(0.5, 3.0, n)
+    assert weights_rank(cols) == np.linalg.matrix_rank(mat) == rank
+    assert weights_rank(cols, rows=rows) == np.linalg.matrix_rank(mat[rows])
+    assert weights_rank(cols, scale=scale) == np.linalg.matrix_rank(mat * scale[:, None])
+
+
+def test_head_proof_needs_the_head_to_dominate_the_trace() -> None:
+    gram = np.diag([4.0, 1e-3])
+    assert full_rank_from_head(gram, 10.0)
+    assert not full_rank_from_head(gram, 1e8)  # the rest of the rows may dwarf the head
+    assert not full_rank_from_head(np.diag([4.0, 0.0]), 10.0)
