@@ -11,7 +11,8 @@ caller can catch one class.  Each carries where the problem is (``location``), a
     │   └── ValidationError          the data were read but failed validation (exit 1)
     ├── StoreError                   the wave store refused an operation
     ├── DesignError                  a survey design is inconsistent with its data
-    │   └── SpecError                a design specification or SQL condition is wrong
+    │   ├── SpecError                a design specification or SQL condition is wrong
+    │   └── NotStreamable            a design or estimate needs the rows in memory
     ├── EstimationError              an estimate cannot be computed
     ├── ModelError                   a model cannot be fitted
     ├── PlanError                    an analysis plan is malformed
@@ -34,6 +35,7 @@ __all__ = [
     "EstimationError",
     "IngestError",
     "ModelError",
+    "NotStreamable",
     "PlanError",
     "ReportError",
     "SpecError",
@@ -113,6 +115,11 @@ class StoreError(SurveyError):
 
 class DesignError(SurveyError):
     """A survey design is inconsistent with its data."""
+
+
+class NotStreamable(DesignError):
+    """A design or estimate needs the rows in memory: it cannot run on a lazy design
+    (:class:`~survey.design.LazySurveyFrame`); read the rows and bind a SurveyFrame."""
 
 
 class SpecError(DesignError):

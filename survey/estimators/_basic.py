@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 
 from survey._typing import CIMethod, SortOrder
-from survey.design import Design, SurveyFrame
+from survey.design import Design, LazySurveyFrame, SurveyFrame
 from survey.design._frame import DOM, W
 from survey.estimators._engine import (
     Domains,
@@ -21,6 +21,7 @@ from survey.estimators._engine import (
     make_domains,
     svr_var,
 )
+from survey.estimators._items import _Item, _layout
 from survey.estimators._intervals import (
     DESIGN_METHODS,
     SRS_METHODS,
@@ -30,12 +31,16 @@ from survey.estimators._intervals import (
 )
 from survey.estimators._joined import warn_if_joined
 from survey.estimators._results import Estimates, sort_rows
-from survey.errors import EstimationError
+from survey.estimators._stream import fit_lazy, lazy_items, lazy_ratio_item, reduce_lazy
+from survey.errors import EstimationError, NotStreamable
 
 __all__ = ["categories", "mean", "proportion", "ratio", "total"]
 
 Vars = str | Sequence[str]
 By = str | Sequence[str] | None
+Frame = SurveyFrame | LazySurveyFrame
+"""A design bound to rows in memory, or to rows that stay where they are (streamed
+Parquet, Spark): totals, means, proportions and ratios take either, with equal results."""
 Deff = bool | Literal["replace"]
 """``True``: R's ``deff=TRUE`` (against simple random sampling without replacement);
 ``"replace"``: R's ``deff="replace"`` (with replacement: no finite population factor)."""
@@ -70,17 +75,6 @@ def categories(sf: SurveyFrame, column: str) -> list[object] | None:
                           location=column)
 
 
-@dataclass(frozen=True)
-class _Item:
-    """One analysis variable's base columns and output rows."""
-
-    variable: str
-    labels: tuple[object, ...] | None  # categories, None for a numeric variable
-    cols: tuple[pl.Expr, ...]  # numerator columns, then the base ("answered") column
-    valid: pl.Expr
-    value: pl.Expr | None  # numeric value (for deff)
-
-
 def _items(sf: SurveyFrame, var: Vars) -> list[_Item]:
     out = []
     for v in _names(var):
@@ -104,28 +98,6 @@ def _items(sf: SurveyFrame, var: Vars) -> list[_Item]:
     return out
 
 
-def _layout(items: list[_Item], D: int, statistic: str) -> tuple[list[pl.Expr], np.ndarray,
-                                                                  np.ndarray, list[tuple]]:
-    """Flatten items into base columns and the (num, den) index of every output row."""
-    cols: list[pl.Expr] = []
-    offs = []
-    for it in items:
-        offs.append(len(cols))
-        cols.extend(it.cols)
-    k = len(cols)
-    num, den, meta = [], [], []
-    for d in range(D):
-        for j, it in enumerate(items):
-            base = d * k + offs[j]
-            nnum = len(it.cols) - 1
-            for c in range(nnum):
-                num.append(base + c)
-                den.append(base + nnum if statistic != "total" else -1)
-                cat = None if it.labels is None else it.labels[c]
-                meta.append((d, j, cat, c))
-    return cols, np.array(num), np.array(den), meta
-
-
 def _frame(dom: Domains, rows: dict[str, list]) -> pl.DataFrame:
     d_idx = rows.pop("_d")
     # small tables: from Python lists, as building polars columns from numpy arrays
@@ -138,22 +110,35 @@ def _frame(dom: Domains, rows: dict[str, list]) -> pl.DataFrame:
     return out
 
 
-def _linear(sf: SurveyFrame, var: Vars, statistic: str, *, by: By, where: pl.Expr | None,
+def _linear(sf: Frame, var: Vars, statistic: str, *, by: By, where: pl.Expr | None,
             deff: Deff, level: float, df: float | None) -> Estimates:
     return _linear_fit(sf, var, statistic, by=by, where=where, deff=deff, level=level,
                        df=df)[0]
 
 
-def _linear_fit(sf: SurveyFrame, var: Vars, statistic: str, *, by: By, where: pl.Expr | None,
-                deff: Deff, level: float, df: float | None
+def _by_names(by: By) -> tuple[str, ...]:
+    return () if by is None else ((by,) if isinstance(by, str) else tuple(by))
+
+
+def _linear_fit(sf: Frame, var: Vars, statistic: str, *, by: By, where: pl.Expr | None,
+                deff: Deff, level: float, df: float | None, codes: bool = False
                 ) -> tuple[Estimates, Domains, list[_Item], tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """The estimates, with the domains, items and domain counts they came from."""
     _check_deff(deff)
-    items = _items(sf, var)
-    dom = make_domains(sf, by=by, where=where)
-    cols, num, den, meta = _layout(items, dom.count, statistic)
-    fit = fit_ratios(sf, dom, cols, num, den)
-    counts = domain_counts(sf, dom, [it.valid for it in items])
+    if isinstance(sf, LazySurveyFrame):
+        if deff:
+            raise NotStreamable("design effects need the rows in memory", location="deff")
+        items = lazy_items(sf, _names(var), codes=codes)
+        red = reduce_lazy(sf, items, by=_by_names(by), where=where)
+        dom, counts = red.dom, red.counts
+        cols, num, den, meta = _layout(items, dom.count, statistic)
+        fit = fit_lazy(sf, red, num, den)
+    else:
+        items = _items(sf, var)
+        dom = make_domains(sf, by=by, where=where)
+        cols, num, den, meta = _layout(items, dom.count, statistic)
+        fit = fit_ratios(sf, dom, cols, num, den)
+        counts = domain_counts(sf, dom, [it.valid for it in items])
     n, ddf, _ = counts
     est, se = fit.estimate, np.sqrt(np.clip(np.diag(fit.vcov), 0, None))
     lo, hi = wald(est, se, level, df)
@@ -217,7 +202,7 @@ def _deff(sf: SurveyFrame, dom: Domains, items: list[_Item], fit: Fit, meta: lis
         return np.diag(fit.vcov) / vsrs
 
 
-def mean(sf: SurveyFrame, var: Vars, *, by: By = None, where: pl.Expr | None = None,
+def mean(sf: Frame, var: Vars, *, by: By = None, where: pl.Expr | None = None,
          deff: Deff = False, level: float = 0.95, df: float | None = None) -> Estimates:
     """Design-based means (numeric columns) or category proportions (categorical), as
     R's ``svymean`` / ``svyby(..., svymean)``.
@@ -258,7 +243,7 @@ def mean(sf: SurveyFrame, var: Vars, *, by: By = None, where: pl.Expr | None = N
     return _linear(sf, var, "mean", by=by, where=where, deff=deff, level=level, df=df)
 
 
-def total(sf: SurveyFrame, var: Vars, *, by: By = None, where: pl.Expr | None = None,
+def total(sf: Frame, var: Vars, *, by: By = None, where: pl.Expr | None = None,
           deff: Deff = False, level: float = 0.95, df: float | None = None) -> Estimates:
     """Design-based totals (category counts for categorical columns), as R's ``svytotal``.
 
@@ -273,7 +258,7 @@ def total(sf: SurveyFrame, var: Vars, *, by: By = None, where: pl.Expr | None = 
     return _linear(sf, var, "total", by=by, where=where, deff=deff, level=level, df=df)
 
 
-def ratio(sf: SurveyFrame, numerator: str, denominator: str, *, by: By = None,
+def ratio(sf: Frame, numerator: str, denominator: str, *, by: By = None,
           where: pl.Expr | None = None, deff: Deff = False, level: float = 0.95,
           df: float | None = None) -> Estimates:
     """Ratio of two totals, as R's ``svyratio`` (rows missing either column left out).
@@ -285,18 +270,30 @@ def ratio(sf: SurveyFrame, numerator: str, denominator: str, *, by: By = None,
     1.0
     """
     _check_deff(deff)
+    columns = sf.schema if isinstance(sf, LazySurveyFrame) else sf.frame.columns
     for c in (numerator, denominator):
-        if c not in sf.frame.columns:
+        if c not in columns:
             raise EstimationError(f"column {c!r} is not in the frame", location=c)
     y, x = pl.col(numerator), pl.col(denominator)
     ok = y.is_not_null() & x.is_not_null()
-    item = _Item(f"{numerator}/{denominator}", None,
-                 (pl.when(ok).then(y).otherwise(0), pl.when(ok).then(x).otherwise(0)), ok, None)
-    dom = make_domains(sf, by=by, where=where)
-    D = dom.count
-    num, den = np.arange(D) * 2, np.arange(D) * 2 + 1
-    fit = fit_ratios(sf, dom, item.cols, num, den)
-    n, ddf, _ = domain_counts(sf, dom, [ok])
+    if isinstance(sf, LazySurveyFrame):
+        if deff:
+            raise NotStreamable("design effects need the rows in memory", location="deff")
+        item = lazy_ratio_item(numerator, denominator)
+        red = reduce_lazy(sf, [item], by=_by_names(by), where=where)
+        dom, (n, ddf, _) = red.dom, red.counts
+        D = dom.count
+        num, den = np.arange(D) * 2, np.arange(D) * 2 + 1
+        fit = fit_lazy(sf, red, num, den)
+    else:
+        item = _Item(f"{numerator}/{denominator}", None,
+                     (pl.when(ok).then(y).otherwise(0), pl.when(ok).then(x).otherwise(0)), ok,
+                     None)
+        dom = make_domains(sf, by=by, where=where)
+        D = dom.count
+        num, den = np.arange(D) * 2, np.arange(D) * 2 + 1
+        fit = fit_ratios(sf, dom, item.cols, num, den)
+        n, ddf, _ = domain_counts(sf, dom, [ok])
     est, se = fit.estimate, np.sqrt(np.clip(np.diag(fit.vcov), 0, None))
     lo, hi = wald(est, se, level, df)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -330,14 +327,18 @@ def _weight_sums(dom: Domains, valid: pl.Expr) -> np.ndarray:
     return out
 
 
-def _is_srs(sf: SurveyFrame) -> bool:
+def _is_srs(sf: Frame) -> bool:
     d = sf.design
     if not isinstance(d, Design) or d.strata or d.ids:
         return False
-    return d.weights is None or sf.frame[d.weights].n_unique() == 1
+    if d.weights is None:
+        return True
+    if isinstance(sf, LazySurveyFrame):
+        return sf.backend.distinct(d.weights).len() == 1
+    return sf.frame[d.weights].n_unique() == 1
 
 
-def proportion(sf: SurveyFrame, var: Vars, *, method: CIMethod = "logit", by: By = None,
+def proportion(sf: Frame, var: Vars, *, method: CIMethod = "logit", by: By = None,
                where: pl.Expr | None = None, deff: Deff = False, level: float = 0.95,
                df: float | None = None, sort: SortOrder = "none") -> Estimates:
     """Proportions of every category with R's ``svyciprop`` intervals.
@@ -382,13 +383,16 @@ def proportion(sf: SurveyFrame, var: Vars, *, method: CIMethod = "logit", by: By
             f"method={method!r} assumes a simple random sample; this design has strata, "
             "clusters, replicate weights or unequal weights", location="method",
             hint="use 'logit' (default) or 'beta', which use the design variance")
+    lazy = isinstance(sf, LazySurveyFrame)
     for v in _names(var):
+        if lazy:  # categories and codes are read by the lazy reduction
+            continue
         if v in sf.frame.columns and categories(sf, v) is None:
             sf = _codes_as_categories(sf, v)
         elif v in sf.frame.columns:
             warn_if_joined(sf.frame[v])   # a text column of joined lists: counted whole
     res, dom, items, (n, ddf, nrow) = _linear_fit(sf, var, "mean", by=by, where=where,
-                                                  deff=deff, level=level, df=None)
+                                                  deff=deff, level=level, df=None, codes=lazy)
     t = res.table
     d_idx = _domain_index(dom, t)
     j_idx = np.array([[it.variable for it in items].index(v) for v in t["variable"]])

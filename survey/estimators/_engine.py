@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -27,7 +28,8 @@ from survey.design._frame import DOM, H, PSU, SSU, W, _Stage2, dense_codes, unit
 from survey.design._pps import pps_vcov
 from survey.errors import EstimationError
 
-__all__ = ["Domains", "Fit", "fit_ratios", "make_domains", "svr_var", "taylor_vcov"]
+__all__ = ["Domains", "Fit", "finish_ratios", "fit_ratios", "make_domains", "ratio_jacobian",
+           "svr_var", "taylor_vcov"]
 
 _CENSUS = 1e-7
 
@@ -230,7 +232,7 @@ def _first_stage(sf: SurveyFrame, Z: np.ndarray, present: np.ndarray | None = No
     return (Cs.T @ Cs) * mult
 
 
-def svr_var(thetas: np.ndarray, theta: np.ndarray, sf: SurveyFrame) -> np.ndarray:
+def svr_var(thetas: np.ndarray, theta: np.ndarray, sf: Any) -> np.ndarray:
     """R's ``svrVar``: ``scale * sum_r rscales_r (theta_r - centre)(theta_r - centre)'``."""
     reps = sf._reps
     assert reps is not None
@@ -259,24 +261,10 @@ def fit_ratios(sf: SurveyFrame, dom: Domains, cols: Sequence[pl.Expr],
     supplied = sf._reps is not None and sf._reps.factors is None
     # supplied replicate columns make every row a PSU: their totals by domain suffice
     P = psu_totals(dom, cols, 1, None) if supplied else psu_totals(dom, cols, sf.n_psu)
-    flat = P.reshape(P.shape[0], -1)
-    T = flat.sum(axis=0)
-    has = den >= 0
-    denom = np.where(has, T[np.where(has, den, 0)], 1.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        est = T[num] / denom
     if sf.is_replicate:  # a weighted replicate design carries its calibration in the replicates
-        Tr = replicate_totals(sf, dom, cols, P)
-        rden = np.where(has[None, :], Tr[:, np.where(has, den, 0)], 1.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            thetas = Tr[:, num] / rden
-        return Fit(est, svr_var(thetas, est, sf), T, thetas)
-    m = num.shape[0]
-    J = np.zeros((m, T.shape[0]))
-    rows = np.arange(m)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        J[rows, num] = 1.0 / denom
-        np.add.at(J, (rows[has], den[has]), -est[has] / denom[has])
+        return finish_ratios(sf, P, num, den, replicates=replicate_totals(sf, dom, cols, P))
+    est, J, T = ratio_jacobian(P, num, den)
+    flat = P.reshape(P.shape[0], -1)
     Z2 = None
     if sf.has_stage2:
         Z2 = psu_totals(dom, cols, sf.n_ssu, SSU).reshape(sf.n_ssu, -1)
@@ -293,6 +281,44 @@ def fit_ratios(sf: SurveyFrame, dom: Domains, cols: Sequence[pl.Expr],
     with np.errstate(invalid="ignore"):  # an empty domain's NaN estimate stays NaN
         return Fit(est, taylor_vcov(sf, flat @ J.T, None if Z2 is None else Z2 @ J.T,
                                     deeper=deeper, present=present), T)
+
+
+def ratio_jacobian(P: np.ndarray, num: np.ndarray, den: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The estimates ``T[num] / T[den]``, their Jacobian in the totals ``T`` and ``T``."""
+    T = P.reshape(P.shape[0], -1).sum(axis=0)
+    has = den >= 0
+    denom = np.where(has, T[np.where(has, den, 0)], 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        est = T[num] / denom
+    m = num.shape[0]
+    J = np.zeros((m, T.shape[0]))
+    rows = np.arange(m)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        J[rows, num] = 1.0 / denom
+        np.add.at(J, (rows[has], den[has]), -est[has] / denom[has])
+    return est, J, T
+
+
+def finish_ratios(sf: Any, P: np.ndarray, num: np.ndarray, den: np.ndarray, *,
+                  replicates: np.ndarray | None = None) -> Fit:
+    """:func:`fit_ratios` from its small arrays: the PSU x domain totals ``P`` and, for a
+    replicate design, the replicate totals ``(R, D * k)`` (else the one-stage Taylor
+    variance). Any design that reduces its rows to these arrays (a lazy design's GROUP
+    BY, streamed or on Spark) finishes here, with the same numbers."""
+    if replicates is not None:
+        T = P.reshape(P.shape[0], -1).sum(axis=0)
+        has = den >= 0
+        denom = np.where(has, T[np.where(has, den, 0)], 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            est = T[num] / denom
+        rden = np.where(has[None, :], replicates[:, np.where(has, den, 0)], 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            thetas = replicates[:, num] / rden
+        return Fit(est, svr_var(thetas, est, sf), T, thetas)
+    est, J, T = ratio_jacobian(P, num, den)
+    with np.errstate(invalid="ignore"):  # an empty domain's NaN estimate stays NaN
+        return Fit(est, taylor_vcov(sf, P.reshape(P.shape[0], -1) @ J.T), T)
 
 
 def domain_counts(sf: SurveyFrame, dom: Domains, valid: Sequence[pl.Expr]

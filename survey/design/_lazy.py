@@ -1,0 +1,387 @@
+"""A design over rows that are never loaded: a Parquet scan streamed by polars, or a
+Spark DataFrame.
+
+Binding reads only what the design needs, in one GROUP BY pass: for a linearisation
+design the table of PSUs (stratum, PSU, fpc: one row each), bound as a small
+:class:`SurveyFrame` that carries the strata, PSU counts and finite population
+corrections exactly as binding the whole frame would; for supplied replicate columns
+the row count, weight checks and the rank of the replicate weights (R's ``degf``).
+The estimators then reduce the rows to PSU x domain (or replicate x domain) totals
+with the same backend (:mod:`survey.estimators._stream`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from survey.design._backend import Backend, ProgressFn, Sum, backend_for
+from survey.design._design import Design, ReplicateDesign
+from survey.design._frame import (
+    _CENSUS,
+    H,
+    PSU,
+    SurveyFrame,
+    _fpc_factor,
+    _Replicates,
+    _stratum_table,
+    _Strata,
+    dense_codes,
+    full_rank_from_head,
+    gram_rank,
+    replicate_scales,
+)
+from survey.design._replicates import as_replicate
+from survey.errors import DesignError, NotStreamable
+
+__all__ = ["LazySurveyFrame"]
+
+HEAD = 4096  # rows whose Gram matrix usually proves a full rank (see weights_rank)
+ROW = "__svy_row"  # a row's position, for the order in which PSUs first appear
+
+
+class LazySurveyFrame:
+    """A design bound to rows that stay where they are: a polars ``LazyFrame`` (e.g.
+    ``pl.scan_parquet("acs/*.parquet")``), streamed, or a ``pyspark.sql.DataFrame``.
+
+    Totals, means, proportions and ratios (:func:`~survey.estimators.total` ...) take
+    it in place of a :class:`SurveyFrame` and give the same figures: the rows are
+    reduced to small arrays by GROUP BY sums where they live, and those are finished
+    by the same numpy code. Designs: strata, clusters (PSUs), first-stage fpc and
+    lonely PSUs; supplied replicate columns; replicates made from the PSUs
+    (:meth:`as_replicate`). Not (yet): designs without clusters under linearisation,
+    a second-stage fpc, calibrated weights (:class:`~survey.errors.NotStreamable`).
+
+    ``progress`` is called with a :class:`~survey.design.Progress` as rows are read.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> lf = pl.LazyFrame({"y": [1.0, 2.0, 4.0, 3.0], "c": [1, 1, 2, 2]})
+    >>> LazySurveyFrame(lf, Design(ids="c")).n_psu
+    2
+    """
+
+    def __init__(self, source: Any, design: Design | ReplicateDesign, *,
+                 progress: ProgressFn | None = None) -> None:
+        self.backend: Backend = backend_for(source, progress)
+        self._design: Design | ReplicateDesign = design
+        self._schema = self.backend.schema()
+        self._calib = None
+        self.small: SurveyFrame | None = None
+        self._reps: _Replicates | None = None
+        self._psu_keys: pl.DataFrame | None = None
+        self.psu_columns: tuple[str, ...] = ()  # stratum and PSU columns (linearisation)
+        self.psu_code = PSU
+        self.row_strata: _Strata | None = None  # strata of a design whose rows are its PSUs
+        missing = [c for c in design.columns if c not in self._schema]
+        if missing:
+            raise DesignError("the design names columns the data lack",
+                              problems=[f"column {c!r} is not in the data" for c in missing])
+        if isinstance(design, ReplicateDesign):
+            self._bind_replicates(design)
+        else:
+            self._bind(design)
+
+    # -- binding -------------------------------------------------------------------------
+
+    def _weight_checks(self, weights: str | None, keys: Sequence[str]) -> list[Sum]:
+        if weights is None:
+            return []
+        if not self._schema[weights].is_numeric():
+            raise DesignError(f"weight column {weights!r} is {self._schema[weights]}, "
+                              "not numeric")
+        return [Sum("__w_null", (("null", weights),)), Sum("__w_neg", (("negative", weights),))]
+
+    @staticmethod
+    def _weight_problems(table: pl.DataFrame, weights: str | None) -> list[str]:
+        if weights is None:
+            return []
+        out = []
+        if k := int(table["__w_null"].sum()):
+            out.append(f"weight column {weights!r} has {k} nulls")
+        if k := int(table["__w_neg"].sum()):
+            out.append(f"weight column {weights!r} has {k} negative values")
+        return out
+
+    def _bind(self, d: Design) -> None:
+        if len(d.stage_fpc) > 1:
+            raise NotStreamable("a second-stage fpc needs the rows in memory")
+        if d.fpc and d.weights is None:
+            raise NotStreamable("weights from the fpc (no weight column) need the rows in "
+                                "memory")
+        if not d.stage_ids:
+            self._bind_rows(d)
+            return
+        keys = [c for c in (d.strata, d.stage_ids[0], *d.stage_fpc) if c is not None]
+        keys = list(dict.fromkeys(keys))
+        sums = [Sum("__rows", (("one", ""),)), *self._weight_checks(d.weights, keys)]
+        lf_rows = self.backend
+        table = lf_rows.aggregate(keys, sums, step="design")
+        if problems := self._weight_problems(table, d.weights):
+            raise DesignError("the design does not fit the data", problems=problems)
+        order = self._first_seen(keys)
+        if order is not None:
+            table = table.join(order, on=keys, how="left", nulls_equal=True).sort(ROW)
+        psus = table.select(keys)
+        if d.weights is not None and d.weights not in keys:  # named, for describe()
+            psus = psus.with_columns(pl.lit(1.0).alias(d.weights))
+        small = SurveyFrame(psus, Design(
+            weights=d.weights if d.weights not in keys else None, strata=d.strata,
+            ids=d.stage_ids[0], fpc=d.stage_fpc[0] if d.fpc else None,
+            fpc_kind=d.fpc_kind, lonely_psu=d.lonely_psu))
+        self.small = small
+        ids = [c for c in (d.strata, d.stage_ids[0]) if c is not None]
+        self.psu_columns = tuple(dict.fromkeys(ids))
+        self._psu_keys = (pl.DataFrame([*(small.frame[c] for c in self.psu_columns),
+                                        small._data[PSU]])
+                          .unique(subset=list(self.psu_columns)))
+        self._n = int(table["__rows"].sum())
+
+    def _bind_rows(self, d: Design) -> None:
+        """Every row its own PSU: the strata's sizes (PSUs) and fpc, from one pass."""
+        keys = list(dict.fromkeys(c for c in (d.strata, *d.stage_fpc) if c is not None))
+        sums = [Sum("__rows", (("one", ""),)), *self._weight_checks(d.weights, keys)]
+        table = self.backend.aggregate(keys, sums, step="design")
+        problems = self._weight_problems(table, d.weights)
+        if d.strata and (k := table[d.strata].null_count()):
+            problems.append(f"{d.strata!r} has nulls ({k} strata rows)")
+        if problems:
+            raise DesignError("the design does not fit the data", problems=problems)
+        if d.strata:
+            h, _ = dense_codes(table[d.strata])
+        else:
+            h = pl.zeros(table.height, pl.UInt32, eager=True)
+        fpc = d.stage_fpc[0] if d.fpc else None
+        st = _stratum_table(table, h, d.strata, fpc)
+        n_psu = np.bincount(h.to_numpy(), weights=table["__rows"].to_numpy(),
+                            minlength=st.height)
+        f = np.ones_like(n_psu)
+        if fpc is not None:
+            f, fpc_problems, _ = _fpc_factor(st, n_psu, fpc, d.fpc_kind)
+            if fpc_problems:
+                raise DesignError("the fpc does not fit the design", problems=fpc_problems,
+                                  location=fpc)
+        self.row_strata = _Strata(tuple(st["label"].to_list()), n_psu, f)
+        lonely = (n_psu == 1) & (f >= _CENSUS)
+        if lonely.any() and d.lonely_psu == "fail":
+            names = [str(x) for x, k in zip(self.row_strata.labels, lonely, strict=True) if k]
+            raise DesignError(
+                f"{len(names)} strata have only one PSU: {', '.join(names[:20])}",
+                location=d.strata,
+                hint="choose lonely_psu='adjust', 'average', 'remove' or 'certainty' "
+                "(R's survey.lonely.psu), or merge the strata")
+        if d.strata:
+            self.psu_columns = (d.strata,)
+            self._psu_keys = pl.DataFrame([table[d.strata], h.alias(H)]).unique(
+                subset=[d.strata])
+            self.psu_code = H
+        self._n = int(table["__rows"].sum())
+
+    def _first_seen(self, keys: list[str]) -> pl.DataFrame | None:
+        """The first row of every PSU (as R orders BRR's half-samples): a polars scan
+        numbers its rows; Spark has no row order, so its PSUs keep the sorted order."""
+        b = self.backend
+        if b.engine != "polars":
+            return None
+        lf = b.lf.select(keys).with_row_index(ROW)  # type: ignore[attr-defined]
+        return lf.group_by(keys).agg(pl.col(ROW).min()).collect(engine="streaming")
+
+    def _bind_replicates(self, d: ReplicateDesign) -> None:
+        """Supplied replicate columns: nothing read but the row count. The weights are
+        checked (nulls, negative design weights) on the rows each estimate reads, and the
+        rank of the replicate weights comes from the same pass (:meth:`design_df`)."""
+        if not d.repweights:
+            raise DesignError("repweights names no columns")
+        bad = [c for c in d.repweights if not self._schema[c].is_numeric()]
+        if bad:
+            raise DesignError("the replicate weights do not fit the data",
+                              problems=[f"replicate column {c!r} is {self._schema[c]}, not "
+                                        "numeric" for c in bad])
+        if d.weights is not None and not self._schema[d.weights].is_numeric():
+            raise DesignError(f"weight column {d.weights!r} is {self._schema[d.weights]}, "
+                              "not numeric")
+        self._n = self.backend.height()
+        scale, rscales = replicate_scales(d.type, len(d.repweights), d.scale, d.rscales, d.rho)
+        self._design_df: int | None = None
+        self._reps = _Replicates(scale, rscales, d.mse, None, d.repweights, d.combined_weights,
+                                 d.type, -1)  # df: design_df()
+
+    def replicate_sums(self) -> list[Sum]:
+        """What an estimate's pass adds to check the weights and rank them: nulls of
+        every weight column, negative design weights, the replicate columns' sums of
+        squares and the largest design weight (the rank's bounds, :meth:`design_df`)."""
+        d = self._design
+        assert isinstance(d, ReplicateDesign)
+        out = [*self._weight_checks(d.weights, []),
+               *(Sum(f"__null{j}", (("col", c),), kind="nulls")
+                 for j, c in enumerate(d.repweights)),
+               *(Sum(f"__ss{j}", (("square", c),)) for j, c in enumerate(d.repweights))]
+        if d.weights is not None and not d.combined_weights:
+            out.append(Sum("__wmax", (("col", d.weights),), kind="max"))
+        return out
+
+    def check_replicates(self, table: pl.DataFrame) -> None:
+        """Raise if the pass of :meth:`replicate_sums` found nulls or negative weights."""
+        d = self._design
+        assert isinstance(d, ReplicateDesign)
+        problems = self._weight_problems(table, d.weights)
+        problems += [f"replicate column {c!r} has {int(table[f'__null{j}'].sum())} nulls"
+                     for j, c in enumerate(d.repweights) if table[f"__null{j}"].sum()]
+        if problems:
+            raise DesignError("the replicate weights do not fit the data", problems=problems)
+
+    def design_df(self, table: pl.DataFrame | None = None) -> int:
+        """R's ``degf``: the rank of the (analysis) replicate weights minus one; from the
+        sums of squares of an estimate's pass over every row (``table``), else one pass."""
+        if self._design_df is None:
+            d = self._design
+            assert isinstance(d, ReplicateDesign)
+            if table is None:
+                table = self.backend.aggregate([], self.replicate_sums(), step="rank")
+                self.check_replicates(table)
+            trace = float(sum(table[f"__ss{j}"].sum() for j in range(len(d.repweights))))
+            scale = None if (d.weights is None or d.combined_weights) else d.weights
+            if scale is not None:
+                trace *= float(table["__wmax"].max()) ** 2
+            self._design_df = (self.rank(trace=trace, scale=scale) or 1) - 1
+        return self._design_df
+
+    def rank(self, *, trace: float, scale: str | None = None, where: Any = None,
+             notnull: Sequence[str] = (), equal: dict[str, Any] | None = None) -> int:
+        """Rank of the replicate weights of the rows chosen (``nonzero`` design weight
+        when ``where``/``equal`` choose a domain), as :func:`weights_rank`: proved full
+        from the first rows and ``trace`` (their sum of squares, times the largest
+        squared row scale), else from the whole Gram matrix, summed where the rows are."""
+        reps = list(self._design.repweights)  # type: ignore[union-attr]
+        domain = where is not None or bool(equal) or bool(notnull)
+        w = self._design.weights
+        nonzero = w if domain else None
+        cols = reps + ([scale] if scale else [])
+        head = self.backend.head(cols, HEAD, where=where, notnull=notnull, nonzero=nonzero,
+                                 equal=equal)
+        if head.height == 0:
+            return 0
+        m = head.select(reps).cast(pl.Float64).to_numpy()
+        if scale:
+            m = m * head[scale].cast(pl.Float64).fill_null(0.0).to_numpy()[:, None]
+        gram = m.T @ m
+        if head.height < HEAD or full_rank_from_head(gram, trace):
+            return gram_rank(gram) if head.height < HEAD else len(reps)
+        k = len(reps)
+        pairs = [(i, j) for i in range(k) for j in range(i, k)]
+        extra: tuple[tuple[Any, str], ...] = (("col", scale), ("col", scale)) if scale else ()
+        sums = [Sum(f"g{i}_{j}", (("col", reps[i]), ("col", reps[j]), *extra))
+                for i, j in pairs]
+        if nonzero:
+            sums = [Sum(s.name, (*s.factors, ("nonzero", nonzero))) for s in sums]
+        out = self.backend.aggregate([], sums, where=where, notnull=notnull, equal=equal,
+                                     step="rank")
+        full = np.zeros((k, k))
+        for i, j in pairs:
+            full[i, j] = full[j, i] = float(out[f"g{i}_{j}"][0])
+        return gram_rank(full)
+
+    # -- replicates made from the PSUs ---------------------------------------------------
+
+    def as_replicate(self, **options: Any) -> LazySurveyFrame:
+        """Replicate weights made from the PSUs, as :func:`~survey.design.as_replicate`
+        (the same options): per-PSU multipliers, never a row-level matrix."""
+        if self.row_strata is not None:
+            raise NotStreamable("replicates made from a design without clusters need the "
+                                "rows in memory", hint="give the PSU column")
+        if self.small is None:
+            raise DesignError("the design already has replicate weights")
+        new = LazySurveyFrame.__new__(LazySurveyFrame)
+        new.__dict__.update(self.__dict__)
+        new.small = as_replicate(self.small, **options)
+        new._reps = new.small._reps
+        new._design = new.small.design
+        return new
+
+    # -- what estimators ask -------------------------------------------------------------
+
+    @property
+    def design(self) -> Design | ReplicateDesign:
+        """The design specification."""
+        return self._design
+
+    @property
+    def schema(self) -> dict[str, pl.DataType]:
+        """The columns of the rows and their types."""
+        return self._schema
+
+    @property
+    def calibration(self) -> None:
+        """Lazy designs are never calibrated."""
+        return None
+
+    @property
+    def is_replicate(self) -> bool:
+        """True when variances come from replicate weights."""
+        return self._reps is not None
+
+    @property
+    def supplied(self) -> bool:
+        """True for supplied replicate columns (every row its own PSU)."""
+        return self._reps is not None and self._reps.factors is None
+
+    @property
+    def n(self) -> int:
+        """Rows."""
+        return self._n
+
+    @property
+    def n_psu(self) -> int:
+        """First-stage units (each row with supplied replicate columns)."""
+        return self._n if self.small is None else self.small.n_psu
+
+    @property
+    def rows_are_psus(self) -> bool:
+        """True for a linearisation design without clusters (each row a PSU)."""
+        return self.row_strata is not None
+
+    @property
+    def n_strata(self) -> int:
+        """First-stage strata."""
+        if self.row_strata is not None:
+            return int(self.row_strata.n_psu.shape[0])
+        return 1 if self.small is None else self.small.n_strata
+
+    @property
+    def df(self) -> int:
+        """Design degrees of freedom, as R's ``degf()``."""
+        if self.supplied:
+            return self.design_df()
+        if self._reps is not None:
+            return self._reps.df
+        if self.row_strata is not None:
+            return self._n - self.n_strata
+        assert self.small is not None
+        return self.small.df
+
+    @property
+    def psu_keys(self) -> pl.DataFrame:
+        """Stratum and PSU values with the PSU code of each (linearisation or made
+        replicates)."""
+        assert self._psu_keys is not None
+        return self._psu_keys
+
+    def describe(self) -> str:
+        """The design in words, as :meth:`SurveyFrame.describe`."""
+        if self.small is not None:
+            return self.small.describe()
+        return SurveyFrame.describe(self)  # type: ignore[arg-type]
+
+    @property
+    def _strata(self) -> _Strata:  # for SurveyFrame.describe
+        assert self.row_strata is not None
+        return self.row_strata
+
+    def __repr__(self) -> str:
+        kind = "replicate" if self.is_replicate else "linearisation"
+        return (f"LazySurveyFrame({self.n} rows, {self.n_strata} strata, {self.n_psu} PSUs, "
+                f"{kind}, {self.backend.engine})")
