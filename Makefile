@@ -1,4 +1,5 @@
 # Two commands for a new user: `make demo` and `make test`.
+# (pyspark, of the `spark` extra the tests use, is published as source only: pure Python.)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -9,7 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --only-binary=:all: -e ".[test]"
+	$(BIN)/python -m pip install --quiet --only-binary=:all: --no-binary=pyspark -e ".[test,spark]"
 	touch $(STAMP)
 
 setup: $(STAMP)

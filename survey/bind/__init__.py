@@ -30,6 +30,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from survey.bind._lazy import (
+    Engine,
+    is_parquet_source,
+    parquet_rows,
+    scan_design,
+    scan_parquet,
+    spark_session,
+)
 from survey.bind._source import (
     META_CODEBOOK,
     META_WEIGHTING,
@@ -65,6 +73,7 @@ __all__ = [
     "META_WEIGHTING",
     "REPLICATE_TYPES",
     "DesignSpec",
+    "Engine",
     "Source",
     "Variables",
     "Weighting",
@@ -73,15 +82,20 @@ __all__ = [
     "find_variables",
     "formula_columns",
     "imputation_paths",
+    "is_parquet_source",
     "join_population",
     "load_design",
     "open_source",
+    "parquet_rows",
     "parse_sql",
     "parse_where",
     "quote_names",
     "read_population",
     "resolve_columns",
+    "scan_design",
+    "scan_parquet",
     "small_integer_codes",
+    "spark_session",
     "stored_weighting",
 ]
 

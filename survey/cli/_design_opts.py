@@ -113,7 +113,7 @@ def _floats(ctx: click.Context, param: click.Parameter, value: str | None) -> tu
 
 
 _DATA = [
-    click.argument("data", type=_FILE, required=False),
+    click.argument("data", type=click.Path(), required=False),
     click.option("--store", type=click.Path(file_okay=False),
                  help="Read from a wave store (`survey waves`) instead of a DATA file."),
     click.option("--wave", help="Wave(s) to load from --store, comma-separated (default: every "

@@ -53,6 +53,7 @@ from survey.cli._design_opts import (  # noqa: E402
     where_option,
 )
 from survey.cli._output import json_doc, p_text  # noqa: E402
+from survey.cli._scale import EngineArgs, engine_options, lazy_design  # noqa: E402
 from survey.design import SurveyFrame  # noqa: E402
 from survey.errors import SpecError  # noqa: E402
 from survey.estimators import Estimates, TestResult  # noqa: E402
@@ -205,16 +206,17 @@ def _linear_command(name: str, doc: str) -> click.Command:
                        "svycontrast: e.g. \"api00 / api99 - 1\" over --var api00,api99 "
                        "(per --by domain); names in `backticks` for other text. Repeatable.")
     @_output_options
+    @engine_options
     @design_options
     def cmd(variables: tuple[str, ...], pv: tuple[str, ...], categorical: tuple[str, ...],
             contrasts: tuple[str, ...],
             by: tuple[str, ...], where: str | None, deff: bool | str, compare: CompareArgs,
-            level: float, fmt: str, design: DesignArgs) -> None:
+            level: float, fmt: str, engine: EngineArgs, design: DesignArgs) -> None:
         from survey import estimators
 
         fn = getattr(estimators, name)
 
-        def compute(plan: _Plan, sf: SurveyFrame) -> list[Estimates]:
+        def compute(plan: _Plan, sf: Any) -> list[Estimates]:
             if name == "total":
                 _note_codes(plan, categorical)
             est = fn(sf, plan.plain, by=list(by) or None, where=plan.where, deff=deff,
@@ -222,7 +224,8 @@ def _linear_command(name: str, doc: str) -> click.Command:
             return [_relabel(est, {k: v for k, v in plan.codes.items() if v})]
 
         results, pnl = _run(design, compare, variables, by, where, compute,
-                            categorical=_categorical(categorical, variables), pv=pv)
+                            categorical=_categorical(categorical, variables), pv=pv,
+                            engine=engine, deff=deff, fmt=fmt)
         _emit(results, fmt, design, where, compare, pnl, contrasts)
 
     return cmd
@@ -255,6 +258,8 @@ def _categorical(columns: tuple[str, ...], variables: Sequence[str]) -> tuple[st
 def _note_codes(plan: _Plan, categorical: Sequence[str]) -> None:
     """A total of a few small integer codes adds up the codes: say so (once per column)."""
     for v in plan.plain:
+        if v not in plan.frame.columns:  # streamed: the rows are not at hand
+            continue
         codes = None if v in categorical else small_integer_codes(plan.frame[v])
         if codes is not None:
             shown = ", ".join(map(str, codes))
@@ -274,11 +279,12 @@ def _note_codes(plan: _Plan, categorical: Sequence[str]) -> None:
 @click.option("--sort", type=click.Choice(["none", "descending", "ascending"]), default="none",
               show_default=True, help="Order each question's categories (or options) by their share.")
 @_output_options
+@engine_options
 @design_options
 def proportion_cmd(variables: tuple[str, ...], categorical: tuple[str, ...], method: str,
                    share: str, sort: str, by: tuple[str, ...], where: str | None,
                    deff: bool | str, compare: CompareArgs, level: float, fmt: str,
-                   design: DesignArgs) -> None:
+                   engine: EngineArgs, design: DesignArgs) -> None:
     """Proportions of every category with R's svyciprop intervals (logit by default).
 
     A multiple-choice question (options stored as Boolean columns QUESTION__option)
@@ -293,7 +299,8 @@ def proportion_cmd(variables: tuple[str, ...], categorical: tuple[str, ...], met
     _categorical(categorical, variables)
     results, pnl = _run(design, compare, variables, by, where,
                         lambda plan, sf: _proportions(plan, sf, method, share, sort, by, deff,
-                                                      level), categorical=True)
+                                                      level), categorical=True,
+                        engine=engine, deff=deff, fmt=fmt)
     _emit(results, fmt, design, where, compare, pnl)
 
 
@@ -332,10 +339,11 @@ def _option_of(est: Estimates, cols: list[str]) -> list[str]:
 @click.option("--var", "-v", "numerator", required=True, help="Numerator column.")
 @click.option("--var2", "denominator", required=True, help="Denominator column.")
 @_output_options
+@engine_options
 @design_options
 def ratio_cmd(numerator: str, denominator: str, by: tuple[str, ...], where: str | None,
               deff: bool | str, compare: CompareArgs, level: float, fmt: str,
-              design: DesignArgs) -> None:
+              engine: EngineArgs, design: DesignArgs) -> None:
     """Ratio of two totals, sum(VAR) / sum(VAR2), as svyratio.
 
     \b
@@ -346,7 +354,7 @@ def ratio_cmd(numerator: str, denominator: str, by: tuple[str, ...], where: str 
 
     results, pnl = _run(design, compare, [numerator, denominator], by, where, lambda plan, sf: [
         ratio(sf, numerator, denominator, by=list(by) or None, where=plan.where, deff=deff,
-              level=level)])
+              level=level)], engine=engine, deff=deff, fmt=fmt)
     _emit(results, fmt, design, where, compare, pnl)
 
 
@@ -427,14 +435,20 @@ def chisq_cmd(row: str, column: str, statistic: str, where: str | None, fmt: str
 
 def _run(design: DesignArgs, compare: CompareArgs, variables: Sequence[str],
          by: tuple[str, ...], where: str | None,
-         compute: Callable[[_Plan, SurveyFrame], list[Estimates]], *,
-         categorical: bool | Sequence[str] = False, pv: Sequence[str] = ()
+         compute: Callable[[_Plan, Any], list[Estimates]], *,
+         categorical: bool | Sequence[str] = False, pv: Sequence[str] = (),
+         engine: EngineArgs | None = None, deff: Any = False, fmt: str = "table"
          ) -> tuple[list[Estimates], Panel | None]:
     """Read, bind and estimate: on each completed data set of --imputations (combined
     by Rubin's rules), on the panel design when --compare links members across waves;
-    with --pv once per plausible value (combined by Rubin's rules, as R's withPV).
+    with --pv once per plausible value (combined by Rubin's rules, as R's withPV);
+    streamed where the rows stay (--engine, :mod:`survey.cli._scale`).
     ``categorical``: every plain variable's integer codes read as categories (True), or
     those of the columns named."""
+    if engine is not None and not pv and (categorical is True or not categorical):
+        streamed = _run_lazy(design, compare, variables, by, where, compute, engine, deff, fmt)
+        if streamed is not None:
+            return streamed, None
     member = compare.member(design)
     runs, pnl = [], None
     pvs = _plausible_values(pv, design)
@@ -473,6 +487,41 @@ def _plausible_values(pv: Sequence[str], design: DesignArgs) -> dict[str, tuple[
         raise click.BadParameter("every NAME needs the same number of columns",
                                  param_hint="--pv")
     return pvs
+
+
+def _run_lazy(design: DesignArgs, compare: CompareArgs, variables: Sequence[str],
+              by: tuple[str, ...], where: str | None,
+              compute: Callable[[_Plan, Any], list[Estimates]], engine: EngineArgs,
+              deff: Any, fmt: str) -> list[Estimates] | None:
+    """Estimates on a lazy design, or None where the rows are read instead."""
+    columns = _lazy_columns(design)
+    multiple = any(v not in columns and any(c.startswith(f"{v}__") for c in columns)
+                   for v in variables)
+    lsf, meter = lazy_design(design, engine, fmt=fmt, deff=deff, compare=compare,
+                             multiple=multiple)
+    if lsf is None:
+        return None
+    names = list(lsf.schema)
+    resolve_columns(list(variables), names, param="--var")
+    resolve_columns(list(by), names, param="--by")
+    expr: Any = None
+    if where:
+        expr = where if engine.engine == "spark" else parse_where(where, lsf.schema)
+    plan = _Plan(pl.DataFrame(), None, list(variables), {}, {}, expr)  # type: ignore[arg-type]
+    try:
+        return compute(plan, lsf)
+    finally:
+        if meter is not None:
+            meter.close()
+
+
+def _lazy_columns(design: DesignArgs) -> list[str]:
+    """The columns of a Parquet DATA (file, directory or glob), without reading rows."""
+    from survey.bind import is_parquet_source, scan_parquet
+
+    if design.data is None or not is_parquet_source(design.data):
+        return []
+    return scan_parquet(design.data).collect_schema().names()
 
 
 def _spread_command(name: str, fn: str, least: int, doc: str) -> click.Command:

@@ -295,6 +295,10 @@ class LazySurveyFrame:
                                 "rows in memory", hint="give the PSU column")
         if self.small is None:
             raise DesignError("the design already has replicate weights")
+        kind = options.get("type", "auto")
+        if kind in ("BRR", "Fay") and self.backend.engine != "polars":
+            raise NotStreamable("BRR half-samples follow the order PSUs first appear in, "
+                                "which Spark does not keep", hint="use JKn, or the polars engine")
         new = LazySurveyFrame.__new__(LazySurveyFrame)
         new.__dict__.update(self.__dict__)
         new.small = as_replicate(self.small, **options)

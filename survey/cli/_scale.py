@@ -1,0 +1,141 @@
+"""``--engine``: estimates that stream to the data (polars over Parquet, or Spark).
+
+``survey stats total|mean|proportion|ratio`` read a large Parquet source (a file of a
+million rows or more, a directory of Parquet files, a glob) without loading it: the
+library's :func:`~survey.bind.scan_design` reduces the rows where they are. What needs
+the rows in memory (design effects, weighting, --compare, a second-stage fpc ...) reads
+them as before under ``--engine auto``; ``--engine spark`` says why it cannot.
+Progress (rows read) is drawn on a terminal's stderr, never under ``--format json``.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from survey.cli._design_opts import DesignArgs, in_flag_words
+
+if TYPE_CHECKING:
+    from survey.design import LazySurveyFrame, Progress
+
+__all__ = ["STREAM_ROWS", "EngineArgs", "engine_options", "lazy_design"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+STREAM_ROWS = 1_000_000
+"""Under ``--engine auto``, a Parquet file of at least this many rows is streamed."""
+
+
+@dataclass(frozen=True)
+class EngineArgs:
+    """``--engine`` and ``--spark-master``."""
+
+    engine: str = "auto"
+    master: str = "local[*]"
+
+
+def engine_options(f: F) -> F:
+    """Add ``--engine`` and ``--spark-master``; the command receives ``engine: EngineArgs``."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kw: Any) -> Any:
+        return f(*args, engine=EngineArgs(kw.pop("engine_name"), kw.pop("spark_master")), **kw)
+
+    for deco in reversed([
+        click.option("--engine", "engine_name",
+                     type=click.Choice(["auto", "memory", "stream", "spark"]), default="auto",
+                     show_default=True,
+                     help="Where the rows are reduced: auto streams a Parquet file of a "
+                          "million rows or more, a directory of Parquet files or a glob, and "
+                          "reads smaller files into memory; stream always streams Parquet "
+                          "(polars); spark runs the same reduction on Spark (--where is then "
+                          "Spark SQL)."),
+        click.option("--spark-master", default="local[*]", show_default=True,
+                     help="Spark master for --engine spark: local[*], spark://host:port, or a "
+                          "Spark Connect URL sc://host:port."),
+    ]):
+        wrapper = deco(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
+class _Meter:
+    """Rows read, drawn on one stderr line at most every 0.2 s (a terminal only)."""
+
+    def __init__(self) -> None:
+        self.last = 0.0
+        self.drawn = False
+
+    def __call__(self, p: Progress) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.2 and p.rows < p.total:
+            return
+        self.last = now
+        share = f" ({100 * p.rows / p.total:.0f}%)" if p.total else ""
+        total = f" of {p.total:,}" if p.total else ""
+        sys.stderr.write(f"\r{p.step}: {p.rows:,}{total} rows read{share}   ")
+        sys.stderr.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\r" + " " * 70 + "\r")
+            sys.stderr.flush()
+
+
+@in_flag_words
+def lazy_design(design: DesignArgs, engine: EngineArgs, *, fmt: str, deff: Any = False,
+                compare: Any = None, multiple: bool = False
+                ) -> tuple[LazySurveyFrame | None, _Meter | None]:
+    """The streamed design, or None where the rows are to be read into memory."""
+    from pathlib import Path
+
+    from survey.bind import (
+        is_parquet_source,
+        parquet_rows,
+        scan_design,
+        spark_session,
+        stored_weighting,
+    )
+    from survey.errors import NotStreamable
+
+    if engine.engine == "memory" or design.data is None:
+        if engine.engine == "spark":
+            raise click.UsageError("--engine spark reads a Parquet DATA file, directory or glob")
+        return None, None
+    data = design.data
+    single = Path(data).is_file()
+    why = None
+    if design.imputations is not None or design.store is not None:
+        why = "--imputations and --store are read into memory"
+    elif compare is not None and compare.values:
+        why = "--compare needs the rows in memory"
+    elif deff:
+        why = "--deff needs the rows in memory"
+    elif multiple:
+        why = "multiple-choice questions are read into memory"
+    elif not is_parquet_source(data):
+        why = "only Parquet sources stream"
+    elif single and stored_weighting(data) is not None:
+        why = "a weighted design stored by `survey weight` is read into memory"
+    if why is not None:
+        if engine.engine in ("spark", "stream"):
+            raise click.UsageError(f"--engine {engine.engine}: {why}")
+        return None, None
+    if engine.engine == "auto" and single and parquet_rows(data) < STREAM_ROWS:
+        return None, None
+    meter = _Meter() if (fmt != "json" and sys.stderr.isatty()) else None
+    kind = "spark" if engine.engine == "spark" else "polars"
+    try:
+        session = spark_session(engine.master) if kind == "spark" else None
+        return scan_design(data, design.spec, engine=kind, spark=session,  # type: ignore[arg-type]
+                           progress=meter), meter
+    except NotStreamable as exc:
+        if engine.engine == "auto":
+            return None, None
+        raise click.UsageError(f"--engine {engine.engine}: {exc.message}") from None
