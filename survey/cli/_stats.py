@@ -16,6 +16,7 @@ os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 
 import sys  # noqa: E402
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -498,16 +499,26 @@ def _run_lazy(design: DesignArgs, compare: CompareArgs, variables: Sequence[str]
     multiple = any(v not in columns and any(c.startswith(f"{v}__") for c in columns)
                    for v in variables)
     lsf, meter = lazy_design(design, engine, fmt=fmt, deff=deff, compare=compare,
-                             multiple=multiple)
+                             multiple=multiple and engine.engine == "spark")
     if lsf is None:
         return None
-    names = list(lsf.schema)
-    resolve_columns(list(variables), names, param="--var")
-    resolve_columns(list(by), names, param="--by")
+    schema = lsf.schema
+    labels: dict[str, str] = {}
+    if multiple and design.data is not None and Path(design.data).is_file():
+        found = find_variables(open_data(design), variables)  # the codebook's option labels
+        plain, labels = list(found.plain), found.labels
+        questions = {q: [c for c in cols if schema.get(c) == pl.Boolean]
+                     for q, cols in found.multiple.items()}
+    else:
+        plain = [v for v in variables if v in schema or not multiple]
+        questions = {v: [c for c in schema if c.startswith(f"{v}__") and schema[c] == pl.Boolean]
+                     for v in variables if v not in plain}
+    resolve_columns(plain, list(schema), param="--var")
+    resolve_columns(list(by), list(schema), param="--by")
     expr: Any = None
     if where:
-        expr = where if engine.engine == "spark" else parse_where(where, lsf.schema)
-    plan = _Plan(pl.DataFrame(), None, list(variables), {}, {}, expr)  # type: ignore[arg-type]
+        expr = where if engine.engine == "spark" else parse_where(where, schema)
+    plan = _Plan(pl.DataFrame(), None, plain, questions, labels, expr)  # type: ignore[arg-type]
     try:
         return compute(plan, lsf)
     finally:

@@ -22,7 +22,8 @@ from survey.errors import DesignError
 
 __all__ = ["Backend", "PolarsBackend", "Progress", "SparkBackend", "Sum", "backend_for"]
 
-Factor = tuple[Literal["col", "notnull", "nonzero", "negative", "null", "square", "one"], str]
+Factor = tuple[Literal["col", "notnull", "nonzero", "negative", "null", "square", "one",
+                       "true", "false"], str]
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,10 @@ class Backend:
     def distinct(self, column: str) -> pl.Series:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def with_columns(self, named: dict[str, Any]) -> Backend:  # pragma: no cover
+        """The rows with columns added (polars expressions)."""
+        raise NotImplementedError
+
     def head(self, columns: Sequence[str], n: int, *, where: Any = None,
              notnull: Sequence[str] = (), nonzero: str | None = None,
              equal: dict[str, Any] | None = None) -> pl.DataFrame:  # pragma: no cover
@@ -83,7 +88,7 @@ def _pl_factor(f: Factor) -> pl.Expr:
     if kind == "one":
         return pl.lit(1.0, pl.Float64)
     cond = {"notnull": x.is_not_null(), "null": x.is_null(), "nonzero": x != 0,
-            "negative": x < 0}[kind]
+            "negative": x < 0, "true": x == True, "false": x == False}[kind]  # noqa: E712
     return cond.fill_null(False).cast(pl.Float64)
 
 
@@ -173,6 +178,11 @@ class PolarsBackend(Backend):
     def distinct(self, column: str) -> pl.Series:
         return self.lf.select(pl.col(column).unique()).collect(engine="streaming").to_series()
 
+    def with_columns(self, named: dict[str, Any]) -> Backend:
+        out = PolarsBackend(self.lf.with_columns(**named), self.progress)
+        out._height = self._height
+        return out
+
     def head(self, columns: Sequence[str], n: int, *, where: Any = None,
              notnull: Sequence[str] = (), nonzero: str | None = None,
              equal: dict[str, Any] | None = None) -> pl.DataFrame:
@@ -230,7 +240,7 @@ class SparkBackend(Backend):
         if kind == "square":
             return F.coalesce(x.cast("double") * x.cast("double"), F.lit(0.0))
         cond = {"notnull": x.isNotNull(), "null": x.isNull(), "nonzero": x != 0,
-                "negative": x < 0}[kind]
+                "negative": x < 0, "true": x == F.lit(True), "false": x == F.lit(False)}[kind]
         return F.when(cond, F.lit(1.0)).otherwise(F.lit(0.0))
 
     def _rows(self, where: Any, notnull: Sequence[str], equal: dict[str, Any] | None) -> Any:
@@ -266,6 +276,12 @@ class SparkBackend(Backend):
             total = self.height()
             self.progress(Progress(total, total, step))
         return _to_polars(rows, [*keys, *(s.name for s in sums)], self.schema())
+
+    def with_columns(self, named: dict[str, Any]) -> Backend:
+        from survey.errors import NotStreamable
+
+        raise NotStreamable("derived columns (a multiple-choice question) are polars "
+                            "expressions: use the polars engine")
 
     def distinct(self, column: str) -> pl.Series:
         rows = self.df.select(f"`{column}`").distinct().collect()

@@ -306,6 +306,20 @@ class LazySurveyFrame:
         new._design = new.small.design
         return new
 
+    def with_columns(self, *exprs: Any, **named: pl.Expr) -> LazySurveyFrame:
+        """The same design with derived analysis columns (polars expressions; the polars
+        engine only), as :meth:`SurveyFrame.with_columns`."""
+        for e in exprs:  # lists and generators, as polars takes them
+            for x in ([e] if isinstance(e, pl.Expr) else list(e)):
+                named[x.meta.output_name()] = x
+        if any(c.startswith("__svy_") for c in named):
+            raise DesignError("column names may not start with '__svy_'")
+        new = LazySurveyFrame.__new__(LazySurveyFrame)
+        new.__dict__.update(self.__dict__)
+        new.backend = self.backend.with_columns(named)
+        new._schema = new.backend.schema()
+        return new
+
     # -- what estimators ask -------------------------------------------------------------
 
     @property

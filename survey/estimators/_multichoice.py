@@ -10,32 +10,32 @@ import polars as pl
 
 from survey._options import unticked_is_false
 from survey._typing import CIMethod, SortOrder
-from survey.design import SurveyFrame
+from survey.design import LazySurveyFrame, Sum, SurveyFrame
 from survey.estimators._basic import proportion
 from survey.estimators._engine import domain_counts, fit_ratios, make_domains
 from survey.estimators._intervals import wald
 from survey.estimators._results import Estimates, sort_rows
-from survey.errors import EstimationError
+from survey.errors import EstimationError, NotStreamable
 
 __all__ = ["multiple_choice", "option_columns"]
 
 Share = Literal["respondents", "mentions"]
 
 
-def option_columns(sf: SurveyFrame, question: str | Sequence[str]) -> list[str]:
+def option_columns(sf: SurveyFrame | LazySurveyFrame, question: str | Sequence[str]) -> list[str]:
     """The option columns of a question: its Boolean ``question__*`` columns, or the names given.
 
     Companion columns of the typed frame (``question__other_text``, ``question__missing``)
     are not options and are skipped.
     """
+    schema = sf.schema if isinstance(sf, LazySurveyFrame) else sf.frame.schema
     if isinstance(question, str):
-        cols = [c for c in sf.frame.columns
-                if c.startswith(f"{question}__") and sf.frame[c].dtype == pl.Boolean]
+        cols = [c for c in schema if c.startswith(f"{question}__") and schema[c] == pl.Boolean]
         if not cols:
             raise EstimationError(f"no columns named {question}__<option>", location=question)
     else:
         cols = list(question)
-    bad = [c for c in cols if c not in sf.frame.columns or sf.frame[c].dtype != pl.Boolean]
+    bad = [c for c in cols if c not in schema or schema[c] != pl.Boolean]
     if bad:
         raise EstimationError(f"option columns must be Boolean columns of the frame: {bad}",
                               location=", ".join(bad))
@@ -43,7 +43,7 @@ def option_columns(sf: SurveyFrame, question: str | Sequence[str]) -> list[str]:
 
 
 def multiple_choice(
-    sf: SurveyFrame,
+    sf: SurveyFrame | LazySurveyFrame,
     question: str | Sequence[str],
     *,
     share: Share = "respondents",
@@ -93,7 +93,15 @@ def multiple_choice(
     options = [c.split("__", 1)[1] if "__" in c else c for c in cols]
     answered = pl.any_horizontal(pl.col(c).is_not_null() for c in cols)
     names = [f"__mc{i}" for i in range(len(cols))]
-    explicit = unticked_is_false(sf.frame, cols)  # then a null is an option not asked
+    if isinstance(sf, LazySurveyFrame):
+        if share != "respondents":
+            raise NotStreamable("the share of mentions needs the rows in memory",
+                                location="share")
+        falses = sf.backend.aggregate([], [Sum(f"f{i}", (("false", c),))
+                                           for i, c in enumerate(cols)])
+        explicit = bool(falses.row(0) and sum(falses.row(0)) > 0)
+    else:
+        explicit = unticked_is_false(sf.frame, cols)  # then a null is an option not asked
     derived = sf.with_columns(
         (pl.col(c) if explicit else pl.when(answered).then(pl.col(c).fill_null(False))).alias(n)
         for c, n in zip(cols, names, strict=True))

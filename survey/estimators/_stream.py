@@ -72,6 +72,10 @@ def lazy_items(lsf: LazySurveyFrame, names: Sequence[str], *, codes: bool = Fals
         if cats is None:
             spec: tuple[LazyCol, ...] = (LazyCol("sum", v, factors=(("col", v),)),
                                          LazyCol("sum", v, factors=(("notnull", v),)))
+        elif lsf.schema[v] == pl.Boolean:  # sums, not a key: many options stay one group
+            spec = (LazyCol("sum", v, factors=(("false", v),)),
+                    LazyCol("sum", v, factors=(("true", v),)),
+                    LazyCol("sum", v, factors=(("notnull", v),)))
         else:
             key = "code" if lsf.schema[v].is_numeric() else "text"
             spec = (*(LazyCol("category", v, c, key) for c in cats), LazyCol("valid", v))

@@ -85,3 +85,16 @@ def test_progress_meter_draws_the_rows_read_and_clears(capsys: pytest.CaptureFix
     meter.close()
     err = capsys.readouterr().err
     assert "estimate: 1,000,000 of 1,000,000 rows read (100%)" in err and err.endswith("\r")
+
+
+def test_multiple_choice_rates_stream_as_in_memory(tmp_path: Path) -> None:
+    rng = np.random.default_rng(9)
+    n = 300
+    frame = pl.DataFrame({"psu": rng.integers(0, 30, n), "w": rng.uniform(1, 4, n),
+                          "g": rng.integers(0, 2, n),
+                          "q__a": rng.random(n) < 0.3, "q__b": rng.random(n) < 0.6})
+    path = tmp_path / "mc.parquet"
+    frame.write_parquet(path)
+    args = ["--var", "q", "--psu", "psu", "--weight", "w", "--by", "g"]
+    _same(stats_json("proportion", str(path), *args, "--engine", "memory"),
+          stats_json("proportion", str(path), *args, "--engine", "stream"))

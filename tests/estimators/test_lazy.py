@@ -162,3 +162,20 @@ def test_progress_reports_rows_read_up_to_the_total() -> None:
     estimators.total(LazySurveyFrame(frame.lazy(), design, progress=seen.append), "y")
     assert seen and seen[-1].rows == seen[-1].total == 3000
     assert [p.rows for p in seen] == sorted(p.rows for p in seen)
+
+
+def test_multiple_choice_rates_stream() -> None:
+    rng = np.random.default_rng(5)
+    n = 400
+    opts = {f"q__{o}": pl.Series(rng.random(n) < p) for o, p in (("a", 0.3), ("b", 0.6))}
+    frame = pl.DataFrame({"psu": rng.integers(0, 40, n), "h": rng.integers(0, 4, n),
+                          "w": rng.uniform(1, 4, n), "g": rng.integers(0, 2, n), **opts})
+    frame = frame.with_columns(  # some rows did not answer; one option not asked of some
+        pl.when(pl.col("psu") < 5).then(None).otherwise(pl.col(c)).alias(c) for c in opts
+    ).with_columns(pl.when(pl.col("psu") == 7).then(None).otherwise(pl.col("q__b")).alias("q__b"))
+    design = Design(strata="h", ids="psu", weights="w")
+    want = estimators.multiple_choice(SurveyFrame(frame, design), "q", by="g",
+                                      where=pl.col("h") > 0)
+    got = estimators.multiple_choice(LazySurveyFrame(frame.lazy(), design), "q", by="g",
+                                     where=pl.col("h") > 0)
+    assert_same(want.to_frame(), got.to_frame())
