@@ -76,3 +76,19 @@ def test_supplied_successive_difference_design_on_spark(spark: Any,
     same(estimators.proportion(local, "sch.wide", by="stype", where=pl.col("api00") > 600),
          estimators.proportion(remote, "sch.wide", by="stype", where="api00 > 600"))
     same(estimators.total(local, "enroll"), estimators.total(remote, "enroll"))
+
+
+def test_cli_engine_spark_equals_the_streamed_polars_path(spark: Any,
+                                                          files: dict[str, Path]) -> None:
+    from tests.clirun import stats_json
+
+    args = ["proportion", str(files["sdr"]), "--var", "sch.wide", "--by", "stype", "--where",
+            "api00 > 600", "--weight", "pw", "--replicate", "successive-difference",
+            "--replicate-weights", "sdr_*"]
+    a = stats_json(*args, "--engine", "stream")["estimates"]
+    b = stats_json(*args, "--engine", "spark")["estimates"]
+    assert [(r["by"], r["category"], r["n"], r["df"]) for r in a] == \
+        [(r["by"], r["category"], r["n"], r["df"]) for r in b]
+    for x, y in zip(a, b, strict=True):
+        for f in ("estimate", "std_error", "conf_low", "conf_high"):
+            assert np.isclose(x[f], y[f], rtol=1e-9, atol=0)
