@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from survey.bind._lazy import (
     Engine,
+    column_bounds,
     is_parquet_source,
     parquet_rows,
     scan_design,
@@ -79,6 +80,7 @@ __all__ = [
     "Weighting",
     "bind",
     "codes_as_categories",
+    "column_bounds",
     "find_variables",
     "formula_columns",
     "imputation_paths",

@@ -25,8 +25,8 @@ from survey.errors import NotStreamable, SpecError, UnreadableInputError
 if TYPE_CHECKING:
     from survey.design import LazySurveyFrame, Progress
 
-__all__ = ["Engine", "is_parquet_source", "parquet_rows", "scan_design", "scan_parquet",
-           "spark_session"]
+__all__ = ["Engine", "column_bounds", "is_parquet_source", "parquet_files", "parquet_rows",
+           "scan_design", "scan_parquet", "spark_session"]
 
 Engine = Literal["polars", "spark"]
 _GLOB = set("*?[")
@@ -56,6 +56,42 @@ def scan_parquet(data: str | Path) -> pl.LazyFrame:
     except (OSError, pl.exceptions.PolarsError) as exc:
         raise UnreadableInputError(f"cannot read it: {str(exc).splitlines()[0]}",
                                    location=text) from None
+
+
+def parquet_files(data: str | Path) -> list[str]:
+    """The Parquet files of a file, directory or glob."""
+    text = str(data)
+    if _GLOB & set(text):
+        return sorted(p for p in glob.glob(text) if p.endswith(".parquet"))
+    p = Path(text)
+    if p.is_dir():
+        return sorted(str(f) for f in p.rglob("*.parquet"))
+    return [text]
+
+
+def column_bounds(data: str | Path, columns: list[str]) -> dict[str, float] | None:
+    """The largest absolute value of each column, from the Parquet files' statistics
+    (no rows read); None where a file or row group lacks them, or a column has nulls."""
+    import pyarrow.parquet as pq
+
+    out = dict.fromkeys(columns, 0.0)
+    try:
+        for f in parquet_files(data):
+            meta = pq.ParquetFile(f).metadata
+            index = {meta.schema.column(j).path: j for j in range(meta.num_columns)}
+            for g in range(meta.num_row_groups):
+                group = meta.row_group(g)
+                for c in columns:
+                    if c not in index:
+                        return None
+                    st = group.column(index[c]).statistics
+                    if (st is None or not st.has_min_max or not st.has_null_count
+                            or st.null_count):
+                        return None
+                    out[c] = max(out[c], abs(float(st.min)), abs(float(st.max)))
+    except (OSError, ValueError, TypeError):
+        return None
+    return out
 
 
 def parquet_rows(data: str | Path) -> int:
@@ -124,6 +160,7 @@ def scan_design(data: Any, spec: DesignSpec | None = None, *, engine: Engine = "
     rtype = spec.replicate_type
     if rtype == "Fay" and spec.fay_rho is None:
         raise SpecError("`replicate` Fay needs `fay_rho` (e.g. 0.5)", field="fay_rho")
+    path = data if isinstance(data, (str, Path)) else None
     if isinstance(data, (str, Path)):
         if engine == "spark":
             session = spark if spark is not None else spark_session()
@@ -141,10 +178,12 @@ def scan_design(data: Any, spec: DesignSpec | None = None, *, engine: Engine = "
                        else data.collect_schema().names())
         reps = tuple(resolve_columns([spec.replicate_weights], columns,
                                      what="replicate-weight column", field="replicate_weights"))
-        return LazySurveyFrame(data, ReplicateDesign(
+        design = ReplicateDesign(
             weights=spec.weights, repweights=reps, type=rtype or "other",  # type: ignore[arg-type]
-            scale=spec.scale, rscales=spec.rscales, rho=spec.fay_rho, mse=spec.mse),
-            progress=progress)
+            scale=spec.scale, rscales=spec.rscales, rho=spec.fay_rho, mse=spec.mse)
+        bounds = None if path is None else column_bounds(path, list(reps) + (
+            [spec.weights] if spec.weights else []))
+        return LazySurveyFrame(data, design, progress=progress, bounds=bounds)
     lsf = LazySurveyFrame(data, Design(
         weights=spec.weights, strata=spec.strata,
         ids=(spec.ids[0] if len(spec.ids) == 1 else spec.ids) or None,

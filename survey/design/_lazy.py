@@ -12,7 +12,7 @@ with the same backend (:mod:`survey.estimators._stream`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -56,6 +56,10 @@ class LazySurveyFrame:
     a second-stage fpc, calibrated weights (:class:`~survey.errors.NotStreamable`).
 
     ``progress`` is called with a :class:`~survey.design.Progress` as rows are read.
+    ``bounds``: the largest absolute value of each replicate (and design) weight column,
+    and the promise that they hold no nulls (e.g. from Parquet statistics,
+    :func:`~survey.bind.column_bounds`): the rank of the replicate weights is then bounded
+    without summing their squares.
 
     Examples
     --------
@@ -66,8 +70,10 @@ class LazySurveyFrame:
     """
 
     def __init__(self, source: Any, design: Design | ReplicateDesign, *,
-                 progress: ProgressFn | None = None) -> None:
+                 progress: ProgressFn | None = None,
+                 bounds: Mapping[str, float] | None = None) -> None:
         self.backend: Backend = backend_for(source, progress)
+        self._bounds = dict(bounds) if bounds is not None else None
         self._design: Design | ReplicateDesign = design
         self._schema = self.backend.schema()
         self._calib = None
@@ -216,6 +222,8 @@ class LazySurveyFrame:
         squares and the largest design weight (the rank's bounds, :meth:`design_df`)."""
         d = self._design
         assert isinstance(d, ReplicateDesign)
+        if self._bounded():
+            return [Sum("__rows", (("one", ""),)), *self._weight_checks(d.weights, [])]
         out = [*self._weight_checks(d.weights, []),
                *(Sum(f"__null{j}", (("col", c),), kind="nulls")
                  for j, c in enumerate(d.repweights)),
@@ -224,13 +232,32 @@ class LazySurveyFrame:
             out.append(Sum("__wmax", (("col", d.weights),), kind="max"))
         return out
 
+    def _bounded(self) -> bool:
+        d = self._design
+        need = [*d.repweights, *([d.weights] if d.weights else [])]  # type: ignore[union-attr]
+        return self._bounds is not None and all(c in self._bounds for c in need)
+
+    def trace_bound(self, table: pl.DataFrame, select: np.ndarray | None = None) -> float:
+        """An upper bound of the trace of the Gram matrix of the replicate weights of the
+        rows a pass grouped into ``table`` (its groups ``select``): their sum of squares,
+        or, with column bounds, rows times the sum of the squared bounds."""
+        d = self._design
+        reps = d.repweights  # type: ignore[union-attr]
+        keep = np.ones(table.height, dtype=bool) if select is None else select
+        if self._bounded():
+            assert self._bounds is not None
+            rows = float(table["__rows"].to_numpy()[keep].sum())
+            return rows * float(sum(self._bounds[c] ** 2 for c in reps))
+        return float(sum(table[f"__ss{j}"].to_numpy()[keep].sum() for j in range(len(reps))))
+
     def check_replicates(self, table: pl.DataFrame) -> None:
         """Raise if the pass of :meth:`replicate_sums` found nulls or negative weights."""
         d = self._design
         assert isinstance(d, ReplicateDesign)
         problems = self._weight_problems(table, d.weights)
-        problems += [f"replicate column {c!r} has {int(table[f'__null{j}'].sum())} nulls"
-                     for j, c in enumerate(d.repweights) if table[f"__null{j}"].sum()]
+        if not self._bounded():
+            problems += [f"replicate column {c!r} has {int(table[f'__null{j}'].sum())} nulls"
+                         for j, c in enumerate(d.repweights) if table[f"__null{j}"].sum()]
         if problems:
             raise DesignError("the replicate weights do not fit the data", problems=problems)
 
@@ -243,10 +270,12 @@ class LazySurveyFrame:
             if table is None:
                 table = self.backend.aggregate([], self.replicate_sums(), step="rank")
                 self.check_replicates(table)
-            trace = float(sum(table[f"__ss{j}"].sum() for j in range(len(d.repweights))))
+            trace = self.trace_bound(table)
             scale = None if (d.weights is None or d.combined_weights) else d.weights
             if scale is not None:
-                trace *= float(table["__wmax"].max()) ** 2
+                wmax = (self._bounds[scale] if self._bounded() and self._bounds is not None
+                        else float(table["__wmax"].max()))
+                trace *= wmax ** 2
             self._design_df = (self.rank(trace=trace, scale=scale) or 1) - 1
         return self._design_df
 

@@ -276,9 +276,7 @@ def _counts(lsf: LazySurveyFrame, L: pl.DataFrame, items: list[_Item], d_g: np.n
     reps = lsf._reps
     assert reps is not None
     R = len(reps.columns)
-    ss = L.select(f"__ss{r}" for r in range(R)).to_numpy().sum(axis=1)
-    trace = np.zeros(D)
-    np.add.at(trace, d_g, ss)
+    trace = np.array([lsf.trace_bound(L, d_g == d) for d in range(D)])
     need = []
     for d in range(D):
         if rows[d] == lsf.n:  # every row, each of non-zero weight: the design's

@@ -179,3 +179,22 @@ def test_multiple_choice_rates_stream() -> None:
     got = estimators.multiple_choice(LazySurveyFrame(frame.lazy(), design), "q", by="g",
                                      where=pl.col("h") > 0)
     assert_same(want.to_frame(), got.to_frame())
+
+
+@pytest.mark.parametrize("rank", [6, 3])
+def test_parquet_statistics_bound_the_rank_as_the_sums_of_squares_do(tmp_path: Path,
+                                                                      rank: int) -> None:
+    from survey.bind import DesignSpec, column_bounds, scan_design
+
+    frame = _supplied(40_000, rank)
+    path = tmp_path / "reps.parquet"
+    frame.write_parquet(path, row_group_size=5_000)
+    reps = tuple(f"r{j}" for j in range(6))
+    assert column_bounds(path, list(reps)) is not None
+    lsf = scan_design(path, DesignSpec(weights="w", replicate="bootstrap",
+                                       replicate_weights="r*"))
+    assert lsf._bounded()
+    want = estimators.proportion(SurveyFrame(frame, ReplicateDesign(
+        weights="w", repweights=reps, type="bootstrap")), "y", by="g")
+    assert_same(want.to_frame(), estimators.proportion(lsf, "y", by="g").to_frame())
+    assert lsf.df == rank - 1
