@@ -104,6 +104,9 @@ def lazy_design(design: DesignArgs, engine: EngineArgs, *, fmt: str, deff: Any =
     )
     from survey.errors import NotStreamable
 
+    if design.store is not None:
+        return _lazy_store(design, engine, fmt=fmt, deff=deff, compare=compare,
+                           multiple=multiple)
     if engine.engine == "memory" or design.data is None:
         if engine.engine == "spark":
             raise click.UsageError("--engine spark reads a Parquet DATA file, directory or glob")
@@ -111,8 +114,8 @@ def lazy_design(design: DesignArgs, engine: EngineArgs, *, fmt: str, deff: Any =
     data = design.data
     single = Path(data).is_file()
     why = None
-    if design.imputations is not None or design.store is not None:
-        why = "--imputations and --store are read into memory"
+    if design.imputations is not None:
+        why = "--imputations are read into memory"
     elif compare is not None and compare.values:
         why = "--compare needs the rows in memory"
     elif deff:
@@ -139,3 +142,45 @@ def lazy_design(design: DesignArgs, engine: EngineArgs, *, fmt: str, deff: Any =
         if engine.engine == "auto":
             return None, None
         raise click.UsageError(f"--engine {engine.engine}: {exc.message}") from None
+
+
+def _lazy_store(design: DesignArgs, engine: EngineArgs, *, fmt: str, deff: Any, compare: Any,
+                multiple: bool) -> tuple[LazySurveyFrame | None, _Meter | None]:
+    """The waves of ``--store``, harmonised lazily (polars), streamed when they hold a
+    million rows or more (or under ``--engine stream``)."""
+    import polars as pl
+
+    from survey.bind import scan_design
+    from survey.errors import NotStreamable
+    from survey.store import scan
+
+    if engine.engine in ("memory",):
+        return None, None
+    why = ("--engine spark reads Parquet files; a store's waves are harmonised by polars"
+           if engine.engine == "spark" else
+           "--compare needs the rows in memory" if compare is not None and compare.values else
+           "--deff needs the rows in memory" if deff else None)
+    if why is not None:
+        if engine.engine != "auto":
+            raise click.UsageError(f"--engine {engine.engine}: {why}")
+        return None, None
+    waves = [w.strip() for w in design.wave.split(",") if w.strip()] if design.wave else None
+    h = scan(design.store, waves=waves)
+    assert h.lazy is not None
+    if engine.engine == "auto" and int(h.lazy.select(pl.len()).collect().item()) < STREAM_ROWS:
+        return None, None
+    meter = _Meter() if (fmt != "json" and sys.stderr.isatty()) else None
+    try:
+        lsf = scan_design(h.lazy, design.spec, progress=meter)
+    except NotStreamable as exc:
+        if engine.engine == "auto":
+            return None, None
+        raise click.UsageError(f"--engine {engine.engine}: {exc.message}") from None
+    for wave, cols in h.not_asked.items():  # what the store's load notes, as the memory path
+        if cols:
+            click.echo(f"note: wave {wave} did not ask {', '.join(cols)} (null there, not "
+                       "filled)", err=True)
+    for wave, notes in h.notes.items():
+        for note in notes:
+            click.echo(f"note: wave {wave}: {note}", err=True)
+    return lsf, meter

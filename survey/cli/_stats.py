@@ -505,6 +505,11 @@ def _run_lazy(design: DesignArgs, compare: CompareArgs, variables: Sequence[str]
     if lsf is None:
         return None
     schema = lsf.schema
+    if design.store is not None and any(v not in schema for v in variables):
+        if engine.engine == "auto":  # a question's option labels are the codebook's
+            return None
+        raise click.UsageError("--engine stream: multiple-choice questions of a store are "
+                               "read into memory")
     labels: dict[str, str] = {}
     if multiple and design.data is not None and Path(design.data).is_file():
         found = find_variables(open_data(design), variables)  # the codebook's option labels

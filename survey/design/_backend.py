@@ -116,7 +116,8 @@ class PolarsBackend(Backend):
               equal: dict[str, Any] | None, step: str) -> pl.LazyFrame:
         names = list(dict.fromkeys([*columns, *notnull, *(equal or {}),
                                     *([] if where is None else where.meta.root_names())]))
-        lf = self.lf.select(names)
+        # no column at all would be no rows: count them on the first column
+        lf = self.lf.select(names or list(self.schema())[:1])
         if self.progress is not None and step:
             lf = lf.map_batches(self._counter(step), streamable=True,
                                 schema=lf.collect_schema())

@@ -5,7 +5,7 @@ Format: docs/store.md.  Writers take ``<store>/.lock``; readers take nothing.
 
 from survey.store._fs import StoreLock
 from survey.store._harmonize import Harmonized
-from survey.store._load import load
+from survey.store._load import load, scan
 from survey.store._manifest import Manifest, WaveEntry
 from survey.store._store import DEFAULT_STORE, IngestResult, WaveStore
 
@@ -18,4 +18,5 @@ __all__ = [
     "WaveEntry",
     "WaveStore",
     "load",
+    "scan",
 ]

@@ -56,7 +56,9 @@ class Harmonized:
 
     ``frame`` has a ``wave`` column (pl.Enum, in load order), the codebook's typed
     columns and a Boolean ``panel`` column (the panel key occurs in more than one of
-    the loaded waves).  ``not_asked`` lists, per wave, the columns that wave did not
+    the loaded waves); from :func:`~survey.store.scan`, ``frame`` has no rows and
+    ``lazy`` is the rows as a polars LazyFrame (streamable).  ``not_asked`` lists, per
+    wave, the columns that wave did not
     ask (they are null there, never filled); ``notes`` says, per wave, what was renamed,
     recoded, dropped or not stored.
     """
@@ -67,6 +69,7 @@ class Harmonized:
     panel_key: str | None
     not_asked: dict[str, tuple[str, ...]] = field(default_factory=dict)
     notes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    lazy: pl.LazyFrame | None = None  # scan(): the rows, unread (``frame`` then has none)
 
     def to_text(self) -> str:
         n_panel = int(self.frame["panel"].sum()) if "panel" in self.frame.columns else 0

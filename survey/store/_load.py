@@ -23,11 +23,26 @@ def _key(ws: WaveStore) -> bytes | None:
         return None
 
 
+def scan(
+    store: str | Path | WaveStore = "survey-store",
+    *,
+    waves: Sequence[str] | str | None = None,
+    codebook: Codebook | None = None,
+) -> Harmonized:
+    """:func:`load` without reading the rows: ``.lazy`` is the harmonised waves as a
+    polars LazyFrame (estimates stream over it), ``.frame`` an empty frame of its columns.
+
+    >>> scan("survey-store", waves="2025").lazy.select(pl.len()).collect()  # doctest: +SKIP
+    """
+    return load(store, waves=waves, codebook=codebook, lazy=True)
+
+
 def load(
     store: str | Path | WaveStore = "survey-store",
     *,
     waves: Sequence[str] | str | None = None,
     codebook: Codebook | None = None,
+    lazy: bool = False,
 ) -> Harmonized:
     """Load waves as one frame in the newest codebook's terms.
 
@@ -131,5 +146,9 @@ def load(
             (pl.col(key).is_not_null() & (pl.col("wave").n_unique().over(key) > 1)).alias("panel"))
     else:
         both = both.with_columns(pl.lit(False).alias("panel"))
+    if lazy:
+        return Harmonized(frame=pl.DataFrame(schema=both.collect_schema()), codebook=target,
+                          waves=tuple(wanted), panel_key=key, not_asked=not_asked, notes=notes,
+                          lazy=both)
     return Harmonized(frame=both.collect(), codebook=target, waves=tuple(wanted), panel_key=key,
                       not_asked=not_asked, notes=notes)

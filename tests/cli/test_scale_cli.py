@@ -98,3 +98,25 @@ def test_multiple_choice_rates_stream_as_in_memory(tmp_path: Path) -> None:
     args = ["--var", "q", "--psu", "psu", "--weight", "w", "--by", "g"]
     _same(stats_json("proportion", str(path), *args, "--engine", "memory"),
           stats_json("proportion", str(path), *args, "--engine", "stream"))
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Both sample waves in a wave store (different codebook versions: harmonised)."""
+    from tests.clirun import run
+
+    root = Path(__file__).resolve().parents[2]
+    out = tmp_path_factory.mktemp("store") / "store"
+    for wave, file, schema in (("2025", "academy_2025.xlsx", "academy_member_survey.yaml"),
+                               ("2023", "academy_2023.csv", "academy_member_survey_2023.yaml")):
+        r = run("ingest", str(root / "sample_data" / file), "--schema",
+                str(root / "schemas" / schema), "--store", str(out), "--wave", wave)
+        assert r.exit_code == 0, r.output
+    return str(out)
+
+
+def test_a_wave_store_streams_harmonised_as_in_memory(store: str) -> None:
+    args = ["--store", store, "--var", "offer_received", "--by", "wave", "--where",
+            "offer_received IS NOT NULL"]
+    _same(stats_json("proportion", *args, "--engine", "memory"),
+          stats_json("proportion", *args, "--engine", "stream"))

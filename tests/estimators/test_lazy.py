@@ -198,3 +198,10 @@ def test_parquet_statistics_bound_the_rank_as_the_sums_of_squares_do(tmp_path: P
         weights="w", repweights=reps, type="bootstrap")), "y", by="g")
     assert_same(want.to_frame(), estimators.proportion(lsf, "y", by="g").to_frame())
     assert lsf.df == rank - 1
+
+
+def test_an_unweighted_unstratified_design_counts_its_rows() -> None:
+    frame = dataset("apisrs").select("api00", "stype")
+    want = estimators.mean(SurveyFrame(frame, Design()), "api00", by="stype")
+    got = estimators.mean(LazySurveyFrame(frame.lazy(), Design()), "api00", by="stype")
+    assert_same(want.to_frame(), got.to_frame())
