@@ -114,6 +114,9 @@ class LazySurveyFrame:
         return out
 
     def _bind(self, d: Design) -> None:
+        if getattr(d, "pps", None) is not None or getattr(d, "adjust_domain_lonely", False):
+            raise NotStreamable("PPS designs and R's domain lonely-PSU adjustment need the "
+                                "rows in memory")
         if len(d.stage_fpc) > 1:
             raise NotStreamable("a second-stage fpc needs the rows in memory")
         if d.fpc and d.weights is None:
