@@ -300,7 +300,7 @@ class LazySurveyFrame:
         m = head.select(reps).cast(pl.Float64).to_numpy()
         if scale:
             m = m * head[scale].cast(pl.Float64).fill_null(0.0).to_numpy()[:, None]
-        gram = m.T @ m
+        gram = np.einsum("ij,ik->jk", m, m)  # single-threaded: BLAS threads spin on a busy machine
         if head.height < HEAD or full_rank_from_head(gram, trace):
             return gram_rank(gram) if head.height < HEAD else len(reps)
         k = len(reps)

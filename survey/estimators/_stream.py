@@ -302,7 +302,7 @@ def _counts(lsf: LazySurveyFrame, L: pl.DataFrame, items: list[_Item], d_g: np.n
     firsts = None if not by else _levels_of(L, by, d_g, D)
     for d in need:
         m = m_all[hd == d]
-        gram = m.T @ m
+        gram = np.einsum("ij,ik->jk", m, m)  # single-threaded: BLAS threads spin on a busy machine
         if m.shape[0] == rows[d]:  # the head holds every row of the domain
             df[d] = gram_rank(gram) - 1
         elif full_rank_from_head(gram, float(trace[d])):
@@ -314,7 +314,7 @@ def _counts(lsf: LazySurveyFrame, L: pl.DataFrame, items: list[_Item], d_g: np.n
     return n, df, rows
 
 
-HEAD_ROWS = 16_384
+HEAD_ROWS = 8_192
 """Rows read (at most) to prove the domains' replicate weights of full rank."""
 
 
