@@ -70,8 +70,54 @@ def ours(data: Path, env: dict[str, str], engine: str) -> dict:
            "--replicate-weights", "PWGTP[0-9]*", "--format", "json"]
     if engine != "polars":
         cmd += ["--engine", engine]
+    if engine == "spark":  # the driver's JVM is a child of the command: sum the process tree
+        return tree(cmd, env)
     wall, cpu, rss, text = run_child(cmd, env)
     return {"wall": wall, "cpu": cpu, "rss": rss, "rows": _rows(json.loads(text)["estimates"])}
+
+
+def _tree_rss(root: int) -> float:
+    """Resident MB of ``root`` and its descendants (from /proc)."""
+    parent: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            parent[int(d.name)] = int(fields[1])
+            rss[int(d.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    mine, grew = {root}, True
+    while grew:
+        more = {p for p, q in parent.items() if q in mine} - mine
+        grew = bool(more)
+        mine |= more
+    return sum(rss.get(p, 0) for p in mine) / 1e6
+
+
+def tree(cmd: list[str], env: dict[str, str]) -> dict:
+    """Wall time and the peak resident memory of a command's whole process tree, sampled
+    every 0.2 s (Spark: the Python driver and its JVM)."""
+    import subprocess
+    import tempfile
+    import time
+
+    with tempfile.TemporaryFile() as out:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
+        peak = 0.0
+        while proc.poll() is None:
+            peak = max(peak, _tree_rss(proc.pid))
+            time.sleep(0.2)
+        wall = time.perf_counter() - t0
+        out.seek(0)
+        text = out.read().decode()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode})")
+    return {"wall": wall, "cpu": float("nan"), "rss": peak,
+            "rows": _rows(json.loads(text)["estimates"])}
 
 
 def _rows(estimates: list[dict]) -> dict:
