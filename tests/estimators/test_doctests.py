@@ -10,6 +10,7 @@ import pytest
 MODULES = [
     "survey.design._design",
     "survey.design._frame",
+    "survey.design._lazy",
     "survey.design._replicates",
     "survey.design._size",
     "survey.estimators._basic",
