@@ -94,7 +94,7 @@ class LazySurveyFrame:
 
     # -- binding -------------------------------------------------------------------------
 
-    def _weight_checks(self, weights: str | None, keys: Sequence[str]) -> list[Sum]:
+    def _weight_checks(self, weights: str | None) -> list[Sum]:
         if weights is None:
             return []
         if not self._schema[weights].is_numeric():
@@ -127,9 +127,8 @@ class LazySurveyFrame:
             return
         keys = [c for c in (d.strata, d.stage_ids[0], *d.stage_fpc) if c is not None]
         keys = list(dict.fromkeys(keys))
-        sums = [Sum("__rows", (("one", ""),)), *self._weight_checks(d.weights, keys)]
-        lf_rows = self.backend
-        table = lf_rows.aggregate(keys, sums, step="design")
+        sums = [Sum("__rows", (("one", ""),)), *self._weight_checks(d.weights)]
+        table = self.backend.aggregate(keys, sums, step="design")
         if problems := self._weight_problems(table, d.weights):
             raise DesignError("the design does not fit the data", problems=problems)
         order = self._first_seen(keys)
@@ -153,7 +152,7 @@ class LazySurveyFrame:
     def _bind_rows(self, d: Design) -> None:
         """Every row its own PSU: the strata's sizes (PSUs) and fpc, from one pass."""
         keys = list(dict.fromkeys(c for c in (d.strata, *d.stage_fpc) if c is not None))
-        sums = [Sum("__rows", (("one", ""),)), *self._weight_checks(d.weights, keys)]
+        sums = [Sum("__rows", (("one", ""),)), *self._weight_checks(d.weights)]
         table = self.backend.aggregate(keys, sums, step="design")
         problems = self._weight_problems(table, d.weights)
         if d.strata and (k := table[d.strata].null_count()):
@@ -226,8 +225,8 @@ class LazySurveyFrame:
         d = self._design
         assert isinstance(d, ReplicateDesign)
         if self._bounded():
-            return [Sum("__rows", (("one", ""),)), *self._weight_checks(d.weights, [])]
-        out = [*self._weight_checks(d.weights, []),
+            return [Sum("__rows", (("one", ""),)), *self._weight_checks(d.weights)]
+        out = [*self._weight_checks(d.weights),
                *(Sum(f"__null{j}", (("col", c),), kind="nulls")
                  for j, c in enumerate(d.repweights)),
                *(Sum(f"__ss{j}", (("square", c),)) for j, c in enumerate(d.repweights))]
