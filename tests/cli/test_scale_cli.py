@@ -120,3 +120,12 @@ def test_a_wave_store_streams_harmonised_as_in_memory(store: str) -> None:
             "offer_received IS NOT NULL"]
     _same(stats_json("proportion", *args, "--engine", "memory"),
           stats_json("proportion", *args, "--engine", "stream"))
+
+
+def test_replicates_made_from_psus_stream_as_in_memory(tmp_path: Path) -> None:
+    path = tmp_path / "apiclus1.parquet"
+    pl.read_csv(FIX / "apiclus1.csv").write_parquet(path)
+    args = ["--var", "api00", "--by", "stype", "--psu", "dnum", "--weight", "pw",
+            "--replicate", "jk1"]
+    _same(stats_json("mean", str(path), *args, "--engine", "memory"),
+          stats_json("mean", str(path), *args, "--engine", "stream"))
