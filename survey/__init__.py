@@ -36,6 +36,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         write_typed_parquet,
     )
     from survey.design import Design, PPSMatrix, ReplicateDesign, SurveyFrame, as_replicate, svydesign
+    from survey.design import LazySurveyFrame
+    from survey.errors import NotStreamable
     from survey.design import allocate, margin_of_error, power_change, sample_size, sample_size_change
     from survey.errors import DesignError, EstimationError
     from survey.estimators import (
@@ -110,11 +112,13 @@ _EXPORTS: dict[str, str] = {
     "Estimates": "survey.estimators",
     "EstimationError": "survey.errors",
     "IngestError": "survey.errors",
+    "LazySurveyFrame": "survey.design",
     "LikelihoodRatioTest": "survey.models",
     "Limits": "survey.io",
     "Margins": "survey.models",
     "ModelError": "survey.errors",
     "ModelResult": "survey.models",
+    "NotStreamable": "survey.errors",
     "PPSMatrix": "survey.design",
     "PlanError": "survey.errors",
     "Question": "survey.codebook",
