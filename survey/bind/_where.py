@@ -107,8 +107,9 @@ def parse_where(condition: str, columns: Columns, *, field: str | None = "where"
     return expr
 
 
-def quote_names(sql: str, columns: Sequence[str]) -> str:
-    """Double-quote the dotted column names of ``sql``, outside string literals.
+def quote_names(sql: str, columns: Sequence[str], *, mark: str = '"') -> str:
+    """Double-quote the dotted column names of ``sql``, outside string literals
+    (``mark="`"``: backtick-quote them, as Spark SQL names are quoted).
 
     A dotted word is a column name unless its first part is a column (a struct's field),
     so a misspelt ``sch.wid`` is reported as itself, with ``sch.wide`` suggested.
@@ -136,7 +137,7 @@ def quote_names(sql: str, columns: Sequence[str]) -> str:
                 j += 1
             word = sql[i:j]
             dotted = "." in word and (word in names or word.split(".")[0] not in names)
-            out.append(f'"{word}"' if dotted else word)  # a name, not a struct's field
+            out.append(f"{mark}{word}{mark}" if dotted else word)  # a name, not a struct's field
             i = j
             continue
         out.append(ch)

@@ -30,6 +30,7 @@ from survey.bind import (  # noqa: E402
     Source,
     codes_as_categories,
     find_variables,
+    quote_names,
     small_integer_codes,
 )
 from survey.cli._app import LazyGroup  # noqa: E402
@@ -524,7 +525,9 @@ def _run_lazy(design: DesignArgs, compare: CompareArgs, variables: Sequence[str]
     resolve_columns(list(by), list(schema), param="--by")
     expr: Any = None
     if where:
-        expr = where if engine.engine == "spark" else parse_where(where, schema)
+        # Spark reads the condition as Spark SQL: dotted names quoted its way
+        expr = (quote_names(where, list(schema), mark="`") if engine.engine == "spark"
+                else parse_where(where, schema))
     plan = _Plan(pl.DataFrame(), None, plain, questions, labels, expr)  # type: ignore[arg-type]
     try:
         return compute(plan, lsf)

@@ -82,8 +82,8 @@ def test_cli_engine_spark_equals_the_streamed_polars_path(spark: Any,
                                                           files: dict[str, Path]) -> None:
     from tests.clirun import stats_json
 
-    args = ["proportion", str(files["sdr"]), "--var", "sch.wide", "--by", "stype", "--where",
-            "api00 > 600", "--weight", "pw", "--replicate", "successive-difference",
+    args = ["proportion", str(files["sdr"]), "--var", "stype", "--by", "sch.wide", "--where",
+            "api00 > 600 AND sch.wide = 'Yes' OR api99 < 500", "--weight", "pw", "--replicate", "successive-difference",
             "--replicate-weights", "sdr_*"]
     a = stats_json(*args, "--engine", "stream")["estimates"]
     b = stats_json(*args, "--engine", "spark")["estimates"]
