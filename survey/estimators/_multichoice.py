@@ -12,10 +12,12 @@ from survey._options import unticked_is_false
 from survey._typing import CIMethod, SortOrder
 from survey.design import LazySurveyFrame, Sum, SurveyFrame
 from survey.estimators._basic import proportion
-from survey.estimators._engine import domain_counts, fit_ratios, make_domains
+from survey.estimators._engine import Domains, Fit, domain_counts, fit_ratios, make_domains
+from survey.estimators._items import LazyCol, _Item
 from survey.estimators._intervals import wald
 from survey.estimators._results import Estimates, sort_rows
-from survey.errors import EstimationError, NotStreamable
+from survey.estimators._stream import Reduced, fit_lazy, reduce_lazy
+from survey.errors import EstimationError
 
 __all__ = ["multiple_choice", "option_columns"]
 
@@ -94,9 +96,6 @@ def multiple_choice(
     answered = pl.any_horizontal(pl.col(c).is_not_null() for c in cols)
     names = [f"__mc{i}" for i in range(len(cols))]
     if isinstance(sf, LazySurveyFrame):
-        if share != "respondents":
-            raise NotStreamable("the share of mentions needs the rows in memory",
-                                location="share")
         falses = sf.backend.aggregate([], [Sum(f"f{i}", (("false", c),))
                                            for i, c in enumerate(cols)])
         explicit = bool(falses.row(0) and sum(falses.row(0)) > 0)
@@ -137,18 +136,22 @@ def _common_prefix(cols: list[str]) -> str:
     return heads.pop() if len(heads) == 1 else "options"
 
 
-def _mentions(sf: SurveyFrame, names: list[str], answered: pl.Expr, *,
+def _mentions(sf: SurveyFrame | LazySurveyFrame, names: list[str], answered: pl.Expr, *,
               by: str | Sequence[str] | None, where: pl.Expr | None,
               level: float) -> tuple[pl.DataFrame, np.ndarray, np.ndarray | None]:
-    dom = make_domains(sf, by=by, where=where)
     k = len(names)
-    cols = [pl.col(n).fill_null(False) for n in names]
-    cols.append(pl.sum_horizontal(cols))
-    D = dom.count
-    num = (np.arange(D)[:, None] * (k + 1) + np.arange(k)[None, :]).ravel()
-    den = np.repeat(np.arange(D) * (k + 1) + k, k)
-    fit = fit_ratios(sf, dom, cols, num, den)
-    n, ddf, _ = domain_counts(sf, dom, [answered])
+    if isinstance(sf, LazySurveyFrame):  # the mentions' total is the options' totals summed
+        dom, fit, (n, ddf, _) = _lazy_mentions(sf, names, by=by, where=where)
+        D = dom.count
+    else:
+        dom = make_domains(sf, by=by, where=where)
+        cols = [pl.col(n).fill_null(False) for n in names]
+        cols.append(pl.sum_horizontal(cols))
+        D = dom.count
+        num = (np.arange(D)[:, None] * (k + 1) + np.arange(k)[None, :]).ravel()
+        den = np.repeat(np.arange(D) * (k + 1) + k, k)
+        fit = fit_ratios(sf, dom, cols, num, den)
+        n, ddf, _ = domain_counts(sf, dom, [answered])
     se = np.sqrt(np.clip(np.diag(fit.vcov), 0, None))
     lo, hi = wald(fit.estimate, se, level, None)
     d_idx = np.repeat(np.arange(D), k)
@@ -162,3 +165,32 @@ def _mentions(sf: SurveyFrame, names: list[str], answered: pl.Expr, *,
     if dom.by:
         table = dom.levels[d_idx].hstack(table)
     return table, fit.vcov, fit.replicates
+
+
+def _lazy_mentions(sf: LazySurveyFrame, names: list[str], *, by: str | Sequence[str] | None,
+                   where: pl.Expr | None) -> tuple[Domains, Fit, tuple[np.ndarray, ...]]:
+    """Share of mentions on a lazy design: the options' totals from one pass, their sum
+    added as the mentions' column (a linear function: its PSU, replicate and squared
+    sums are the options' summed)."""
+    k = len(names)
+    item = _Item("mentions", None, (), pl.lit(True), None,
+                 tuple(LazyCol("sum", n, factors=(("true", n),)) for n in names))
+    red = reduce_lazy(sf, [item], by=res_by(by), where=where)
+    P = np.concatenate([red.P, red.P.sum(axis=2, keepdims=True)], axis=2)
+    D = P.shape[1]
+    Tr = None
+    if red.replicates is not None:
+        R3 = red.replicates.reshape(-1, D, k)
+        Tr = np.concatenate([R3, R3.sum(axis=2, keepdims=True)], axis=2).reshape(-1, D * (k + 1))
+    S = None
+    if red.squares is not None:
+        S0 = red.squares
+        S = np.zeros((*S0.shape[:2], k + 1, k + 1))
+        S[..., :k, :k] = S0
+        S[..., :k, k] = S0.sum(axis=-1)
+        S[..., k, :k] = S0.sum(axis=-2)
+        S[..., k, k] = S0.sum(axis=(-1, -2))
+    num = (np.arange(D)[:, None] * (k + 1) + np.arange(k)[None, :]).ravel()
+    den = np.repeat(np.arange(D) * (k + 1) + k, k)
+    fit = fit_lazy(sf, Reduced(red.dom, P, Tr, S, red.counts), num, den)
+    return red.dom, fit, red.counts

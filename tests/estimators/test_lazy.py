@@ -212,3 +212,18 @@ def test_an_unweighted_unstratified_design_counts_its_rows() -> None:
     want = estimators.mean(SurveyFrame(frame, Design()), "api00", by="stype")
     got = estimators.mean(LazySurveyFrame(frame.lazy(), Design()), "api00", by="stype")
     assert_same(want.to_frame(), got.to_frame())
+
+
+@pytest.mark.parametrize("design", [Design(strata="h", ids="psu", weights="w"),
+                                    Design(strata="h", weights="w")])
+def test_share_of_mentions_streams(design: Design) -> None:
+    rng = np.random.default_rng(6)
+    n = 300
+    frame = pl.DataFrame({"psu": rng.integers(0, 30, n), "h": rng.integers(0, 3, n),
+                          "w": rng.uniform(1, 4, n), "g": rng.integers(0, 2, n),
+                          **{f"q__{o}": rng.random(n) < p for o, p in (("a", .3), ("b", .5),
+                                                                        ("c", .2))}})
+    want = estimators.multiple_choice(SurveyFrame(frame, design), "q", share="mentions", by="g")
+    got = estimators.multiple_choice(LazySurveyFrame(frame.lazy(), design), "q",
+                                     share="mentions", by="g")
+    assert_same(want.to_frame(), got.to_frame())
