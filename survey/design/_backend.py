@@ -113,11 +113,14 @@ class PolarsBackend(Backend):
         return self._height
 
     def _rows(self, columns: Sequence[str], where: Any, notnull: Sequence[str],
-              equal: dict[str, Any] | None, step: str) -> pl.LazyFrame:
+              equal: dict[str, Any] | None, step: str, *, prefix: int | None = None
+              ) -> pl.LazyFrame:
         names = list(dict.fromkeys([*columns, *notnull, *(equal or {}),
                                     *([] if where is None else where.meta.root_names())]))
         # no column at all would be no rows: count them on the first column
         lf = self.lf.select(names or list(self.schema())[:1])
+        if prefix is not None:
+            lf = lf.head(prefix)
         if self.progress is not None and step:
             lf = lf.map_batches(self._counter(step), streamable=True,
                                 schema=lf.collect_schema())
@@ -187,10 +190,17 @@ class PolarsBackend(Backend):
     def head(self, columns: Sequence[str], n: int, *, where: Any = None,
              notnull: Sequence[str] = (), nonzero: str | None = None,
              equal: dict[str, Any] | None = None) -> pl.DataFrame:
-        lf = self._rows([*columns, *([nonzero] if nonzero else [])], where, notnull, equal, "")
-        if nonzero:
-            lf = lf.filter((pl.col(nonzero) != 0).fill_null(False))
-        return lf.select(columns).head(n).collect(engine="streaming")
+        def rows(prefix: int | None) -> pl.DataFrame:
+            lf = self._rows([*columns, *([nonzero] if nonzero else [])], where, notnull,
+                            equal, "", prefix=prefix)
+            if nonzero:
+                lf = lf.filter((pl.col(nonzero) != 0).fill_null(False))
+            return lf.select(columns).head(n).collect(engine="streaming")
+
+        # the first rows usually hold enough (a filtered scan would read ahead row groups
+        # in parallel before stopping); fewer than n rows means all rows are read
+        first = rows(8 * n)
+        return first if first.height == n else rows(None)
 
 
 class SparkBackend(Backend):
