@@ -118,8 +118,6 @@ def lazy_design(design: DesignArgs, engine: EngineArgs, *, fmt: str, deff: Any =
         why = "--imputations are read into memory"
     elif compare is not None and compare.values:
         why = "--compare needs the rows in memory"
-    elif deff:
-        why = "--deff needs the rows in memory"
     elif multiple:
         why = "multiple-choice questions are read into memory"
     elif not is_parquet_source(data):
@@ -127,8 +125,9 @@ def lazy_design(design: DesignArgs, engine: EngineArgs, *, fmt: str, deff: Any =
     elif single and stored_weighting(data) is not None:
         why = "a weighted design stored by `survey weight` is read into memory"
     if why is not None:
-        if engine.engine in ("spark", "stream"):
-            raise click.UsageError(f"--engine {engine.engine}: {why}")
+        if engine.engine in ("spark", "stream") or (not single and is_parquet_source(data)):
+            raise click.UsageError(f"--engine {engine.engine}: {why}" + (
+                "" if single else " (a directory or glob is only streamed)"))
         return None, None
     if engine.engine == "auto" and single and parquet_rows(data) < STREAM_ROWS:
         return None, None
@@ -159,7 +158,7 @@ def _lazy_store(design: DesignArgs, engine: EngineArgs, *, fmt: str, deff: Any, 
     why = ("--engine spark reads Parquet files; a store's waves are harmonised by polars"
            if engine.engine == "spark" else
            "--compare needs the rows in memory" if compare is not None and compare.values else
-           "--deff needs the rows in memory" if deff else None)
+           None)
     if why is not None:
         if engine.engine != "auto":
             raise click.UsageError(f"--engine {engine.engine}: {why}")

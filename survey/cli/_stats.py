@@ -59,7 +59,7 @@ from survey.cli._design_opts import (  # noqa: E402
 from survey.cli._output import json_doc, p_text  # noqa: E402
 from survey.cli._scale import EngineArgs, engine_options, lazy_design  # noqa: E402
 from survey.design import SurveyFrame  # noqa: E402
-from survey.errors import SpecError  # noqa: E402
+from survey.errors import NotStreamable, SpecError  # noqa: E402
 from survey.estimators import Estimates, TestResult  # noqa: E402
 from survey.estimators._quantile import QUANTILE_INTERVALS, QUANTILE_RULES  # noqa: E402
 
@@ -531,6 +531,12 @@ def _run_lazy(design: DesignArgs, compare: CompareArgs, variables: Sequence[str]
     plan = _Plan(pl.DataFrame(), None, plain, questions, labels, expr)  # type: ignore[arg-type]
     try:
         return compute(plan, lsf)
+    except NotStreamable as exc:  # an estimate that needs the rows: read them (auto)
+        one_file = design.store is not None or Path(design.data or "").is_file()
+        if engine.engine == "auto" and one_file:
+            return None
+        raise click.UsageError(f"--engine {engine.engine}: {exc.message}" + (
+            "" if one_file else " (a directory or glob is only streamed)")) from None
     finally:
         if meter is not None:
             meter.close()

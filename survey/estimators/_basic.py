@@ -125,11 +125,11 @@ def _linear_fit(sf: Frame, var: Vars, statistic: str, *, by: By, where: pl.Expr 
                 ) -> tuple[Estimates, Domains, list[_Item], tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """The estimates, with the domains, items and domain counts they came from."""
     _check_deff(deff)
+    xx = None
     if isinstance(sf, LazySurveyFrame):
-        if deff:
-            raise NotStreamable("design effects need the rows in memory", location="deff")
         items = lazy_items(sf, _names(var), codes=codes)
-        red = reduce_lazy(sf, items, by=_by_names(by), where=where)
+        red = reduce_lazy(sf, items, by=_by_names(by), where=where, squares=bool(deff))
+        xx = red.squares_of
         dom, counts = red.dom, red.counts
         cols, num, den, meta = _layout(items, dom.count, statistic)
         fit = fit_lazy(sf, red, num, den)
@@ -156,7 +156,7 @@ def _linear_fit(sf: Frame, var: Vars, statistic: str, *, by: By, where: pl.Expr 
     rows["df"] = ddf[d_arr]
     if deff:
         rows["deff"] = _deff(sf, dom, items, fit, meta, num, den, n, statistic,
-                             replace=deff == "replace")
+                             replace=deff == "replace", xx=xx)
         rows["deft"] = np.sqrt(rows["deff"])
     return (Estimates(statistic, _frame(dom, rows), fit.vcov, level, dom.by,
                       "wald" if df is None else "wald-t", fit.replicates, sf.describe()),
@@ -165,18 +165,21 @@ def _linear_fit(sf: Frame, var: Vars, statistic: str, *, by: By, where: pl.Expr 
 
 def _deff(sf: SurveyFrame, dom: Domains, items: list[_Item], fit: Fit, meta: list[tuple],
           num: np.ndarray, den: np.ndarray, n: np.ndarray, statistic: str, *,
-          replace: bool = False) -> np.ndarray:
+          replace: bool = False, xx: dict[int, np.ndarray] | None = None) -> np.ndarray:
     """R's ``deff=TRUE``: variance over the without-replacement SRS variance
     ``s^2 (N - n) / (N n)`` (times ``N^2`` for totals), ``N`` the weight sum and
     ``n`` the respondents of the domain; ``s^2`` has divisor ``n - 1``. R's
-    ``deff="replace"`` (``replace=True``): over the with-replacement ``s^2 / n``."""
+    ``deff="replace"`` (``replace=True``): over the with-replacement ``s^2 / n``.
+
+    ``xx`` (a lazy design): per numeric item, each domain's ``sum w x^2``, from which
+    the centred sum of squares is ``sum w x^2 - 2 c sum w x + c^2 N`` (no second pass)."""
     T = fit.totals
-    k = sum(len(it.cols) for it in items)
-    offs = np.cumsum([0] + [len(it.cols) for it in items])
+    k = sum(it.width for it in items)
+    offs = np.cumsum([0] + [it.width for it in items])
     m = len(meta)
     d_arr = np.array([x[0] for x in meta])
     j_arr = np.array([x[1] for x in meta])
-    N = T[d_arr * k + offs[j_arr] + np.array([len(items[j].cols) - 1 for j in j_arr])]
+    N = T[d_arr * k + offs[j_arr] + np.array([items[j].width - 1 for j in j_arr])]
     nn = n[d_arr, j_arr].astype(float)
     if statistic == "total":
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -190,6 +193,11 @@ def _deff(sf: SurveyFrame, dom: Domains, items: list[_Item], fit: Fit, meta: lis
         if it.labels is not None:
             continue
         sel = np.flatnonzero(j_arr == j)
+        if xx is not None:
+            sums = T[d_arr[sel] * k + offs[j]]  # sum w x over the domain's answering rows
+            c = p[sel]
+            s2[sel] = (xx[j][d_arr[sel]] - 2 * c * sums + c * c * N[sel]) / N[sel]
+            continue
         centres = np.zeros((dom.count, 1))
         centres[d_arr[sel], 0] = p[sel]
         ss = centred_ss(dom, [it.value], [it.valid], centres)[:, 0]  # type: ignore[list-item]

@@ -108,10 +108,11 @@ class Reduced:
     replicates: np.ndarray | None  # (R, D * k): supplied replicate columns
     squares: np.ndarray | None  # (H, D, k, k): sums of w^2 x x' when rows are PSUs
     counts: tuple[np.ndarray, np.ndarray, np.ndarray]  # n (D, items), df (D,), rows (D,)
+    squares_of: dict[int, np.ndarray] | None = None  # numeric item -> sum w x^2 per domain
 
 
 def reduce_lazy(lsf: LazySurveyFrame, items: list[_Item], *, by: Sequence[str],
-                where: Any) -> Reduced:
+                where: Any, squares: bool = False) -> Reduced:
     """The domains, PSU x domain totals, replicate totals (supplied columns) or sums of
     squares (rows as PSUs), and counts ``(n, df, rows)`` of ``items``, from one
     aggregation over the rows."""
@@ -135,10 +136,15 @@ def reduce_lazy(lsf: LazySurveyFrame, items: list[_Item], *, by: Sequence[str],
             sums.append(Sum(f"__x{j}", (*wf, *c.factors)))
             sums.extend(Sum(f"__x{j}_r{r}", (("col", rc), *rep_w, *c.factors))
                         for r, rc in enumerate(rep_cols))
+    plain = {i: it.spec[0].column for i, it in enumerate(items)  # numeric variables
+             if it.labels is None and len(it.spec) == 2
+             and it.spec[0].factors == (("col", it.spec[0].column),)}
     for i, it in enumerate(items):
         valid = _validity(it)
         if not isinstance(valid, str):
             sums.append(Sum(f"__n{i}", (*(nzf or (("one", ""),)), *valid)))
+        if squares and i in plain:  # for design effects: sum w x^2 of answering rows
+            sums.append(Sum(f"__xx{i}", (*wf, ("square", plain[i]), ("notnull", plain[i]))))
     sums.extend(Sum(f"__w_r{r}", (("col", rc), *rep_w)) for r, rc in enumerate(rep_cols))
     if supplied:
         sums.extend(lsf.replicate_sums())
@@ -168,7 +174,7 @@ def reduce_lazy(lsf: LazySurveyFrame, items: list[_Item], *, by: Sequence[str],
     match = [_match(L, c) for c in spec]
     for j, c in enumerate(spec):
         V[:, j] = L[f"__x{j}"].to_numpy() if c.kind == "sum" else wsum * match[j]
-    squares = None
+    squares_rows = None
     if supplied:
         P = np.zeros((1, D, k))
         np.add.at(P[0], d_g, V)
@@ -197,8 +203,8 @@ def reduce_lazy(lsf: LazySurveyFrame, items: list[_Item], *, by: Sequence[str],
             for i in numeric:
                 if i >= j:
                     Q[:, j, i] = Q[:, i, j] = L[f"__q{j}_{i}"].to_numpy()
-        squares = np.zeros((P.shape[0], D, k, k))
-        np.add.at(squares, (psu, d_g), Q)
+        squares_rows = np.zeros((P.shape[0], D, k, k))
+        np.add.at(squares_rows, (psu, d_g), Q)
     Tr = None
     if rep_cols:
         R = len(rep_cols)
@@ -210,7 +216,13 @@ def reduce_lazy(lsf: LazySurveyFrame, items: list[_Item], *, by: Sequence[str],
             np.add.at(T3[:, j, :], d_g, part)
         Tr = T3.reshape(D * k, R).T
     counts = _counts(lsf, L, items, d_g, D, by, where, psu)
-    return Reduced(dom, P, Tr, squares, counts)
+    xx = None
+    if squares:
+        xx = {}
+        for i in plain:
+            xx[i] = np.zeros(D)
+            np.add.at(xx[i], d_g, L[f"__xx{i}"].to_numpy())
+    return Reduced(dom, P, Tr, squares_rows, counts, xx)
 
 
 def _domains(L: pl.DataFrame, by: Sequence[str]) -> tuple[Domains, np.ndarray]:
@@ -369,4 +381,6 @@ def _rows_fit(lsf: LazySurveyFrame, P: np.ndarray, S: np.ndarray, num: np.ndarra
         Z = P.reshape(P.shape[0], -1) @ J.T  # (H, m): J t_h
         c = scale * centre / np.maximum(n_h, 1)
         v = (inner - (Z * c[:, None]).T @ Z) * mult
+    diag = np.einsum("ii->i", v)  # a variance that is 0 but for rounding stays >= 0
+    diag[:] = np.where(diag < 0, 0.0, diag)
     return Fit(est, v, T)

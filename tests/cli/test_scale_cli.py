@@ -61,12 +61,31 @@ def test_a_glob_of_files_streams(parts: tuple[Path, Path]) -> None:
 
 
 def test_what_needs_the_rows_in_memory_is_refused_by_stream(parts: tuple[Path, Path]) -> None:
-    one, _ = parts
-    r = stats("mean", str(one), "--var", "api00", *DESIGN, "--deff", "--engine", "stream")
-    assert r.exit_code == 2 and "--deff needs the rows in memory" in r.output
-    # under auto the same command reads the rows and gives the design effect
-    doc = stats_json("mean", str(one), "--var", "api00", *DESIGN, "--deff")
-    assert doc["estimates"][0]["deff"] > 0
+    one, hive = parts
+    args = ["--var", "api00", "--var2", "api99", *DESIGN, "--deff"]
+    r = stats("ratio", str(one), *args, "--engine", "stream")
+    assert r.exit_code == 2 and "design effects need the rows in memory" in r.output
+    r = stats("mean", str(one), "--var", "api00", *DESIGN, "--compare", "E,H", "--by", "stype",
+              "--engine", "stream")
+    assert r.exit_code == 2 and "--compare needs the rows in memory" in r.output
+    # under auto the ratio reads the rows of a file and gives the design effect; a
+    # directory is only streamed
+    assert stats_json("ratio", str(one), *args)["estimates"][0]["deff"] > 0
+    r = stats("ratio", str(hive), *args)
+    assert r.exit_code == 2 and "a directory or glob is only streamed" in r.output
+
+
+@pytest.mark.parametrize("command, var", [("mean", "api00"), ("total", "enroll"),
+                                          ("proportion", "sch.wide")])
+def test_design_effects_stream(parts: tuple[Path, Path], command: str, var: str) -> None:
+    one, hive = parts
+    args = ["--var", var, *DESIGN, "--by", "stype", "--deff"]
+    memory = stats_json(command, str(one), *args, "--engine", "memory")
+    streamed = stats_json(command, str(hive), *args)
+    _same(memory, streamed)
+    for x, y in zip(sorted(memory["estimates"], key=str), sorted(streamed["estimates"], key=str),
+                    strict=True):
+        assert np.isclose(x["deff"], y["deff"], rtol=1e-10, atol=0)
 
 
 def test_streaming_is_quiet_when_not_a_terminal(parts: tuple[Path, Path]) -> None:
