@@ -32,7 +32,7 @@ from survey.estimators._intervals import (
 from survey.estimators._joined import warn_if_joined
 from survey.estimators._results import Estimates, sort_rows
 from survey.estimators._stream import fit_lazy, lazy_items, lazy_ratio_item, reduce_lazy
-from survey.errors import EstimationError, NotStreamable
+from survey.errors import EstimationError
 
 __all__ = ["categories", "mean", "proportion", "ratio", "total"]
 
@@ -285,10 +285,12 @@ def ratio(sf: Frame, numerator: str, denominator: str, *, by: By = None,
     y, x = pl.col(numerator), pl.col(denominator)
     ok = y.is_not_null() & x.is_not_null()
     if isinstance(sf, LazySurveyFrame):
-        if deff:
-            raise NotStreamable("design effects need the rows in memory", location="deff")
         item = lazy_ratio_item(numerator, denominator)
-        red = reduce_lazy(sf, [item], by=_by_names(by), where=where)
+        guard = (("notnull", numerator), ("notnull", denominator))
+        red = reduce_lazy(sf, [item], by=_by_names(by), where=where, products={
+            "yy": (("square", numerator), *guard), "xx": (("square", denominator), *guard),
+            "xy": (("col", numerator), ("col", denominator), *guard), "n": guard,
+        } if deff else None)
         dom, (n, ddf, _) = red.dom, red.counts
         D = dom.count
         num, den = np.arange(D) * 2, np.arange(D) * 2 + 1
@@ -311,11 +313,17 @@ def ratio(sf: Frame, numerator: str, denominator: str, *, by: By = None,
                              "conf_low": lo, "conf_high": hi, "cv": cv, "n": n[:, 0],
                              "df": ddf}
     if deff:
-        coef = pl.col(DOM).replace_strict(list(range(D)), est.tolist(), return_dtype=pl.Float64)
-        resid = y.cast(pl.Float64) - coef * x.cast(pl.Float64)
-        ss = centred_ss(dom, [resid], [ok], np.zeros((D, 1)))[:, 0]
+        if isinstance(sf, LazySurveyFrame):  # sum w (y - r x)^2 from the pass's sums
+            e = red.extra
+            ss = e["yy"] - 2 * est * e["xy"] + est * est * e["xx"]
+            N = e["n"]
+        else:
+            coef = pl.col(DOM).replace_strict(list(range(D)), est.tolist(),
+                                              return_dtype=pl.Float64)
+            resid = y.cast(pl.Float64) - coef * x.cast(pl.Float64)
+            ss = centred_ss(dom, [resid], [ok], np.zeros((D, 1)))[:, 0]
+            N = _weight_sums(dom, ok)
         Tx = fit.totals[den]
-        N = _weight_sums(dom, ok)
         nn = n[:, 0].astype(float)
         with np.errstate(divide="ignore", invalid="ignore"):
             s2 = ss / N * nn / (nn - 1) / Tx**2

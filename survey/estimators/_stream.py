@@ -18,7 +18,7 @@ the same numpy code (:func:`~survey.estimators._engine.finish_ratios`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -109,10 +109,12 @@ class Reduced:
     squares: np.ndarray | None  # (H, D, k, k): sums of w^2 x x' when rows are PSUs
     counts: tuple[np.ndarray, np.ndarray, np.ndarray]  # n (D, items), df (D,), rows (D,)
     squares_of: dict[int, np.ndarray] | None = None  # numeric item -> sum w x^2 per domain
+    extra: dict[str, np.ndarray] = field(default_factory=dict)  # products' sums per domain
 
 
 def reduce_lazy(lsf: LazySurveyFrame, items: list[_Item], *, by: Sequence[str],
-                where: Any, squares: bool = False) -> Reduced:
+                where: Any, squares: bool = False,
+                products: dict[str, tuple[tuple[str, str], ...]] | None = None) -> Reduced:
     """The domains, PSU x domain totals, replicate totals (supplied columns) or sums of
     squares (rows as PSUs), and counts ``(n, df, rows)`` of ``items``, from one
     aggregation over the rows."""
@@ -146,6 +148,7 @@ def reduce_lazy(lsf: LazySurveyFrame, items: list[_Item], *, by: Sequence[str],
         if squares and i in plain:  # for design effects: sum w x^2 of answering rows
             sums.append(Sum(f"__xx{i}", (*wf, ("square", plain[i]), ("notnull", plain[i]))))
     sums.extend(Sum(f"__w_r{r}", (("col", rc), *rep_w)) for r, rc in enumerate(rep_cols))
+    sums.extend(Sum(f"__p_{name}", (*wf, *f)) for name, f in (products or {}).items())
     if supplied:
         sums.extend(lsf.replicate_sums())
     rows_psu = lsf.rows_are_psus
@@ -222,7 +225,11 @@ def reduce_lazy(lsf: LazySurveyFrame, items: list[_Item], *, by: Sequence[str],
         for i in plain:
             xx[i] = np.zeros(D)
             np.add.at(xx[i], d_g, L[f"__xx{i}"].to_numpy())
-    return Reduced(dom, P, Tr, squares_rows, counts, xx)
+    extra = {}
+    for name in products or {}:
+        extra[name] = np.zeros(D)
+        np.add.at(extra[name], d_g, L[f"__p_{name}"].to_numpy())
+    return Reduced(dom, P, Tr, squares_rows, counts, xx, extra)
 
 
 def _domains(L: pl.DataFrame, by: Sequence[str]) -> tuple[Domains, np.ndarray]:
