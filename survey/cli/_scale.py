@@ -3,7 +3,7 @@
 ``survey stats total|mean|proportion|ratio`` read a large Parquet source (a file of a
 million rows or more, a directory of Parquet files, a glob) without loading it: the
 library's :func:`~survey.bind.scan_design` reduces the rows where they are. What needs
-the rows in memory (design effects, weighting, --compare, a second-stage fpc ...) reads
+the rows in memory (weighting, --compare of panel members, a second-stage fpc ...) reads
 them as before under ``--engine auto``; ``--engine spark`` says why it cannot.
 Progress (rows read) is drawn on a terminal's stderr, never under ``--format json``.
 """
@@ -116,8 +116,8 @@ def lazy_design(design: DesignArgs, engine: EngineArgs, *, fmt: str, deff: Any =
     why = None
     if design.imputations is not None:
         why = "--imputations are read into memory"
-    elif compare is not None and compare.values:
-        why = "--compare needs the rows in memory"
+    elif compare is not None and compare.values and compare.member(design) is not None:
+        why = "--compare of linked panel members needs the rows in memory"
     elif multiple:
         why = "multiple-choice questions are read into memory"
     elif not is_parquet_source(data):
@@ -157,8 +157,9 @@ def _lazy_store(design: DesignArgs, engine: EngineArgs, *, fmt: str, deff: Any, 
         return None, None
     why = ("--engine spark reads Parquet files; a store's waves are harmonised by polars"
            if engine.engine == "spark" else
-           "--compare needs the rows in memory" if compare is not None and compare.values else
-           None)
+           "--compare of linked panel members needs the rows in memory"
+           if compare is not None and compare.values and compare.member(design) is not None
+           else None)
     if why is not None:
         if engine.engine != "auto":
             raise click.UsageError(f"--engine {engine.engine}: {why}")

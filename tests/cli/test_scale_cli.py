@@ -62,13 +62,24 @@ def test_a_glob_of_files_streams(parts: tuple[Path, Path]) -> None:
 
 def test_what_needs_the_rows_in_memory_is_refused_by_stream(parts: tuple[Path, Path]) -> None:
     one, hive = parts
-    args = ["--var", "api00", *DESIGN, "--compare", "E,H", "--by", "stype"]
+    args = ["--var", "api00", *DESIGN, "--compare", "E,H", "--by", "stype", "--panel-id",
+            "snum"]
     r = stats("mean", str(one), *args, "--engine", "stream")
-    assert r.exit_code == 2 and "--compare needs the rows in memory" in r.output
+    assert r.exit_code == 2 and "panel members needs the rows in memory" in r.output
     # under auto a file's rows are read for it; a directory is only streamed
     assert stats_json("mean", str(one), *args)["differences"]
     r = stats("mean", str(hive), *args)
     assert r.exit_code == 2 and "a directory or glob is only streamed" in r.output
+
+
+def test_differences_of_independent_domains_stream(parts: tuple[Path, Path]) -> None:
+    one, hive = parts
+    args = ["--var", "api00", *DESIGN, "--compare", "E,H", "--by", "stype"]
+    memory = stats_json("mean", str(one), *args, "--engine", "memory")["differences"]
+    streamed = stats_json("mean", str(hive), *args)["differences"]
+    assert len(memory) == len(streamed) == 1
+    for f in ("estimate", "std_error", "conf_low", "conf_high"):
+        assert np.isclose(memory[0][f], streamed[0][f], rtol=1e-12, atol=0)
 
 
 @pytest.mark.parametrize("command, var", [("mean", ["api00"]), ("total", ["enroll"]),
