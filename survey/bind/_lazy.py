@@ -113,6 +113,9 @@ def spark_session(master: str = "local[*]") -> Any:
     builder = SparkSession.builder.appName("survey")
     if master.startswith("sc://"):
         return builder.remote(master).getOrCreate()
+    if master.startswith("local"):  # one machine: no need to resolve its host name
+        builder = (builder.config("spark.driver.host", "127.0.0.1")
+                   .config("spark.driver.bindAddress", "127.0.0.1"))
     session = (builder.master(master).config("spark.ui.enabled", "false")
                .config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.shuffle.partitions", "8").getOrCreate())

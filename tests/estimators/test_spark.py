@@ -31,7 +31,12 @@ if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
 def spark() -> Any:
     from survey.bind import spark_session
 
-    session = spark_session("local[1]")
+    try:
+        session = spark_session("local[1]")
+    except Exception as exc:  # noqa: BLE001 - the JVM did not start: say why
+        if "JAVA" in str(exc).upper():
+            pytest.skip(f"Spark could not start Java: {str(exc).splitlines()[0]}")
+        raise
     yield session
     session.stop()
 
