@@ -92,6 +92,11 @@ def _pl_factor(f: Factor) -> pl.Expr:
     return cond.fill_null(False).cast(pl.Float64)
 
 
+_COUNTS = {"notnull": lambda x: x.is_not_null(), "null": lambda x: x.is_null(),
+           "nonzero": lambda x: x != 0, "negative": lambda x: x < 0,
+           "true": lambda x: x == True, "false": lambda x: x == False}  # noqa: E712
+
+
 class PolarsBackend(Backend):
     """A polars LazyFrame, reduced by polars' streaming engine: memory stays that of the
     row groups in flight and the small results, whatever the number of rows."""
@@ -149,7 +154,10 @@ class PolarsBackend(Backend):
                   notnull: Sequence[str] = (), equal: dict[str, Any] | None = None,
                   step: str = "") -> pl.DataFrame:
         used = [c for s in sums for _, c in s.factors if c]
-        lf = self._rows([*keys, *used], where, notnull, equal, step)
+        # null keys are groups of their own, dropped after: cheaper than a filter first
+        later = [c for c in notnull if c in keys]
+        lf = self._rows([*keys, *used], where, [c for c in notnull if c not in later], equal,
+                        step)
         exprs = []
         schema = self.schema()
         for s in sums:
@@ -159,6 +167,11 @@ class PolarsBackend(Backend):
                 continue
             if not parts:  # a count of rows (a literal would not repeat per row)
                 exprs.append(pl.len().cast(pl.Float64).alias(s.name))
+                continue
+            kind, c = s.factors[0]
+            if len(parts) == 1 and kind in _COUNTS and s.kind == "sum":  # count the rows
+                exprs.append(_COUNTS[kind](pl.col(c)).fill_null(False).sum()
+                             .cast(pl.Float64).alias(s.name))
                 continue
             if len(parts) == 1 and s.factors[0][0] == "col" and s.kind == "sum":
                 c = s.factors[0][1]  # a column's sum: nulls skipped, integers summed exactly
@@ -175,9 +188,11 @@ class PolarsBackend(Backend):
             exprs.append((prod.abs().max() if s.kind == "max" else prod.sum()).alias(s.name))
         q = lf.group_by(list(keys)).agg(exprs) if keys else lf.select(exprs)
         try:
-            return q.collect(engine="streaming")
+            out = q.collect(engine="streaming")
         except pl.exceptions.PolarsError as exc:
             raise DesignError(f"cannot read the rows: {str(exc).splitlines()[0]}") from exc
+        return out.filter(pl.all_horizontal(pl.col(c).is_not_null() for c in later)) \
+            if later else out
 
     def distinct(self, column: str) -> pl.Series:
         return self.lf.select(pl.col(column).unique()).collect(engine="streaming").to_series()
