@@ -25,6 +25,7 @@ import numpy as np
 import polars as pl
 from scipy import special
 
+from survey._display import html_frame
 from survey.design import SurveyFrame
 from survey.estimators._engine import svr_var
 from survey.errors import ModelError
@@ -113,6 +114,10 @@ class CoxResult:
     def to_frame(self) -> pl.DataFrame:
         """The per-term table."""
         return self.terms
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the Cox regression as the other results show theirs."""
+        return html_frame(self.to_frame(), title="Cox regression")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: the model and its ``terms``."""

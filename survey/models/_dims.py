@@ -29,6 +29,7 @@ import numpy as np
 import polars as pl
 from scipy import linalg, optimize
 
+from survey._display import html_frame
 from survey.design import SurveyFrame
 from survey.design._frame import W
 from survey.errors import ModelError
@@ -62,6 +63,10 @@ class Components:
     def to_frame(self) -> pl.DataFrame:
         """The per-component table."""
         return self.table
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the principal components as the other results show theirs."""
+        return html_frame(self.to_frame(), title="principal components")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: ``components`` with their ``loadings`` by variable."""
@@ -102,6 +107,10 @@ class FactorAnalysis:
     def to_frame(self) -> pl.DataFrame:
         """The loadings, one row per variable and factor."""
         return self.loadings
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the factor loadings as the other results show theirs."""
+        return html_frame(self.to_frame(), title="factor loadings")
 
     def matrix(self) -> np.ndarray:
         """The loadings as a ``variables x factors`` array."""

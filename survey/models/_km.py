@@ -28,6 +28,7 @@ import numpy as np
 import polars as pl
 from scipy import special
 
+from survey._display import html_frame
 from survey.design import SurveyFrame
 from survey.models._surv import stratum_variance, surv_rows
 
@@ -68,6 +69,10 @@ class SurvivalCurves:
     def to_frame(self) -> pl.DataFrame:
         """The curves as a polars DataFrame."""
         return self.table
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the survival curves as the other results show theirs."""
+        return html_frame(self.to_frame(), title="survival curves")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: the settings and ``rows``."""

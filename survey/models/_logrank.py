@@ -20,6 +20,7 @@ import numpy as np
 import polars as pl
 from scipy import special
 
+from survey._display import html_frame
 from survey.design import SurveyFrame
 from survey.estimators._engine import svr_var, taylor_vcov
 from survey.errors import ModelError
@@ -60,6 +61,10 @@ class LogRankTest:
     def to_frame(self) -> pl.DataFrame:
         """The per-group scores."""
         return self.terms
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the log-rank test as the other results show theirs."""
+        return html_frame(self.to_frame(), title="log-rank test")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
