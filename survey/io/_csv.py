@@ -7,7 +7,8 @@ delimiter is sniffed outside quotes on the first records among ``,`` ``\\t`` ``;
 and ``|``: the one occurring in the header and the same number of times in most of
 the next records wins; ties go to that order, so ``|`` (a common multi-select
 joiner inside cells) wins only when it is strictly the most consistent.  Parsing is
-polars' with every field kept as text; irregular quoting, or a record longer than
+polars' with every field kept as text (a UTF-8 file is sniffed on its first records and
+parsed by polars from the file itself, which checks the UTF-8: no decoding in Python); irregular quoting, or a record longer than
 the first records, falls back to the lenient standard-library parser.
 
 A tab-separated file is read as TSV, without csv quoting (Google Forms and Sheets write
@@ -21,8 +22,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
 import re
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 
 import polars as pl
@@ -259,10 +261,20 @@ def _lenient(text: str, delimiter: str, *, quoting: bool = True) -> pl.DataFrame
 
 
 def read_csv_grid(
-    data: bytes, *, path: str, encoding: str, delimiter: str, limits: Limits
+    data: bytes | mmap.mmap, *, path: str, encoding: str, delimiter: str, limits: Limits
 ) -> CsvGrid:
-    """Decode, sniff and parse delimited text (see the module docstring)."""
+    """Decode, sniff and parse delimited text (see the module docstring).
+
+    ``data`` is the content of the file at ``path`` (bytes, or the file mapped).  A UTF-8
+    file (the common case) is sniffed on its first records and parsed by polars from the
+    file itself, which validates the UTF-8 (see :func:`_read_utf8`); any other file, or one
+    polars refuses, is decoded here and parsed from the text, with the same result.
+    """
     _check_binary(data, path)
+    fast = _read_utf8(data, path=path, encoding=encoding, delimiter=delimiter, limits=limits)
+    if fast is not None:
+        return fast
+    data = bytes(data)
     text, used, notes = decode(data, encoding, path)
     del data
     if "\x00" in text:
@@ -283,16 +295,33 @@ def read_csv_grid(
         raise unreadable(
             "file is empty: no text besides blank lines", path, "export the data again"
         )
+    delimiter, quoting, header_width, width = _layout(text, text, delimiter, notes, path, limits)
+    try:
+        frame = _polars_grid(text.encode("utf-8"), delimiter, quoting, width)
+    except pl.exceptions.PolarsError as exc:
+        frame = _lenient(text, delimiter, quoting=quoting)
+        if "more fields" not in str(exc):
+            notes.append("irregular quoting: the file was parsed leniently")
+    return _grid(frame, header_width, 1 + skipped, used, delimiter, notes)
+
+
+def _layout(sample: str, quote_sample: str | Callable[[], str], delimiter: str, notes: list[str],
+            path: str, limits: Limits) -> tuple[str, bool, int, int]:
+    """Sniff (or check) the delimiter, decide TSV quoting and count the first records'
+    fields on the text's first records (``sample`` holds at least ``_SAMPLE`` characters
+    or the whole text; ``quote_sample`` at least ``_QUOTE_SCAN``, or makes them)."""
     if delimiter == "auto":
-        delimiter = sniff_delimiter(text)
+        delimiter = sniff_delimiter(sample)
         if delimiter != ",":
             notes.append(f"delimiter {delimiter!r} (detected)")
     elif len(delimiter) != 1 or delimiter in "\r\n\"":
         raise ValueError(f"delimiter must be one character or 'auto', got {delimiter!r}")
-    quoting = delimiter != "\t" or tsv_uses_quotes(text)
+    if delimiter == "\t" and callable(quote_sample):
+        quote_sample = quote_sample()
+    quoting = delimiter != "\t" or tsv_uses_quotes(quote_sample)  # type: ignore[arg-type]
     if not quoting:
         notes.append("tab-separated without csv quoting: quotes in cells are kept as written")
-    counts = field_counts(text, delimiter, quoting=quoting)
+    counts = field_counts(sample, delimiter, quoting=quoting)
     header_width, width = counts[0], max(counts)
     if width > limits.max_columns:
         raise unreadable(
@@ -301,21 +330,23 @@ def read_csv_grid(
             path,
             "if this file is genuine, raise the column limit (--max-columns N; Limits(max_columns=N)), or check the delimiter",
         )
-    schema = {f"_c{j}": pl.String for j in range(width)}
-    try:
-        frame = pl.read_csv(
-            text.encode("utf-8"),
-            has_header=False,
-            separator=delimiter,
-            quote_char='"' if quoting else None,
-            schema=schema,
-            missing_columns="insert",
-            raise_if_empty=False,
-        )
-    except pl.exceptions.PolarsError as exc:
-        frame = _lenient(text, delimiter, quoting=quoting)
-        if "more fields" not in str(exc):
-            notes.append("irregular quoting: the file was parsed leniently")
+    return delimiter, quoting, header_width, width
+
+
+def _polars_grid(source: bytes | str, delimiter: str, quoting: bool, width: int) -> pl.DataFrame:
+    return pl.read_csv(
+        source,
+        has_header=False,
+        separator=delimiter,
+        quote_char='"' if quoting else None,
+        schema={f"_c{j}": pl.String for j in range(width)},
+        missing_columns="insert",
+        raise_if_empty=False,
+    )
+
+
+def _grid(frame: pl.DataFrame, header_width: int, first_row: int, used: str, delimiter: str,
+          notes: list[str]) -> CsvGrid:
     if frame.width > header_width:
         extra_cols = frame.columns[header_width:]
         long_rows = frame.select(pl.any_horizontal(pl.col(extra_cols).is_not_null()).sum()).item()
@@ -324,7 +355,65 @@ def read_csv_grid(
                 f"{long_rows} record(s) have more fields than the header "
                 f"({len(extra_cols)} unnamed column(s) added)"
             )
-    return CsvGrid(frame, 1 + skipped, used, delimiter, tuple(notes))
+    return CsvGrid(frame, first_row, used, delimiter, tuple(notes))
+
+
+def _head_text(data: bytes | mmap.mmap, chars: int) -> str | None:
+    """The first ``chars`` characters (at least) of UTF-8 ``data``, or all of it; None when
+    they are not valid UTF-8.  A character cut at the end of the slice is dropped."""
+    n = 4 * chars + 4
+    head = data[:n]
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if len(head) < n or exc.start < len(head) - 4:
+            return None
+        return head[: exc.start].decode("utf-8", "replace")
+
+
+def _read_utf8(data: bytes | mmap.mmap, *, path: str, encoding: str, delimiter: str,
+               limits: Limits) -> CsvGrid | None:
+    """The grid of a UTF-8 file parsed by polars from ``path``, without decoding it here;
+    None when the slow path must decide (not UTF-8, a UTF-16 BOM, NUL bytes, no line feed,
+    leading blank lines, a blank file, or anything polars refuses).  Sniffing reads the
+    same first records as the slow path, so both give the same grid."""
+    if encoding == "auto":
+        used, note = (("utf-8-sig", "encoding utf-8-sig (BOM)") if data[:3] == codecs.BOM_UTF8
+                      else ("utf-8", "encoding utf-8 (detected)"))
+    else:
+        try:
+            name = codecs.lookup(encoding).name
+        except LookupError:
+            return None
+        if name != "utf-8":
+            return None
+        used, note = name, f"encoding {name} (as given)"
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or data.find(b"\x00") >= 0 \
+            or data.find(b"\n") < 0:
+        return None
+    bom = 3 if data[:3] == codecs.BOM_UTF8 else 0
+    head = _head_text(data, _SAMPLE + bom)
+    if head is None:
+        return None
+    sample = head[1:] if bom else head
+    if not sample or sample.isspace() or _LEAD_BLANK.match(sample):
+        return None
+    controls = len(_CONTROL.findall(sample[:_SAMPLE]))
+    if controls > 8 and controls * 100 > min(len(sample), _SAMPLE):
+        raise unreadable("not a text file: binary or undecodable content", path, _BINARY_HINT)
+
+    def quote_sample() -> str:
+        text = _head_text(data, _QUOTE_SCAN + bom) or ""
+        return text[1:] if bom else text
+
+    notes = [note]
+    delimiter, quoting, header_width, width = _layout(sample, quote_sample, delimiter, notes,
+                                                      path, limits)
+    try:
+        frame = _polars_grid(path, delimiter, quoting, width)
+    except pl.exceptions.PolarsError:
+        return None
+    return _grid(frame, header_width, 1, used, delimiter, notes)
 
 
 def field_counts(text: str, delimiter: str, *, quoting: bool = True) -> list[int]:

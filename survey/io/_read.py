@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mmap
 import os
 from pathlib import Path
 
@@ -124,10 +125,11 @@ def read_table(
             visible_sheets=grid.visible,
         )
     try:
-        data = Path(location).read_bytes()
+        with open(location, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            text = read_csv_grid(data, path=location, encoding=encoding, delimiter=delimiter,
+                                 limits=limits)
     except OSError as exc:
         raise unreadable(f"cannot read the file: {exc.strerror or exc}", location) from None
-    text = read_csv_grid(data, path=location, encoding=encoding, delimiter=delimiter, limits=limits)
     parts = assemble(
         text.frame,
         first_row=text.first_row,
