@@ -216,12 +216,14 @@ def build_columns(
 
 
 def null_empty(frame: pl.DataFrame) -> pl.DataFrame:
-    """Return ``frame`` with empty strings in its String columns turned into nulls."""
-    exprs = [
-        pl.when(pl.col(c) != "").then(pl.col(c)).alias(c)
-        for c, dtype in frame.schema.items()
-        if dtype == pl.String
-    ]
+    """Return ``frame`` with empty strings in its String columns turned into nulls (only
+    the columns that hold one are rewritten)."""
+    text = [c for c, dtype in frame.schema.items() if dtype == pl.String]
+    if not text or frame.height == 0:
+        return frame
+    shortest = frame.select(pl.col(text).str.len_bytes().min()).row(0)
+    exprs = [pl.when(pl.col(c) != "").then(pl.col(c)).alias(c)
+             for c, n in zip(text, shortest, strict=True) if n == 0]
     return frame.with_columns(exprs) if exprs else frame
 
 
@@ -287,8 +289,10 @@ def assemble(
     offset = first_row + h0 + k
     data = data.with_columns(
         (pl.int_range(pl.len(), dtype=pl.UInt32) + offset).alias(ROW_COLUMN)
-    ).filter(keep)
+    )
     blank_rows = int(keep.len() - keep.sum())
+    if blank_rows:
+        data = data.filter(keep)
     if data.height > limits.max_rows:
         raise unreadable(
             f"{what} has {data.height} data rows, over the limit of {limits.max_rows}",
@@ -312,8 +316,8 @@ def assemble(
         notes.insert(0, f"header layout {layout!r} with {k} header row(s)")
     if blank_rows:
         notes.append(f"{blank_rows} wholly blank row(s) skipped")
-    frame = data.select(
-        pl.col(ROW_COLUMN),
-        *(pl.col(tmp[first + j]).alias(col.name) for j, col in enumerate(columns)),
-    )
+    frame = pl.DataFrame([                  # the same buffers, renamed: no copy
+        data.get_column(ROW_COLUMN),
+        *(data.get_column(tmp[first + j]).alias(col.name) for j, col in enumerate(columns)),
+    ])
     return Assembled(frame, tuple(columns), layout, k, blank_rows, tuple(notes))
