@@ -141,11 +141,15 @@ def _evaluate(frame: pl.DataFrame, sources: list[str], prepare: list[pl.Expr],
     rename = dict(zip(tmp, out_names))
     if not sources:
         return frame.select(ROW_COLUMN).with_columns(prepare).with_columns(exprs).select(tmp).rename(rename)
-    distinct = frame.select(sources).unique()
     # lazily, so that an expression several outputs share (a normalised cell, a joined
     # cell's entries) is computed once (polars' common-subexpression elimination)
     first = first or []
-    if distinct.height > frame.height // 2:
+    # a mostly distinct column (an estimate suffices: both ways give the same frame) is
+    # evaluated directly without listing its distinct values first
+    mostly_distinct = len(sources) == 1 and (
+        frame.select(pl.col(sources[0]).approx_n_unique()).item() > frame.height // 2)
+    distinct = None if mostly_distinct else frame.select(sources).unique()
+    if distinct is None or distinct.height > frame.height // 2:
         return (frame.lazy().select(sources).with_columns(first).with_columns(prepare)
                 .with_columns(exprs).select(tmp).collect().rename(rename))
     typed = distinct.lazy().with_columns(first).with_columns(prepare).with_columns(exprs).collect()
