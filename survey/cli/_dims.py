@@ -17,6 +17,7 @@ import polars as pl
 from survey.cli._boxes import Column, box_table
 from survey.cli._design_opts import (
     DesignArgs,
+    design_caption,
     design_options,
     design_summary,
     open_data,
@@ -47,10 +48,7 @@ def _load(design: DesignArgs, variables: tuple[str, ...], where: str | None
 
 
 def _caption(design: DesignArgs, where: str | None) -> str:
-    parts = [f"{k} {'+'.join(v) if isinstance(v, list) else v}"
-             for k, v in design_summary(design).items() if v and k != "lonely_psu"]
-    return ("design: " + (", ".join(parts) if parts else "simple random sample")
-            + (f"; where {where}" if where else ""))
+    return design_caption(design) + (f"; where {where}" if where else "")
 
 
 def _cell(v: Any) -> str:

@@ -22,6 +22,7 @@ from survey.bind import formula_columns
 from survey.cli._boxes import Column, box_table
 from survey.cli._design_opts import (
     DesignArgs,
+    design_caption,
     design_options,
     design_summary,
     open_data,
@@ -72,10 +73,7 @@ def _load(design: DesignArgs, columns: Sequence[str], status: str, where: str | 
 
 
 def _caption(design: DesignArgs, where: str | None) -> str:
-    parts = [f"{k} {'+'.join(v) if isinstance(v, list) else v}"
-             for k, v in design_summary(design).items() if v and k != "lonely_psu"]
-    return ("design: " + (", ".join(parts) if parts else "simple random sample")
-            + (f"; where {where}" if where else ""))
+    return design_caption(design) + (f"; where {where}" if where else "")
 
 
 def _num(v: Any) -> str:
