@@ -8,13 +8,11 @@ flags), decompose, print.
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
 import polars as pl
 
-from survey.cli._boxes import Column, box_table
 from survey.cli._design_opts import (
     DesignArgs,
     design_caption,
@@ -27,7 +25,7 @@ from survey.cli._design_opts import (
     split_option,
     where_option,
 )
-from survey.cli._output import json_doc
+from survey.cli._output import emit_frame
 
 __all__ = ["factor_cmd", "pca_cmd"]
 
@@ -56,14 +54,7 @@ def _cell(v: Any) -> str:
 
 
 def _emit(frame: pl.DataFrame, fmt: str, doc: dict[str, Any], title: str, caption: str) -> None:
-    if fmt == "json":
-        click.echo(json_doc(doc))
-    elif fmt == "csv":
-        sys.stdout.write(frame.write_csv())
-    else:
-        cols = [Column(c, right=frame[c].dtype.is_numeric()) for c in frame.columns]
-        click.echo(box_table(cols, [[_cell(v) for v in r] for r in frame.iter_rows()],
-                             title=title, caption=caption))
+    emit_frame(frame, fmt, doc, title=title, caption=caption, cell=lambda _c, v: _cell(v))
 
 
 @click.command("pca")

@@ -19,7 +19,6 @@ import click
 import polars as pl
 
 from survey.bind import formula_columns
-from survey.cli._boxes import Column, box_table
 from survey.cli._design_opts import (
     DesignArgs,
     design_caption,
@@ -31,7 +30,7 @@ from survey.cli._design_opts import (
     resolve_columns,
     where_option,
 )
-from survey.cli._output import json_doc, p_text
+from survey.cli._output import emit_frame, json_doc, p_text
 
 __all__ = ["cox_cmd", "km_cmd", "logrank_cmd"]
 
@@ -83,16 +82,8 @@ def _num(v: Any) -> str:
 
 
 def _table(frame: pl.DataFrame, fmt: str, doc: dict[str, Any], title: str, caption: str) -> None:
-    if fmt == "json":
-        click.echo(json_doc(doc))
-    elif fmt == "csv":
-        sys.stdout.write(frame.write_csv())
-    else:
-        cols = [Column(c, right=frame[c].dtype.is_numeric()) for c in frame.columns]
-        rows = [[p_text(v) if c == "p_value" else _num(v) for c, v in zip(frame.columns, r,
-                                                                      strict=True)]
-                for r in frame.iter_rows()]
-        click.echo(box_table(cols, rows, title=title, caption=caption))
+    emit_frame(frame, fmt, doc, title=title, caption=caption,
+               cell=lambda c, v: p_text(v) if c == "p_value" else _num(v))
 
 
 @click.command("km")
