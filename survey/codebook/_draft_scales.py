@@ -66,6 +66,7 @@ _FREQUENCY: tuple[tuple[str, float], ...] = (
     ("almost never", 1.0), ("hardly ever", 1.0), ("never", 0.0), ("rarely", 1.0),
     ("seldom", 1.0), ("once in a while", 2.0), ("occasionally", 2.0), ("sometimes", 2.5),
     ("often", 3.0), ("frequently", 3.0), ("usually", 3.5), ("most of the time", 3.5),
+    ("about half the time", 2.5), ("half the time", 2.5), ("some of the time", 2.0),
     ("almost always", 4.0), ("nearly always", 4.0), ("always", 5.0), ("very often", 3.8),
     ("거의 항상", 4.0), ("항상", 5.0), ("늘", 5.0), ("자주", 3.0), ("가끔", 2.0),
     ("때때로", 2.5), ("거의 없음", 1.0), ("거의 안 함", 1.0), ("전혀 없음", 0.0),
@@ -90,7 +91,7 @@ _KO_DEGREE = re.compile(r"^(매우|아주|대단히|정말|충분히|적극적�
 _KO_NEGATION = re.compile(r"지 ?않|않은|않는|않다|않음|아니다|아닌")
 _NUMBERED = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:[-–—:=.)]\s*|\s+)?(.*)$")
 
-SCALE_NOUNS: dict[str, str] = {k: k for k in (*_ROOTS, "frequency", "rating", "degree", "duration")}
+SCALE_NOUNS: dict[str, str] = {k: k for k in (*_ROOTS, "frequency", "rating", "degree", "duration", "range")}
 """Scale kind -> the noun a person would name a grid of it by (``favorability``)."""
 
 
@@ -350,6 +351,67 @@ def _duration(labels: Sequence[str]) -> Scale | None:
                  tuple(str(i) for i in range(1, len(labels) + 1)))
 
 
+_CURRENCY = re.compile(r"[$€£¥₩]|\b(usd|eur|gbp|krw|dollars?|euros?|pounds?|won)\b|원")
+_BAND_LOW = re.compile(r"^(less than|under|below|fewer than|up to|younger than|<=|<|≤)\s*|"
+                       r"# ([a-z]+ ){0,2}(or (less|fewer|younger|under|below)|and (under|below|younger))\b|미만|이하")
+_BAND_HIGH = re.compile(r"^(more than|over|above|at least|greater than|older than|>=|>|≥)\s*|"
+                        r"# ?\+|# ([a-z]+ ){0,2}(or (more|older|over|above|higher)|and (over|above|older|up)|plus)\b|"
+                        r"이상|초과")
+_BAND_NUM = re.compile(r"(\d+(?:\.\d+)?)\s*(k|m)?(?![\d.])")
+
+
+def _band_value(label: str) -> tuple[float, float, str, str] | None:
+    """(lower bound, side, shape, filler words) of ``18-24 years old``, ``Under 18``,
+    ``65 years or older``, ``$100,000 - $149,999``, ``> 60``, ``150000``: side -1 below the
+    number, +1 above it, 0 a range or a point; shape ``range``, ``open`` or ``point``."""
+    s = _CURRENCY.sub(" ", _norm(label))
+    s = re.sub(r"(?<=\d),(?=\d{3}\b)", "", s)
+    s = re.sub(r"\s+", " ", s).strip()
+    nums = [float(n) * {"k": 1e3, "m": 1e6}.get(u, 1.0) for n, u in _BAND_NUM.findall(s)]
+    body = re.sub(r"\s+", " ", _BAND_NUM.sub(" # ", s)).strip()
+    words = re.sub(r"[#\-–—~+<>≤≥=]|\bto\b|\bbetween\b|\band\b|\bor\b|\b(less|more|fewer|"
+                   r"under|over|below|above|up|at|least|than|older|younger|greater|plus|higher)\b",
+                   " ", body)
+    filler = " ".join(words.split())
+    if len(nums) == 2 and re.fullmatch(r"(between )?# ?(-|–|—|~|to|and) ?#.*", body):
+        return min(nums), 0.0, "range", filler
+    if len(nums) != 1:
+        return None
+    low, high = _BAND_LOW.search(body), _BAND_HIGH.search(body)
+    if low and not high:
+        return nums[0], -1.0, "open", filler
+    if high and not low:
+        return nums[0], 1.0, "open", filler
+    return (nums[0], 0.0, "point", filler) if body.startswith("#") else None
+
+
+def _bands(labels: Sequence[str]) -> Scale | None:
+    """Numeric classes: age groups, income bands, size classes, ordered by their numbers
+    (``Under 18 years old`` < ``18-24 years old`` < ... < ``65 years or older``)."""
+    if len(labels) < 3:
+        return None
+    parsed = [_band_value(lab) for lab in labels]
+    if any(p is None for p in parsed):
+        return None
+    shapes = [p[2] for p in parsed]                      # type: ignore[index]
+    fillers = {w for p in parsed for w in p[3].split()}  # type: ignore[index]
+    if shapes.count("range") < 2 or len(fillers) > 4 or any(not w.isalpha() for w in fillers):
+        return None
+    keys = [(p[0], p[1]) for p in parsed]                # type: ignore[index]
+    if len(set(keys)) != len(keys):
+        return None
+    order = sorted(range(len(labels)), key=lambda i: keys[i])
+    points = [labels[i] for i, sh in enumerate(shapes) if sh == "point"]
+    doubt = (f"{_quote_few(points)} {'is a bare number' if len(points) == 1 else 'are bare numbers'} "
+             "among ranges; its place is a guess") if points else None
+    return Scale("range", tuple(labels[i] for i in order),
+                 tuple(str(i) for i in range(1, len(labels) + 1)), (), doubt)
+
+
+def _quote_few(values: Sequence[str]) -> str:
+    return ", ".join(repr(v) for v in values[:3])
+
+
 def recognise_scale(labels: Sequence[str]) -> Scale | None:
     """The scale the distinct answer ``labels`` come from, or None when they are not one.
 
@@ -368,6 +430,9 @@ def recognise_scale(labels: Sequence[str]) -> Scale | None:
     duration = _duration(subst)
     if duration is not None:
         return Scale(duration.kind, duration.labels, duration.codes, missing)
+    bands = _bands(subst)
+    if bands is not None:
+        return Scale(bands.kind, bands.labels, bands.codes, missing, bands.doubt)
     numbered = _numbered(subst)
     if numbered is not None:
         return Scale(numbered.kind, numbered.labels, numbered.codes, missing,

@@ -66,9 +66,40 @@ def test_non_substantive_answers_become_missing_not_scale_points(missing: str) -
     assert missing not in scale.labels
 
 
+@pytest.mark.parametrize(("labels", "ordered"), [
+    (["30-44", "18-29", "> 60", "45-60"], ["18-29", "30-44", "45-60", "> 60"]),
+    (["25 ~ 29", "20 ~ 24", "30 ~ 34"], ["20 ~ 24", "25 ~ 29", "30 ~ 34"]),
+    (["18-24 years old", "65 years or older", "Under 18 years old", "25-34 years old"],
+     ["Under 18 years old", "18-24 years old", "25-34 years old", "65 years or older"]),
+    (["$50,000 - $99,999", "Less than $10k", "$10,000 - $49,999", "$100,000 or more"],
+     ["Less than $10k", "$10,000 - $49,999", "$50,000 - $99,999", "$100,000 or more"]),
+    (["10-49 employees", "500 or more employees", "1-9 employees", "50-499 employees"],
+     ["1-9 employees", "10-49 employees", "50-499 employees", "500 or more employees"]),
+])
+def test_numeric_classes_are_ordered_by_their_numbers(labels: list[str], ordered: list[str]) -> None:
+    scale = recognise_scale([*labels, "Prefer not to say"])
+    assert scale is not None and scale.kind == "range"
+    assert list(scale.labels) == ordered
+    assert scale.missing == ("Prefer not to say",)
+    assert scale.doubt is None
+
+
+def test_a_bare_number_among_ranges_is_ordered_with_a_doubt() -> None:
+    scale = recognise_scale(["$25,000 - $49,999", "150000", "$0 - $24,999", "$50,000 - $149,999"])
+    assert scale is not None
+    assert scale.labels[-1] == "150000"
+    assert scale.doubt is not None and "'150000'" in scale.doubt
+
+
+def test_frequency_of_doing_something_reads_half_the_time_in_the_middle() -> None:
+    scale = recognise_scale(["About half the time", "Usually", "Always", "Once in a while", "Never"])
+    assert scale is not None
+    assert scale.labels == ("Never", "Once in a while", "About half the time", "Usually", "Always")
+
+
 @pytest.mark.parametrize("labels", [
     ["Yes", "No"], ["Male", "Female", "Prefer not to say"], ["Red", "Blue", "Green"],
-    ["18-29", "30-44", "45-60"], ["20 ~ 24", "25 ~ 29", "30 ~ 34"], ["10%", "20%", "30%"],
+    ["10%", "20%", "30%"], ["Windows 10", "Windows 7", "Windows 11"], ["2019", "2020", "2021"],
     ["China", "United States", "Singapore"],
     ["Agree", "Very satisfied", "Never"],                  # labels of three different scales
     ["있다", "없다"], ["남성", "여성"], ["서울", "부산", "대구"],
