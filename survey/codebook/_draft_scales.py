@@ -412,6 +412,45 @@ def _quote_few(values: Sequence[str]) -> str:
     return ", ".join(repr(v) for v in values[:3])
 
 
+_DEGREE_WORDS: tuple[tuple[str, float], ...] = (
+    ("not at all", 0.0), ("not in the least", 0.0), ("not very", 0.7), ("not", 0.5),
+    ("a little", 1.0), ("slightly", 1.0), ("a bit", 1.0), ("somewhat", 1.5),
+    ("moderately", 1.5), ("fairly", 1.5), ("rather", 1.5), ("quite", 2.5), ("very", 3.0),
+    ("highly", 3.0), ("really", 3.0), ("extremely", 3.5), ("completely", 3.5),
+    ("totally", 3.5), ("absolutely", 3.5),
+)
+
+
+def _degree_family(labels: Sequence[str]) -> Scale | None:
+    """One adjective under degree words: ``No, not rude at all`` < ``Yes, somewhat rude`` <
+    ``Yes, very rude``; ``Not at all worried`` < ``A little worried`` < ``Very worried``."""
+    if len(labels) < 3:
+        return None
+    stems, values = set(), []
+    for lab in labels:
+        s = re.sub(r"^(yes|no)\s*[,:;-]?\s*", "", _norm(lab))
+        at_all = s.endswith(" at all")
+        s = s.removesuffix(" at all").strip()
+        found = next(((w, v) for w, v in _DEGREE_WORDS if s.startswith(w + " ")), None)
+        if found is None:
+            stem, value = s, 2.0
+        else:
+            stem, value = s[len(found[0]):].strip(), found[1]
+        if at_all:
+            if value != 0.5:
+                return None
+            value = 0.0
+        if not re.fullmatch(r"[a-z][a-z' -]{1,30}", stem):
+            return None
+        stems.add(stem)
+        values.append(value)
+    if len(stems) != 1 or len(set(values)) != len(values):
+        return None
+    order = sorted(range(len(labels)), key=lambda i: values[i])
+    return Scale("degree", tuple(labels[i] for i in order),
+                 tuple(str(i) for i in range(1, len(labels) + 1)))
+
+
 def recognise_scale(labels: Sequence[str]) -> Scale | None:
     """The scale the distinct answer ``labels`` come from, or None when they are not one.
 
@@ -439,7 +478,8 @@ def recognise_scale(labels: Sequence[str]) -> Scale | None:
                      None if len(subst) >= 3 else "only two points seen")
     scored = [_score(lab) for lab in subst]
     if any(s is None for s in scored):
-        return None
+        degree = _degree_family(subst)
+        return None if degree is None else Scale(degree.kind, degree.labels, degree.codes, missing)
     pairs = [s for s in scored if s is not None]
     kinds = {k for k, v in pairs if k}
     if len(kinds) > 1:

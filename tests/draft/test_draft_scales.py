@@ -91,6 +91,21 @@ def test_a_bare_number_among_ranges_is_ordered_with_a_doubt() -> None:
     assert scale.doubt is not None and "'150000'" in scale.doubt
 
 
+@pytest.mark.parametrize("labels", [
+    ["Yes, very rude", "No, not rude at all", "Yes, somewhat rude"],
+    ["Yes, very rude", "No, not at all rude", "Yes, somewhat rude"],
+])
+def test_one_adjective_under_degree_words_is_a_scale(labels: list[str]) -> None:
+    scale = recognise_scale([*labels, "Don't know"])
+    assert scale is not None and scale.kind == "degree"
+    assert scale.labels[0].startswith("No") and scale.labels[-1] == "Yes, very rude"
+    assert scale.missing == ("Don't know",)
+
+
+def test_degree_words_on_different_adjectives_are_not_one_scale() -> None:
+    assert recognise_scale(["Very rude", "Somewhat polite", "Not at all noisy"]) is None
+
+
 def test_frequency_of_doing_something_reads_half_the_time_in_the_middle() -> None:
     scale = recognise_scale(["About half the time", "Usually", "Always", "Once in a while", "Never"])
     assert scale is not None

@@ -9,6 +9,12 @@ skips when its file is absent.
   (github rstudio/r-community-survey, Apache-2.0).
 * Stack Overflow Developer Survey 2023: the first 594 rows and the published schema
   (ODbL 1.0).
+* Kaggle ML & Data Science Survey 2017, all 16,716 respondents, 47 of its 228 columns (a
+  course author's cut: github anesta95/Working_with_Tidyverse @ ad98f06,
+  multiple_choice_responses.csv; Kaggle's licence ODbL 1.0).
+* FiveThirtyEight's flying-etiquette SurveyMonkey poll, 1,040 respondents (same repository,
+  flying_etiquette.csv; CC BY 4.0); the publisher's headline: "41 percent of fliers think
+  you're rude if you recline your seat".
 """
 
 from __future__ import annotations
@@ -64,3 +70,34 @@ def test_codebook_tables_name_the_questions_of_real_exports() -> None:
     assert main.text_en is not None and main.text_en.startswith("Which of the following options best describes you")
     langs = so.codebook.question("languagehaveworkedwith")
     assert langs.text_en is not None and langs.text_en.endswith("(have worked with)")
+
+
+def test_kaggle_scales_are_ordered_and_every_row_is_typed() -> None:
+    raw = read_table(_need("kaggle2017", "mcr_subset.csv"))
+    cb = draft_codebook(raw, survey_name="kaggle2017")
+    useful = cb.question("learningplatformusefulnesskaggle")
+    assert [o.label for o in useful.options] == ["Not Useful", "Somewhat useful", "Very useful"]
+    challenge = cb.question("workchallengefrequencypolitics")
+    assert [o.label for o in challenge.options] == ["Rarely", "Sometimes", "Often", "Most of the time"]
+    satisfaction = cb.question("jobsatisfaction")
+    assert satisfaction.type == "ordinal" and satisfaction.options[0].label == "1 - Highly Dissatisfied"
+    assert [m.code for m in satisfaction.missing_codes] == ["I prefer not to share"]
+    assert cb.question("age").type == "integer"
+    typed = type_table(raw, cb)
+    assert typed.frame.height == 16_716 and typed.report.n_errors == 0
+
+
+def test_flying_etiquette_gives_the_publishers_41_percent() -> None:
+    raw = read_table(_need("fte", "flying_etiquette.csv"))
+    cb = draft_codebook(raw, survey_name="fte")
+    rude = next(q for q in cb.questions if q.column == "Is itrude to recline your seat on a plane?")
+    assert rude.type == "ordinal"
+    assert [o.label for o in rude.options] == ["No, not rude at all", "Yes, somewhat rude", "Yes, very rude"]
+    recline = next(q for q in cb.questions if q.column == "Do you ever recline your seat when you fly?")
+    assert [o.label for o in recline.options][0] == "Never" and recline.options[-1].label == "Always"
+    age = next(q for q in cb.questions if q.column == "Age")
+    assert [o.label for o in age.options] == ["18-29", "30-44", "45-60", "> 60"]
+    typed = type_table(raw, cb).frame
+    answered = typed[rude.id].drop_nulls().cast(pl.String)
+    rude_share = answered.is_in(["Yes, somewhat rude", "Yes, very rude"]).mean()
+    assert typed.height == 1040 and round(100 * rude_share) == 41
