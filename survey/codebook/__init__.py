@@ -1,6 +1,6 @@
 """Codebooks: the questionnaire model, loading with full checking, and writing."""
 
-from survey.codebook._draft import draft_codebook, draft_codebook_yaml
+from survey.codebook._draft import draft_codebook, draft_codebook_checked, draft_codebook_yaml, with_check_comments
 from survey.codebook._load import codebook_to_dict, dump_codebook, load_codebook, parse_codebook
 from survey.codebook._model import (
     Codebook,
@@ -30,8 +30,10 @@ __all__ = [
     "VersionMap",
     "codebook_to_dict",
     "draft_codebook",
+    "draft_codebook_checked",
     "draft_codebook_yaml",
     "dump_codebook",
     "load_codebook",
     "parse_codebook",
+    "with_check_comments",
 ]

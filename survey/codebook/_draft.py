@@ -42,7 +42,7 @@ from survey.codebook._model import (
 if TYPE_CHECKING:
     from survey.io._model import RawTable
 
-__all__ = ["draft_codebook", "draft_codebook_yaml"]
+__all__ = ["draft_codebook", "draft_codebook_checked", "draft_codebook_yaml", "with_check_comments"]
 
 _ID_NAMES = (
     "respondent id", "respondentid", "respondent_id", "responseid", "response id", "_uuid",
@@ -109,6 +109,14 @@ def draft_codebook(raw: RawTable, *, survey_name: str, sheet: str | None = None,
     return _draft(raw, survey_name=survey_name, sheet=sheet, encoding=encoding)[0]
 
 
+def draft_codebook_checked(raw: RawTable, *, survey_name: str, sheet: str | None = None,
+                           encoding: str | None = None) -> tuple[Codebook, dict[str, list[str]]]:
+    """The draft and its ``# CHECK`` lines, by question (or group) id: what each guess
+    rests on and what to look at."""
+    cb, _, comments = _draft(raw, survey_name=survey_name, sheet=sheet, encoding=encoding)
+    return cb, comments
+
+
 def draft_codebook_yaml(raw: RawTable, *, survey_name: str, sheet: str | None = None,
                         encoding: str | None = None) -> str:
     """The draft as YAML text, headed by comments saying what was inferred and what to check."""
@@ -118,10 +126,10 @@ def draft_codebook_yaml(raw: RawTable, *, survey_name: str, sheet: str | None = 
     head += [f"# NOTE: {n}" for n in notes]
     if comments:
         head.append("# Lines starting '# CHECK' sit next to the guesses to check.")
-    return "\n".join(head) + "\n" + _with_comments(dump_codebook(cb), comments)
+    return "\n".join(head) + "\n" + with_check_comments(dump_codebook(cb), comments)
 
 
-def _with_comments(text: str, comments: dict[str, list[str]]) -> str:
+def with_check_comments(text: str, comments: dict[str, list[str]]) -> str:
     """Put each question's (or group's) comments on the lines above its ``- id:`` line."""
     if not comments:
         return text

@@ -24,13 +24,22 @@ respondent:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
 
 from survey._text import normalize_key, normalize_key_expr
-from survey.codebook import Codebook, MissingCode, Option, Question, QuestionGroup, SourceSpec, draft_codebook
+from survey.codebook import (
+    Codebook,
+    MissingCode,
+    Option,
+    Question,
+    QuestionGroup,
+    SourceSpec,
+    draft_codebook_checked,
+    with_check_comments,
+)
 from survey.codebook._draft_infer import MISSING_TEXT
 from survey.codebook._load import codebook_to_dict, dump_codebook, parse_codebook
 from survey.errors import CodebookError
@@ -62,7 +71,8 @@ class MetadataDraft:
     """A codebook drafted from metadata, with what was found on the way.
 
     ``warnings`` are the disagreements between metadata and data (each one-line);
-    ``notes`` say what else was inferred.  The form's sections, grids and rankings are
+    ``notes`` say what else was inferred; ``checks`` the ``# CHECK`` lines of the columns
+    drafted from the data, by question id.  The form's sections, grids and rankings are
     the codebook's ``groups``.
     """
 
@@ -71,6 +81,7 @@ class MetadataDraft:
     notes: tuple[str, ...]
     metadata: FormMetadata
     export: str = ""
+    checks: dict[str, list[str]] = field(default_factory=dict)
 
     def to_yaml(self) -> str:
         """The codebook as YAML, headed by comments: where it came from, warnings, notes."""
@@ -81,7 +92,9 @@ class MetadataDraft:
                 "# columns it does not describe were drafted from the data. Edit, then ingest."]
         head += [f"# WARNING: {w}" for w in self.warnings]
         head += [f"# NOTE: {n}" for n in self.notes]
-        return "\n".join(head) + "\n" + dump_codebook(self.codebook)
+        if self.checks:
+            head.append("# Lines starting '# CHECK' sit next to the guesses to check.")
+        return "\n".join(head) + "\n" + with_check_comments(dump_codebook(self.codebook), self.checks)
 
 
 def draft_from_metadata(raw: RawTable, metadata: FormMetadata, *, survey_name: str | None = None) -> MetadataDraft:
@@ -137,6 +150,7 @@ class _Builder:
         self.optional: dict[str, int] = {}  # required in the form, blank in some rows
         self.missing_values: tuple[str, ...] = ()  # codebook-wide markers the data draft declares
         self.markers: dict[str, list[str]] = {}  # question id -> blank markers read as missing codes
+        self.checks: dict[str, list[str]] = {}  # question id -> '# CHECK' lines of the data draft
 
     def match(self) -> None:
         absent: list[str] = []
@@ -217,7 +231,9 @@ class _Builder:
                 f"{len(self.optional)} question(s) required in the form are blank in some rows (branching, "
                 f"randomised blocks or partial responses), drafted required: false; blank rows: {shown}"
                 + (" ..." if len(self.optional) > 10 else ""))
-        return MetadataDraft(cb, tuple(self.warnings), tuple(self.notes), self.meta, self.raw.path)
+        ids = {q.id for q in cb.questions} | {g.id for g in cb.groups}
+        checks = {k: v for k, v in self.checks.items() if k in ids}
+        return MetadataDraft(cb, tuple(self.warnings), tuple(self.notes), self.meta, self.raw.path, checks)
 
     def _repair(self, i: int, qid: str, reasons: set[str], values: list[str], demoted: set[int]) -> None:
         m = self.matches[i]
@@ -245,6 +261,7 @@ class _Builder:
         covered: set[int] = set()
         self.optional = {}
         self.markers = {}
+        self.checks = {}
         has_id = False
         member: dict[str, tuple[str, str]] = {}  # question id -> (group kind, group text)
         auto: dict[int, MetaQuestion] = {}  # column -> a codebook table's row: drafted from the data
@@ -273,6 +290,8 @@ class _Builder:
                         self._warn(warning)
                     if _slug(meta.name) and _slug(meta.name) != q.id:   # the table's name is the id
                         renamed[q.id] = ids.make(meta.name)
+                        if q.id in self.checks:
+                            self.checks[renamed[q.id]] = self.checks.pop(q.id)
                         q = replace(q, id=renamed[q.id])
                     if meta.group:
                         member[q.id] = (meta.group_kind, meta.group)
@@ -377,7 +396,7 @@ class _Builder:
         keep = ["__row__", *(c.name for c in rest)]
         sub = replace(self.raw, frame=self.raw.frame.select(keep), columns=tuple(rest), notes=())
         try:
-            cb = draft_codebook(sub, survey_name="part")
+            cb, checks = draft_codebook_checked(sub, survey_name="part")
         except CodebookError as exc:  # never let the data draft sink the metadata draft
             self._note(f"the data draft of {len(rest)} column(s) the form does not describe failed "
                        f"({exc.problems[0] if exc.problems else exc}); they are drafted as text")
@@ -395,6 +414,7 @@ class _Builder:
             out.append((replace(q2, id=renamed[q.id]), first))
         groups = tuple(replace(g, questions=tuple(renamed[x] for x in g.questions if x in renamed))
                        for g in getattr(cb, "groups", ()))
+        self.checks.update({renamed.get(k, k): v for k, v in checks.items()})
         return out, groups
 
     def _rebase(self, q: Question, sub_index: _Index) -> tuple[int, Question]:

@@ -121,3 +121,15 @@ def test_a_row_naming_the_stem_of_several_columns_gives_each_its_text(tmp_path: 
     texts = [q.text_en for q in drafted.codebook.questions]
     assert texts == ["Which languages? (have worked with)", "Which languages? (want to work with)"]
     assert drafted.warnings == ()
+
+
+def test_columns_drafted_from_the_data_keep_their_check_lines(tmp_path: Path) -> None:
+    rows = "".join(f"{i},{i % 30}\n" for i in range(1, 80)) + "80,Less than 1 year\n"
+    raw = read_table(_write(tmp_path, "export.csv", "ResponseId,YearsCode\n" + rows))
+    meta = _write(tmp_path, "schema.csv", "Column,QuestionText\nYearsCode,Years coding\n")
+    drafted = draft_from_metadata(raw, read_metadata(meta))
+    assert drafted.codebook.question("yearscode").type == "integer"
+    assert any("'Less than 1 year'" in c for c in drafted.checks["yearscode"])
+    text = drafted.to_yaml()
+    check = next(i for i, line in enumerate(text.splitlines()) if line.lstrip().startswith("# CHECK yearscode"))
+    assert text.splitlines()[check + 1].strip() == "- id: yearscode"
