@@ -451,6 +451,39 @@ def _degree_family(labels: Sequence[str]) -> Scale | None:
                  tuple(str(i) for i in range(1, len(labels) + 1)))
 
 
+_YES_NO_DEGREE: tuple[tuple[str, float], ...] = (
+    ("definitely not", -3.0), ("absolutely not", -3.0), ("not at all", -3.0), ("not really", -1.0),
+    ("probably not", -1.0), ("definitely", 3.0), ("absolutely", 3.0), ("completely", 3.0),
+    ("very much", 3.0), ("certainly", 3.0), ("somewhat", 1.0), ("sort of", 1.0), ("partly", 1.0),
+    ("partially", 1.0), ("mostly", 1.5), ("probably", 1.0), ("a little", 1.0), ("", 2.0),
+)
+
+
+def _yes_no_family(labels: Sequence[str]) -> Scale | None:
+    """``No, not at all`` < ``No, not really`` < ``Neutral`` < ``Yes, somewhat`` <
+    ``Yes, definitely``: a yes/no answer graded by a degree word."""
+    values, signs = [], set()
+    for lab in labels:
+        s = _norm(lab)
+        m = re.fullmatch(r"(yes|no)\b\s*[,:;-]?\s*(.*)", s)
+        if m is None:
+            if not _NEUTRAL.search(s):
+                return None
+            values.append(0.0)
+            continue
+        sign = 1.0 if m.group(1) == "yes" else -1.0
+        degree = dict(_YES_NO_DEGREE).get(m.group(2).strip())
+        if degree is None:
+            return None
+        signs.add(sign)
+        values.append(degree if degree < 0 else sign * degree)
+    if len(labels) < 3 or signs != {1.0, -1.0} or len(set(values)) != len(values):
+        return None
+    order = sorted(range(len(labels)), key=lambda i: values[i])
+    return Scale("agreement", tuple(labels[i] for i in order),
+                 tuple(str(i) for i in range(1, len(labels) + 1)))
+
+
 def recognise_scale(labels: Sequence[str]) -> Scale | None:
     """The scale the distinct answer ``labels`` come from, or None when they are not one.
 
@@ -478,7 +511,7 @@ def recognise_scale(labels: Sequence[str]) -> Scale | None:
                      None if len(subst) >= 3 else "only two points seen")
     scored = [_score(lab) for lab in subst]
     if any(s is None for s in scored):
-        degree = _degree_family(subst)
+        degree = _degree_family(subst) or _yes_no_family(subst)
         return None if degree is None else Scale(degree.kind, degree.labels, degree.codes, missing)
     pairs = [s for s in scored if s is not None]
     kinds = {k for k, v in pairs if k}

@@ -102,6 +102,14 @@ def test_one_adjective_under_degree_words_is_a_scale(labels: list[str]) -> None:
     assert scale.missing == ("Don't know",)
 
 
+def test_a_yes_no_answer_graded_by_degree_is_a_scale() -> None:
+    scale = recognise_scale(["Yes, definitely", "Neutral", "No, not really", "No, not at all",
+                             "Yes, somewhat", "Not sure"])
+    assert scale is not None
+    assert scale.labels == ("No, not at all", "No, not really", "Neutral", "Yes, somewhat", "Yes, definitely")
+    assert scale.missing == ("Not sure",)
+
+
 def test_degree_words_on_different_adjectives_are_not_one_scale() -> None:
     assert recognise_scale(["Very rude", "Somewhat polite", "Not at all noisy"]) is None
 
