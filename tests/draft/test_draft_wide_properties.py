@@ -3,7 +3,8 @@ draft ingests every row.
 
 Each example is one csv holding, side by side: long scales of each family (agreement,
 favourability, satisfaction with a Very/Somewhat/Slightly prefix family, frequency,
-likelihood, importance, quality, duration, experience, Korean agreement and satisfaction)
+likelihood, importance, quality, duration, experience, Korean agreement and satisfaction,
+age groups and income bands, one adjective under degree words, a yes/no graded by degree)
 with non-substantive answers mixed in; a categorical of 45-120 options; a ``;``-joined
 list and a ``, ``-joined checkbox list whose options contain spaces (the latter with
 typed "Other" write-ins after the ticked options); a numeric free-entry column of large
@@ -49,6 +50,13 @@ FAMILIES: dict[str, list[str]] = {
                    "More than 20 years"],
     "ko_agreement": ["전혀 그렇지 않다", "그렇지 않다", "보통이다", "그렇다", "매우 그렇다"],
     "ko_satisfaction": ["매우 불만족", "불만족", "보통", "만족", "매우 만족"],
+    "age_group": ["Under 18 years old", "18-24 years old", "25-34 years old", "35-44 years old",
+                  "45-54 years old", "55-64 years old", "65 years or older"],
+    "income_band": ["Less than $10,000", "$10,000 - $24,999", "$25,000 - $49,999",
+                    "$50,000 - $99,999", "$100,000 or more"],
+    "degree": ["No, not rude at all", "Yes, somewhat rude", "Yes, very rude"],
+    "graded_yes_no": ["No, not at all", "No, not really", "Neutral", "Yes, somewhat", "Yes, definitely"],
+    "frequency_habit": ["Never", "Once in a while", "About half the time", "Usually", "Always"],
 }
 NON_SUBSTANTIVE = ["Unsure", "Don't know", "Prefer not to say", "N/A", "I don't know what this is"]
 _WORDS = ["data", "web", "cloud", "mobile", "game", "embedded", "science", "ops", "design", "test",
