@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 
 from survey.plans import RunResult, run_plan
+from tests.plans._academy import plan_head
 from tests.plans.test_validation import GOOD, assert_mistake_at, line_of, problems, write
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,14 +23,7 @@ AT = "{ salary_multiple = [1.0, 1.5, 2.0], autonomy = 3, seniority_pay = 3 }"
 MARGINPRED = f'marginpred = {{ adjust_for = ["age_band", "institution_type"], at = {AT}, ' \
              'type = "response" }'
 
-PLAN = f'''[plan]
-title = "standardised predictions"
-
-[[inputs.wave]]
-id = "2025"
-file = "{ROOT}/sample_data/academy_2025.xlsx"
-codebook = "{ROOT}/schemas/academy_member_survey.yaml"
-
+PLAN = plan_head("standardised predictions") + f'''
 [derive]
 autonomy = {{ score = "push_autonomy" }}
 seniority_pay = {{ score = "push_seniority_pay" }}

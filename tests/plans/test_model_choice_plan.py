@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from survey.plans import RunResult, run_plan
+from tests.plans._academy import plan_head
 from tests.plans.test_validation import GOOD, assert_mistake_at, write
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,19 +23,7 @@ GINI = {c["id"]: c for c in json.loads(
 FULL = """~ C(division, Treatment('Engineering')) + age_band + institution_type
              + salary_multiple + autonomy + seniority_pay + china"""
 
-PLAN = f'''[plan]
-title = "model choice"
-
-[[inputs.wave]]
-id = "2023"
-file = "{ROOT}/sample_data/academy_2023.csv"
-codebook = "{ROOT}/schemas/academy_member_survey_2023.yaml"
-
-[[inputs.wave]]
-id = "2025"
-file = "{ROOT}/sample_data/academy_2025.xlsx"
-codebook = "{ROOT}/schemas/academy_member_survey.yaml"
-
+PLAN = plan_head("model choice", "2023", "2025") + f'''
 [derive]
 autonomy = {{ score = "push_autonomy" }}
 seniority_pay = {{ score = "push_seniority_pay" }}

@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 
 from survey.plans import RunResult, run_plan
+from tests.plans._academy import plan_head
 from tests.plans.test_validation import (
     COMPARISON,
     GOOD,
@@ -25,19 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 R = {c["id"]: c for c in json.loads(
     (ROOT / "tests/fixtures/r/plans_academy.json").read_text())["cases"]}
 
-PLAN = f'''[plan]
-title = "relative change and contrast"
-
-[[inputs.wave]]
-id = "2023"
-file = "{ROOT}/sample_data/academy_2023.csv"
-codebook = "{ROOT}/schemas/academy_member_survey_2023.yaml"
-
-[[inputs.wave]]
-id = "2025"
-file = "{ROOT}/sample_data/academy_2025.xlsx"
-codebook = "{ROOT}/schemas/academy_member_survey.yaml"
-
+PLAN = plan_head("relative change and contrast", "2023", "2025") + f'''
 [derive]
 pay = {{ score = "push_seniority_pay" }}
 infra = {{ score = "push_infrastructure" }}

@@ -10,17 +10,11 @@ from click.testing import CliRunner
 from survey.cli import cli
 from survey.errors import PlanError
 from survey.plans import load_plan, run_plan
+from tests.plans._academy import plan_head
 
 ROOT = Path(__file__).resolve().parents[2]
 
-GOOD = f'''[plan]
-title = "test plan"
-
-[[inputs.wave]]
-id = "2025"
-file = "{ROOT}/sample_data/academy_2025.xlsx"
-codebook = "{ROOT}/schemas/academy_member_survey.yaml"
-
+GOOD = plan_head("test plan") + f'''
 [derive]
 autonomy = {{ score = "push_autonomy" }}
 going = "intent IN ('Accepted', 'Seriously considering')"
