@@ -169,8 +169,7 @@ def taylor_vcov(sf: SurveyFrame, Z: np.ndarray, Z2: np.ndarray | None = None, *,
                               "stage fpc only")
     if Z2 is None or len(deeper) != len(sf._deeper):
         raise EstimationError("the later stages' unit totals are missing (internal)",
-                              hint="an fpc at three or more stages is supported for means, "
-                              "totals, ratios and proportions")
+                              hint="pass the unit totals of every stage (deeper=)")
     for stage, Zs in zip((s2, *sf._deeper), (Z2, *deeper), strict=True):
         v = v + _later_stage(stage, Zs)
     return v

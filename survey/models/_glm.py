@@ -26,7 +26,7 @@ import polars as pl
 from scipy import linalg
 
 from survey.design import SurveyFrame, subset_df
-from survey.design._frame import PSU, SSU, W
+from survey.design._frame import PSU, SSU, W, unit_column
 from survey.estimators._engine import svr_var, taylor_vcov
 from survey.errors import ModelError
 from survey.models._families import Fam, family_of
@@ -262,20 +262,19 @@ def sandwich(sf: SurveyFrame, mf: ModelFrame, scores: np.ndarray,
     The totals are taken first and multiplied by ``Ainv`` after (the same numbers,
     on ``n_psu`` rows instead of ``n``).
     """
-    if sf._deeper:  # R's multistage terms of stages 3+ are not in the sandwich yet
-        raise ModelError("a model on a design with an fpc at three or more stages is not "
-                         "supported yet (its variance would leave out the later stages)",
-                         hint="fit it with the first two stages' ids and fpc (--psu a,b "
-                         "--fpc f1,f2); means, totals, ratios and proportions take all stages")
     totals = _psu_sums(mf.psu, scores, sf.n_psu, factor)
     Z2 = None
-    if sf.has_stage2:  # R's multistage: second-stage unit totals too
+    deeper: list[np.ndarray] = []
+    if sf.has_stage2:  # R's multistage: the units' totals of stage 2, 3, ... too
         ssu = sf._data[SSU].to_numpy()[mf.rows].astype(np.int64)
         Z2 = _psu_sums(ssu, scores, sf.n_ssu, factor) @ Ainv
+        for i, stage in enumerate(sf._deeper):
+            unit = sf._data[unit_column(i + 3)].to_numpy()[mf.rows].astype(np.int64)
+            deeper.append(_psu_sums(unit, scores, stage.ssu_psu.shape[0], factor) @ Ainv)
     if sf.calibration is not None:  # R's svyrecvar: residuals on the calibration variables
         values = scores if factor is None else scores * factor[:, None]
         totals = sf.calibration.residual_row_totals(sf._data, values, mf.rows, totals)
-    return taylor_vcov(sf, totals @ Ainv, Z2)
+    return taylor_vcov(sf, totals @ Ainv, Z2, deeper=deeper)
 
 
 def replicate_weights(sf: SurveyFrame, mf: ModelFrame) -> np.ndarray:

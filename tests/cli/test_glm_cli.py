@@ -148,9 +148,11 @@ def test_glm_negative_binomial_theta_variance_choices_match_r():
             want["std_error"], rel=1e-6)
 
 
-def test_a_model_on_three_stages_of_fpc_is_refused_not_fitted_without_them() -> None:
-    r = run("glm", str(FIX / "apiclus3.csv"), "-f", "api00 ~ api99", "--psu", "dnum,stype,snum",
-            "--fpc", "fpc1,fpc2,fpc3", "--lonely-psu", "adjust")
-    assert r.exit_code == 2
-    assert "fpc at three or more stages is not supported" in r.stderr
-    assert "--psu a,b --fpc f1,f2" in r.stderr
+def test_a_model_on_three_stages_of_fpc_takes_every_stage_as_r() -> None:
+    doc = run_json("glm", str(FIX / "apiclus3.csv"), "-f", "api00 ~ api99", "--family", "gaussian",
+                   "--psu", "dnum,stype,snum", "--fpc", "fpc1,fpc2,fpc3", "--lonely-psu", "adjust")
+    want = next(c for c in json.loads((FIX / "stage3_models.json").read_text())["cases"]
+                if c["id"] == "stage3_adjust_gaussian")
+    ours = {canonical(t["term"]): t for t in doc["terms"]}
+    for term in want["terms"]:
+        assert ours[canonical(term["term"])]["std_error"] == pytest.approx(term["std_error"], rel=1e-6)
