@@ -72,6 +72,11 @@ class Backend:
         """The rows with columns added (polars expressions)."""
         raise NotImplementedError
 
+    def join(self, table: pl.DataFrame, on: Sequence[str]) -> Backend:  # pragma: no cover
+        """The rows with the columns of a small ``table`` joined on ``on`` (each row of
+        ``table`` one key; no ``on``: ``table`` has one row, added to every row)."""
+        raise NotImplementedError
+
     def head(self, columns: Sequence[str], n: int, *, where: Any = None,
              notnull: Sequence[str] = (), nonzero: str | None = None,
              equal: dict[str, Any] | None = None) -> pl.DataFrame:  # pragma: no cover
@@ -202,6 +207,16 @@ class PolarsBackend(Backend):
         out._height = self._height
         return out
 
+    def join(self, table: pl.DataFrame, on: Sequence[str]) -> Backend:
+        if on:
+            lf = self.lf.join(table.lazy(), on=list(on), how="left", nulls_equal=True)
+        else:
+            lf = self.lf.with_columns(pl.lit(v, table.schema[c]).alias(c)
+                                      for c, v in table.row(0, named=True).items())
+        out = PolarsBackend(lf, self.progress)
+        out._height = self._height
+        return out
+
     def head(self, columns: Sequence[str], n: int, *, where: Any = None,
              notnull: Sequence[str] = (), nonzero: str | None = None,
              equal: dict[str, Any] | None = None) -> pl.DataFrame:
@@ -308,6 +323,18 @@ class SparkBackend(Backend):
 
         raise NotStreamable("derived columns (a multiple-choice question) are polars "
                             "expressions: use the polars engine")
+
+    def join(self, table: pl.DataFrame, on: Sequence[str]) -> Backend:
+        F = self.F
+        if on:  # a small table: broadcast to every executor
+            small = self.df.sparkSession.createDataFrame(
+                [tuple(r) for r in table.iter_rows()], schema=table.columns)
+            df = self.df.join(F.broadcast(small), on=list(on), how="left")
+        else:
+            df = self.df.withColumns({c: F.lit(v) for c, v in table.row(0, named=True).items()})
+        out = SparkBackend(df, self.progress)
+        out._height = self._height
+        return out
 
     def distinct(self, column: str) -> pl.Series:
         rows = self.df.select(f"`{column}`").distinct().collect()

@@ -24,6 +24,7 @@ from survey.design._frame import (
     _CENSUS,
     H,
     PSU,
+    W,
     SurveyFrame,
     _fpc_factor,
     _Replicates,
@@ -33,6 +34,7 @@ from survey.design._frame import (
     full_rank_from_head,
     gram_rank,
     replicate_scales,
+    unit_column,
 )
 from survey.design._replicates import as_replicate
 from survey.errors import DesignError, NotStreamable
@@ -83,6 +85,8 @@ class LazySurveyFrame:
         self.psu_columns: tuple[str, ...] = ()  # stratum and PSU columns (linearisation)
         self.psu_code = PSU
         self.row_strata: _Strata | None = None  # strata of a design whose rows are its PSUs
+        self.stage_codes: tuple[str, ...] = ()  # unit codes of stages 2, 3 ... (their fpc)
+        self.weights: str | None = design.weights  # the weight column the estimates read
         missing = [c for c in design.columns if c not in self._schema]
         if missing:
             raise DesignError("the design names columns the data lack",
@@ -116,17 +120,18 @@ class LazySurveyFrame:
     def _bind(self, d: Design) -> None:
         if getattr(d, "pps", None) is not None or getattr(d, "adjust_domain_lonely", False):
             raise NotStreamable("PPS designs and R's domain lonely-PSU adjustment need the "
-                                "rows in memory")
-        if len(d.stage_fpc) > 1:
-            raise NotStreamable("a second-stage fpc needs the rows in memory")
-        if d.fpc and d.weights is None:
-            raise NotStreamable("weights from the fpc (no weight column) need the rows in "
-                                "memory")
+                                "rows in memory", hint="drop --pps (or use --engine memory)")
+        if len(d.stage_fpc) >= 2 and len(d.stage_ids) != len(d.stage_fpc):
+            raise DesignError("the design does not fit the data", problems=[
+                f"an fpc at {len(d.stage_fpc)} stages needs as many stages of ids, got "
+                f"{len(d.stage_ids)}: ids=(first_stage, second_stage, ...)"])
         if not d.stage_ids:
             self._bind_rows(d)
             return
-        keys = [c for c in (d.strata, d.stage_ids[0], *d.stage_fpc) if c is not None]
-        keys = list(dict.fromkeys(keys))
+        # an fpc at several stages (R's multistage): the units of every such stage are
+        # keys, so the small frame holds one row per last-stage unit
+        ids = list(d.stage_ids) if len(d.stage_fpc) > 1 else [d.stage_ids[0]]
+        keys = list(dict.fromkeys(c for c in (d.strata, *ids, *d.stage_fpc) if c is not None))
         sums = [Sum("__rows", (("one", ""),)), *self._weight_checks(d.weights)]
         table = self.backend.aggregate(keys, sums, step="design")
         if problems := self._weight_problems(table, d.weights):
@@ -134,20 +139,32 @@ class LazySurveyFrame:
         order = self._first_seen(keys)
         if order is not None:
             table = table.join(order, on=keys, how="left", nulls_equal=True).sort(ROW)
-        psus = table.select(keys)
+        units = table.select(keys)
         if d.weights is not None and d.weights not in keys:  # named, for describe()
-            psus = psus.with_columns(pl.lit(1.0).alias(d.weights))
-        small = SurveyFrame(psus, Design(
+            units = units.with_columns(pl.lit(1.0).alias(d.weights))
+        small = SurveyFrame(units, Design(
             weights=d.weights if d.weights not in keys else None, strata=d.strata,
-            ids=d.stage_ids[0], fpc=d.stage_fpc[0] if d.fpc else None,
-            fpc_kind=d.fpc_kind, lonely_psu=d.lonely_psu))
+            ids=tuple(ids) if len(ids) > 1 else ids[0],
+            fpc=(tuple(d.stage_fpc) if len(d.stage_fpc) > 1 else d.stage_fpc[0])
+            if d.fpc else None, fpc_kind=d.fpc_kind, lonely_psu=d.lonely_psu))
         self.small = small
-        ids = [c for c in (d.strata, d.stage_ids[0]) if c is not None]
-        self.psu_columns = tuple(dict.fromkeys(ids))
-        self._psu_keys = (pl.DataFrame([*(small.frame[c] for c in self.psu_columns),
-                                        small._data[PSU]])
+        self.psu_columns = tuple(dict.fromkeys(c for c in (d.strata, *ids) if c is not None))
+        self.stage_codes = tuple(unit_column(s + 2) for s in range(len(small._deeper) + 1)
+                                 ) if small.has_stage2 else ()
+        codes = [small._data[c] for c in (PSU, *self.stage_codes)]
+        self._psu_keys = (pl.DataFrame([*(small.frame[c] for c in self.psu_columns), *codes])
                           .unique(subset=list(self.psu_columns)))
+        if d.weights is None and d.fpc:  # as R: weights from the fpc, joined to the rows
+            self._derive_weights(small._data.select(*self.psu_columns, W)
+                                 .unique(subset=list(self.psu_columns)), self.psu_columns)
         self._n = int(table["__rows"].sum())
+
+    def _derive_weights(self, table: pl.DataFrame, on: Sequence[str]) -> None:
+        """Weights a design without a weight column takes from its fpc (R: the inverse of
+        the sampling fractions, stage by stage), joined to the rows from a small table of
+        their strata or units: the estimates then weigh every row by :data:`W`."""
+        self.backend = self.backend.join(table, on)
+        self.weights = W
 
     def _bind_rows(self, d: Design) -> None:
         """Every row its own PSU: the strata's sizes (PSUs) and fpc, from one pass."""
@@ -167,13 +184,19 @@ class LazySurveyFrame:
         st = _stratum_table(table, h, d.strata, fpc)
         n_psu = np.bincount(h.to_numpy(), weights=table["__rows"].to_numpy(),
                             minlength=st.height)
-        f = np.ones_like(n_psu)
+        f, popsize = np.ones_like(n_psu), n_psu
         if fpc is not None:
-            f, fpc_problems, _ = _fpc_factor(st, n_psu, fpc, d.fpc_kind)
+            f, fpc_problems, popsize = _fpc_factor(st, n_psu, fpc, d.fpc_kind)
             if fpc_problems:
                 raise DesignError("the fpc does not fit the design", problems=fpc_problems,
                                   location=fpc)
         self.row_strata = _Strata(tuple(st["label"].to_list()), n_psu, f)
+        if fpc is not None and d.weights is None:  # as R (and SurveyFrame): N_h / n_h
+            with np.errstate(divide="ignore", invalid="ignore"):
+                inv = np.where(f < 1, popsize / n_psu, np.inf)
+            on = [d.strata] if d.strata else []
+            self._derive_weights(pl.DataFrame([*(table[c] for c in on), pl.Series(W, inv)])
+                                 .unique(subset=on or None), on)
         lonely = (n_psu == 1) & (f >= _CENSUS)
         if lonely.any() and d.lonely_psu == "fail":
             names = [str(x) for x, k in zip(self.row_strata.labels, lonely, strict=True) if k]

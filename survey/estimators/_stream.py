@@ -26,7 +26,14 @@ import polars as pl
 
 from survey.design import LazySurveyFrame, Sum, subset_df
 from survey.design._frame import DOM, full_rank_from_head, gram_rank
-from survey.estimators._engine import _CENSUS, Domains, Fit, finish_ratios, ratio_jacobian
+from survey.estimators._engine import (
+    _CENSUS,
+    Domains,
+    Fit,
+    finish_ratios,
+    ratio_jacobian,
+    taylor_vcov,
+)
 from survey.estimators._items import LazyCol, _Item
 from survey.errors import EstimationError
 
@@ -110,6 +117,7 @@ class Reduced:
     counts: tuple[np.ndarray, np.ndarray, np.ndarray]  # n (D, items), df (D,), rows (D,)
     squares_of: dict[int, np.ndarray] | None = None  # numeric item -> sum w x^2 per domain
     extra: dict[str, np.ndarray] = field(default_factory=dict)  # products' sums per domain
+    stages: tuple[np.ndarray, ...] = ()  # unit x domain x k totals of stages 2, 3 ... (fpc)
 
 
 def reduce_lazy(lsf: LazySurveyFrame, items: list[_Item], *, by: Sequence[str],
@@ -121,8 +129,7 @@ def reduce_lazy(lsf: LazySurveyFrame, items: list[_Item], *, by: Sequence[str],
     missing = [c for c in by if c not in lsf.schema]
     if missing:
         raise EstimationError(f"by= columns {missing} are not in the frame", location="by")
-    design = lsf.design
-    w = design.weights
+    w = lsf.weights
     wf: tuple[tuple[str, str], ...] = (("col", w),) if w else ()
     nzf: tuple[tuple[str, str], ...] = (("nonzero", w),) if w else ()
     reps = lsf._reps
@@ -178,6 +185,7 @@ def reduce_lazy(lsf: LazySurveyFrame, items: list[_Item], *, by: Sequence[str],
     for j, c in enumerate(spec):
         V[:, j] = L[f"__x{j}"].to_numpy() if c.kind == "sum" else wsum * match[j]
     squares_rows = None
+    stages: list[np.ndarray] = []
     if supplied:
         P = np.zeros((1, D, k))
         np.add.at(P[0], d_g, V)
@@ -187,10 +195,18 @@ def reduce_lazy(lsf: LazySurveyFrame, items: list[_Item], *, by: Sequence[str],
         np.add.at(P[0], d_g, V)
         psu = np.zeros(G, dtype=np.int64)
     else:
-        psu = L.join(lsf.psu_keys, on=list(lsf.psu_columns), how="left", maintain_order="left",
-                     nulls_equal=True)[lsf.psu_code].to_numpy().astype(np.int64)
+        coded = L.join(lsf.psu_keys, on=list(lsf.psu_columns), how="left",
+                       maintain_order="left", nulls_equal=True)
+        psu = coded[lsf.psu_code].to_numpy().astype(np.int64)
         P = np.zeros((lsf.n_strata if rows_psu else lsf.n_psu, D, k))
         np.add.at(P, (psu, d_g), V)
+        if lsf.stage_codes and not lsf.is_replicate:  # R's multistage: later stages' units
+            small = lsf.small
+            assert small is not None and small._stage2 is not None
+            for c, st in zip(lsf.stage_codes, (small._stage2, *small._deeper), strict=True):
+                Z = np.zeros((st.ssu_psu.shape[0], D, k))
+                np.add.at(Z, (coded[c].to_numpy().astype(np.int64), d_g), V)
+                stages.append(Z)
     if rows_psu:
         assert psu is not None
         w2 = L["__w2"].to_numpy()
@@ -229,7 +245,7 @@ def reduce_lazy(lsf: LazySurveyFrame, items: list[_Item], *, by: Sequence[str],
     for name in products or {}:
         extra[name] = np.zeros(D)
         np.add.at(extra[name], d_g, L[f"__p_{name}"].to_numpy())
-    return Reduced(dom, P, Tr, squares_rows, counts, xx, extra)
+    return Reduced(dom, P, Tr, squares_rows, counts, xx, extra, tuple(stages))
 
 
 def _domains(L: pl.DataFrame, by: Sequence[str]) -> tuple[Domains, np.ndarray]:
@@ -308,7 +324,7 @@ def _counts(lsf: LazySurveyFrame, L: pl.DataFrame, items: list[_Item], d_g: np.n
         return n, df, rows
     # one head of the estimate's rows for every domain: its Gram matrix proves most
     # domains' full rank (R's degf of the subset) without another pass
-    w = lsf.design.weights
+    w = lsf.weights
     head = lsf.backend.head([*by, *reps.columns], HEAD_ROWS, where=where, notnull=list(by),
                             nonzero=w)
     if by:  # the head rows' domain codes, as the aggregate's
@@ -355,6 +371,12 @@ def fit_lazy(lsf: LazySurveyFrame, red: Reduced, num: np.ndarray, den: np.ndarra
         return finish_ratios(lsf, P, num, den, replicates=Tr)
     if red.squares is not None:
         return _rows_fit(lsf, P, red.squares, num, den)
+    if red.stages:  # R's multistage: the later stages' terms from their unit totals
+        est, J, T = ratio_jacobian(P, num, den)
+        Zs = [Z.reshape(Z.shape[0], -1) @ J.T for Z in red.stages]
+        with np.errstate(invalid="ignore"):
+            v = taylor_vcov(lsf.small, P.reshape(P.shape[0], -1) @ J.T, Zs[0], deeper=Zs[1:])
+        return Fit(est, v, T)
     return finish_ratios(lsf.small, P, num, den)
 
 

@@ -48,6 +48,8 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     strat = dataset("apistrat")  # districts as PSUs within the school-type strata
     out["clustered"] = root / "clustered.parquet"
     strat.write_parquet(out["clustered"])
+    out["two_stage"] = root / "two_stage.parquet"
+    dataset("apiclus2").write_parquet(out["two_stage"])
     sdr = pl.read_csv(FIXTURES / "apistrat_jk2_sdr.csv")
     out["sdr"] = root / "sdr.parquet"
     sdr.write_parquet(out["sdr"])
@@ -70,6 +72,18 @@ def test_stratified_cluster_design_with_fpc_on_spark(spark: Any, files: dict[str
     same(estimators.mean(local, "api00", by="sch.wide", where=pl.col("enroll") > 300),
          estimators.mean(remote, "api00", by="sch.wide", where="enroll > 300"))
     same(estimators.ratio(local, "api00", "api99"), estimators.ratio(remote, "api00", "api99"))
+
+
+def test_two_stage_design_weighted_by_its_fpc_on_spark(spark: Any,
+                                                       files: dict[str, Path]) -> None:
+    # an fpc at both stages and no weight column: R's multistage term from the
+    # (PSU, SSU) totals, the weights joined to the rows (a broadcast join on Spark)
+    spec = DesignSpec(ids=("dnum", "snum"), fpc=("fpc1", "fpc2"))
+    local = scan_design(files["two_stage"], spec)
+    remote = scan_design(files["two_stage"], spec, engine="spark", spark=spark)
+    same(estimators.mean(local, "api00", by="stype", where=pl.col("enroll") > 300),
+         estimators.mean(remote, "api00", by="stype", where="enroll > 300"))
+    same(estimators.total(local, "enroll"), estimators.total(remote, "enroll"))
 
 
 def test_supplied_successive_difference_design_on_spark(spark: Any,
