@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from survey.bind._spec import SUPPLIED_ONLY, DesignSpec
+from survey.bind._spec import SUPPLIED_ONLY, DesignSpec, read_population
 from survey.bind._where import resolve_columns
 from survey.errors import NotStreamable, SpecError, UnreadableInputError
 
@@ -123,6 +123,33 @@ def spark_session(master: str = "local[*]") -> Any:
     return session
 
 
+def _with_population(data: Any, spec: DesignSpec, progress: Any) -> Any:
+    """The rows with ``spec.fpc_file``'s population size of each ``fpc_by`` (``strata``)
+    category, as :func:`~survey.bind.join_population` adds it in memory: a join of the
+    small table of the column's distinct values (one pass over that column)."""
+    from survey.design._backend import backend_for
+
+    by = spec.fpc_by or spec.strata
+    if by is None:
+        raise SpecError("`fpc_file` needs `strata` (the sizes are per stratum)",
+                        field="fpc_file")
+    if spec.fpc:
+        raise SpecError("give `fpc` or `fpc_file`, not both", field="fpc_file")
+    backend = backend_for(data, progress)
+    col = spec.population_column
+    assert col is not None and spec.fpc_file is not None
+    resolve_columns([by], list(backend.schema()), field="strata")
+    sizes = read_population(spec.fpc_file, by)
+    levels = backend.distinct(by).drop_nulls()
+    keys = levels.cast(pl.String).to_list()
+    missing = sorted(v for v in keys if v not in sizes)
+    if missing:
+        raise SpecError(f"no population size for {by} = {', '.join(map(repr, missing[:10]))}",
+                        field="fpc_file")
+    table = pl.DataFrame([levels, pl.Series(col, [sizes[k] for k in keys], pl.Float64)])
+    return backend.join(table, [by])
+
+
 def scan_design(data: Any, spec: DesignSpec | None = None, *, engine: Engine = "polars",
                 spark: Any = None, progress: Callable[[Progress], None] | None = None,
                 stored: str | None = None) -> LazySurveyFrame:
@@ -157,9 +184,6 @@ def scan_design(data: Any, spec: DesignSpec | None = None, *, engine: Engine = "
     if spec.weighting:
         raise NotStreamable("weighting steps (rake, post-stratify, calibrate) need the "
                             "rows in memory")
-    if spec.fpc_file is not None:
-        raise NotStreamable("`fpc_file` is joined to the rows in memory", hint="give the "
-                            "population sizes as a column (`fpc`)")
     rtype = spec.replicate_type
     if rtype == "Fay" and spec.fay_rho is None:
         raise SpecError("`replicate` Fay needs `fay_rho` (e.g. 0.5)", field="fay_rho")
@@ -173,8 +197,10 @@ def scan_design(data: Any, spec: DesignSpec | None = None, *, engine: Engine = "
             data = session.read.parquet(str(data))
         else:
             data = scan_parquet(data)
+    if spec.fpc_file is not None and not spec.replicate_weights:
+        data = _with_population(data, spec, progress)
     if spec.replicate_weights:
-        if spec.strata or spec.ids or spec.fpc:
+        if spec.strata or spec.ids or spec.fpc or spec.fpc_file:
             raise SpecError("`replicate_weights` already carry the design: drop "
                             "`strata`/`ids`/`fpc`", field="replicate_weights")
         columns = list(data.columns if not isinstance(data, pl.LazyFrame)

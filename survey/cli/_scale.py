@@ -114,9 +114,7 @@ def lazy_design(design: DesignArgs, engine: EngineArgs, *, fmt: str, deff: Any =
     data = design.data
     single = Path(data).is_file()
     why = None
-    if design.imputations is not None:
-        why = "--imputations are read into memory"
-    elif compare is not None and compare.values and compare.member(design) is not None:
+    if compare is not None and compare.values and compare.member(design) is not None:
         why = "--compare of linked panel members needs the rows in memory"
     elif multiple:
         why = "multiple-choice questions are read into memory"

@@ -449,13 +449,19 @@ def _run(design: DesignArgs, compare: CompareArgs, variables: Sequence[str],
     streamed where the rows stay (--engine, :mod:`survey.cli._scale`).
     ``categorical``: every plain variable's integer codes read as categories (True), or
     those of the columns named."""
-    if engine is not None and not pv and (categorical is True or not categorical):
-        streamed = _run_lazy(design, compare, variables, by, where, compute, engine, deff, fmt)
-        if streamed is not None:
-            return streamed, None
+    pvs = _plausible_values(pv, design)
+    if engine is not None and (categorical is True or not categorical):
+        streamed = []  # each completed data set (or the one), each plausible value streamed
+        for args in imputation_files(design):
+            runs_of = _run_lazy(args, compare, variables, by, where, compute, engine, deff,
+                                fmt, pvs=pvs)
+            if runs_of is None:
+                break
+            streamed += runs_of
+        else:
+            return combine_imputations(streamed), None
     member = compare.member(design)
     runs, pnl = [], None
-    pvs = _plausible_values(pv, design)
     for args in imputation_files(design):
         wanted = [c for v in variables for c in pvs.get(v, (v,))]
         plan = _plan(args, wanted, [*by, *([member] if member else [])], where,
@@ -496,8 +502,10 @@ def _plausible_values(pv: Sequence[str], design: DesignArgs) -> dict[str, tuple[
 def _run_lazy(design: DesignArgs, compare: CompareArgs, variables: Sequence[str],
               by: tuple[str, ...], where: str | None,
               compute: Callable[[_Plan, Any], list[Estimates]], engine: EngineArgs,
-              deff: Any, fmt: str) -> list[Estimates] | None:
-    """Estimates on a lazy design, or None where the rows are read instead."""
+              deff: Any, fmt: str, *, pvs: dict[str, tuple[str, ...]] | None = None
+              ) -> list[list[Estimates]] | None:
+    """Estimates on a lazy design (one run per plausible value of ``pvs``: NAME bound
+    to each column in turn), or None where the rows are read instead."""
     columns = _lazy_columns(design)
     multiple = any(v not in columns and any(c.startswith(f"{v}__") for c in columns)
                    for v in variables)
@@ -505,7 +513,14 @@ def _run_lazy(design: DesignArgs, compare: CompareArgs, variables: Sequence[str]
                              multiple=multiple and engine.engine == "spark")
     if lsf is None:
         return None
-    schema = lsf.schema
+    try:
+        designs = [lsf.with_columns(**{n: pl.col(c[k]) for n, c in pvs.items()})
+                   for k in range(len(next(iter(pvs.values()))))] if pvs else [lsf]
+    except NotStreamable as exc:
+        if engine.engine == "auto" and Path(design.data or "").is_file():
+            return None
+        raise click.UsageError(f"--engine {engine.engine}: --pv: {exc.message}") from None
+    schema = designs[0].schema
     if design.store is not None and any(v not in schema for v in variables):
         if engine.engine == "auto":  # a question's option labels are the codebook's
             return None
@@ -530,7 +545,7 @@ def _run_lazy(design: DesignArgs, compare: CompareArgs, variables: Sequence[str]
                 else parse_where(where, schema))
     plan = _Plan(pl.DataFrame(), None, plain, questions, labels, expr)  # type: ignore[arg-type]
     try:
-        return compute(plan, lsf)
+        return [compute(plan, one) for one in designs]
     except NotStreamable as exc:  # an estimate that needs the rows: read them (auto)
         one_file = design.store is not None or Path(design.data or "").is_file()
         if engine.engine == "auto" and one_file:

@@ -266,3 +266,19 @@ def test_share_of_mentions_streams(design: Design) -> None:
     got = estimators.multiple_choice(LazySurveyFrame(frame.lazy(), design), "q",
                                      share="mentions", by="g")
     assert_same(want.to_frame(), got.to_frame())
+
+
+def test_a_population_file_is_joined_to_streamed_rows_as_in_memory(tmp_path: Path) -> None:
+    from survey.bind import DesignSpec, bind, scan_design
+    from survey.errors import SpecError
+
+    frame = dataset("apistrat")
+    sizes = tmp_path / "population.csv"
+    sizes.write_text("variable,category,population\nstype,E,4421\nstype,H,755\nstype,M,1018\n")
+    spec = DesignSpec(strata="stype", weights="pw", fpc_file=sizes)
+    want = estimators.mean(bind(frame, spec), "api00", by="sch.wide")
+    got = estimators.mean(scan_design(frame.lazy(), spec), "api00", by="sch.wide")
+    assert_same(want.to_frame(), got.to_frame())
+    sizes.write_text("variable,category,population\nstype,E,4421\nstype,H,755\n")
+    with pytest.raises(SpecError, match="no population size for stype = 'M'"):
+        scan_design(frame.lazy(), spec)
