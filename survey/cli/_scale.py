@@ -24,7 +24,7 @@ from survey.cli._design_opts import DesignArgs, in_flag_words
 if TYPE_CHECKING:
     from survey.design import LazySurveyFrame, Progress
 
-__all__ = ["STREAM_ROWS", "EngineArgs", "engine_options", "lazy_design"]
+__all__ = ["STREAM_ROWS", "EngineArgs", "engine_options", "lazy_design", "read_instead"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -126,6 +126,8 @@ def lazy_design(design: DesignArgs, engine: EngineArgs, *, fmt: str, deff: Any =
         if engine.engine in ("spark", "stream") or (not single and is_parquet_source(data)):
             raise click.UsageError(f"--engine {engine.engine}: {why}" + (
                 "" if single else " (a directory or glob is only streamed)"))
+        if is_parquet_source(data):
+            read_instead(data, why)
         return None, None
     if engine.engine == "auto" and single and parquet_rows(data) < STREAM_ROWS:
         return None, None
@@ -137,8 +139,50 @@ def lazy_design(design: DesignArgs, engine: EngineArgs, *, fmt: str, deff: Any =
                            progress=meter), meter
     except NotStreamable as exc:
         if engine.engine == "auto":
+            read_instead(data, exc.message)
             return None, None
         raise click.UsageError(f"--engine {engine.engine}: {exc.message}") from None
+
+
+def read_instead(data: str, why: str) -> None:
+    """Under ``--engine auto``, a Parquet file large enough to stream whose estimate needs
+    the rows: say so in one line on stderr, or refuse (exit 2) when its rows would not
+    fit in the memory available."""
+    from survey.bind import parquet_rows
+
+    rows = parquet_rows(data)
+    if rows < STREAM_ROWS:
+        return
+    need, have = _in_memory_bytes(data), _available_bytes()
+    if have and need > have:
+        raise click.UsageError(
+            f"{data}: {why}, and its {rows:,} rows (~{need / 2**30:.1f} GB in memory) exceed "
+            f"the {have / 2**30:.1f} GB available; hint: keep the columns the estimate needs "
+            "in a smaller Parquet file, or leave out what needs the rows (docs/scale.md)")
+    click.echo(f"note: reading {rows:,} rows of {data} into memory: {why}", err=True)
+
+
+def _in_memory_bytes(data: str) -> int:
+    """The uncompressed size of a Parquet file's row groups (its metadata)."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.ParquetFile(data).metadata
+        return sum(meta.row_group(g).total_byte_size for g in range(meta.num_row_groups))
+    except (OSError, ValueError):
+        return 0
+
+
+def _available_bytes() -> int:
+    """Memory available to a new allocation (Linux ``MemAvailable``; 0: unknown)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def _lazy_store(design: DesignArgs, engine: EngineArgs, *, fmt: str, deff: Any, compare: Any,

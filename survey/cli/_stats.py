@@ -57,7 +57,7 @@ from survey.cli._design_opts import (  # noqa: E402
     where_option,
 )
 from survey.cli._output import json_doc, p_text  # noqa: E402
-from survey.cli._scale import EngineArgs, engine_options, lazy_design  # noqa: E402
+from survey.cli._scale import EngineArgs, engine_options, lazy_design, read_instead  # noqa: E402
 from survey.design import SurveyFrame  # noqa: E402
 from survey.errors import NotStreamable, SpecError  # noqa: E402
 from survey.estimators import Estimates, TestResult  # noqa: E402
@@ -549,6 +549,8 @@ def _run_lazy(design: DesignArgs, compare: CompareArgs, variables: Sequence[str]
     except NotStreamable as exc:  # an estimate that needs the rows: read them (auto)
         one_file = design.store is not None or Path(design.data or "").is_file()
         if engine.engine == "auto" and one_file:
+            if design.data is not None:
+                read_instead(design.data, exc.message)
             return None
         raise click.UsageError(f"--engine {engine.engine}: {exc.message}" + (
             "" if one_file else " (a directory or glob is only streamed)")) from None

@@ -195,3 +195,21 @@ def test_a_two_stage_design_with_a_population_file_streams(tmp_path: Path) -> No
     args = ["mean", str(one), "--var", "api00", "--by", "stype", "--psu", "dnum,snum",
             "--fpc", "fpc1,fpc2"]
     _same(stats_json(*args, "--engine", "memory"), stats_json(*args, "--engine", "stream"))
+
+
+def test_auto_says_in_one_line_when_a_large_file_is_read_instead(
+        parts: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    import survey.cli._scale as scale
+
+    one, _ = parts
+    monkeypatch.setattr(scale, "STREAM_ROWS", 100)  # apistrat's 200 rows count as large
+    args = ["mean", str(one), "--var", "api00", "--strata", "stype", "--weight", "pw",
+            "--replicate", "jkn"]  # replicates made from every row: one per row
+    r = stats(*args)
+    notes = [line for line in r.stderr.splitlines() if line.startswith("note: reading")]
+    assert r.exit_code == 0 and notes == [
+        f"note: reading 200 rows of {one} into memory: replicates made from a design "
+        "without clusters need the rows in memory"]
+    monkeypatch.setattr(scale, "_available_bytes", lambda: 1000)
+    r = stats(*args)
+    assert r.exit_code == 2 and "exceed the 0.0 GB available; hint:" in r.output
