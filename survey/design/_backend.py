@@ -28,13 +28,13 @@ Factor = tuple[Literal["col", "notnull", "nonzero", "negative", "null", "square"
 
 @dataclass(frozen=True)
 class Sum:
-    """``name = sum over rows of the product of factors`` (``kind="max"``: the largest
-    absolute value of the product instead; ``"nulls"``: the nulls of the one factor's
+    """``name = sum over rows of the product of factors`` (``kind="max"``, ``"min"``: the
+    largest or smallest absolute value of the product instead; ``"nulls"``: the nulls of the one factor's
     column)."""
 
     name: str
     factors: tuple[Factor, ...]
-    kind: Literal["sum", "max", "nulls"] = "sum"
+    kind: Literal["sum", "max", "min", "nulls"] = "sum"
 
 
 @dataclass(frozen=True)
@@ -190,7 +190,8 @@ class PolarsBackend(Backend):
             prod = parts[0]
             for p in parts[1:]:
                 prod = prod * p
-            exprs.append((prod.abs().max() if s.kind == "max" else prod.sum()).alias(s.name))
+            exprs.append((prod.abs().max() if s.kind == "max" else prod.abs().min()
+                          if s.kind == "min" else prod.sum()).alias(s.name))
         q = lf.group_by(list(keys)).agg(exprs) if keys else lf.select(exprs)
         try:
             out = q.collect(engine="streaming")
@@ -310,7 +311,9 @@ class SparkBackend(Backend):
             prod = F.lit(1.0)
             for f in s.factors:
                 prod = prod * self._factor(f)
-            exprs.append((F.max(F.abs(prod)) if s.kind == "max" else F.sum(prod)).alias(s.name))
+            agg = {"max": lambda x: F.max(F.abs(x)), "min": lambda x: F.min(F.abs(x))}.get(
+                s.kind, F.sum)
+            exprs.append(agg(prod).alias(s.name))
         q = df.groupBy(*[F.col(f"`{k}`") for k in keys]).agg(*exprs) if keys else df.agg(*exprs)
         rows = q.collect()
         if self.progress is not None and step:

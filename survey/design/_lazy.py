@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 
 from survey.design._backend import Backend, ProgressFn, Sum, backend_for
-from survey.design._design import Design, ReplicateDesign
+from survey.design._design import Design, PPSMatrix, ReplicateDesign
 from survey.design._frame import (
     _CENSUS,
     H,
@@ -118,14 +118,20 @@ class LazySurveyFrame:
         return out
 
     def _bind(self, d: Design) -> None:
-        if getattr(d, "pps", None) is not None or getattr(d, "adjust_domain_lonely", False):
-            raise NotStreamable("PPS designs and R's domain lonely-PSU adjustment need the "
-                                "rows in memory", hint="drop --pps (or use --engine memory)")
+        if isinstance(d.pps, PPSMatrix):
+            raise NotStreamable("a joint-inclusion matrix (R's ppsmat) has a row and a "
+                                "column per sampled row, in row order: it needs the rows in "
+                                "memory", hint="use --pps overton, or --engine memory")
         if len(d.stage_fpc) >= 2 and len(d.stage_ids) != len(d.stage_fpc):
             raise DesignError("the design does not fit the data", problems=[
                 f"an fpc at {len(d.stage_fpc)} stages needs as many stages of ids, got "
                 f"{len(d.stage_ids)}: ids=(first_stage, second_stage, ...)"])
         if not d.stage_ids:
+            if d.pps is not None or d.adjust_domain_lonely:
+                raise NotStreamable(
+                    "a PPS design or R's domain lonely-PSU adjustment without clusters (each "
+                    "row a PSU with its own probability) needs the rows in memory",
+                    hint="give the PSU column (--psu), or use --engine memory")
             self._bind_rows(d)
             return
         # an fpc at several stages (R's multistage): the units of every such stage are
@@ -133,20 +139,30 @@ class LazySurveyFrame:
         ids = list(d.stage_ids) if len(d.stage_fpc) > 1 else [d.stage_ids[0]]
         keys = list(dict.fromkeys(c for c in (d.strata, *ids, *d.stage_fpc) if c is not None))
         sums = [Sum("__rows", (("one", ""),)), *self._weight_checks(d.weights)]
+        overton = d.pps == "overton" and d.weights is not None
+        if overton:  # R: pi = 1 / the weight of a PSU's first row; one weight per PSU here
+            sums += [Sum("__wmax", (("col", d.weights),), kind="max"),
+                     Sum("__wmin", (("col", d.weights),), kind="min")]
         table = self.backend.aggregate(keys, sums, step="design")
         if problems := self._weight_problems(table, d.weights):
             raise DesignError("the design does not fit the data", problems=problems)
+        if overton and (table["__wmax"] != table["__wmin"]).any():
+            raise NotStreamable("Overton's probabilities are 1 / the weight of each PSU's "
+                                "first row, and the weights vary within PSUs: that needs the "
+                                "rows in order, in memory", hint="use --engine memory")
         order = self._first_seen(keys)
         if order is not None:
             table = table.join(order, on=keys, how="left", nulls_equal=True).sort(ROW)
         units = table.select(keys)
         if d.weights is not None and d.weights not in keys:  # named, for describe()
-            units = units.with_columns(pl.lit(1.0).alias(d.weights))
+            units = units.with_columns(table["__wmax"].alias(d.weights) if overton
+                                       else pl.lit(1.0).alias(d.weights))
         small = SurveyFrame(units, Design(
             weights=d.weights if d.weights not in keys else None, strata=d.strata,
             ids=tuple(ids) if len(ids) > 1 else ids[0],
             fpc=(tuple(d.stage_fpc) if len(d.stage_fpc) > 1 else d.stage_fpc[0])
-            if d.fpc else None, fpc_kind=d.fpc_kind, lonely_psu=d.lonely_psu))
+            if d.fpc else None, fpc_kind=d.fpc_kind, lonely_psu=d.lonely_psu,
+            pps=d.pps, variance=d.variance, adjust_domain_lonely=d.adjust_domain_lonely))
         self.small = small
         self.psu_columns = tuple(dict.fromkeys(c for c in (d.strata, *ids) if c is not None))
         self.stage_codes = tuple(unit_column(s + 2) for s in range(len(small._deeper) + 1)
@@ -154,7 +170,7 @@ class LazySurveyFrame:
         codes = [small._data[c] for c in (PSU, *self.stage_codes)]
         self._psu_keys = (pl.DataFrame([*(small.frame[c] for c in self.psu_columns), *codes])
                           .unique(subset=list(self.psu_columns)))
-        if d.weights is None and d.fpc:  # as R: weights from the fpc, joined to the rows
+        if d.weights is None and (d.fpc or d.pps):  # as R: weights from the fpc, joined
             self._derive_weights(small._data.select(*self.psu_columns, W)
                                  .unique(subset=list(self.psu_columns)), self.psu_columns)
         self._n = int(table["__rows"].sum())

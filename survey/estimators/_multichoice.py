@@ -193,5 +193,6 @@ def _lazy_mentions(sf: LazySurveyFrame, names: list[str], *, by: str | Sequence[
     num = (np.arange(D)[:, None] * (k + 1) + np.arange(k)[None, :]).ravel()
     den = np.repeat(np.arange(D) * (k + 1) + k, k)
     stages = tuple(np.concatenate([Z, Z.sum(axis=2, keepdims=True)], axis=2) for Z in red.stages)
-    fit = fit_lazy(sf, Reduced(red.dom, P, Tr, S, red.counts, stages=stages), num, den)
+    fit = fit_lazy(sf, Reduced(red.dom, P, Tr, S, red.counts, stages=stages,
+                               present=red.present), num, den)
     return red.dom, fit, red.counts

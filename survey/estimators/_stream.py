@@ -118,6 +118,7 @@ class Reduced:
     squares_of: dict[int, np.ndarray] | None = None  # numeric item -> sum w x^2 per domain
     extra: dict[str, np.ndarray] = field(default_factory=dict)  # products' sums per domain
     stages: tuple[np.ndarray, ...] = ()  # unit x domain x k totals of stages 2, 3 ... (fpc)
+    present: np.ndarray | None = None  # (n_psu, D): PSUs holding rows of each domain
 
 
 def reduce_lazy(lsf: LazySurveyFrame, items: list[_Item], *, by: Sequence[str],
@@ -186,6 +187,7 @@ def reduce_lazy(lsf: LazySurveyFrame, items: list[_Item], *, by: Sequence[str],
         V[:, j] = L[f"__x{j}"].to_numpy() if c.kind == "sum" else wsum * match[j]
     squares_rows = None
     stages: list[np.ndarray] = []
+    present = None
     if supplied:
         P = np.zeros((1, D, k))
         np.add.at(P[0], d_g, V)
@@ -200,6 +202,9 @@ def reduce_lazy(lsf: LazySurveyFrame, items: list[_Item], *, by: Sequence[str],
         psu = coded[lsf.psu_code].to_numpy().astype(np.int64)
         P = np.zeros((lsf.n_strata if rows_psu else lsf.n_psu, D, k))
         np.add.at(P, (psu, d_g), V)
+        if getattr(lsf.design, "adjust_domain_lonely", False):  # PSUs holding each domain
+            present = np.zeros((lsf.n_psu, D), dtype=bool)
+            present[psu, d_g] = True
         if lsf.stage_codes and not lsf.is_replicate:  # R's multistage: later stages' units
             small = lsf.small
             assert small is not None and small._stage2 is not None
@@ -245,7 +250,7 @@ def reduce_lazy(lsf: LazySurveyFrame, items: list[_Item], *, by: Sequence[str],
     for name in products or {}:
         extra[name] = np.zeros(D)
         np.add.at(extra[name], d_g, L[f"__p_{name}"].to_numpy())
-    return Reduced(dom, P, Tr, squares_rows, counts, xx, extra, tuple(stages))
+    return Reduced(dom, P, Tr, squares_rows, counts, xx, extra, tuple(stages), present)
 
 
 def _domains(L: pl.DataFrame, by: Sequence[str]) -> tuple[Domains, np.ndarray]:
@@ -371,13 +376,15 @@ def fit_lazy(lsf: LazySurveyFrame, red: Reduced, num: np.ndarray, den: np.ndarra
         return finish_ratios(lsf, P, num, den, replicates=Tr)
     if red.squares is not None:
         return _rows_fit(lsf, P, red.squares, num, den)
-    if red.stages:  # R's multistage: the later stages' terms from their unit totals
-        est, J, T = ratio_jacobian(P, num, den)
-        Zs = [Z.reshape(Z.shape[0], -1) @ J.T for Z in red.stages]
-        with np.errstate(invalid="ignore"):
-            v = taylor_vcov(lsf.small, P.reshape(P.shape[0], -1) @ J.T, Zs[0], deeper=Zs[1:])
-        return Fit(est, v, T)
-    return finish_ratios(lsf.small, P, num, den)
+    # R's multistage: the later stages' terms from their unit totals; R's domain lonely-
+    # PSU adjustment from the PSUs each domain's rows lie in
+    est, J, T = ratio_jacobian(P, num, den)
+    Zs = [Z.reshape(Z.shape[0], -1) @ J.T for Z in red.stages]
+    present = None if red.present is None else red.present[:, num // P.shape[2]]
+    with np.errstate(invalid="ignore"):  # an empty domain's NaN estimate stays NaN
+        v = taylor_vcov(lsf.small, P.reshape(P.shape[0], -1) @ J.T, Zs[0] if Zs else None,
+                        deeper=Zs[1:], present=present)
+    return Fit(est, v, T)
 
 
 def _rows_fit(lsf: LazySurveyFrame, P: np.ndarray, S: np.ndarray, num: np.ndarray,

@@ -10,7 +10,15 @@ import polars as pl
 import pytest
 
 from survey import estimators
-from survey.design import Design, LazySurveyFrame, Progress, ReplicateDesign, SurveyFrame
+from survey.design import (
+    Design,
+    LazySurveyFrame,
+    PPSMatrix,
+    Progress,
+    ReplicateDesign,
+    SurveyFrame,
+    as_replicate,
+)
 from survey.errors import DesignError, NotStreamable
 from tests.estimators._rfixtures import FIXTURES, bind, cases, dataset
 
@@ -27,12 +35,29 @@ def lazy_bind(spec: dict[str, Any], frame: pl.LazyFrame | None = None) -> LazySu
         cols = tuple(c for c in df.columns if c.startswith(s["prefix"]))
         return LazySurveyFrame(df.lazy() if frame is None else frame, ReplicateDesign(
             weights=s["weights"], repweights=cols, type=s["type"], scale=s.get("scale")))
-    kw = {k: spec[k] for k in ("ids", "strata", "weights", "fpc", "lonely_psu") if k in spec}
-    if isinstance(kw.get("ids"), list):
-        kw["ids"] = tuple(kw["ids"])
     lsf = LazySurveyFrame(dataset(spec["data"]).lazy() if frame is None else frame,
-                          Design(**kw))
+                          Design(**_design_kw(spec)))
     return lsf.as_replicate(**spec["replicate"]) if "replicate" in spec else lsf
+
+
+def _design_kw(spec: dict[str, Any]) -> dict[str, Any]:
+    """A fixture's design (``pps.json``'s too: PPS, variance, R's domain lonely-PSU
+    adjustment, a joint-inclusion matrix) as :class:`Design` arguments."""
+    kw = {k: v for k, v in spec.items() if k not in ("data", "joint", "replicate")}
+    for k in ("ids", "fpc"):
+        if isinstance(kw.get(k), list):
+            kw[k] = tuple(kw[k])
+    if "joint" in spec:
+        kw["pps"] = PPSMatrix(np.loadtxt(FIXTURES / f"{spec['joint']}.csv", delimiter=","))
+    return kw
+
+
+def memory_bind(spec: dict[str, Any]) -> SurveyFrame:
+    """The same design on the rows in memory."""
+    if "supplied" in spec:
+        return bind(spec)
+    sf = SurveyFrame(dataset(spec["data"]), Design(**_design_kw(spec)))
+    return as_replicate(sf, **spec["replicate"]) if "replicate" in spec else sf
 
 
 def _linear_cases() -> list[Any]:
@@ -90,14 +115,14 @@ def _lazy_or_none(spec: dict[str, Any]) -> LazySurveyFrame | None:
         return None
     except DesignError:
         with pytest.raises(DesignError):
-            bind(spec)
+            memory_bind(spec)
         return None
 
 
 def test_most_linear_fixture_cases_stream() -> None:
     streamed = sum(_lazy_or_none(p.values[0]["design"]) is not None for p in CASES)
     # those left: replicates made from the rows of a design without clusters (one per
-    # row), and PPS designs (which the fixtures' bind leaves out, so they fail both ways)
+    # row), and PPS designs without clusters (each row its own probability)
     assert streamed >= 236
 
 
@@ -106,7 +131,7 @@ def test_lazy_estimate_equals_in_memory(case: dict[str, Any]) -> None:
     lsf = _lazy_or_none(case["design"])
     if lsf is None:
         pytest.skip("the design needs the rows in memory")
-    assert_same(_call(case, bind(case["design"])).to_frame(), _call(case, lsf).to_frame(),
+    assert_same(_call(case, memory_bind(case["design"])).to_frame(), _call(case, lsf).to_frame(),
                 tol=1e-10, zero=1e-7 if lsf.rows_are_psus else None)
 
 
@@ -163,8 +188,8 @@ def test_what_needs_the_rows_says_so() -> None:
     lf = dataset("apistrat").lazy()
     with pytest.raises(NotStreamable, match="without clusters"):
         LazySurveyFrame(lf, Design(strata="stype", weights="pw")).as_replicate(type="JKn")
-    with pytest.raises(NotStreamable, match="PPS"):
-        LazySurveyFrame(lf, Design(ids="dnum", fpc="fpc", pps="brewer"))
+    with pytest.raises(NotStreamable, match="without clusters"):  # each row's own pi
+        LazySurveyFrame(dataset("election_pps").lazy(), Design(fpc="p", pps="brewer"))
 
 
 def _three_stage() -> pl.DataFrame:
@@ -282,3 +307,28 @@ def test_a_population_file_is_joined_to_streamed_rows_as_in_memory(tmp_path: Pat
     sizes.write_text("variable,category,population\nstype,E,4421\nstype,H,755\n")
     with pytest.raises(SpecError, match="no population size for stype = 'M'"):
         scan_design(frame.lazy(), spec)
+
+
+@pytest.mark.parametrize("pps, variance, weights", [
+    ("brewer", "HT", None), ("brewer", "HT", "pw"), ("overton", "HT", None),
+    ("overton", "YG", "pw")])
+def test_pps_with_clusters_streams_as_in_memory(pps: str, variance: str,
+                                                weights: str | None) -> None:
+    # each PSU's probability is one value of the PSU table (Brewer: the fpc; Overton:
+    # 1 / the PSU's weight), so the PSU totals carry the variance as without PPS
+    frame = dataset("apiclus1").with_columns(
+        (0.05 + (pl.col("dnum") % 7) / 40).alias("pi"), pl.col("dnum").alias("h") % 2)
+    design = Design(ids="dnum", strata="h", fpc="pi", pps=pps, variance=variance,
+                    weights=weights, lonely_psu="adjust")
+    for fn, args in ((estimators.total, ("enroll",)), (estimators.mean, ("api00",))):
+        want = fn(SurveyFrame(frame, design), *args, by="stype")
+        got = fn(LazySurveyFrame(frame.lazy(), design), *args, by="stype")
+        assert_same(want.to_frame(), got.to_frame())
+
+
+def test_overton_with_weights_varying_within_psus_needs_the_rows() -> None:
+    frame = dataset("apiclus2").with_columns((pl.col("dnum") % 5 / 10 + 0.1).alias("pi"),
+                                             pl.col("pw") * (1 + pl.col("snum") % 3 / 10))
+    with pytest.raises(NotStreamable, match="first row"):
+        LazySurveyFrame(frame.lazy(), Design(ids="dnum", fpc="pi", pps="overton",
+                                             weights="pw"))
