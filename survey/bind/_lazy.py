@@ -217,7 +217,9 @@ def scan_design(data: Any, spec: DesignSpec | None = None, *, engine: Engine = "
         weights=spec.weights, strata=spec.strata,
         ids=(spec.ids[0] if len(spec.ids) == 1 else spec.ids) or None,
         fpc=spec.fpc_column, fpc_kind=spec.fpc_kind,  # type: ignore[arg-type]
-        lonely_psu=spec.lonely_psu), progress=progress)  # type: ignore[arg-type]
+        lonely_psu=spec.lonely_psu,  # type: ignore[arg-type]
+        pps=spec.pps, variance=spec.pps_variance,  # type: ignore[arg-type]
+        adjust_domain_lonely=spec.adjust_domain_lonely), progress=progress)
     if rtype is None:
         return lsf
     if rtype in SUPPLIED_ONLY:

@@ -6,8 +6,9 @@ subset, and the row count. A backend answers them and returns polars frames; the
 statistics then run on those small frames with numpy, identical for every backend.
 
 A :class:`Sum` is the sum over rows of a product of factors, each a column read as a
-number (null: 0) or an indicator (``notnull``, ``nonzero``, ``negative``, ``null``), so
-the same reduction translates to polars expressions and to Spark columns.
+number (null: 0), its square or inverse, or an indicator (``notnull``, ``nonzero``,
+``negative``, ``null``), so the same reduction translates to polars expressions and to
+Spark columns.
 """
 
 from __future__ import annotations
@@ -22,15 +23,15 @@ from survey.errors import DesignError
 
 __all__ = ["Backend", "PolarsBackend", "Progress", "SparkBackend", "Sum", "backend_for"]
 
-Factor = tuple[Literal["col", "notnull", "nonzero", "negative", "null", "square", "one",
-                       "true", "false"], str]
+Factor = tuple[Literal["col", "notnull", "nonzero", "negative", "null", "square", "inverse",
+                       "one", "true", "false"], str]
 
 
 @dataclass(frozen=True)
 class Sum:
     """``name = sum over rows of the product of factors`` (``kind="max"``, ``"min"``: the
-    largest or smallest absolute value of the product instead; ``"nulls"``: the nulls of the one factor's
-    column)."""
+    largest or smallest absolute value of the product instead; ``"nulls"``: the nulls of
+    the one factor's column)."""
 
     name: str
     factors: tuple[Factor, ...]
@@ -90,6 +91,8 @@ def _pl_factor(f: Factor) -> pl.Expr:
         return x.cast(pl.Float64).fill_null(0.0)
     if kind == "square":
         return (x.cast(pl.Float64) ** 2).fill_null(0.0)
+    if kind == "inverse":
+        return (1.0 / x.cast(pl.Float64)).fill_null(0.0)
     if kind == "one":
         return pl.lit(1.0, pl.Float64)
     cond = {"notnull": x.is_not_null(), "null": x.is_null(), "nonzero": x != 0,
@@ -281,6 +284,8 @@ class SparkBackend(Backend):
             return F.coalesce(x.cast("double"), F.lit(0.0))
         if kind == "square":
             return F.coalesce(x.cast("double") * x.cast("double"), F.lit(0.0))
+        if kind == "inverse":
+            return F.coalesce(F.lit(1.0) / x.cast("double"), F.lit(0.0))
         cond = {"notnull": x.isNotNull(), "null": x.isNull(), "nonzero": x != 0,
                 "negative": x < 0, "true": x == F.lit(True), "false": x == F.lit(False)}[kind]
         return F.when(cond, F.lit(1.0)).otherwise(F.lit(0.0))

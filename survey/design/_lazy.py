@@ -36,6 +36,7 @@ from survey.design._frame import (
     replicate_scales,
     unit_column,
 )
+from survey.design._lazy_pps import PPSRows, bind_pps_rows
 from survey.design._replicates import as_replicate
 from survey.errors import DesignError, NotStreamable
 
@@ -87,6 +88,8 @@ class LazySurveyFrame:
         self.row_strata: _Strata | None = None  # strata of a design whose rows are its PSUs
         self.stage_codes: tuple[str, ...] = ()  # unit codes of stages 2, 3 ... (their fpc)
         self.weights: str | None = design.weights  # the weight column the estimates read
+        self._weight_factors: tuple[Any, ...] | None = None  # weights not a column (1 / pi)
+        self.pps_rows: PPSRows | None = None  # a PPS design whose rows are its PSUs
         missing = [c for c in design.columns if c not in self._schema]
         if missing:
             raise DesignError("the design names columns the data lack",
@@ -127,11 +130,13 @@ class LazySurveyFrame:
                 f"an fpc at {len(d.stage_fpc)} stages needs as many stages of ids, got "
                 f"{len(d.stage_ids)}: ids=(first_stage, second_stage, ...)"])
         if not d.stage_ids:
-            if d.pps is not None or d.adjust_domain_lonely:
-                raise NotStreamable(
-                    "a PPS design or R's domain lonely-PSU adjustment without clusters (each "
-                    "row a PSU with its own probability) needs the rows in memory",
-                    hint="give the PSU column (--psu), or use --engine memory")
+            if d.adjust_domain_lonely:
+                raise NotStreamable("R's domain lonely-PSU adjustment without clusters (each "
+                                    "row a PSU) needs the rows in memory",
+                                    hint="give the PSU column (--psu), or use --engine memory")
+            if d.pps is not None:  # Brewer or Overton: sums weighted by each row's pi
+                self.pps_rows, self._weight_factors = bind_pps_rows(self, d)
+                return
             self._bind_rows(d)
             return
         # an fpc at several stages (R's multistage): the units of every such stage are
@@ -396,6 +401,13 @@ class LazySurveyFrame:
     def design(self) -> Design | ReplicateDesign:
         """The design specification."""
         return self._design
+
+    @property
+    def weight_factors(self) -> tuple[Any, ...]:
+        """The weight of a row as :class:`Sum` factors (none: every row weighs 1)."""
+        if self._weight_factors is not None:
+            return self._weight_factors
+        return (("col", self.weights),) if self.weights else ()
 
     @property
     def schema(self) -> dict[str, pl.DataType]:

@@ -182,17 +182,23 @@ def _lazy_mentions(sf: LazySurveyFrame, names: list[str], *, by: str | Sequence[
     if red.replicates is not None:
         R3 = red.replicates.reshape(-1, D, k)
         Tr = np.concatenate([R3, R3.sum(axis=2, keepdims=True)], axis=2).reshape(-1, D * (k + 1))
-    S = None
-    if red.squares is not None:
-        S0 = red.squares
-        S = np.zeros((*S0.shape[:2], k + 1, k + 1))
-        S[..., :k, :k] = S0
-        S[..., :k, k] = S0.sum(axis=-1)
-        S[..., k, :k] = S0.sum(axis=-2)
-        S[..., k, k] = S0.sum(axis=(-1, -2))
+    S = None if red.squares is None else _with_sum(red.squares, k)
+    pps = None if red.pps is None else (
+        _with_sum(red.pps[0], k),
+        np.concatenate([red.pps[1], red.pps[1].sum(axis=2, keepdims=True)], axis=2))
     num = (np.arange(D)[:, None] * (k + 1) + np.arange(k)[None, :]).ravel()
     den = np.repeat(np.arange(D) * (k + 1) + k, k)
     stages = tuple(np.concatenate([Z, Z.sum(axis=2, keepdims=True)], axis=2) for Z in red.stages)
     fit = fit_lazy(sf, Reduced(red.dom, P, Tr, S, red.counts, stages=stages,
-                               present=red.present), num, den)
+                               present=red.present, pps=pps), num, den)
     return red.dom, fit, red.counts
+
+
+def _with_sum(S0: np.ndarray, k: int) -> np.ndarray:
+    """Sums of squares ``(..., k, k)`` with the options' sum added as column ``k``."""
+    S = np.zeros((*S0.shape[:2], k + 1, k + 1))
+    S[..., :k, :k] = S0
+    S[..., :k, k] = S0.sum(axis=-1)
+    S[..., k, :k] = S0.sum(axis=-2)
+    S[..., k, k] = S0.sum(axis=(-1, -2))
+    return S

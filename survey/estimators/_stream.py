@@ -35,6 +35,7 @@ from survey.estimators._engine import (
     taylor_vcov,
 )
 from survey.estimators._items import LazyCol, _Item
+from survey.estimators._stream_pps import pps_rows_fit
 from survey.errors import EstimationError
 
 __all__ = ["Reduced", "fit_lazy", "lazy_categories", "lazy_items", "lazy_ratio_item",
@@ -119,6 +120,7 @@ class Reduced:
     extra: dict[str, np.ndarray] = field(default_factory=dict)  # products' sums per domain
     stages: tuple[np.ndarray, ...] = ()  # unit x domain x k totals of stages 2, 3 ... (fpc)
     present: np.ndarray | None = None  # (n_psu, D): PSUs holding rows of each domain
+    pps: tuple[np.ndarray, np.ndarray] | None = None  # rows as PPS PSUs: pi S, pi P
 
 
 def reduce_lazy(lsf: LazySurveyFrame, items: list[_Item], *, by: Sequence[str],
@@ -131,8 +133,8 @@ def reduce_lazy(lsf: LazySurveyFrame, items: list[_Item], *, by: Sequence[str],
     if missing:
         raise EstimationError(f"by= columns {missing} are not in the frame", location="by")
     w = lsf.weights
-    wf: tuple[tuple[str, str], ...] = (("col", w),) if w else ()
-    nzf: tuple[tuple[str, str], ...] = (("nonzero", w),) if w else ()
+    wf: tuple[Any, ...] = lsf.weight_factors
+    nzf: tuple[Any, ...] = (("nonzero", w),) if w else ()
     reps = lsf._reps
     supplied = lsf.supplied
     rep_cols = list(reps.columns) if (reps is not None and supplied) else []
@@ -161,12 +163,20 @@ def reduce_lazy(lsf: LazySurveyFrame, items: list[_Item], *, by: Sequence[str],
         sums.extend(lsf.replicate_sums())
     rows_psu = lsf.rows_are_psus
     numeric = [j for j, c in enumerate(spec) if c.kind == "sum"]
-    if rows_psu:  # second moments of the rows: the within-stratum variance of PSU totals
-        sums.append(Sum("__w2", (*wf, *wf) or (("one", ""),)))
+    pps = lsf.pps_rows
+    # second moments of the rows: the within-stratum variance of PSU totals; a PPS design
+    # adds them times each row's probability pi, and the totals times pi
+    for tag, extra in (("", ()), *((("p", (pps.pi,)),) if pps is not None else ())):
+        if not rows_psu:
+            break
+        sums.append(Sum(f"__w2{tag}", (*wf, *wf, *extra) or (("one", ""),)))
         for a, j in enumerate(numeric):
-            sums.append(Sum(f"__q{j}", (*wf, *wf, *spec[j].factors)))
-            sums.extend(Sum(f"__q{j}_{i}", (*wf, *wf, *spec[j].factors, *spec[i].factors))
-                        for i in numeric[a:])
+            sums.append(Sum(f"__q{tag}{j}", (*wf, *wf, *extra, *spec[j].factors)))
+            sums.extend(Sum(f"__q{tag}{j}_{i}", (*wf, *wf, *extra, *spec[j].factors,
+                                                 *spec[i].factors)) for i in numeric[a:])
+        if tag:
+            sums.append(Sum("__wp", (*wf, *extra) or (("one", ""),)))
+            sums.extend(Sum(f"__xp{j}", (*wf, *extra, *spec[j].factors)) for j in numeric)
     try:
         L = lsf.backend.aggregate(keys, sums, where=where, notnull=list(by), step="estimate")
     except Exception as exc:
@@ -212,23 +222,21 @@ def reduce_lazy(lsf: LazySurveyFrame, items: list[_Item], *, by: Sequence[str],
                 Z = np.zeros((st.ssu_psu.shape[0], D, k))
                 np.add.at(Z, (coded[c].to_numpy().astype(np.int64), d_g), V)
                 stages.append(Z)
+    pps_sums = None
     if rows_psu:
         assert psu is not None
-        w2 = L["__w2"].to_numpy()
-        Q = np.zeros((G, k, k))
-        ind = [j for j in range(k) if j not in numeric]
-        for a in ind:  # a row has one value of each category: products of indicators
-            for b in ind:
-                Q[:, a, b] = match[a] * match[b] * w2
-        for j in numeric:
-            q = L[f"__q{j}"].to_numpy()
-            for b in ind:
-                Q[:, j, b] = Q[:, b, j] = q * match[b]
-            for i in numeric:
-                if i >= j:
-                    Q[:, j, i] = Q[:, i, j] = L[f"__q{j}_{i}"].to_numpy()
         squares_rows = np.zeros((P.shape[0], D, k, k))
-        np.add.at(squares_rows, (psu, d_g), Q)
+        np.add.at(squares_rows, (psu, d_g), _moments(L, "", k, numeric, match))
+        if pps is not None:  # sum pi w^2 x x' and sum pi w x by stratum and domain
+            Sp = np.zeros((P.shape[0], D, k, k))
+            np.add.at(Sp, (psu, d_g), _moments(L, "p", k, numeric, match))
+            Vp = np.zeros((G, k))
+            for j in range(k):
+                Vp[:, j] = (L[f"__xp{j}"].to_numpy() if j in numeric
+                            else L["__wp"].to_numpy() * match[j])
+            Up = np.zeros((P.shape[0], D, k))
+            np.add.at(Up, (psu, d_g), Vp)
+            pps_sums = (Sp, Up)
     Tr = None
     if rep_cols:
         R = len(rep_cols)
@@ -250,7 +258,27 @@ def reduce_lazy(lsf: LazySurveyFrame, items: list[_Item], *, by: Sequence[str],
     for name in products or {}:
         extra[name] = np.zeros(D)
         np.add.at(extra[name], d_g, L[f"__p_{name}"].to_numpy())
-    return Reduced(dom, P, Tr, squares_rows, counts, xx, extra, tuple(stages), present)
+    return Reduced(dom, P, Tr, squares_rows, counts, xx, extra, tuple(stages), present,
+                   pps_sums)
+
+
+def _moments(L: pl.DataFrame, tag: str, k: int, numeric: list[int], match: list[np.ndarray]
+             ) -> np.ndarray:
+    """Each group's sums of ``w^2 x x'`` (``tag="p"``: times pi) from the pass's sums."""
+    w2 = L[f"__w2{tag}"].to_numpy()
+    Q = np.zeros((L.height, k, k))
+    ind = [j for j in range(k) if j not in numeric]
+    for a in ind:  # a row has one value of each category: products of indicators
+        for b in ind:
+            Q[:, a, b] = match[a] * match[b] * w2
+    for j in numeric:
+        q = L[f"__q{tag}{j}"].to_numpy()
+        for b in ind:
+            Q[:, j, b] = Q[:, b, j] = q * match[b]
+        for i in numeric:
+            if i >= j:
+                Q[:, j, i] = Q[:, i, j] = L[f"__q{tag}{j}_{i}"].to_numpy()
+    return Q
 
 
 def _domains(L: pl.DataFrame, by: Sequence[str]) -> tuple[Domains, np.ndarray]:
@@ -374,6 +402,8 @@ def fit_lazy(lsf: LazySurveyFrame, red: Reduced, num: np.ndarray, den: np.ndarra
             assert reps is not None and reps.factors is not None
             Tr = reps.factors.T @ P.reshape(P.shape[0], -1)
         return finish_ratios(lsf, P, num, den, replicates=Tr)
+    if red.pps is not None:
+        return pps_rows_fit(lsf, P, red.squares, *red.pps, num, den)
     if red.squares is not None:
         return _rows_fit(lsf, P, red.squares, num, den)
     # R's multistage: the later stages' terms from their unit totals; R's domain lonely-

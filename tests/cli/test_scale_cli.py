@@ -3,6 +3,7 @@ read into memory; what cannot stream says so."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -213,3 +214,29 @@ def test_auto_says_in_one_line_when_a_large_file_is_read_instead(
     monkeypatch.setattr(scale, "_available_bytes", lambda: 1000)
     r = stats(*args)
     assert r.exit_code == 2 and "exceed the 0.0 GB available; hint:" in r.output
+
+
+PPS_CASES = {c["id"]: c for c in json.loads((FIX / "pps.json").read_text())["cases"]}
+
+
+@pytest.mark.parametrize(("cid", "data", "argv"), [
+    ("brewer_total", "election_pps", ["total", "--fpc", "p", "--pps", "brewer", "--var",
+                                      "Bush"]),
+    ("overton_yg_total", "election_pps", ["total", "--fpc", "p", "--pps", "overton",
+                                          "--pps-variance", "YG", "--var", "Bush"]),
+    ("overton_strat_mean", "election_pps", ["mean", "--fpc", "p", "--strata", "half", "--pps",
+                                            "overton", "--var", "Bush"]),
+    ("stage3_mean", "apiclus3", ["mean", "--psu", "dnum,stype,snum", "--fpc",
+                                 "fpc1,fpc2,fpc3", "--lonely-psu", "adjust", "--var", "api00"]),
+    ("clus1_dom_total", "apiclus1", ["total", "--psu", "dnum", "--weight", "pw", "--fpc", "fpc",
+                                     "--lonely-psu", "adjust", "--adjust-domain-lonely",
+                                     "--var", "enroll", "--where", "dnum = 637"]),
+])
+def test_streamed_pps_and_multistage_designs_reproduce_r(tmp_path: Path, cid: str, data: str,
+                                                          argv: list[str]) -> None:
+    path = tmp_path / f"{data}.parquet"
+    pl.read_csv(FIX / f"{data}.csv", null_values=[""]).write_parquet(path)
+    got = stats_json(argv[0], str(path), *argv[1:], "--engine", "stream")["estimates"][0]
+    want = PPS_CASES[cid]["rows"][0]
+    assert np.isclose(got["estimate"], want["estimate"], rtol=1e-6, atol=0)
+    assert np.isclose(got["std_error"], want["std_error"], rtol=1e-6, atol=0)

@@ -122,8 +122,8 @@ def _lazy_or_none(spec: dict[str, Any]) -> LazySurveyFrame | None:
 def test_most_linear_fixture_cases_stream() -> None:
     streamed = sum(_lazy_or_none(p.values[0]["design"]) is not None for p in CASES)
     # those left: replicates made from the rows of a design without clusters (one per
-    # row), and PPS designs without clusters (each row its own probability)
-    assert streamed >= 236
+    # row), and joint-inclusion matrices (a row and a column per row)
+    assert streamed >= 254
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -188,8 +188,9 @@ def test_what_needs_the_rows_says_so() -> None:
     lf = dataset("apistrat").lazy()
     with pytest.raises(NotStreamable, match="without clusters"):
         LazySurveyFrame(lf, Design(strata="stype", weights="pw")).as_replicate(type="JKn")
-    with pytest.raises(NotStreamable, match="without clusters"):  # each row's own pi
-        LazySurveyFrame(dataset("election_pps").lazy(), Design(fpc="p", pps="brewer"))
+    joint = PPSMatrix(np.loadtxt(FIXTURES / "election_jointprob.csv", delimiter=","))
+    with pytest.raises(NotStreamable, match="joint-inclusion matrix"):  # n x n, row order
+        LazySurveyFrame(dataset("election_pps").lazy(), Design(fpc="p", pps=joint))
 
 
 def _three_stage() -> pl.DataFrame:
@@ -279,14 +280,19 @@ def test_an_unweighted_unstratified_design_counts_its_rows() -> None:
 
 
 @pytest.mark.parametrize("design", [Design(strata="h", ids="psu", weights="w"),
-                                    Design(strata="h", weights="w")])
+                                    Design(strata="h", weights="w"),
+                                    Design(strata="h", fpc="pi", pps="brewer"),
+                                    Design(strata="h", fpc="pi", pps="overton", variance="YG"),
+                                    Design(ids=("psu", "ssu"), fpc=("N1", "N2"))])
 def test_share_of_mentions_streams(design: Design) -> None:
     rng = np.random.default_rng(6)
     n = 300
     frame = pl.DataFrame({"psu": rng.integers(0, 30, n), "h": rng.integers(0, 3, n),
                           "w": rng.uniform(1, 4, n), "g": rng.integers(0, 2, n),
+                          "pi": rng.uniform(0.05, 0.6, n), "ssu": rng.integers(0, 3, n),
                           **{f"q__{o}": rng.random(n) < p for o, p in (("a", .3), ("b", .5),
                                                                         ("c", .2))}})
+    frame = frame.with_columns(pl.lit(60).alias("N1"), (pl.col("psu") % 4 + 5).alias("N2"))
     want = estimators.multiple_choice(SurveyFrame(frame, design), "q", share="mentions", by="g")
     got = estimators.multiple_choice(LazySurveyFrame(frame.lazy(), design), "q",
                                      share="mentions", by="g")

@@ -48,6 +48,8 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     strat = dataset("apistrat")  # districts as PSUs within the school-type strata
     out["clustered"] = root / "clustered.parquet"
     strat.write_parquet(out["clustered"])
+    out["pps"] = root / "pps.parquet"
+    dataset("election_pps").write_parquet(out["pps"])
     out["two_stage"] = root / "two_stage.parquet"
     dataset("apiclus2").write_parquet(out["two_stage"])
     sdr = pl.read_csv(FIXTURES / "apistrat_jk2_sdr.csv")
@@ -84,6 +86,15 @@ def test_two_stage_design_weighted_by_its_fpc_on_spark(spark: Any,
     same(estimators.mean(local, "api00", by="stype", where=pl.col("enroll") > 300),
          estimators.mean(remote, "api00", by="stype", where="enroll > 300"))
     same(estimators.total(local, "enroll"), estimators.total(remote, "enroll"))
+
+
+def test_pps_rows_on_spark(spark: Any, files: dict[str, Path]) -> None:
+    # each row its own PSU with its own probability: sums weighted by pi (and 1 / pi)
+    for pps, variance in (("brewer", "HT"), ("overton", "YG")):
+        spec = DesignSpec(fpc=("p",), pps=pps, pps_variance=variance, strata="half")
+        local = scan_design(files["pps"], spec)
+        remote = scan_design(files["pps"], spec, engine="spark", spark=spark)
+        same(estimators.total(local, "Bush", by="big"), estimators.total(remote, "Bush", by="big"))
 
 
 def test_supplied_successive_difference_design_on_spark(spark: Any,
