@@ -4,9 +4,11 @@
 Parquet files (hive-partitioned: ``year=2024/part-0.parquet``), a glob
 (``acs/*.parquet``), a polars LazyFrame or a Spark DataFrame, without reading rows
 into memory; totals, means, proportions and ratios then stream
-(:class:`~survey.design.LazySurveyFrame`). What needs the rows in memory (weighting
-steps, a stored weighted design, a population file joined as fpc, a second-stage
-fpc) raises :class:`~survey.errors.NotStreamable`, so a caller can read them instead.
+(:class:`~survey.design.LazySurveyFrame`); a population file (``fpc_file``) is joined
+to the rows as a small table. What needs the rows in memory (weighting steps, a stored
+weighted design, replicates made from the rows of a design without clusters, a joint-
+inclusion matrix) raises :class:`~survey.errors.NotStreamable`, so a caller can read
+them instead.
 """
 
 from __future__ import annotations

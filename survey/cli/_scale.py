@@ -3,8 +3,9 @@
 ``survey stats total|mean|proportion|ratio`` read a large Parquet source (a file of a
 million rows or more, a directory of Parquet files, a glob) without loading it: the
 library's :func:`~survey.bind.scan_design` reduces the rows where they are. What needs
-the rows in memory (weighting, --compare of panel members, a second-stage fpc ...) reads
-them as before under ``--engine auto``; ``--engine spark`` says why it cannot.
+the rows in memory (weighting, --compare of panel members, replicates made from rows ...)
+reads them as before under ``--engine auto``, saying so in one line for a large file
+(:func:`read_instead`); ``--engine stream|spark`` says why it cannot.
 Progress (rows read) is drawn on a terminal's stderr, never under ``--format json``.
 """
 

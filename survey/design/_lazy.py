@@ -2,9 +2,11 @@
 Spark DataFrame.
 
 Binding reads only what the design needs, in one GROUP BY pass: for a linearisation
-design the table of PSUs (stratum, PSU, fpc: one row each), bound as a small
-:class:`SurveyFrame` that carries the strata, PSU counts and finite population
-corrections exactly as binding the whole frame would; for supplied replicate columns
+design the table of PSUs (stratum, PSU, fpc: one row each; with an fpc at later stages,
+one row per last-stage unit), bound as a small :class:`SurveyFrame` that carries the
+strata, PSU counts, stages, PPS probabilities and finite population corrections exactly
+as binding the whole frame would; weights a design takes from its fpc are joined back
+to the rows from that small table; for supplied replicate columns
 the row count, weight checks and the rank of the replicate weights (R's ``degf``).
 The estimators then reduce the rows to PSU x domain (or replicate x domain) totals
 with the same backend (:mod:`survey.estimators._stream`).
@@ -53,10 +55,12 @@ class LazySurveyFrame:
     Totals, means, proportions and ratios (:func:`~survey.estimators.total` ...) take
     it in place of a :class:`SurveyFrame` and give the same figures: the rows are
     reduced to small arrays by GROUP BY sums where they live, and those are finished
-    by the same numpy code. Designs: strata, clusters (PSUs), first-stage fpc and
-    lonely PSUs; supplied replicate columns; replicates made from the PSUs
-    (:meth:`as_replicate`). Not (yet): designs without clusters under linearisation,
-    a second-stage fpc, calibrated weights (:class:`~survey.errors.NotStreamable`).
+    by the same numpy code. Designs: strata, clusters (PSUs), an fpc at each stage (R's
+    multistage), weights from the fpc, lonely PSUs, PPS (Brewer, Overton) with or
+    without clusters; supplied replicate columns; replicates made from the PSUs
+    (:meth:`as_replicate`). Not: replicates made from the rows of a design without
+    clusters, joint-inclusion matrices, calibrated weights
+    (:class:`~survey.errors.NotStreamable`; docs/scale.md says why).
 
     ``progress`` is called with a :class:`~survey.design.Progress` as rows are read.
     ``bounds``: the largest absolute value of each replicate (and design) weight column,

@@ -5,7 +5,8 @@ for supplied replicate columns, the replicate x domain totals. Here they come fr
 aggregation over the rows, streamed by polars or run by Spark
 (:class:`~survey.design.LazySurveyFrame`'s backend), grouped by
 
-* stratum and PSU (linearisation, or replicates made from the PSUs);
+* stratum and PSU (linearisation, or replicates made from the PSUs), and the units of
+  every later stage with an fpc (R's ``multistage``: their totals give its later terms);
 * the ``by`` columns (rows with a null one, or outside ``where``, are dropped first);
 * every categorical analysis variable: its categories' totals are the group sums,
 
