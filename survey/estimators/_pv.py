@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from survey.design import SurveyFrame
+from survey.design import LazySurveyFrame, SurveyFrame
 from survey.errors import EstimationError
 from survey.estimators._mi import mi_combine
 from survey.estimators._results import Estimates
@@ -39,15 +39,17 @@ def parse_pv(spec: str) -> tuple[str, tuple[str, ...]]:
     return name.strip(), columns
 
 
-def with_pv(sf: SurveyFrame, pv: Mapping[str, Sequence[str]],
-            analysis: Callable[[SurveyFrame], Any], *, level: float | None = None) -> Estimates:
+def with_pv(sf: SurveyFrame | LazySurveyFrame, pv: Mapping[str, Sequence[str]],
+            analysis: Callable[[Any], Any], *, level: float | None = None) -> Estimates:
     """Run ``analysis`` once per set of plausible values and combine the results, as R's
     ``MIcombine(withPV(mapping = NAME ~ PV1 + ... + PVm, data = design, action = ...))``.
 
     Parameters
     ----------
     sf
-        The bound design (replicate weights, as assessments ship them, or linearisation).
+        The bound design (replicate weights, as assessments ship them, or linearisation),
+        in memory or streamed (a :class:`~survey.design.LazySurveyFrame`: one pass over
+        the rows per plausible value).
     pv
         ``{NAME: [PV1, ..., PVm]}``: in the k-th analysis the column ``NAME`` holds the
         k-th plausible value. Several names (say math and reading) need the same number
@@ -84,11 +86,12 @@ def with_pv(sf: SurveyFrame, pv: Mapping[str, Sequence[str]],
     m = next(iter(counts.values()))
     if m < 2:
         raise EstimationError("give at least two plausible-value columns", location="pv")
+    columns = list(sf.schema) if isinstance(sf, LazySurveyFrame) else sf.frame.columns
     for name, cols in pv.items():
-        if name in sf.frame.columns:
+        if name in columns:
             raise EstimationError(f"{name!r} is a column already: the plausible values need a "
                                   "new name", location="pv", hint=f"e.g. {name}_pv")
-        missing = [c for c in cols if c not in sf.frame.columns]
+        missing = [c for c in cols if c not in columns]
         if missing:
             raise EstimationError(f"plausible-value columns {missing} are not in the frame",
                                   location="pv")

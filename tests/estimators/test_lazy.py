@@ -338,3 +338,16 @@ def test_overton_with_weights_varying_within_psus_needs_the_rows() -> None:
     with pytest.raises(NotStreamable, match="first row"):
         LazySurveyFrame(frame.lazy(), Design(ids="dnum", fpc="pi", pps="overton",
                                              weights="pw"))
+
+
+def test_plausible_values_stream_one_pass_each_as_in_memory() -> None:
+    rng = np.random.default_rng(4)
+    frame = dataset("apistrat").with_columns(
+        *[(pl.col("api00") + rng.normal(0, 25, 200)).alias(f"pv{k}") for k in range(1, 4)])
+    design = Design(strata="stype", weights="pw", fpc="fpc")
+    pv = {"score": ["pv1", "pv2", "pv3"]}
+    want = estimators.with_pv(SurveyFrame(frame, design), pv,
+                              lambda d: estimators.mean(d, "score", by="sch.wide"))
+    got = estimators.with_pv(LazySurveyFrame(frame.lazy(), design), pv,
+                             lambda d: estimators.mean(d, "score", by="sch.wide"))
+    assert_same(want.to_frame(), got.to_frame())
