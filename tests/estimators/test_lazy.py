@@ -215,6 +215,9 @@ def test_an_fpc_at_three_stages_streams_as_in_memory(weights: str | None) -> Non
         want = fn(SurveyFrame(frame, design), *args, by="g", where=pl.col("psu") > 0)
         got = fn(LazySurveyFrame(frame.lazy(), design), *args, by="g", where=pl.col("psu") > 0)
         assert_same(want.to_frame(), got.to_frame())
+    want = estimators.total(SurveyFrame(frame, design), "y", deff=True)
+    assert_same(want.to_frame(),
+                estimators.total(LazySurveyFrame(frame.lazy(), design), "y", deff=True).to_frame())
 
 
 def test_replicate_weights_with_nulls_are_refused_on_the_rows_read() -> None:
@@ -351,3 +354,20 @@ def test_plausible_values_stream_one_pass_each_as_in_memory() -> None:
     got = estimators.with_pv(LazySurveyFrame(frame.lazy(), design), pv,
                              lambda d: estimators.mean(d, "score", by="sch.wide"))
     assert_same(want.to_frame(), got.to_frame())
+
+
+@pytest.mark.parametrize("design", [
+    Design(strata="half", fpc="p", pps="brewer", lonely_psu="adjust"),
+    Design(fpc="p", pps="overton", variance="YG"),
+    Design(strata="half", fpc="p", pps="overton", weights="w")])
+def test_pps_rows_categories_and_design_effects_stream(design: Design) -> None:
+    frame = dataset("election_pps").with_columns(
+        (1 / pl.col("p")).alias("w"), (pl.col("Kerry") > pl.col("Bush")).alias("kerry"),
+        (pl.col("votes") // 150_000).clip(0, 3).alias("size"))
+    for fn, var in ((estimators.proportion, "size"), (estimators.total, "kerry")):
+        want = fn(SurveyFrame(frame, design), var, by="half")
+        got = fn(LazySurveyFrame(frame.lazy(), design), var, by="half")
+        assert_same(want.to_frame(), got.to_frame(), tol=1e-10, zero=1e-7)
+    want = estimators.mean(SurveyFrame(frame, design), "Bush", deff=True)
+    got = estimators.mean(LazySurveyFrame(frame.lazy(), design), "Bush", deff=True)
+    assert_same(want.to_frame(), got.to_frame(), tol=1e-10)
