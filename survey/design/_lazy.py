@@ -90,6 +90,7 @@ class LazySurveyFrame:
         self.psu_columns: tuple[str, ...] = ()  # stratum and PSU columns (linearisation)
         self.psu_code = PSU
         self.row_strata: _Strata | None = None  # strata of a design whose rows are its PSUs
+        self._units: tuple[pl.DataFrame, list[str]] | None = None  # the unit table, its keys
         self.stage_codes: tuple[str, ...] = ()  # unit codes of stages 2, 3 ... (their fpc)
         self.weights: str | None = design.weights  # the weight column the estimates read
         self._weight_factors: tuple[Any, ...] | None = None  # weights not a column (1 / pi)
@@ -159,13 +160,13 @@ class LazySurveyFrame:
             raise NotStreamable("Overton's probabilities are 1 / the weight of each PSU's "
                                 "first row, and the weights vary within PSUs: that needs the "
                                 "rows in order, in memory", hint="use --engine memory")
-        order = self._first_seen(keys)
-        if order is not None:
-            table = table.join(order, on=keys, how="left", nulls_equal=True).sort(ROW)
         units = table.select(keys)
         if d.weights is not None and d.weights not in keys:  # named, for describe()
             units = units.with_columns(table["__wmax"].alias(d.weights) if overton
                                        else pl.lit(1.0).alias(d.weights))
+        # units in sorted order: codes and variances do not depend on it; BRR's
+        # half-samples do (as_replicate reads the order in which PSUs first appear)
+        self._units = (units, keys)
         small = SurveyFrame(units, Design(
             weights=d.weights if d.weights not in keys else None, strata=d.strata,
             ids=tuple(ids) if len(ids) > 1 else ids[0],
@@ -378,9 +379,17 @@ class LazySurveyFrame:
         if kind in ("BRR", "Fay") and self.backend.engine != "polars":
             raise NotStreamable("BRR half-samples follow the order PSUs first appear in, "
                                 "which Spark does not keep", hint="use JKn, or the polars engine")
+        small = self.small
+        if kind in ("BRR", "Fay"):  # the units in the order PSUs first appear, as R
+            assert self._units is not None
+            units, keys = self._units
+            order = self._first_seen(keys)
+            assert order is not None
+            small = SurveyFrame(units.join(order, on=keys, how="left", nulls_equal=True)
+                                .sort(ROW).drop(ROW), small.design)
         new = LazySurveyFrame.__new__(LazySurveyFrame)
         new.__dict__.update(self.__dict__)
-        new.small = as_replicate(self.small, **options)
+        new.small = as_replicate(small, **options)
         new._reps = new.small._reps
         new._design = new.small.design
         return new
