@@ -27,6 +27,7 @@ from survey.codebook._draft_check import check_lines
 from survey.codebook._draft_decide import Decision, decide, is_weight_name
 from survey.codebook._draft_inventory import Cells, Inventory, inventories, inventory
 from survey.codebook._draft_missing import TOOL_MISSING
+from survey.codebook._draft_other import other_label
 from survey.codebook._draft_values import clean_label, norm_number
 from survey.codebook._load import codebook_to_dict, dump_codebook, parse_codebook
 from survey.codebook._model import (
@@ -308,8 +309,10 @@ def _column_question(c: Col, raw: RawTable, ids: _IdMaker) -> tuple[Question, li
     delimited = inf.type == "multiple"
     options = tuple(_safe_codes(list(inf.options)))
     other = None
-    if delimited and inf.other:
-        code = next(o.code for o in options if normalize_key(o.label) == "other")
+    if inf.other and inf.type in ("single", "multiple"):     # write-ins kept beside the options
+        label = other_label([o.label for o in options])
+        code = next((o.code for o in options if normalize_key(o.label) == "other"), None) or next(
+            o.code for o in options if o.label == label)
         other = OtherSpec(option=code, column=c.ref)
     return Question(
         id=qid, type=inf.type, column=c.ref, role=role, pii=pii,

@@ -55,6 +55,14 @@ def check_lines(d: Decision, *, role: str = "answer") -> list[str]:
         if s.multi_cells < 3:
             out.append(f"only {s.multi_cells} cells join several answers with {s.delimiter!r}: "
                        "check this is a multiple choice, not single answers holding the separator")
+    if d.type == "single" and d.tail is not None:
+        t = d.tail
+        share = 100 * t.cells / d.n_answered
+        many = "write-ins" if t.n_distinct > 1 else "write-in"
+        out.append(f"{t.n_distinct} distinct {many} ({t.cells} of {d.n_answered} answers, {share:.1f}%; "
+                   f"{_quote(t.examples)}) beside {len(t.labels)} recurring options: drafted as "
+                   "Other, their text kept in <id>__other_text; check none is an option spelled "
+                   "differently, and that the options are the questionnaire's list")
     if d.scale is not None:
         order = " < ".join(o.label for o in d.options)
         if d.scale.doubt:

@@ -19,7 +19,9 @@ The rules, in the order they are tried:
 4. **A joined multi-select** where a separator yields a recurring closed set of options
    (:mod:`._draft_lists`), write-ins kept as the other text.
 5. **A choice** when few distinct values repeat, up to hundreds of options when each is
-   chosen often (179 countries in 90,000 answers); otherwise **text**.
+   chosen often (179 countries in 90,000 answers); a recurring closed set beside a tail
+   of rare write-ins (a radio question's typed "Other", :mod:`._draft_other`) is a single
+   choice with an ``Other`` option whose text is kept; otherwise **text**.
 
 Each step reads the distinct values with polars expressions; Python only ever sees the
 options of a choice question.
@@ -36,6 +38,7 @@ import polars as pl
 from survey._text import normalize_key
 from survey.codebook._draft_inventory import Inventory, inventory
 from survey.codebook._draft_lists import Split, find_split
+from survey.codebook._draft_other import OtherTail, other_label, other_tail
 from survey.codebook._draft_scales import Scale, recognise_scale
 from survey.codebook._draft_values import (
     _DATE_PATTERNS,
@@ -70,6 +73,7 @@ class Decision:
 
     ``type``, ``options``, ``missing`` and ``delimiter`` go into the codebook; ``other``:
     write-ins sit beside the options in the cell (kept as the question's other text);
+    ``tail``: the write-ins of a single choice read as its ``Other`` option;
     ``scale``: the scale an ordinal was read from; ``strays``: answers of a numeric
     column that are not numbers (declared missing codes) and ``stray_cells`` how many cells
     hold them; ``sentinels``: numeric codes read as missing; ``split``: the list reading of
@@ -87,6 +91,7 @@ class Decision:
     stray_cells: int = 0
     sentinels: tuple[str, ...] = ()
     split: Split | None = None
+    tail: OtherTail | None = None
     n_answered: int = 0
     n_keys: int = 0
     odd_numbers: int = 0          # leading-zero or 10+ digit values read as numbers
@@ -262,11 +267,18 @@ def decide(inv: Inventory, *, header: str = "", date_cells: bool = False, weight
         return Decision("multiple", options=opts, missing=strong_codes, delimiter=split.delimiter,
                         other=split.write_ins, split=split, n_answered=answered,
                         n_keys=len(split.labels))
-    if _choice(subst, answered):
+    tail = other_tail(subst, answered)
+    if _choice(subst, answered) and (tail is None or not tail.longer):
         if not options:
             options = make_options(subst["value"].to_list())
         return Decision("single", options=options, missing=strong_codes, n_answered=answered,
                         n_keys=n_keys)
+    if tail is not None:                 # a closed set and typed "Other" answers
+        labels = list(tail.labels) if other_label(tail.labels) else [*tail.labels, "Other"]
+        missing = strong_codes + _missing_codes([m for m in tail.missing
+                                                 if normalize_key(m) not in {normalize_key(c.label) for c in strong_codes}])
+        return Decision("single", options=make_options(labels), missing=missing, other=True,
+                        tail=tail, n_answered=answered, n_keys=len(tail.labels))
     return Decision("text", n_answered=answered, n_keys=inv.n_keys())
 
 

@@ -58,7 +58,7 @@ _DATE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 _MIDNIGHT = re.compile(r"[ T]0{1,2}:00(:00(\.0+)?)?$")
 _TEXT_HINT = re.compile(
     r"comment|remark|feedback|suggest|concern|anything else|please specify|specify|"
-    r"open-ended|_text$|\bnotes?\b|의견|기타|건의", re.IGNORECASE)
+    r"open-ended|_text\b|\bnotes?\b|의견|기타|건의", re.IGNORECASE)
 
 # Unicode White_Space, as polars' strip_chars (ingest's blank test) sees it; Python's
 # str.strip also strips the separators \x1c-\x1f, which ingest keeps as a value.

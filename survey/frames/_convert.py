@@ -74,6 +74,7 @@ def convert_question(
     A column that was not found is None and yields null output.
     """
     out = Converted()
+    own_text: pl.Expr | None = None       # write-ins typed into a single choice's own cell
     if q.type == "multiple":
         _multiple(q, main, options, other, out, global_missing)
         return out
@@ -92,6 +93,15 @@ def convert_question(
         blank = _blank(col)
         value, reason = _typed(q, col, key, pl.col(f"__parsed_{q.id}"))
         usable = ~blank & ~is_missing
+        if q.type in ("single", "ordinal") and q.other is not None and q.other.option is not None \
+                and other == main:
+            # write-ins in the answer cell itself (a radio question's typed "Other"): the
+            # Other option, the text kept in <id>__other_text, never an unknown option
+            typed_in = usable & value.is_null()
+            label = next(o.label for o in q.options if o.code == q.other.option)
+            value = pl.when(typed_in).then(pl.lit(label, dtype=_dtype(q))).otherwise(value)
+            reason = pl.lit(None, pl.String)
+            own_text = pl.when(typed_in).then(col.str.strip_chars())
         out.outputs.append(pl.when(usable & reason.is_null()).then(value).otherwise(None).alias(q.id))
         bad = pl.when(usable & reason.is_not_null()).then(reason)
         if q.required:
@@ -103,7 +113,8 @@ def convert_question(
     if q.missing_codes and main is None:
         out.outputs.append(pl.lit(None, pl.String).alias(f"{q.id}__missing"))
     if q.other is not None:
-        out.outputs.append(_other_text(other).alias(f"{q.id}__other_text"))
+        text = own_text if own_text is not None else _other_text(other)
+        out.outputs.append(text.alias(f"{q.id}__other_text"))
     return out
 
 
