@@ -28,6 +28,7 @@ from survey.codebook._draft_decide import Decision, decide, is_weight_name
 from survey.codebook._draft_inventory import Cells, Inventory, inventories, inventory
 from survey.codebook._draft_missing import TOOL_MISSING
 from survey.codebook._draft_other import other_label
+from survey.codebook._draft_pii import is_name_header, is_pii_header, personal
 from survey.codebook._draft_values import clean_label, norm_number
 from survey.codebook._load import codebook_to_dict, dump_codebook, parse_codebook
 from survey.codebook._model import (
@@ -66,15 +67,6 @@ _META_NAMES = frozenset({
     "redcap_survey_identifier", "interviewtime", "응답일시", "제출일시", "응답 시간",
 })
 _META_RE = re.compile(r"(_complete|_timestamp)$|^grouptime\d+$")
-_PII_RE = re.compile(
-    r"(^|[^a-z])(firstname|lastname|surname|fullname|e-?mail|ip ?address|ipaddr|phone|mobile|"
-    r"address|latitude|longitude|recipient|deviceid)|이름|성명|이메일|전화|휴대폰|연락처|주소",
-    re.IGNORECASE)
-_NAME_PREFIX = frozenset({"", "first", "last", "full", "given", "family", "middle", "sur", "head",
-                          "respondent", "contact", "member", "your", "my", "child", "parent"})
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_IP = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
-_PHONE = r"^(\+\d{1,3}[ .-]?)?(\(\d{2,4}\)[ .-]?)?\d{2,4}[ .-]\d{3,4}[ .-]\d{3,4}$"
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 
 
@@ -296,14 +288,20 @@ def _column_question(c: Col, raw: RawTable, ids: _IdMaker) -> tuple[Question, li
         inf = Decision("text", missing=inf.missing, n_answered=inf.n_answered,
                        n_keys=inf.n_keys)  # a string variable: digits are an id
     role = "meta" if _is_meta(c) else "answer"
-    header_pii = _is_pii_header(c.sc.block) or _is_pii_header(c.text)
-    numeric = inf.type in ("integer", "number", "date", "datetime")
+    timing = _timing_of(c, raw)          # LimeSurvey's seconds on a question or a group
+    if timing is not None:
+        role = "meta"
+        if inf.n_answered == 0:
+            inf = Decision("number")
+    header_pii = is_pii_header(c.sc.block) or is_pii_header(c.text)
     if inf.type in ("single", "ordinal", "multiple") and header_pii and (
-            _is_name_header(c.sc.block) or _is_name_header(c.text) or inf.n_keys * 2 > inf.n_answered):
+            is_name_header(c.sc.block) or is_name_header(c.text) or inf.n_keys * 2 > inf.n_answered):
         inf = Decision("text", n_answered=inf.n_answered, n_keys=inf.n_keys)   # names are never categories
-    categorical = inf.type in ("single", "ordinal", "multiple")
-    pii = not numeric and not categorical and bool(
-        header_pii or _pii_values(inv.values) or (inf.type == "text" and role == "answer"))
+    pii, why = personal(inf, inv.values, header_pii=header_pii, role=role)
+    checks = check_lines(inf, role=role) + ([why] if why else [])
+    if timing is not None and inf.n_answered == 0:
+        checks = [f"no answers in the file: LimeSurvey's seconds on question {timing}, drafted as "
+                  "number; delete the question if the timings were not recorded"]
     matrix_cell = raw.layout == "surveymonkey" and c.sc.sub and c.ref != c.sc.block
     qid = ids.make(c.text if matrix_cell else c.sc.block)
     delimited = inf.type == "multiple"
@@ -319,7 +317,7 @@ def _column_question(c: Col, raw: RawTable, ids: _IdMaker) -> tuple[Question, li
         options=options, missing_codes=inf.missing, other=other,
         layout="delimited" if delimited else None, delimiter=inf.delimiter if delimited else None,
         **_text(c),
-    ), inf.notes, check_lines(inf, role=role)
+    ), inf.notes, checks
 
 
 def _infer(c: Col, raw: RawTable, inv: Inventory) -> Decision:
@@ -398,33 +396,19 @@ def _safe_codes(options: list[Option]) -> list[Option]:
     return out
 
 
+def _timing_of(c: Col, raw: RawTable) -> str | None:
+    """The question code a LimeSurvey timing column times: ``<code>Time`` beside the
+    question ``<code>`` (or its sub-questions ``<code>[SQ001]``); None for other columns."""
+    m = re.fullmatch(r"([A-Za-z][A-Za-z0-9_]*?)Time", c.sc.block)
+    if m is None:
+        return None
+    code = m.group(1)
+    return code if any(s.block == code or s.block.startswith(code + "[") for s in raw.columns) else None
+
+
 def _is_meta(c: Col) -> bool:
     names = {normalize_key(x) for x in (c.sc.block, c.sc.alt) if x}
     return bool(names & _META_NAMES) or bool(_META_RE.search(c.sc.block.lower()))
-
-
-def _is_pii_header(text: str) -> bool:
-    """Names, e-mails, addresses, phone numbers, locations in a column header."""
-    if _PII_RE.search(text):
-        return True
-    words = re.split(r"[^a-z]+", text.lower())
-    return any(w == "name" and (i == 0 or words[i - 1] in _NAME_PREFIX) for i, w in enumerate(words))
-
-
-def _is_name_header(text: str) -> bool:
-    """A header asking for a person's name (``Name``, ``First name``, ``성명``)."""
-    words = re.split(r"[^a-z]+", text.lower())
-    return bool(re.search(r"firstname|lastname|surname|fullname|이름|성명", text, re.IGNORECASE)) or any(
-        w == "name" and (i == 0 or words[i - 1] in _NAME_PREFIX) for i, w in enumerate(words))
-
-
-def _pii_values(values: pl.DataFrame) -> bool:
-    """Half the distinct values are e-mail addresses, IP addresses or phone numbers."""
-    if values.is_empty():
-        return False
-    v = pl.col("value").str.strip_chars()
-    hit = (v.str.contains(_EMAIL.pattern) | v.str.contains(_IP.pattern) | v.str.contains(_PHONE))
-    return int(values.select(hit.sum()).item()) * 2 >= values.height
 
 
 def _text(c: Col) -> dict[str, str]:

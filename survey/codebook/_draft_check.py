@@ -13,8 +13,13 @@ repeat (counted whole it would mislead).
 
 from __future__ import annotations
 
+import re
+
 from survey.codebook._draft_decide import Decision
 from survey.codebook._draft_values import MAX_OPTIONS
+
+# answer codes exported without their labels: LimeSurvey's A1/A2/AO01, Y/N, M/F ...
+_BARE_CODE = re.compile(r"^(?:[A-Za-z]{1,3}\d{1,4}|[A-Z])$")
 
 __all__ = ["check_lines"]
 
@@ -27,6 +32,10 @@ def _quote(values: tuple[str, ...] | list[str], k: int = 3) -> str:
 def check_lines(d: Decision, *, role: str = "answer") -> list[str]:
     """The ``# CHECK`` comments for one drafted question (empty when the evidence is clear)."""
     out: list[str] = []
+    if d.n_answered == 0:
+        out.append(f"no answers in the file: drafted as {d.type}; check the question was "
+                   "asked and exported, and set its type")
+        return out
     if d.strays:
         share = 100 * d.stray_cells / d.n_answered
         out.append(f"{d.n_answered} answers, {d.stray_cells} ({share:.1f}%) not a number "
@@ -39,6 +48,12 @@ def check_lines(d: Decision, *, role: str = "answer") -> list[str]:
     if d.sentinels:
         out.append(f"{_quote(d.sentinels)} read as missing codes (the other answers are "
                    "non-negative); if they are real values, delete them from missing_codes")
+    codes = [o.label for o in d.options if not (d.other and o.label == "Other")]
+    if d.type in ("single", "multiple") and role == "answer" and codes and all(
+            _BARE_CODE.match(c) for c in codes):
+        out.append(f"the options are bare codes ({_quote(codes)}) with no labels: give each "
+                   "option its label from the questionnaire (or draft with --metadata and a "
+                   "codebook table of value, label)")
     if d.type == "single" and d.n_keys > MAX_OPTIONS and role == "answer":
         out.append(f"{d.n_keys} distinct answers drafted as one closed list of options "
                    "(countries, languages ...); if people typed them, make it text")

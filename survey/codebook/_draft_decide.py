@@ -226,7 +226,7 @@ def decide(inv: Inventory, *, header: str = "", date_cells: bool = False, weight
     """
     answered = inv.n_answered
     if answered == 0:
-        return Decision("text", notes=["no answers in the file: typed as text"])
+        return Decision("text")          # no answers: a guess, said by a CHECK line
     f = _flags(inv.values)
     rest = f.filter(~pl.col("miss"))
     sentinels = rest.clear()

@@ -90,6 +90,9 @@ _KO_DEGREE = re.compile(r"^(매우|아주|대단히|정말|충분히|적극적�
                         r"별로|그다지|거의|전혀)\s")
 _KO_NEGATION = re.compile(r"지 ?않|않은|않는|않다|않음|아니다|아닌")
 _NUMBERED = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:[-–—:=.)]\s*|\s+)?(.*)$")
+# the end label first, the number glued on or after a dash/bracket: "Very helpful10",
+# "Very helpful - 10", "Very helpful (10)" (LimeSurvey's slider/array ends seen in exports)
+_TRAILING = re.compile(r"^([^\d]*[^\W\d_])\s*(?:[-–—:=(]\s*)?(\d+)\)?$")
 
 SCALE_NOUNS: dict[str, str] = {k: k for k in (*_ROOTS, "frequency", "rating", "degree", "duration", "range")}
 """Scale kind -> the noun a person would name a grid of it by (``favorability``)."""
@@ -251,13 +254,23 @@ def _korean_degree(s: str) -> tuple[str, float] | None:
 
 
 def _numbered(labels: Sequence[str]) -> Scale | None:
-    """``1 - Strongly disagree``, ``2``, ..., ``5 - Strongly agree``; 0-10 with or without end labels."""
+    """``1 - Strongly disagree``, ``2``, ..., ``5 - Strongly agree``; 0-10 with or without end
+    labels, which may also carry their number after them beside bare numbers
+    (``Not helpful1``, ``2`` ... ``Very helpful10``)."""
     parsed = []
+    trailing = 0
     for lab in labels:
         m = _NUMBERED.match(_norm(lab))
         if m is None:
-            return None
+            t = _TRAILING.match(_norm(lab))
+            if t is None:
+                return None
+            parsed.append((float(t.group(2)), lab, t.group(1)))
+            trailing += 1
+            continue
         parsed.append((float(m.group(1)), lab, m.group(2)))
+    if trailing and (trailing > 2 or 2 * sum(not t for _, _, t in parsed) < len(parsed)):
+        return None          # an end label with its number after it: only beside bare numbers
     values = sorted(v for v, _, _ in parsed)
     if len(set(values)) != len(values) or not all(v.is_integer() for v in values):
         return None
