@@ -56,9 +56,11 @@ def is_pii_header(text: str) -> bool:
 
 
 def is_name_header(text: str) -> bool:
-    """A header asking for a person's name (``Name``, ``First name``, ``성명``)."""
+    """A header asking for a person's name or login (``Name``, ``First name``, ``성명``,
+    Kobo's ``_submitted_by``): its answers are never a category's options."""
     words = re.split(r"[^a-z]+", text.lower())
-    return bool(re.search(r"firstname|lastname|surname|fullname|이름|성명", text, re.IGNORECASE)) or any(
+    return bool(re.search(r"firstname|lastname|surname|fullname|username|user name|submitted_?by|이름|성명",
+                          text, re.IGNORECASE)) or any(
         w == "name" and (i == 0 or words[i - 1] in _NAME_PREFIX) for i, w in enumerate(words))
 
 

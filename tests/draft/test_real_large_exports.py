@@ -101,3 +101,26 @@ def test_flying_etiquette_gives_the_publishers_41_percent() -> None:
     answered = typed[rude.id].drop_nulls().cast(pl.String)
     rude_share = answered.is_in(["Yes, somewhat rude", "Yes, very rude"]).mean()
     assert typed.height == 1040 and round(100 * rude_share) == 41
+
+
+def test_forms_radio_questions_with_typed_other_count_every_write_in_as_other() -> None:
+    from survey._text import normalize_key
+
+    raw = read_table(_need("rcs", "rcs2018_en.tsv"))
+    cb = draft_codebook(raw, survey_name="rcs2018")
+    radios = [q for q in cb.questions if q.type == "single" and q.other is not None]
+    assert {"what_industry_do_you_work_or", "what_gender_do_you_identify_with",
+            "what_was_the_first_computer_language_or"} <= {q.id for q in radios}
+    typed = type_table(raw, cb)
+    assert typed.frame.height == 3062 and typed.report.n_errors == 0
+    for q in radios:
+        assert q.other is not None and q.other.column == q.column
+        cells = [c for c in raw.frame[next(s.name for s in raw.columns if s.block == q.column)].to_list()
+                 if c is not None and c.strip()]
+        known = {k for o in q.options for k in o.match_keys()} | {k for m in q.missing_codes for k in m.match_keys()}
+        written = [c.strip() for c in cells if normalize_key(c) not in known]
+        assert written, q.id
+        other = next(o for o in q.options if o.code == q.other.option)
+        chosen = sum(normalize_key(c) in other.match_keys() for c in cells)    # "Other" itself ticked
+        assert int((typed.frame[q.id].cast(pl.String) == other.label).sum()) == len(written) + chosen
+        assert sorted(typed.frame[f"{q.id}__other_text"].drop_nulls().to_list()) == sorted(written)
