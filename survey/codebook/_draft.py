@@ -298,7 +298,9 @@ def _column_question(c: Col, raw: RawTable, ids: _IdMaker) -> tuple[Question, li
             is_name_header(c.sc.block) or is_name_header(c.text) or inf.n_keys * 2 > inf.n_answered):
         inf = Decision("text", n_answered=inf.n_answered, n_keys=inf.n_keys)   # names are never categories
     pii, why = personal(inf, inv.values, header_pii=header_pii, role=role)
-    checks = check_lines(inf, role=role) + ([why] if why else [])
+    checks = check_lines(inf, role=role)
+    if why and (pii or not checks):     # "free text kept" only where nothing else is said
+        checks.append(why)
     if timing is not None and inf.n_answered == 0:
         checks = [f"no answers in the file: LimeSurvey's seconds on question {timing}, drafted as "
                   "number; delete the question if the timings were not recorded"]

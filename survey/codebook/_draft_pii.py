@@ -32,7 +32,7 @@ __all__ = ["is_name_header", "is_pii_header", "personal", "pii_values"]
 _PII_RE = re.compile(
     r"(^|[^a-z])(firstname|lastname|surname|fullname|e-?mail|ip ?address|ipaddr|phone|mobile|"
     r"address|latitude|longitude|recipient|deviceid|zip ?code|postal ?code|postcode|signature|"
-    r"username|user name|submitted_?by|where do you live)|^_?token$|이름|성명|이메일|전화|휴대폰|연락처|주소|우편번호",
+    r"username|user name|submitted_?by|network ?_?id|where do you live)|^_?token$|이름|성명|이메일|전화|휴대폰|연락처|주소|우편번호",
     re.IGNORECASE)
 _NAME_PREFIX = frozenset({"", "first", "last", "full", "given", "family", "middle", "sur", "head",
                           "respondent", "contact", "member", "your", "my", "child", "parent"})

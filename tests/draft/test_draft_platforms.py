@@ -165,8 +165,7 @@ def test_expected_types(name: str, exports: dict) -> None:
     text = draft_codebook_yaml(raw, survey_name=name)
     for q in cb.questions:
         if q.type == "text" and q.role == "answer" and not q.pii:   # personal data only on evidence
-            assert f"# CHECK {q.id}: free text kept (pii: false)" in text or \
-                f"# CHECK {q.id}: no answers in the file" in text, q.id
+            assert f"# CHECK {q.id}: " in text, q.id    # kept, counted whole or empty: said
 
 
 def _labels(cb: Codebook, qid: str) -> list[str]:
