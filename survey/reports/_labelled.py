@@ -187,6 +187,10 @@ def _plan(frame: pl.DataFrame, codebook: Codebook, fmt: str, language: str, keep
         text = _text(q, language)
         if q.type in ("single", "ordinal") and q.id in frame.columns:
             _choice(q, frame, plan, fmt, language)
+            other = f"{q.id}__other_text"          # a write-in's text, beside its Other code
+            if other in outs:
+                plan.columns[other] = pl.col(other)
+                plan.labels[other] = f"{text}: other (text)"
             done.update(outs)
             continue
         if q.type == "multiple":

@@ -126,6 +126,12 @@ def test_draft_validate_ingest_stats_count_write_ins_as_other(tmp_path: Path) ->
     shares = {e["category"]: e["estimate"] for e in json.loads(r.stdout)["estimates"]}
     assert shares["Other"] == sum(x.startswith("I typed") for x in langs) / n
     assert abs(sum(shares.values()) - 1) < 1e-12
+    sav = tmp_path / "wave.sav"                     # the .sav export keeps the write-ins' text
+    r = run("export", str(wave), str(sav))
+    assert r.exit_code == 0, r.output
+    back = read_table(sav).frame
+    assert [x for x in back["which_language_do_you_use_most__other_text"].to_list() if x] == [
+        x for x in langs if x.startswith("I typed")]
 
 
 # --------------------------------------------------------------------------- property
