@@ -212,6 +212,9 @@ def _parse_question(qraw: Any, loc: str, problems: list[str]) -> Question | None
             ocode = None if oraw.get("option") is None else _scalar(oraw["option"])
             if ocode is not None and ocode not in {o.code for o in options}:
                 problems.append(f"{loc}.other.option: {ocode!r} is not an option code")
+            if ocode is None and qtype in ("single", "ordinal") and str(oraw["column"]) == str(column):
+                problems.append(f"{loc}.other.option: write-ins in the question's own column need "
+                                "the option they count as (e.g. option: other)")
             other = OtherSpec(option=ocode, column=str(oraw["column"]))
     lo = hi = None
     rng = qraw.get("range")

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +24,7 @@ from survey.codebook import load_codebook, parse_codebook
 from survey.codebook._draft import draft_codebook_yaml
 from survey.codebook._draft_check import check_lines
 from survey.codebook._draft_decide import infer_column
+from survey.errors import CodebookError
 from survey.frames import read_survey, type_table
 from survey.io import read_table
 from tests.clirun import run
@@ -177,3 +179,12 @@ def test_property_generated_radio_with_other_drafts_ingests_and_counts(case: tup
         for o in options:
             assert (col == o).sum() == cells.count(o)
         assert sorted(typed.frame["favourite_fruit__other_text"].drop_nulls().to_list()) == sorted(write_ins)
+
+
+def test_codebook_refuses_write_ins_in_the_own_column_without_their_option() -> None:
+    q = {"id": "lang", "type": "single", "column": "Lang", "options": [{"code": "py", "label": "Python"}],
+         "other": {"column": "Lang"}}
+    with pytest.raises(CodebookError, match=r"other\.option: write-ins in the question's own column"):
+        parse_codebook({"survey": "t", "version": "1", "questions": [q]})
+    q["other"] = {"column": "Lang (other)"}                     # a specify column of its own: fine
+    assert parse_codebook({"survey": "t", "version": "1", "questions": [q]}).question("lang").other
