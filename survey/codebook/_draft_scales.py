@@ -378,6 +378,8 @@ def _band_value(label: str) -> tuple[float, float, str, str] | None:
     ``65 years or older``, ``$100,000 - $149,999``, ``> 60``, ``150000``: side -1 below the
     number, +1 above it, 0 a range or a point; shape ``range``, ``open`` or ``point``."""
     s = _CURRENCY.sub(" ", _norm(label))
+    if _NEVER.match(s) or s in ("no one", "nobody", "nothing", "zero"):
+        return -1.0, 0.0, "none", ""
     s = re.sub(r"(?<=\d),(?=\d{3}\b)", "", s)
     s = re.sub(r"\s+", " ", s).strip()
     nums = [float(n) * {"k": 1e3, "m": 1e6}.get(u, 1.0) for n, u in _BAND_NUM.findall(s)]

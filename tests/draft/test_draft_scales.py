@@ -75,6 +75,7 @@ def test_non_substantive_answers_become_missing_not_scale_points(missing: str) -
      ["Less than $10k", "$10,000 - $49,999", "$50,000 - $99,999", "$100,000 or more"]),
     (["10-49 employees", "500 or more employees", "1-9 employees", "50-499 employees"],
      ["1-9 employees", "10-49 employees", "50-499 employees", "500 or more employees"]),
+    (["5-10", "None", "1-4", "More than 10"], ["None", "1-4", "5-10", "More than 10"]),
 ])
 def test_numeric_classes_are_ordered_by_their_numbers(labels: list[str], ordered: list[str]) -> None:
     scale = recognise_scale([*labels, "Prefer not to say"])
