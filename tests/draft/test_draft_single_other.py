@@ -61,7 +61,7 @@ def test_existing_other_option_takes_the_write_ins() -> None:
 
 def test_rare_short_options_stay_options_and_rare_non_answers_are_missing_codes() -> None:
     ranges = infer_column(["None"] * 115 + ["1-5"] * 10 + ["5-10"] * 3 + ["20-30"])
-    assert ranges.type == "single" and not ranges.other
+    assert ranges.type == "ordinal" and not ranges.other       # numeric classes, in order
     assert [o.label for o in ranges.options] == ["None", "1-5", "5-10", "20-30"]
     gender = infer_column(["Woman"] * 40 + ["Man"] * 50 + ["Prefer not to say"]
                           + [f"my own words {i}" for i in range(8)])
