@@ -8,13 +8,14 @@ import numpy as np
 import polars as pl
 
 from survey._typing import ChisqStatistic
-from survey.design import SurveyFrame, subset_df
+from survey.design import LazySurveyFrame, Sum, SurveyFrame, subset_df
 from survey.design._frame import DOM, H, PSU, W
 from survey.estimators._basic import categories, mean
 from survey.estimators._engine import make_domains
 from survey.estimators._intervals import wald
 from survey.estimators._results import Estimates, TestResult
-from survey.errors import EstimationError
+from survey.estimators._stream import lazy_categories
+from survey.errors import EstimationError, NotStreamable
 
 __all__ = ["chisq", "contrast", "difference", "differences"]
 
@@ -167,8 +168,8 @@ def _label(keys: Mapping[str, object]) -> str:
     return ", ".join(f"{k}={v}" for k, v in keys.items())
 
 
-def chisq(sf: SurveyFrame, row: str, col: str, *, statistic: ChisqStatistic = "F",
-          where: pl.Expr | None = None) -> TestResult:
+def chisq(sf: SurveyFrame | LazySurveyFrame, row: str, col: str, *,
+          statistic: ChisqStatistic = "F", where: pl.Expr | None = None) -> TestResult:
     """Rao-Scott test of independence in a two-way table, as R's ``svychisq``.
 
     Parameters
@@ -192,34 +193,53 @@ def chisq(sf: SurveyFrame, row: str, col: str, *, statistic: ChisqStatistic = "F
     ``na.rm=TRUE``). On replicate designs the cell covariance comes from the
     replicates and the denominator degrees of freedom from R's ``degf()`` of the
     (sub)design, as R's ``svychisq.svyrep.design``.
+
+    On a lazy design (:class:`~survey.design.LazySurveyFrame`) the cell proportions and
+    their covariance stream (:func:`mean` of the cell), the denominator degrees of
+    freedom are the domain's counted among rows of non-zero weight (as every streamed
+    estimate), and the Wald tests need the rows (:class:`~survey.errors.NotStreamable`).
     """
     from scipy import stats  # lazily: scipy.stats costs a second of start-up
 
     if statistic not in ("F", "Chisq", "Wald", "adjWald", "lincom", "saddlepoint"):
         raise EstimationError(f"statistic={statistic!r} is not F, Chisq, Wald, adjWald, "
                               "lincom or saddlepoint")
-    rl, cl = categories(sf, row), categories(sf, col)
+    lazy = isinstance(sf, LazySurveyFrame)
+    rl, cl = ((lazy_categories(sf, row), lazy_categories(sf, col)) if lazy
+              else (categories(sf, row), categories(sf, col)))  # type: ignore[arg-type]
     if rl is None or cl is None:
         raise EstimationError("chisq() needs two categorical columns",
                               location=row if rl is None else col)
-    dom = make_domains(sf, by=None, where=where)
-    inside = dom.data.filter(pl.col(DOM).is_not_null())
-    rs = inside[row].drop_nulls().unique().to_list()
-    cs = inside[col].drop_nulls().unique().to_list()
+    nu = 0.0
+    if isinstance(sf, LazySurveyFrame):
+        if statistic in ("Wald", "adjWald"):
+            raise NotStreamable(f"statistic={statistic!r} needs the rows in memory",
+                                hint="use statistic='F' (Rao-Scott)")
+        seen = sf.backend.aggregate([row, col], [Sum("__rows", (("one", ""),))],
+                                    where=where, step="chisq")
+        rs, cs = (seen[c].drop_nulls().unique().to_list() for c in (row, col))
+        N = float(seen["__rows"].sum())
+    else:
+        dom = make_domains(sf, by=None, where=where)
+        inside = dom.data.filter(pl.col(DOM).is_not_null())
+        rs = inside[row].drop_nulls().unique().to_list()
+        cs = inside[col].drop_nulls().unique().to_list()
+        N = float(inside.height)
     rl = [v for v in rl if v in rs]
     cl = [v for v in cl if v in cs]
     nr, nc = len(rl), len(cl)
     if nr < 2 or nc < 2:
         raise EstimationError(f"the table is {nr} x {nc}: each variable needs two values")
-    if sf.is_replicate:  # R's degf() of the subset design
-        nu = float(subset_df(sf, inside.filter(pl.col(W) != 0)[PSU].unique().to_numpy()))
-    else:
-        nu = float(inside.select(pl.col(PSU).n_unique() - pl.col(H).n_unique()).item())
-    if statistic in ("Wald", "adjWald"):
-        from survey.estimators._tabletests import wald_independence
+    if isinstance(sf, SurveyFrame):
+        if sf.is_replicate:  # R's degf() of the subset design
+            nu = float(subset_df(sf, inside.filter(pl.col(W) != 0)[PSU].unique().to_numpy()))
+        else:
+            nu = float(inside.select(pl.col(PSU).n_unique() - pl.col(H).n_unique()).item())
+        if statistic in ("Wald", "adjWald"):
+            from survey.estimators._tabletests import wald_independence
 
-        return wald_independence(sf, row, col, rl, cl, where, nu,
-                                 adjusted=statistic == "adjWald")
+            return wald_independence(sf, row, col, rl, cl, where, nu,
+                                     adjusted=statistic == "adjWald")
     # cells in R's interaction order: row level fastest
     labels = [f"{r}\x1f{c}" for c in cl for r in rl]
     cell = (pl.when(pl.col(row).is_not_null() & pl.col(col).is_not_null())
@@ -228,7 +248,8 @@ def chisq(sf: SurveyFrame, row: str, col: str, *, statistic: ChisqStatistic = "F
     m = mean(sf.with_columns(cell), "__cell", where=where)
     p = m.estimate
     V = m.vcov
-    N = float(inside.height)
+    if lazy:  # the domain's degrees of freedom, from the same pass
+        nu = float(m.table["df"][0])
     # Pearson X^2 on the weighted table scaled to N
     tab = (p * N).reshape(nc, nr).T
     expct = np.outer(tab.sum(1), tab.sum(0)) / N

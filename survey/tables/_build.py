@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 import polars as pl
 
 from survey._options import unticked_is_false
 from survey.codebook import Codebook, QuestionGroup
-from survey.design import SurveyFrame
-from survey.design._frame import W as _DESIGN_WEIGHT
+from survey.design import LazySurveyFrame, Progress, SurveyFrame
 from survey.errors import EstimationError
+from survey.tables._context import Context, FrameRows, frame_context, stream_context
 from survey.tables._design_tests import design_chisq, design_pvalues, design_ranktest
 from survey.tables._disclosure import SuppressionPlan, grid_lines, suppress
 from survey.tables._disclosure import REASONS
@@ -20,42 +20,25 @@ from survey.tables._grid import Grid, build_grid
 from survey.tables._model import CELL_SCHEMA, Column, Crosstab, CrosstabSet
 from survey.tables._notes import set_notes, table_notes
 from survey.tables._options import CELL_STATISTICS, CellStatistic, Disclosure, Significance
-from survey.tables._questions import RowQuestion, resolve_questions
+from survey.tables._questions import RowQuestion
 from survey.tables._sig import (
     adjust_pvalues,
-    column_letters,
     letters_from_pvalues,
     pairs,
     rao_scott_f,
     welch_t,
     z_pooled,
 )
-from survey.tables._tabulate import BannerVar, Tabulator, banner_var
+from survey.tables._stream import StreamRows, is_streamed
+from survey.tables._tabulate import BannerVar, Tabulator
 
 __all__ = ["crosstab", "crosstabs"]
 
-Progress = Callable[[int, int, str], None]
-
-
-@dataclass(frozen=True)
-class _Context:
-    tab: Tabulator
-    columns: tuple[Column, ...]
-    groups: tuple[tuple[int, ...], ...]  # column indices of each banner variable
-    banner: tuple[BannerVar, ...]
-    weighted: bool
-    weight_label: str | None
-    sf: SurveyFrame | None
-    where: pl.Expr | None
-    n_rows: int
-    significance: Significance | None
-    disclosure: Disclosure
-    show: tuple[str, ...]
-    mentions: bool
+TableProgress = Callable[[int, int, str], None]
 
 
 def crosstabs(
-    data: pl.DataFrame | SurveyFrame,
+    data: pl.DataFrame | pl.LazyFrame | SurveyFrame | LazySurveyFrame,
     rows: Sequence[str] | str,
     *,
     banner: Sequence[str],
@@ -68,7 +51,8 @@ def crosstabs(
     disclosure: Disclosure | None = Disclosure(),
     mentions: bool = True,
     title: str | None = None,
-    progress: Progress | None = None,
+    progress: TableProgress | None = None,
+    scan_progress: Callable[[Progress], None] | None = None,
 ) -> CrosstabSet:
     """Banner tables of ``rows`` (question ids, or ``"all"``) against ``banner``.
 
@@ -79,6 +63,11 @@ def crosstabs(
         :class:`~survey.design.SurveyFrame`: then columns are compared with the
         design's variance (Taylor linearisation or replicates) and t on its degrees
         of freedom, and the whole-table test is :func:`survey.estimators.chisq`.
+        Rows left where they are stream (docs/scale.md): a polars ``LazyFrame``
+        (``pl.scan_parquet``, :func:`survey.store.scan`), a Spark DataFrame, or a
+        :class:`~survey.design.LazySurveyFrame`; each table is one GROUP BY of its
+        question by the banner, and the figures are those of the rows in memory. An
+        ordinal rank test needs the rows (:class:`~survey.errors.NotStreamable`).
     rows
         Question ids, or ``"all"``: every single, ordinal, multiple-choice and numeric
         answer question of the codebook.
@@ -106,6 +95,9 @@ def crosstabs(
         Multiple choice: add the ``% of mentions`` block and total mentions.
     progress
         Called as ``progress(done, total, question)`` after each table.
+    scan_progress
+        Streamed rows (a LazyFrame or Spark DataFrame; a lazy design reports through
+        its own): called with a :class:`~survey.design.Progress` as rows are read.
 
     Examples
     --------
@@ -120,31 +112,39 @@ def crosstabs(
     if bad or not cells:
         raise EstimationError(f"cells={cells!r}: choose from {', '.join(CELL_STATISTICS)}",
                               location="cells")
-    ctx, frame = _context(data, banner, codebook, weight, where, significance, disclosure,
-                          cells, mentions)
+    source: FrameRows | StreamRows
+    if is_streamed(data):
+        ctx, source, height = stream_context(data, banner, codebook, weight, where,
+                                              significance, disclosure, cells, mentions,
+                                              scan_progress)
+    else:
+        ctx, frame, tab = frame_context(data, banner, codebook, weight, where, significance,
+                                   disclosure, cells, mentions)
+        source, height = FrameRows(frame, tab), frame.height
     order: list[RowQuestion | QuestionGroup]
     if isinstance(rows, str) and rows == "all":
-        order = list(resolve_questions(frame, rows, codebook, nets=nets))
+        order = list(source.questions(rows, codebook, nets))
     else:
         names = [rows] if isinstance(rows, str) else list(rows)
         blocks = {g.id: g for g in codebook.groups} if codebook is not None else {}
-        plain = iter(resolve_questions(frame, [r for r in names if r not in blocks], codebook,
-                                       nets=nets))
+        plain = iter(source.questions([r for r in names if r not in blocks], codebook, nets))
         order = [blocks[r] if r in blocks else next(plain) for r in names]
     tables = []
     for done, item in enumerate(order, start=1):
         if isinstance(item, QuestionGroup):
-            tables.append(_block_table(ctx, item, frame, codebook))
+            tables.append(_block_table(ctx, item, source, codebook))
         else:
-            tables.append(_table(ctx, item, _arrays(item, frame)))
+            tab, fr = source.tabulator(item, weighted=ctx.weighted)
+            tables.append(_table(ctx, item, _arrays(item, fr), tab))
         if progress is not None:
             progress(done, len(order), item.id)
     name = title or (codebook.title_en if codebook is not None and codebook.title_en
                      else "Crosstabs")
-    return CrosstabSet(name, tuple(tables), set_notes(ctx, len(tables)), _meta(ctx, frame))
+    return CrosstabSet(name, tuple(tables), set_notes(ctx, len(tables)), _meta(ctx, height))
 
 
-def crosstab(data: pl.DataFrame | SurveyFrame, row: str, *, banner: Sequence[str],
+def crosstab(data: pl.DataFrame | pl.LazyFrame | SurveyFrame | LazySurveyFrame, row: str, *,
+             banner: Sequence[str],
              **options: object) -> Crosstab:
     """One banner table: :func:`crosstabs` for a single question (same options).
 
@@ -154,72 +154,6 @@ def crosstab(data: pl.DataFrame | SurveyFrame, row: str, *, banner: Sequence[str
     60
     """
     return crosstabs(data, [row], banner=banner, **options).tables[0]  # type: ignore[arg-type]
-
-
-def _context(data: pl.DataFrame | SurveyFrame, banner: Sequence[str], codebook: Codebook | None,
-             weight: str | None, where: pl.Expr | None, significance: Significance | None,
-             disclosure: Disclosure | None, show: tuple[str, ...],
-             mentions: bool) -> tuple[_Context, pl.DataFrame]:
-    sf = data if isinstance(data, SurveyFrame) else None
-    if sf is not None:
-        if weight is not None:
-            raise EstimationError("weight= is for plain frames; the design carries its weights",
-                                  location="weight")
-        mask = sf.in_domain_expr()
-        if where is not None:
-            mask = mask & where.fill_null(False)
-        try:
-            frame = sf._data.filter(mask)
-        except pl.exceptions.PolarsError as exc:
-            raise EstimationError(f"cannot evaluate where=: {exc}", location="where") from exc
-        w = frame[_DESIGN_WEIGHT].to_numpy().astype(float)
-        frame = frame.select(sf.frame.columns)
-        keep = w > 0
-        frame, w = frame.filter(pl.Series(keep)), w[keep]
-        d = sf.design
-        weighted = bool(getattr(d, "weights", None)) or not np.all(w == w[0] if len(w) else True)
-        weight_label = getattr(d, "weights", None)
-        n_rows = sf.n
-    else:
-        if not isinstance(data, pl.DataFrame):
-            raise EstimationError(f"expected a polars DataFrame or a SurveyFrame, got "
-                                  f"{type(data).__name__}")
-        frame = data
-        if where is not None:
-            try:
-                frame = frame.filter(where)
-            except pl.exceptions.PolarsError as exc:
-                raise EstimationError(f"cannot evaluate where=: {exc}", location="where") from exc
-        w = None
-        weighted = weight is not None
-        weight_label = weight
-        if weight is not None:
-            if weight not in frame.columns:
-                raise EstimationError(f"weight column {weight!r} is not in the data",
-                                      location=weight)
-            s = frame[weight]
-            if not s.dtype.is_numeric() or s.null_count() or (s < 0).any():
-                raise EstimationError(f"weight column {weight!r} must be numeric, "
-                                      "non-negative and without nulls", location=weight)
-            w = s.cast(pl.Float64).to_numpy()
-        n_rows = frame.height
-    if frame.height == 0:
-        raise EstimationError("no respondents to tabulate (check where=)", location="where")
-    labels = {q.id: (q.text_en or q.id) for q in codebook.questions} if codebook else {}
-    bvars = [banner_var(frame, b, labels.get(b, b)) for b in banner]
-    tab = Tabulator(w if weighted else None, bvars)
-    letters = column_letters(sum(len(b.categories) for b in bvars))
-    columns = [Column("total", "total", "Total", "Total")]
-    groups = []
-    for b in bvars:
-        idx = []
-        for c in b.categories:
-            idx.append(len(columns))
-            columns.append(Column(f"{b.name}={c}", b.name, b.label, c, letters[len(columns) - 1]))
-        groups.append(tuple(idx))
-    return _Context(tab, tuple(columns), tuple(groups), tuple(bvars), weighted, weight_label,
-                    sf, where, n_rows, significance, disclosure or Disclosure(min_cell=0),
-                    show, mentions), frame
 
 
 def _arrays(q: RowQuestion, frame: pl.DataFrame) -> dict[str, np.ndarray]:
@@ -238,8 +172,9 @@ def _arrays(q: RowQuestion, frame: pl.DataFrame) -> dict[str, np.ndarray]:
     return {q.id: q.row_codes(frame)}
 
 
-def _table(ctx: _Context, q: RowQuestion, data: dict[str, np.ndarray]) -> Crosstab:
-    g = build_grid(q, ctx.tab, data, weighted=ctx.weighted, mentions=ctx.mentions)
+def _table(ctx: Context, q: RowQuestion, data: dict[str, np.ndarray], tab: Tabulator
+           ) -> Crosstab:
+    g = build_grid(q, tab, data, weighted=ctx.weighted, mentions=ctx.mentions)
     R, C = g.n.shape
     plan = SuppressionPlan(
         g.n, 0, g.complements,
@@ -255,23 +190,25 @@ def _table(ctx: _Context, q: RowQuestion, data: dict[str, np.ndarray]) -> Crosst
                     frame, tests, notes, ctx.show, ctx.weighted)
 
 
-def _block_table(ctx: _Context, group: QuestionGroup, frame: pl.DataFrame,
+def _block_table(ctx: Context, group: QuestionGroup, source: FrameRows | StreamRows,
                  codebook: Codebook | None) -> Crosstab:
     """A grid or ranking block as one table: its rows (items) across, the shared answers
     down; each column is that item's Total column of its own table (same bases, nets,
     means and disclosure control), so the block reads as the questionnaire showed it."""
-    questions = resolve_questions(frame, list(group.questions), codebook)
+    questions = source.questions(list(group.questions), codebook, None)
     kinds = {q.kind for q in questions}
     if len(kinds) != 1 or kinds <= {"multiple"} or len({q.options for q in questions}) != 1:
         raise EstimationError(
             f"group {group.id!r}: its questions do not share one answer set, so they cannot "
             "be shown as one table", location=group.id,
             hint=f"list its questions ({', '.join(group.questions)}) as rows instead")
-    total = replace(ctx, tab=Tabulator(ctx.tab.w, []), columns=(ctx.columns[0],), groups=(),
-                    banner=(), significance=None)
+    total = replace(ctx, columns=(ctx.columns[0],), groups=(), banner=(), significance=None)
     stem = group.text_en or group.text_ko or group.id
     columns, cells = [], []
-    tables = [_table(total, q, _arrays(q, frame)) for q in questions]
+    tables = []
+    for q in questions:
+        tab, fr = source.tabulator(q, weighted=ctx.weighted)
+        tables.append(_table(total, q, _arrays(q, fr), tab.total_only()))
     for q, t in zip(questions, tables, strict=True):
         key = f"{group.id}={q.id}"
         label = _item_label(q.title, stem, q.id, group.id)
@@ -301,7 +238,7 @@ def _item_label(title: str, stem: str, qid: str, gid: str) -> str:
     return qid.removeprefix(gid + "_")
 
 
-def _significance(ctx: _Context, q: RowQuestion, g: Grid, reason: np.ndarray
+def _significance(ctx: Context, q: RowQuestion, g: Grid, reason: np.ndarray
                   ) -> tuple[list[list[str]], np.ndarray, pl.DataFrame]:
     R, C = g.n.shape
     sig = [["" for _ in range(C)] for _ in range(R)]
@@ -380,7 +317,7 @@ def _adjust_families(pv: np.ndarray, fam: np.ndarray, pos: np.ndarray, n_groups:
     return adj.reshape(rows, n_groups, width)[:, fam, pos]
 
 
-def _whole_table(ctx: _Context, q: RowQuestion, g: Grid, b: BannerVar, cols: np.ndarray,
+def _whole_table(ctx: Context, q: RowQuestion, g: Grid, b: BannerVar, cols: np.ndarray,
                  tests: dict[str, list]) -> None:
     s = ctx.significance
     if ctx.sf is not None and s is not None and s.ordinal and q.kind == "ordinal":
@@ -411,7 +348,7 @@ def _whole_table(ctx: _Context, q: RowQuestion, g: Grid, b: BannerVar, cols: np.
     tests["p_value"].append(float(p))
 
 
-def _cells(ctx: _Context, g: Grid, reason: np.ndarray, sig: list[list[str]],
+def _cells(ctx: Context, g: Grid, reason: np.ndarray, sig: list[list[str]],
            low: np.ndarray) -> pl.DataFrame:
     R, C = g.n.shape
     hidden = (reason > 0).ravel()
@@ -442,8 +379,8 @@ def _cells(ctx: _Context, g: Grid, reason: np.ndarray, sig: list[list[str]],
     }, schema=CELL_SCHEMA)
 
 
-def _meta(ctx: _Context, frame: pl.DataFrame) -> tuple[tuple[str, str], ...]:
-    out = [("Respondents tabulated", f"{frame.height:,}"),
+def _meta(ctx: Context, height: int) -> tuple[tuple[str, str], ...]:
+    out = [("Respondents tabulated", f"{height:,}"),
            ("Banner", ", ".join(b.label for b in ctx.banner) or "Total only")]
     out.append(("Weighting", ctx.weight_label or ("design weights" if ctx.weighted
                                                   else "unweighted")))

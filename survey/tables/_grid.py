@@ -248,7 +248,9 @@ def _medians(tab: Tabulator, x: np.ndarray, ok: np.ndarray) -> np.ndarray:
     (``qrule="math"``: the smallest value whose weighted share reaches one half)."""
     order = np.argsort(np.where(ok, x, np.inf), kind="stable")[: int(ok.sum())]
     xs = x[order]
-    ws = np.ones_like(xs) if tab.w is None else tab.w[order]
+    ew = tab.entry_weights()
+    ws = np.ones_like(xs) if ew is None else ew[order]
+    cs = None if tab.counts is None else tab.counts[order]
     out = np.full(tab.n_columns, np.nan)
     members = [(0, np.ones(xs.shape[0], dtype=bool))]
     for i, bv in enumerate(tab.banner):
@@ -257,5 +259,25 @@ def _medians(tab: Tabulator, x: np.ndarray, ok: np.ndarray) -> np.ndarray:
     half = np.array([0.5])
     for col, mask in members:
         if mask.any():
-            out[col] = qrule("math", xs[mask], ws[mask], half)[0]
+            out[col] = (qrule("math", xs[mask], ws[mask], half)[0] if cs is None
+                        else _grouped_median(xs[mask], ws[mask], cs[mask]))
     return out
+
+
+def _grouped_median(x: np.ndarray, w: np.ndarray, c: np.ndarray) -> float:
+    """The ``"math"`` median of respondents grouped by value (``x`` sorted, ``w`` each
+    group's weight, ``c`` its respondents), as :func:`qrule` on the rows would give: the
+    first value whose cumulative share reaches one half. R's rule takes the second row's
+    value when the first row alone outweighs half the total; grouped, that is known only
+    when the smallest value has one respondent (with ties there, a row holding more than
+    half a column's weight would be missed)."""
+    keep = w != 0
+    x, w, c = x[keep], w[keep], c[keep]
+    if x.shape[0] == 0:
+        return float("nan")
+    cum = np.cumsum(w, dtype=np.longdouble).astype(np.float64)
+    total = float(cum[-1])
+    if c[0] == 1 and 0.5 * total < cum[0]:  # R's qs: the first position, the next value
+        return float(x[min(1, x.shape[0] - 1)])
+    j = int(np.argmax(0.5 - cum / total <= 0))
+    return float(x[j])

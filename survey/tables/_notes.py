@@ -11,7 +11,7 @@ from survey.tables._grid import Grid
 from survey.tables._questions import RowQuestion
 
 if TYPE_CHECKING:  # pragma: no cover
-    from survey.tables._build import _Context
+    from survey.tables._context import Context as _Context
 
 __all__ = ["set_notes", "table_notes"]
 

@@ -85,13 +85,21 @@ class Tabulator:
     The banner variables are packed into a few joint codes (chunks whose joint size
     stays small), so a question costs three ``bincount`` calls per chunk rather than
     per banner variable; margins are sums over each chunk's joint array.
+
+    An entry may stand for a group of respondents (rows streamed and grouped where they
+    are, :mod:`survey.tables._stream`): ``counts`` gives its respondents, ``weights`` and
+    ``squares`` its sums of weights and of squared weights.
     """
 
-    def __init__(self, weights: np.ndarray | None, banner: Sequence[BannerVar]) -> None:
-        n = len(banner[0].codes) if banner else (0 if weights is None else len(weights))
+    def __init__(self, weights: np.ndarray | None, banner: Sequence[BannerVar], *,
+                 counts: np.ndarray | None = None, squares: np.ndarray | None = None) -> None:
+        size = weights if weights is not None else counts
+        n = len(banner[0].codes) if banner else (0 if size is None else len(size))
         self.banner = tuple(banner)
         self.w = weights
-        self.w2 = None if weights is None else weights * weights
+        self.counts = counts
+        self.w2 = squares if squares is not None else (
+            None if weights is None else weights * weights)
         self.n_columns = 1 + sum(len(b.categories) for b in banner)
         self.chunks: list[tuple[tuple[int, ...], tuple[int, ...], np.ndarray]] = []
         members: list[int] = []
@@ -127,12 +135,14 @@ class Tabulator:
         keep = rows >= 0
         r = rows[keep]
         who = np.flatnonzero(keep) if obs is None else obs[keep]
+        c = None if self.counts is None else self.counts[who]
         w = None if self.w is None else self.w[who]
         w2 = None if self.w2 is None else self.w2[who]
-        weights: list[np.ndarray | None] = [None] if w is None else [None, w, w2]
+        weights: list[np.ndarray | None] = [c] if w is None else [c, w, w2]
+        per = w if w is not None else c  # what a value is summed with
         for v in values:
             vv = v[keep]
-            weights.append(vv if w is None else vv * w)
+            weights.append(vv if per is None else vv * per)
         outs = [np.zeros((k, self.n_columns)) for _ in weights]
         for out, wt in zip(outs, weights, strict=True):
             out[:, 0] = np.bincount(r, weights=wt, minlength=k)[:k]
@@ -150,6 +160,15 @@ class Tabulator:
         if w is None:
             return Sums(n, n, n), outs[1:]
         return Sums(n, outs[1], outs[2]), outs[3:]
+
+    def entry_weights(self) -> np.ndarray | None:
+        """The weight of each entry in a weighted quantile: its weight sum, else its
+        respondents (grouped entries), else None (one respondent each, unweighted)."""
+        return self.w if self.w is not None else self.counts
+
+    def total_only(self) -> Tabulator:
+        """The same entries against the Total column alone."""
+        return Tabulator(self.w, [], counts=self.counts, squares=self.w2)
 
 
 def banner_var(frame: pl.DataFrame, name: str, label: str) -> BannerVar:
