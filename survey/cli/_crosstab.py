@@ -11,6 +11,7 @@ import click
 import polars as pl
 
 from survey.bind import DesignSpec
+from survey.cli._crosstab_stream import Streamed, streamed_input
 from survey.cli._data import _limits, limit_options
 from survey.cli._design_opts import (
     DesignArgs,
@@ -22,6 +23,7 @@ from survey.cli._design_opts import (
     resolve_columns,
     split_commas,
 )
+from survey.cli._scale import EngineArgs, engine_options
 
 if TYPE_CHECKING:
     from survey.bind import Source
@@ -82,18 +84,21 @@ def _source(source: Source, frame: pl.DataFrame, design: DesignArgs
                    "svyranktest) instead of Rao-Scott F; needs design flags.")
 @click.option("--title", help="Report title (default: the codebook's).")
 @limit_options
+@engine_options
 @design_options
 def crosstab_cmd(rows: str, banner: str, where: str | None, out: str, fmt: str | None,
                  min_cell: int, cells: str, correction: str, sig_levels: str, min_base: float,
                  no_sig: bool, ordinal_test: str | None, title: str | None, design: DesignArgs,
-                 **kw: Any) -> None:
+                 engine: EngineArgs, **kw: Any) -> None:
     """Banner tables of DATA: every question in --rows by Total and the --banner variables.
 
     DATA is a typed Parquet file from `survey ingest` (or `survey weight`: its weighted
     design is used), a spreadsheet with --schema, or --store DIR [--wave ID]. The
     design flags, --fpc-file and --rake/--poststratify are those of `survey stats`.
     Cells of fewer than --min-cell respondents are suppressed, with enough further
-    cells that none can be recovered from the totals.
+    cells that none can be recovered from the totals. A Parquet file of a million
+    rows or more, a directory or glob of Parquet files, or a large store streams
+    (--engine, as `survey stats`: one pass per question; docs/scale.md).
 
     \b
     Examples:
@@ -111,8 +116,15 @@ def crosstab_cmd(rows: str, banner: str, where: str | None, out: str, fmt: str |
     if kind is None:
         raise click.BadParameter("give --format, or an --out ending in .xlsx, .md or .csv",
                                  param_hint="--out")
-    data, frame, codebook = _read(design, kw)
-    source, weight = _source(data, frame, design)
+    streamed = streamed_input(design, engine, ordinal=bool(ordinal_test))
+    source: Any
+    if streamed is None:
+        data, frame, codebook = _read(design, kw)
+        source, weight = _source(data, frame, design)
+        condition = parse_where(where, frame.columns) if where else None
+    else:
+        source, weight, codebook = streamed.data, streamed.weight, streamed.codebook
+        condition = streamed.where(where)
     try:
         lo, hi = (float(x) for x in split_commas(sig_levels))
     except ValueError:
@@ -124,16 +136,22 @@ def crosstab_cmd(rows: str, banner: str, where: str | None, out: str, fmt: str |
     sig = None if no_sig else Significance(levels=(lo, hi), correction=correction,  # type: ignore[arg-type]
                                            min_base=min_base, ordinal=ordinal_test)
     row_ids: list[str] | str = "all" if rows.strip() == "all" else list(split_commas(rows))
+    if codebook is None and row_ids == "all":
+        raise click.UsageError("--rows all needs a codebook: give --schema")
     n_rows = (len(row_ids) if isinstance(row_ids, list) else
-              sum(1 for q in codebook.questions if q.role == "answer"))
+              sum(1 for q in codebook.questions if q.role == "answer"))  # type: ignore[union-attr]
     with progress_bar("crosstab {task.description}", total=n_rows) as update:
         step = None if update is None else (lambda done, n, q: update(q, done, n))
-        tables = crosstabs(source, row_ids, banner=list(split_commas(banner)), codebook=codebook,
-                           weight=weight,
-                           where=parse_where(where, frame.columns) if where else None,
+        if streamed is not None and update is not None:  # rows read, on the same bar
+            streamed.meter.update, streamed.meter.total = update, n_rows
+            step = _counting(step, streamed)
+        tables = _tabulate(crosstabs, source, row_ids, banner=list(split_commas(banner)),
+                           codebook=codebook, weight=weight, where=condition,
                            cells=list(split_commas(cells)),  # type: ignore[arg-type]
                            significance=sig, disclosure=Disclosure(min_cell=min_cell),
-                           title=title, progress=step)
+                           title=title, progress=step,
+                           scan_progress=None if streamed is None else streamed.meter,
+                           streamed=streamed, engine=engine.engine)
     writer = {"xlsx": write_xlsx, "md": write_markdown, "csv": write_csv}[kind]
     if kind == "xlsx":
         name = (Path(design.data).name if design.data
@@ -144,3 +162,25 @@ def crosstab_cmd(rows: str, banner: str, where: str | None, out: str, fmt: str |
     suppressed = sum(t.n_suppressed for t in tables.tables)
     click.echo(f"wrote {out}: {len(tables.tables)} tables, {suppressed} cells suppressed "
                f"({time.perf_counter() - started:.1f} s)")
+
+
+def _counting(step: Any, streamed: Streamed) -> Any:
+    """The table progress, also telling the row meter how many tables are done."""
+    def report(done: int, n: int, q: str) -> None:
+        streamed.meter.done = done
+        step(done, n, q)
+    return report
+
+
+def _tabulate(crosstabs: Any, source: Any, rows: Any, *, streamed: Streamed | None,
+              engine: str, **options: Any) -> Any:
+    """The tables; a streamed one that needs the rows (a test on Spark, say) says why."""
+    from survey.errors import NotStreamable
+
+    try:
+        return crosstabs(source, rows, **options)
+    except NotStreamable as exc:
+        if streamed is None:
+            raise
+        hint = " (or --no-sig)" if "test" in exc.message else ""
+        raise click.UsageError(f"--engine {engine}: {exc.message}{hint}") from None
