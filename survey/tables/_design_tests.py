@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from survey.design import SurveyFrame
+from survey.design import LazySurveyFrame, SurveyFrame
 from survey.errors import EstimationError
 from survey.estimators import RankTest, TestResult, chisq, mean, ranktest
 from survey.tables._questions import RowQuestion
@@ -56,7 +56,7 @@ def row_expressions(q: RowQuestion, row_keys: Sequence[str]) -> dict[str, pl.Exp
     return out
 
 
-def design_pvalues(sf: SurveyFrame, where: pl.Expr | None, q: RowQuestion,
+def design_pvalues(sf: SurveyFrame | LazySurveyFrame, where: pl.Expr | None, q: RowQuestion,
                    row_keys: Sequence[str], banner: str, categories: Sequence[str],
                    i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """p-values ``(len(row_keys), pairs)`` of design-based Wald tests of the difference
@@ -66,20 +66,28 @@ def design_pvalues(sf: SurveyFrame, where: pl.Expr | None, q: RowQuestion,
     out = np.full((len(row_keys), len(i)), np.nan)
     if not exprs or len(i) == 0:
         return out
-    names = {key: f"__xt{n}" for n, key in enumerate(exprs)}
-    sf2 = sf.with_columns(**{names[k]: e for k, e in exprs.items()})
-    est = mean(sf2, list(names.values()), by=banner, where=where)
-    t = est.table.with_row_index("__i").select(
-        "__i", pl.col(banner).cast(pl.String).alias("__b"), "variable")
-    pos = {(b, v): int(ix) for ix, b, v in t.iter_rows()}
-    V, e = est.vcov, est.estimate
+    names = {key: (f"__xt{n}", None) for n, key in enumerate(exprs)}
+    parts = []
+    if isinstance(sf, LazySurveyFrame) and q.kind in ("single", "ordinal"):
+        # streamed: the answers' shares as one categorical variable, whose categories
+        # are keys of the pass (one sum per replicate), not a numeric column each
+        labels = [*q.options, *q.missing]
+        shares = [k for k in exprs if k.partition(":")[0] in ("cat", "missing")]
+        names.update({k: ("__xt_lab", k.partition(":")[2]) for k in shares})
+        parts.append((sf.with_columns(_answer(q).cast(pl.Enum(labels)).alias("__xt_lab")),
+                      ["__xt_lab"]))
+        exprs = {k: e for k, e in exprs.items() if k not in shares}
+    if exprs:
+        parts.append((sf.with_columns(**{names[k][0]: e for k, e in exprs.items()}),
+                      [names[k][0] for k in exprs]))
+    V, e, pos = _estimates(parts, banner, where)
     df = max(sf.df, 1)
     for r, key in enumerate(row_keys):
         if key not in names:
             continue
         v = names[key]
         for p, (a, b) in enumerate(zip(i.tolist(), j.tolist(), strict=True)):
-            ia, ib = pos.get((categories[a], v)), pos.get((categories[b], v))
+            ia, ib = pos.get((categories[a], *v)), pos.get((categories[b], *v))
             if ia is None or ib is None:
                 continue
             var = V[ia, ia] + V[ib, ib] - 2 * V[ia, ib]
@@ -90,7 +98,35 @@ def design_pvalues(sf: SurveyFrame, where: pl.Expr | None, q: RowQuestion,
     return out
 
 
-def design_chisq(sf: SurveyFrame, where: pl.Expr | None, q: RowQuestion,
+def _answer(q: RowQuestion) -> pl.Expr:
+    """A single or ordinal question's label, or its "don't know" code's."""
+    x = pl.col(q.id).cast(pl.String)
+    miss = pl.col(q.missing_column).cast(pl.String) if q.missing else pl.lit(None, pl.String)
+    return pl.coalesce(x, miss)
+
+
+def _estimates(parts: list[tuple[SurveyFrame | LazySurveyFrame, list[str]]], banner: str,
+               where: pl.Expr | None
+               ) -> tuple[np.ndarray, np.ndarray, dict[tuple[str, str, str | None], int]]:
+    """Means by ``banner`` of each part's variables: the joint covariance (parts are
+    estimated apart, so only covariances within a part are filled: a test compares one
+    variable across columns), estimates, and the position of each (column, variable,
+    category)."""
+    blocks = [mean(frame, names, by=banner, where=where) for frame, names in parts]
+    size = sum(len(b.estimate) for b in blocks)
+    V, e = np.full((size, size), np.nan), np.empty(size)
+    pos: dict[tuple[str, str, str | None], int] = {}
+    at = 0
+    for est in blocks:
+        k = len(est.estimate)
+        V[at:at + k, at:at + k], e[at:at + k] = est.vcov, est.estimate
+        t = est.table.select(pl.col(banner).cast(pl.String), "variable", "category")
+        pos.update({(b, v, c): at + n for n, (b, v, c) in enumerate(t.iter_rows())})
+        at += k
+    return V, e, pos
+
+
+def design_chisq(sf: SurveyFrame | LazySurveyFrame, where: pl.Expr | None, q: RowQuestion,
                  banner: str) -> TestResult | None:
     """Rao-Scott F of the question (categories and "don't know") by a banner variable."""
     x = pl.col(q.id).cast(pl.String)
