@@ -108,3 +108,14 @@ def test_an_ordinal_test_is_refused_in_one_line_when_streaming(wave: Path,
     assert r.exit_code == 2
     assert "--engine stream: --ordinal-test ranks the rows" in r.output
     assert "Traceback" not in r.output
+
+
+def test_rows_read_go_to_the_progress_bar_once_it_is_drawn() -> None:
+    from survey.cli._crosstab_stream import RowMeter
+    from survey.design import Progress
+
+    meter, seen = RowMeter(), []
+    meter(Progress(10, 100, "banner"))  # no bar (not a terminal, or not drawn yet): nothing
+    meter.update, meter.done, meter.total = (lambda *a: seen.append(a)), 1, 3
+    meter(Progress(2_000_000, 10_000_000, "intent"))
+    assert seen == [("intent: 2,000,000 of 10,000,000 rows read", 1, 3)]
