@@ -116,7 +116,7 @@ def crosstab_cmd(rows: str, banner: str, where: str | None, out: str, fmt: str |
     if kind is None:
         raise click.BadParameter("give --format, or an --out ending in .xlsx, .md or .csv",
                                  param_hint="--out")
-    streamed = streamed_input(design, engine, ordinal=bool(ordinal_test))
+    streamed = streamed_input(design, engine, ordinal=bool(ordinal_test), tests=not no_sig)
     source: Any
     if streamed is None:
         data, frame, codebook = _read(design, kw)

@@ -78,7 +78,7 @@ def _codebook(design: DesignArgs) -> Codebook | None:
 
 
 @in_flag_words
-def streamed_input(design: DesignArgs, engine: EngineArgs, *, ordinal: bool
+def streamed_input(design: DesignArgs, engine: EngineArgs, *, ordinal: bool, tests: bool
                    ) -> Streamed | None:
     """The rows to stream, or None where they are to be read into memory (``auto``)."""
     from survey.bind import (
@@ -106,6 +106,10 @@ def streamed_input(design: DesignArgs, engine: EngineArgs, *, ordinal: bool
         why = "--ordinal-test ranks the rows: it needs them in memory"
     elif design.data is not None and single and stored_weighting(design.data) is not None:
         why = "a weighted design stored by `survey weight` is read into memory"
+    plain = replace(design.spec, weights=None) == DesignSpec()  # --weight alone
+    if why is None and name == "spark" and tests and not plain:
+        why = ("design-based column tests are not there yet on Spark (their indicator "
+               "columns are polars expressions): give --no-sig, or --engine stream")
     if why is not None:
         if name != "auto" or not single:
             raise click.UsageError(f"--engine {name}: {why}" + (
@@ -135,7 +139,7 @@ def streamed_input(design: DesignArgs, engine: EngineArgs, *, ordinal: bool
             rows = scan_parquet(design.data)
             columns = tuple(rows.collect_schema().names())
     spec = design.spec
-    if replace(spec, weights=None) == DesignSpec():  # --weight alone: a weighted scan
+    if plain:  # a weighted scan
         if spec.weights is not None and spec.weights not in columns:
             raise click.BadParameter(f"{spec.weights!r} is not a column of DATA",
                                      param_hint="--weight")

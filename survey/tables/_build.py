@@ -44,7 +44,7 @@ def crosstabs(
     banner: Sequence[str],
     codebook: Codebook | None = None,
     weight: str | None = None,
-    where: pl.Expr | None = None,
+    where: pl.Expr | str | None = None,
     nets: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
     cells: Sequence[CellStatistic] = ("column_pct",),
     significance: Significance | None = Significance(),
@@ -79,6 +79,7 @@ def crosstabs(
         Weight column (plain frames; a design carries its own).
     where
         A subpopulation: only its respondents are tabulated (a domain of the design).
+        On a Spark DataFrame (or a design over one), a Spark SQL condition.
     nets
         Extra nets, ``{question: {label: [option labels or codes]}}``; rating scales
         (5 or 7 consecutive codes) always get top-2 and bottom-2 boxes.

@@ -38,7 +38,7 @@ class Context:
     weighted: bool
     weight_label: str | None
     sf: SurveyFrame | LazySurveyFrame | None
-    where: pl.Expr | None
+    where: pl.Expr | str | None  # a Spark SQL condition on Spark
     n_rows: int
     significance: Significance | None
     disclosure: Disclosure
@@ -154,7 +154,7 @@ def stream_context(data: Any, banner: Sequence[str], codebook: Codebook | None,
             raise NotStreamable("design-based column tests derive indicator columns "
                                 "(polars expressions): on Spark, tabulate without tests",
                                 hint="significance=None (--no-sig), or the polars engine")
-    height = rows.bind_banner(banner, _labels(codebook))
+    height = rows.bind_banner(banner, _labels(codebook), codebook)
     if height == 0:
         raise EstimationError("no respondents to tabulate (check where=)", location="where")
     weighted = rows.weight is not None

@@ -107,15 +107,25 @@ class StreamRows:
                                   "without nulls", location=w)
         return out.filter(pl.col(N) > 0).drop("__xt_null", "__xt_neg", strict=False)
 
-    def bind_banner(self, names: Sequence[str], labels: Mapping[str, str]) -> int:
+    def bind_banner(self, names: Sequence[str], labels: Mapping[str, str],
+                    codebook: Codebook | None = None) -> int:
         """The banner variables' categories (from one pass over the domain's rows) and
-        the respondents tabulated."""
+        the respondents tabulated. A text column the codebook defines as a single or
+        ordinal question (a hive partition, a Spark string) takes the codebook's order,
+        as the typed column (an Enum of its labels) would."""
         missing = [b for b in names if b not in self.schema]
         if missing:
             raise EstimationError(f"banner variable {missing[0]!r} is not in the data",
                                   location=missing[0], hint="banner variables are "
                                   "single-choice questions (e.g. division, age_band)")
         g = self.group(list(names), "banner")
+        known = {q.id: q for q in codebook.questions} if codebook is not None else {}
+        for b in names:
+            q = known.get(b)
+            if g[b].dtype == pl.String and q is not None and q.type in ("single", "ordinal"):
+                seen = set(g[b].drop_nulls().to_list())
+                if seen <= set(q.labels):
+                    g = g.with_columns(pl.col(b).cast(pl.Enum(list(q.labels))))
         self.banner = tuple(banner_var(g, b, labels.get(b, b)) for b in names)
         return int(g[N].sum())
 
