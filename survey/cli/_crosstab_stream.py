@@ -19,7 +19,7 @@ import click
 import polars as pl
 
 from survey.cli._design_opts import DesignArgs, in_flag_words, parse_where
-from survey.cli._scale import STREAM_ROWS, EngineArgs
+from survey.cli._scale import STREAM_ROWS, EngineArgs, read_instead
 
 if TYPE_CHECKING:
     from survey.codebook import Codebook
@@ -114,6 +114,8 @@ def streamed_input(design: DesignArgs, engine: EngineArgs, *, ordinal: bool, tes
         if name != "auto" or not single:
             raise click.UsageError(f"--engine {name}: {why}" + (
                 "" if single else " (a directory or glob is only streamed)"))
+        if design.data is not None and is_parquet_source(design.data):
+            read_instead(design.data, why)  # a note, or a refusal when it cannot fit
         return None
     meter = RowMeter()
     if design.store is not None:
@@ -149,6 +151,8 @@ def streamed_input(design: DesignArgs, engine: EngineArgs, *, ordinal: bool, tes
                           progress=meter)
     except NotStreamable as exc:
         if name == "auto" and single:
+            if design.data is not None:
+                read_instead(design.data, exc.message)
             return None
         raise click.UsageError(f"--engine {name}: {exc.message}") from None
     return Streamed(lsf, None, codebook, columns, name == "spark", meter)
