@@ -150,3 +150,15 @@ def test_rows_read_are_reported_as_they_stream(data) -> None:
               scan_progress=seen.append)
     assert {p.step for p in seen} == {"banner", "s"}
     assert seen[-1].rows == seen[-1].total == df.height
+
+
+def test_a_two_stage_design_with_fpc_at_both_stages_streams() -> None:
+    from survey.bind import scan_design
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "r" / "apiclus2.csv"
+    df = pl.read_csv(fixture).with_columns(pl.col("stype", "sch.wide").cast(pl.String))
+    spec = DesignSpec(ids=("dnum", "snum"), fpc=("fpc1", "fpc2"), weights="pw")
+    opts = dict(banner=["stype"], disclosure=None)
+    memory = crosstabs(bind(df, spec), ["sch.wide", "api00"], **opts)
+    assert memory.tables[0].tests["p_value"][0] < 0.01
+    assert_same(memory, crosstabs(scan_design(df.lazy(), spec), ["sch.wide", "api00"], **opts))
