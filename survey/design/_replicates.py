@@ -13,7 +13,8 @@ import numpy as np
 import polars as pl
 
 from survey.design._design import ReplicateDesign
-from survey.design._frame import PSU, SurveyFrame, _Replicates, gram_rank, weights_rank
+from survey.design._frame import PSU, SurveyFrame
+from survey.design._repweights import _Replicates, gram_rank, weights_rank
 from survey.errors import ChangedNameWarning, DesignError
 
 __all__ = ["as_replicate", "hadamard", "subset_df"]

@@ -24,8 +24,9 @@ import numpy as np
 import polars as pl
 
 from survey.design import SurveyFrame, subset_df
-from survey.design._frame import DOM, H, PSU, SSU, W, _Stage2, dense_codes, unit_column
+from survey.design._frame import DOM, H, PSU, SSU, W, dense_codes, unit_column
 from survey.design._pps import pps_vcov
+from survey.design._stages import _Stage2
 from survey.errors import EstimationError
 
 __all__ = ["Domains", "Fit", "finish_ratios", "fit_ratios", "make_domains", "ratio_jacobian",

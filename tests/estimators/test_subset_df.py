@@ -9,7 +9,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from survey.design import ReplicateDesign, SurveyFrame, as_replicate, subset_df, svydesign
-from survey.design._frame import full_rank_from_head, weights_rank
+from survey.design._repweights import full_rank_from_head, weights_rank
 from tests.estimators._rfixtures import dataset
 
 
