@@ -48,14 +48,17 @@ __all__ = [
     "design_summary",
     "echo_design_notes",
     "echo_notes",
+    "format_option",
     "in_flag_words",
     "open_data",
     "parse_where",
     "read",
     "read_design",
+    "read_design_where",
     "resolve_columns",
     "split_commas",
     "split_option",
+    "where_caption",
     "where_option",
 ]
 
@@ -223,6 +226,12 @@ def where_option(f: F) -> F:
     )(f)
 
 
+def format_option(f: F) -> F:
+    """``--format table|json|csv``, as ``fmt`` (default: table)."""
+    return click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
+                        default="table", show_default=True)(f)
+
+
 # -- calling the library (survey.bind) -------------------------------------------------
 
 
@@ -279,6 +288,15 @@ def read_design(args: DesignArgs, source: Source, columns: Iterable[str] = ("*",
 
 
 @in_flag_words
+def read_design_where(args: DesignArgs, source: Source, columns: Iterable[str],
+                      where: str | None) -> tuple[SurveyFrame, pl.Expr | None]:
+    """:func:`read_design` over ``columns`` and those the ``--where`` condition names, and
+    the condition parsed (``None`` without one)."""
+    expr = parse_where(where, source.columns) if where else None
+    wanted = [*columns, *(expr.meta.root_names() if expr is not None else [])]
+    return read_design(args, source, wanted), expr
+
+
 def bind_design(frame: pl.DataFrame, args: DesignArgs, source: Source | None = None) -> SurveyFrame:
     """Bind a frame already read (e.g. recoded) to the flags' design."""
     from survey.bind import bind
@@ -325,6 +343,11 @@ def design_caption(args: DesignArgs) -> str:
     parts = [f"{k} {'+'.join(v) if isinstance(v, list) else v}" for k, v in d.items()
              if v and k not in ("lonely_psu", "notes")]
     return "design: " + (", ".join(parts) if parts else "simple random sample")
+
+
+def where_caption(args: DesignArgs, where: str | None) -> str:
+    """:func:`design_caption` followed by ``; where CONDITION`` when there is one."""
+    return design_caption(args) + (f"; where {where}" if where else "")
 
 
 @functools.cache

@@ -15,22 +15,20 @@ import polars as pl
 
 from survey.cli._design_opts import (
     DesignArgs,
-    design_caption,
     design_options,
     design_summary,
+    format_option,
     open_data,
-    parse_where,
-    read_design,
+    read_design_where,
     resolve_columns,
     split_option,
+    where_caption,
     where_option,
 )
 from survey.cli._output import emit_frame
 
 __all__ = ["factor_cmd", "pca_cmd"]
 
-_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
-                       default="table", show_default=True)
 _VARS = click.option("--var", "-v", "variables", required=True, multiple=True,
                      callback=split_option, help="The items (numeric; comma list or repeated).")
 
@@ -38,15 +36,9 @@ _VARS = click.option("--var", "-v", "variables", required=True, multiple=True,
 def _load(design: DesignArgs, variables: tuple[str, ...], where: str | None
           ) -> tuple[Any, list[str], pl.Expr | None]:
     source = open_data(design)
-    available = list(source.columns)
-    cols = resolve_columns(list(variables), available, param="--var")
-    expr = parse_where(where, available) if where else None
-    wanted = [*cols, *(expr.meta.root_names() if expr is not None else [])]
-    return read_design(design, source, wanted), cols, expr
-
-
-def _caption(design: DesignArgs, where: str | None) -> str:
-    return design_caption(design) + (f"; where {where}" if where else "")
+    cols = resolve_columns(list(variables), source.columns, param="--var")
+    sf, expr = read_design_where(design, source, cols, where)
+    return sf, cols, expr
 
 
 def _cell(v: Any) -> str:
@@ -63,7 +55,7 @@ def _emit(frame: pl.DataFrame, fmt: str, doc: dict[str, Any], title: str, captio
               help="Components of the standardised items (R's scale.=TRUE; --scale is "
                    "the design flags' replicate scale).")
 @where_option
-@_FORMAT
+@format_option
 @design_options
 def pca_cmd(variables: tuple[str, ...], standardize: bool, where: str | None, fmt: str,
             design: DesignArgs) -> None:
@@ -90,7 +82,7 @@ def pca_cmd(variables: tuple[str, ...], standardize: bool, where: str | None, fm
     frame = res.rotation if fmt == "csv" else pl.concat([shares, res.rotation])
     what = " (standardised)" if standardize else ""
     _emit(frame, fmt, doc, f"principal components{what}, R's svyprcomp",
-          f"{_caption(design, where)}; {res.n} rows")
+          f"{where_caption(design, where)}; {res.n} rows")
 
 
 @click.command("factor")
@@ -100,7 +92,7 @@ def pca_cmd(variables: tuple[str, ...], standardize: bool, where: str | None, fm
 @click.option("--rotation", type=click.Choice(["varimax", "none"]), default="varimax",
               show_default=True, help="Rotation of the loadings, as R's factanal.")
 @where_option
-@_FORMAT
+@format_option
 @design_options
 def factor_cmd(variables: tuple[str, ...], factors: int, rotation: str, where: str | None,
                fmt: str, design: DesignArgs) -> None:
@@ -122,4 +114,4 @@ def factor_cmd(variables: tuple[str, ...], factors: int, rotation: str, where: s
         on="factor", index=["variable", "uniqueness"], values="loading").select(
         "variable", *[f"Factor{k + 1}" for k in range(factors)], "uniqueness")
     _emit(frame, fmt, doc, f"factor analysis, {factors} factor{'s' if factors > 1 else ''} "
-          f"({rotation}), R's svyfactanal", _caption(design, where))
+          f"({rotation}), R's svyfactanal", where_caption(design, where))

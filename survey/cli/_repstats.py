@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import click
 
-from survey.cli._design_opts import DesignArgs, bind_design, design_options, where_option
+from survey.cli._design_opts import (
+    DesignArgs,
+    bind_design,
+    design_options,
+    format_option,
+    where_option,
+)
 from survey.cli._stats import _emit, _plan
 from survey.estimators._quantile import QUANTILE_RULES
 
 __all__ = ["gini_cmd", "percentile_ratio_cmd"]
 
-_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
-                       default="table", show_default=True)
 _LEVEL = click.option("--conf", "level", type=click.FloatRange(0, 1, min_open=True, max_open=True),
                       default=0.95, show_default=True, help="Confidence level (Wald, normal).")
 
@@ -27,7 +31,7 @@ _LEVEL = click.option("--conf", "level", type=click.FloatRange(0, 1, min_open=Tr
 @click.option("--var", "-v", "variable", required=True, help="Numeric variable (an amount).")
 @where_option
 @_LEVEL
-@_FORMAT
+@format_option
 @design_options
 def gini_cmd(variable: str, where: str | None, level: float, fmt: str,
              design: DesignArgs) -> None:
@@ -67,7 +71,7 @@ def _ratio(ctx: click.Context, param: click.Parameter, value: str) -> tuple[floa
               help="Quantile rule, as svyquantile's qrule (math: R's default).")
 @where_option
 @_LEVEL
-@_FORMAT
+@format_option
 @design_options
 def percentile_ratio_cmd(variable: str, ratio: tuple[float, float], qrule: str,
                          where: str | None, level: float, fmt: str, design: DesignArgs) -> None:

@@ -17,20 +17,17 @@ import polars as pl
 from survey.cli._design_opts import (
     DesignArgs,
     design_options,
-    design_caption,
     design_summary,
+    format_option,
     open_data,
-    parse_where,
-    read_design,
+    read_design_where,
     resolve_columns,
+    where_caption,
     where_option,
 )
 from survey.cli._output import json_doc, p_text
 
 __all__ = ["ranktest_cmd", "ttest_cmd"]
-
-_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
-                       default="table", show_default=True)
 
 
 def _load(design: DesignArgs, columns: Sequence[str], where: str | None
@@ -38,9 +35,7 @@ def _load(design: DesignArgs, columns: Sequence[str], where: str | None
     """Read ``columns`` and the condition's, bind the design, parse the condition."""
     source = open_data(design)
     resolve_columns(list(columns), source.columns, param="--var")
-    expr = parse_where(where, source.columns) if where else None
-    wanted = [*columns, *(expr.meta.root_names() if expr is not None else [])]
-    return read_design(design, source, wanted), expr
+    return read_design_where(design, source, columns, where)
 
 
 def _emit(doc: dict[str, Any], fmt: str, lines: list[str]) -> None:
@@ -56,7 +51,7 @@ def _emit(doc: dict[str, Any], fmt: str, lines: list[str]) -> None:
 
 
 def _caption(design: DesignArgs, where: str | None) -> str:
-    return "  " + design_caption(design) + (f"; where {where}" if where else "")
+    return "  " + where_caption(design, where)
 
 
 @click.command("ttest")
@@ -67,7 +62,7 @@ def _caption(design: DesignArgs, where: str | None) -> str:
 @where_option
 @click.option("--conf", "level", type=click.FloatRange(0, 1, min_open=True, max_open=True),
               default=0.95, show_default=True, help="Confidence level of the interval.")
-@_FORMAT
+@format_option
 @design_options
 def ttest_cmd(variable: str, by: str | None, mu: float | None, paired: str | None,
               where: str | None, level: float, fmt: str, design: DesignArgs) -> None:
@@ -113,7 +108,7 @@ def ttest_cmd(variable: str, by: str | None, mu: float | None, paired: str | Non
               show_default=True, help="Rank scores: ranks (wilcoxon, kruskalwallis), normal "
                                       "scores (vanderwaerden), above the median (median).")
 @where_option
-@_FORMAT
+@format_option
 @design_options
 def ranktest_cmd(variable: str, by: str, test: str, where: str | None, fmt: str,
                  design: DesignArgs) -> None:

@@ -21,21 +21,21 @@ import polars as pl
 from survey.bind import formula_columns
 from survey.cli._design_opts import (
     DesignArgs,
-    design_caption,
     design_options,
     design_summary,
+    format_option,
     open_data,
     parse_where,
     read_design,
+    read_design_where,
     resolve_columns,
+    where_caption,
     where_option,
 )
 from survey.cli._output import emit_frame, json_doc, p_text
 
 __all__ = ["cox_cmd", "km_cmd", "logrank_cmd"]
 
-_FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]),
-                       default="table", show_default=True)
 _TIME = click.option("--time", "time", required=True, help="Follow-up time column.")
 _STATUS = click.option("--status", "status", required=True,
                        help="Event indicator: a column (1 = event, 0 = censored; 1/2 or "
@@ -66,13 +66,8 @@ def _load(design: DesignArgs, columns: Sequence[str], status: str, where: str | 
     else:
         status_arg = parse_where(status, available)
         extra = status_arg.meta.root_names()
-    expr = parse_where(where, available) if where else None
-    wanted = [*columns, *extra, *(expr.meta.root_names() if expr is not None else [])]
-    return read_design(design, source, wanted), status_arg, expr
-
-
-def _caption(design: DesignArgs, where: str | None) -> str:
-    return design_caption(design) + (f"; where {where}" if where else "")
+    sf, expr = read_design_where(design, source, [*columns, *extra], where)
+    return sf, status_arg, expr
 
 
 def _num(v: Any) -> str:
@@ -98,7 +93,7 @@ def _table(frame: pl.DataFrame, fmt: str, doc: dict[str, Any], title: str, capti
 @where_option
 @click.option("--conf", "level", type=click.FloatRange(0, 1, min_open=True, max_open=True),
               default=0.95, show_default=True, help="Confidence level.")
-@_FORMAT
+@format_option
 @design_options
 def km_cmd(time: str, status: str, by: str | None, times: tuple[float, ...] | None,
            no_se: bool, where: str | None, level: float, fmt: str, design: DesignArgs) -> None:
@@ -123,7 +118,7 @@ def km_cmd(time: str, status: str, by: str | None, times: tuple[float, ...] | No
     doc = {**res.to_dict(), "rows": frame.to_dicts(), "time": time, "status": status,
            "design": design_summary(design), "where": where}
     what = "exp(-cumulative hazard)" if res.se else "product-limit"
-    _table(frame, fmt, doc, f"survival of {time} ({what}, R's svykm)", _caption(design, where))
+    _table(frame, fmt, doc, f"survival of {time} ({what}, R's svykm)", where_caption(design, where))
 
 
 @click.command("logrank")
@@ -135,7 +130,7 @@ def km_cmd(time: str, status: str, by: str | None, times: tuple[float, ...] | No
 @click.option("--gamma", type=float, default=0.0, show_default=True,
               help="Fleming-Harrington weight (1 - S(t-))^gamma.")
 @where_option
-@_FORMAT
+@format_option
 @design_options
 def logrank_cmd(time: str, status: str, by: str, rho: float, gamma: float, where: str | None,
                 fmt: str, design: DesignArgs) -> None:
@@ -165,7 +160,7 @@ def logrank_cmd(time: str, status: str, by: str, rho: float, gamma: float, where
     name = "log-rank" if rho == 0 and gamma == 0 else f"G(rho={rho:g}, gamma={gamma:g})"
     click.echo(f"Design-based {name} test: {time} by {by} ({', '.join(map(str, res.levels))})")
     click.echo(f"  Chisq = {res.statistic:.4f}, df = {res.df}, p-value = {p_text(res.p_value)}")
-    click.echo("  " + _caption(design, where))
+    click.echo("  " + where_caption(design, where))
 
 
 @click.command("cox")
@@ -177,7 +172,7 @@ def logrank_cmd(time: str, status: str, by: str, rho: float, gamma: float, where
 @where_option
 @click.option("--conf", "level", type=click.FloatRange(0, 1, min_open=True, max_open=True),
               default=0.95, show_default=True, help="Confidence level.")
-@_FORMAT
+@format_option
 @design_options
 def cox_cmd(formula: str, ties: str, where: str | None, level: float, fmt: str,
             design: DesignArgs) -> None:
@@ -202,4 +197,4 @@ def cox_cmd(formula: str, ties: str, where: str | None, level: float, fmt: str,
     frame = res.terms.select("term", "estimate", "std_error", "ratio", "ratio_low",
                              "ratio_high", "p_value") if fmt == "table" else res.terms
     _table(frame, fmt, doc, f"Cox regression ({ties} ties, R's svycoxph): {formula}",
-           f"{res.n} rows, {res.events} events; {res.method}; {_caption(design, where)}")
+           f"{res.n} rows, {res.events} events; {res.method}; {where_caption(design, where)}")
