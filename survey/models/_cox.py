@@ -31,6 +31,7 @@ from survey.estimators._engine import svr_var
 from survey.errors import ModelError
 from survey.models._formula import ModelFrame, model_frame
 from survey.models._glm import gram, replicate_weights, sandwich
+from survey.models._results import Coefficients
 from survey.models._surv import status_values
 
 __all__ = ["CoxResult", "RiskSets", "parse_surv", "split_strata", "svycoxph"]
@@ -74,7 +75,7 @@ def parse_surv(formula: str) -> tuple[str, str, str]:
 
 
 @dataclass(frozen=True, eq=False)
-class CoxResult:
+class CoxResult(Coefficients):
     """A fitted design-based Cox model.
 
     Attributes
@@ -105,15 +106,6 @@ class CoxResult:
     n: int
     events: int
     loglik: float
-
-    @property
-    def std_error(self) -> np.ndarray:
-        """Standard errors of the coefficients."""
-        return np.sqrt(np.diag(self.vcov))
-
-    def to_frame(self) -> pl.DataFrame:
-        """The per-term table."""
-        return self.terms
 
     def _repr_html_(self) -> str:
         """Jupyter: the Cox regression as the other results show theirs."""

@@ -29,15 +29,32 @@ from survey.models._formula import ModelFrame, new_rows
 from survey.models._lrt import LikelihoodRatioTest, lrt_test
 from survey.models._namespace import term_key
 
-__all__ = ["ModelResult", "build_result"]
+__all__ = ["Coefficients", "ModelResult", "build_result"]
 
 TERM_COLUMNS = ("term", "estimate", "std_error", "conf_low", "conf_high", "odds_ratio",
                 "odds_ratio_low", "odds_ratio_high", "exp_estimate", "exp_conf_low",
                 "exp_conf_high", "statistic", "p_value")
 
 
+class Coefficients:
+    """``std_error`` and ``to_frame()`` of a fit that keeps its per-term table ``terms``
+    and the design covariance ``vcov`` of its coefficients (a base of the result records)."""
+
+    terms: pl.DataFrame
+    vcov: np.ndarray
+
+    @property
+    def std_error(self) -> np.ndarray:
+        """Standard errors of the coefficients."""
+        return np.sqrt(np.diag(self.vcov))
+
+    def to_frame(self) -> pl.DataFrame:
+        """The per-term table as a polars DataFrame."""
+        return self.terms
+
+
 @dataclass(frozen=True, eq=False)
-class ModelResult:
+class ModelResult(Coefficients):
     """A fitted design-based model.
 
     Attributes
@@ -105,15 +122,6 @@ class ModelResult:
     def names(self) -> tuple[str, ...]:
         """Coefficient names, in ``coef`` order."""
         return tuple(self.terms["term"].to_list())
-
-    @property
-    def std_error(self) -> np.ndarray:
-        """Standard errors of the coefficients."""
-        return np.sqrt(np.diag(self.vcov))
-
-    def to_frame(self) -> pl.DataFrame:
-        """The per-term table as a polars DataFrame."""
-        return self.terms
 
     def _repr_html_(self) -> str:
         """Jupyter: the coefficient table as ``survey stats logit`` prints it."""

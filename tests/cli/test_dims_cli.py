@@ -3,18 +3,16 @@ command line, and output shapes."""
 
 from __future__ import annotations
 
-import json
 import math
-from pathlib import Path
 
 import pytest
 
 from tests.clirun import stats as run, stats_json as run_json
+from tests.estimators._rfixtures import FIXTURES, cases_by_id
 
-FIX = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "r"
-CLUS2 = str(FIX / "apiclus2_dims.csv")
+CLUS2 = str(FIXTURES / "apiclus2_dims.csv")
 DESIGN = ["--psu", "dnum,snum", "--fpc", "fpc1,fpc2"]
-CASES = {c["id"]: c for c in json.loads((FIX / "dimensions.json").read_text())["cases"]}
+CASES = cases_by_id("dimensions.json")
 
 
 def _close(a: float, b: float) -> bool:

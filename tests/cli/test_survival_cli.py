@@ -3,18 +3,16 @@ the command line, output shapes and errors."""
 
 from __future__ import annotations
 
-import json
 import math
-from pathlib import Path
 
 import pytest
 
 from tests.clirun import stats as run, stats_json as run_json
+from tests.estimators._rfixtures import FIXTURES, cases_by_id
 
-FIX = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "r"
-PBC = str(FIX / "pbc.csv")
+PBC = str(FIXTURES / "pbc.csv")
 STRAT = ["--strata", "edema", "--weight", "wt"]
-CASES = {c["id"]: c for c in json.loads((FIX / "survival.json").read_text())["cases"]}
+CASES = cases_by_id("survival.json")
 
 
 def _close(a: float, b: float) -> bool:

@@ -29,6 +29,26 @@ def header(file: str) -> dict[str, Any]:
     return json.loads((FIXTURES / file).read_text())["header"]
 
 
+@cache
+def _cases(file: str) -> list[dict[str, Any]]:
+    return cases(file)
+
+
+def cases_of(file: str, kind: str) -> list[dict[str, Any]]:
+    """The cases of one ``kind`` in a fixture file (read once per file)."""
+    return [c for c in _cases(file) if c["kind"] == kind]
+
+
+def cases_by_id(file: str) -> dict[str, dict[str, Any]]:
+    """A fixture file's cases by their ``id``."""
+    return {c["id"]: c for c in cases(file)}
+
+
+def where_of(args: dict[str, Any]) -> pl.Expr | None:
+    """A case's R subset condition (``where``, with R's ``==``) as a polars expression."""
+    return pl.sql_expr(args["where"].replace("==", "=")) if args.get("where") else None
+
+
 def bind(spec: dict[str, Any]) -> SurveyFrame:
     if "supplied" in spec:
         s = spec["supplied"]

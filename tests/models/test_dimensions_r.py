@@ -3,32 +3,20 @@ scripts/r/make_dimension_fixtures.R): svyprcomp and svyfactanal on the api data.
 
 from __future__ import annotations
 
-import json
 import math
-from functools import cache
 from typing import Any
 
 import numpy as np
-import polars as pl
 import pytest
 
 from survey.models import svyfactanal, svyprcomp
-from tests.estimators._rfixtures import FIXTURES, bind
+from tests.estimators._rfixtures import FIXTURES, bind, cases_of, where_of
 
 FILE = FIXTURES / "dimensions.json"
 
 
-@cache
-def _cases() -> list[dict[str, Any]]:
-    return json.loads(FILE.read_text())["cases"]
-
-
 def _of(kind: str) -> list[dict[str, Any]]:
-    return [c for c in _cases() if c["kind"] == kind]
-
-
-def _where(args: dict[str, Any]) -> pl.Expr | None:
-    return pl.sql_expr(args["where"].replace("==", "=")) if args.get("where") else None
+    return cases_of(FILE.name, kind)
 
 
 def _close(a: float, b: float, tol: float) -> bool:
@@ -42,7 +30,7 @@ def test_fixture_counts():
 @pytest.mark.parametrize("case", _of("pca"), ids=lambda c: c["id"])
 def test_principal_components_match_svyprcomp(case):
     a = case["args"]
-    res = svyprcomp(bind(case["design"]), a["vars"], scale=a["scale"], where=_where(a))
+    res = svyprcomp(bind(case["design"]), a["vars"], scale=a["scale"], where=where_of(a))
     assert res.table["component"].to_list() == [c["component"] for c in case["components"]]
     for k, comp in enumerate(case["components"]):
         assert _close(res.table["sdev"][k], comp["sdev"], case["tol"])
@@ -55,7 +43,7 @@ def test_principal_components_match_svyprcomp(case):
 @pytest.mark.parametrize("case", _of("factor"), ids=lambda c: c["id"])
 def test_factor_analysis_matches_svyfactanal(case):
     a = case["args"]
-    res = svyfactanal(bind(case["design"]), a["vars"], factors=a["factors"], where=_where(a))
+    res = svyfactanal(bind(case["design"]), a["vars"], factors=a["factors"], where=where_of(a))
     assert res.converged
     L = res.matrix()
     for i, row in enumerate(case["loadings"]):

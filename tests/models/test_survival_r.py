@@ -6,45 +6,35 @@ from __future__ import annotations
 import json
 import math
 import re
-from functools import cache
 from typing import Any
 
 import polars as pl
 import pytest
 
 from survey.models import svycoxph, svykm, svylogrank
-from tests.estimators._rfixtures import FIXTURES, bind
+from tests.estimators._rfixtures import FIXTURES, bind, cases, cases_of, where_of
 
 FILE = FIXTURES / "survival.json"
 
 
-@cache
-def _cases() -> list[dict[str, Any]]:
-    return json.loads(FILE.read_text())["cases"]
-
-
 def _of(kind: str) -> list[dict[str, Any]]:
-    return [c for c in _cases() if c["kind"] == kind]
+    return cases_of(FILE.name, kind)
 
 
 def _close(a: float, b: float, tol: float) -> bool:
     return math.isclose(a, b, rel_tol=tol, abs_tol=1e-12)
 
 
-def _where(args: dict[str, Any]) -> pl.Expr | None:
-    return pl.sql_expr(args["where"].replace("==", "=")) if args.get("where") else None
-
-
 def test_header_names_the_r_versions():
     header = json.loads(FILE.read_text())["header"]
     assert header["survey_version"] and header["survival_version"]
-    assert len(_cases()) == 24
+    assert len(cases(FILE.name)) == 24
 
 
 @pytest.mark.parametrize("case", _of("km"), ids=lambda c: c["id"])
 def test_kaplan_meier_with_standard_errors_matches_svykm(case):
     a = case["args"]
-    res = svykm(bind(case["design"]), a["time"], a["status"], by=a["by"], where=_where(a))
+    res = svykm(bind(case["design"]), a["time"], a["status"], by=a["by"], where=where_of(a))
     table, at = res.to_frame(), res.at(a["times"])
     tol = case["tol"]
     for curve in case["curves"]:
@@ -73,7 +63,7 @@ def test_product_limit_curve_matches_svykm_without_se(case):
 @pytest.mark.parametrize("case", _of("km_rep"), ids=lambda c: c["id"])
 def test_replicate_curve_variance_matches_r_with_replicates(case):
     a = case["args"]
-    table = svykm(bind(case["design"]), a["time"], a["status"], where=_where(a)).to_frame()
+    table = svykm(bind(case["design"]), a["time"], a["status"], where=where_of(a)).to_frame()
     assert table["time"].to_list() == [r["time"] for r in case["rows"]]
     for want, got in zip(case["rows"], table.iter_rows(named=True), strict=True):
         assert _close(got["estimate"], want["estimate"], case["tol"])
@@ -103,7 +93,7 @@ def _r_name(term: str) -> str:
 @pytest.mark.parametrize("case", _of("cox"), ids=lambda c: c["id"])
 def test_cox_regression_matches_svycoxph(case):
     a = case["args"]
-    res = svycoxph(bind(case["design"]), a["formula"], where=_where(a), ties=a["ties"])
+    res = svycoxph(bind(case["design"]), a["formula"], where=where_of(a), ties=a["ties"])
     got = {_r_name(r["term"]): r for r in res.terms.iter_rows(named=True)}
     assert set(got) == {t["term"] for t in case["terms"]}
     tol = case["tol"]
