@@ -9,26 +9,7 @@ suppressMessages({library(survey); library(jsonlite)})
 data(api)
 out <- "tests/fixtures/r"
 options(survey.lonely.psu = "fail")
-mfile <- "weighting_margins.csv"
-m <- read.csv(file.path(out, mfile), stringsAsFactors = FALSE, na.strings = "NONE")
-tot <- function(v, cat) m$population[m$variable == v & m$category == cat]
-N <- sum(m$population[m$variable == "stype"])
-env <- new.env()
-assign("apiclus1", apiclus1, envir = env); assign("apistrat", apistrat, envir = env)
-assign("apiclus2", apiclus2, envir = env)
-assign("pop_cal", c(`(Intercept)` = N, stypeH = tot("stype", "H"), stypeM = tot("stype", "M"),
-                    sch.wideYes = tot("sch.wide", "Yes")), envir = env)
-assign("pop_cal99", c(`(Intercept)` = N, stypeH = tot("stype", "H"), stypeM = tot("stype", "M"),
-                      api99 = m$population[m$variable == "api99"]), envir = env)
-designs <- list(
-  clus1 = list(r = "svydesign(id=~dnum, weights=~pw, fpc=~fpc, data=apiclus1)",
-               py = list(data = "apiclus1", ids = "dnum", weights = "pw", fpc = "fpc")),
-  strat = list(r = "svydesign(id=~1, strata=~stype, weights=~pw, fpc=~fpc, data=apistrat)",
-               py = list(data = "apistrat", strata = "stype", weights = "pw", fpc = "fpc")),
-  clus2 = list(r = "svydesign(id=~dnum+snum, weights=~pw, data=apiclus2)",
-               py = list(data = "apiclus2", ids = c("dnum", "snum"), weights = "pw")))
-W <- function(design, r, steps) list(design = design, r = r, steps = steps)
-S <- function(method, ...) list(method = method, margins = mfile, ...)
+source("scripts/r/_weighting_common.R")  # env, designs, W, S, A, num, run_weightings
 weightings <- list(
   sinh_clus1 = W("clus1", "calibrate(b, ~stype+api99, pop_cal99, calfun=cal.sinh, bounds=c(0.5, 2), epsilon=1e-12)",
                  list(S("calibrate", select = list("stype", "api99"), calfun = "sinh",
@@ -54,12 +35,6 @@ weightings <- list(
                             S("calibrate", select = list("stype", "sch.wide"), calfun = "raking",
                               epsilon = 1e-12)))
 )
-weighted <- function(key) {
-  w <- weightings[[key]]
-  assign("b", eval(parse(text = designs[[w$design]]$r), envir = env), envir = env)
-  eval(parse(text = w$r), envir = env)
-}
-num <- function(x) if (is.null(x) || length(x) == 0) NA_real_ else as.numeric(x)
 rows_stat <- function(s, variable, cats = NULL) {
   est <- coef(s); se <- SE(s)
   lapply(seq_along(est), function(i) list(variable = variable,
@@ -73,7 +48,6 @@ rows_by <- function(b, byvar, variable) {
     list(variable = variable, category = NA, by = by, estimate = num(est[g]),
          std_error = num(se[g])) })
 }
-A <- function(...) list(...)
 calls <- list(
   list("mean", "svymean(~api00, d)", A(var = "api00"), function(s) rows_stat(s, "api00")),
   list("total", "svytotal(~enroll, d, na.rm=TRUE)", A(var = "enroll"),
@@ -84,26 +58,8 @@ calls <- list(
        function(b) rows_by(b, "stype", "api00")),
   list("subset", "svymean(~api00, subset(d, api99 > 600))", A(var = "api00", where = "api99 > 600"),
        function(s) rows_stat(s, "api00")))
-wout <- list(); cases <- list()
-for (key in names(weightings)) {
-  d <- weighted(key)
-  w <- weightings[[key]]
-  wout[[length(wout) + 1]] <- list(id = key, design_r = designs[[w$design]]$r,
-    design = designs[[w$design]]$py, weighting_r = w$r, steps = w$steps,
-    weights = as.numeric(weights(d)))
-  assign("d", d, envir = env)
-  for (cl in calls) {
-    res <- eval(parse(text = cl[[2]]), envir = env)
-    cases[[length(cases) + 1]] <- list(id = paste(key, cl[[1]], sep = "_"), weighting = key,
-      design_r = designs[[w$design]]$r, weighting_r = w$r, call = cl[[2]],
-      fn = if (cl[[1]] == "total") "total" else "mean", args = cl[[3]], tol = 1e-6,
-      rows = cl[[4]](res))
-  }
-}
+done <- run_weightings(calls, function(name) if (name == "total") "total" else "mean")
 header <- list(r_version = R.version.string, survey_version = as.character(packageVersion("survey")),
                script = "scripts/r/make_calibration_extras_fixtures.R",
                note = "as weighting.json; iterative calibrations at epsilon=1e-12")
-writeLines(toJSON(list(header = header, weightings = wout, cases = cases), auto_unbox = TRUE,
-                  digits = NA, null = "null", na = "null", pretty = FALSE),
-           file.path(out, "weighting_extras.json"))
-cat("wrote", length(wout), "weightings and", length(cases), "cases\n")
+write_weightings(header, done, "weighting_extras.json")

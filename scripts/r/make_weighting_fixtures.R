@@ -28,41 +28,18 @@ margins <- rbind(
   long(table(apipop$stype, apipop$sch.wide), "stype:sch.wide"),
   data.frame(variable = "api99", category = "", population = sum(apipop$api99)))
 write.csv(margins, file.path(out, "weighting_margins.csv"), row.names = FALSE, quote = FALSE)
-mfile <- "weighting_margins.csv"
+source("scripts/r/_weighting_common.R")  # env, designs, W, S, A, num, run_weightings
 
 # R population objects from the CSV
-m <- read.csv(file.path(out, mfile), stringsAsFactors = FALSE, na.strings = "NONE")
 pop1 <- function(v) { x <- m[m$variable == v, ]; d <- data.frame(x$category, Freq = x$population)
                       names(d)[1] <- v; d }
 pop_cross <- local({ x <- m[m$variable == "stype:sch.wide", ]
   parts <- do.call(rbind, strsplit(x$category, ":"))
   data.frame(stype = parts[, 1], sch.wide = parts[, 2], Freq = x$population) })
-N <- sum(pop1("stype")$Freq)
-tot <- function(v, cat) m$population[m$variable == v & m$category == cat]
-api99_total <- m$population[m$variable == "api99"]
-
-env <- new.env()
-assign("apiclus1", apiclus1, envir = env); assign("apistrat", apistrat, envir = env)
-assign("apiclus2", apiclus2, envir = env)
 for (v in c("stype", "sch.wide", "awards")) assign(paste0("pop_", sub(".", "", v, fixed = TRUE)),
                                                     pop1(v), envir = env)
 assign("pop_cross", pop_cross, envir = env)
-assign("pop_cal", c(`(Intercept)` = N, stypeH = tot("stype", "H"), stypeM = tot("stype", "M"),
-                    sch.wideYes = tot("sch.wide", "Yes")), envir = env)
-assign("pop_cal99", c(`(Intercept)` = N, stypeH = tot("stype", "H"), stypeM = tot("stype", "M"),
-                      api99 = api99_total), envir = env)
 
-designs <- list(
-  clus1 = list(r = "svydesign(id=~dnum, weights=~pw, fpc=~fpc, data=apiclus1)",
-               py = list(data = "apiclus1", ids = "dnum", weights = "pw", fpc = "fpc")),
-  strat = list(r = "svydesign(id=~1, strata=~stype, weights=~pw, fpc=~fpc, data=apistrat)",
-               py = list(data = "apistrat", strata = "stype", weights = "pw", fpc = "fpc")),
-  clus2 = list(r = "svydesign(id=~dnum+snum, weights=~pw, data=apiclus2)",
-               py = list(data = "apiclus2", ids = c("dnum", "snum"), weights = "pw")))
-
-# each weighting: base design, R call on `b`, and the Python steps
-W <- function(design, r, steps) list(design = design, r = r, steps = steps)
-S <- function(method, ...) list(method = method, margins = mfile, ...)
 weightings <- list(
   ps_clus1 = W("clus1", "postStratify(b, ~stype, pop_stype)",
                list(S("poststratify", select = list("stype")))),
@@ -103,13 +80,6 @@ weightings <- list(
 )
 assign("N", N, envir = env); assign("sch_yes", tot("sch.wide", "Yes"), envir = env)
 
-weighted <- function(key) {
-  w <- weightings[[key]]
-  assign("b", eval(parse(text = designs[[w$design]]$r), envir = env), envir = env)
-  eval(parse(text = w$r), envir = env)
-}
-
-num <- function(x) if (is.null(x) || length(x) == 0) NA_real_ else as.numeric(x)
 rows_stat <- function(s, variable, cats = NULL) {
   est <- coef(s); se <- SE(s); ci <- confint(s)
   dd <- if (is.null(attr(s, "deff"))) rep(NA, length(est)) else diag(as.matrix(attr(s, "deff")))
@@ -139,7 +109,6 @@ rows_ciprop <- function(p, variable, category, df) {
             conf_high = num(ci[2]), deff = NA, df = num(df)))
 }
 
-A <- function(...) list(...)
 calls <- list(
   list("mean", "svymean(~api00, d, deff=TRUE)", A(var = "api00", deff = TRUE),
        function(s) rows_stat(s, "api00")),
@@ -166,30 +135,12 @@ calls <- list(
 fns <- c(mean = "mean", total = "total", prop = "mean", total_cat = "total", ratio = "ratio",
          by = "mean", by_total = "total", subset = "mean", ciprop = "proportion", chisq = "chisq")
 
-wout <- list(); cases <- list()
-for (key in names(weightings)) {
-  d <- weighted(key)
-  w <- weightings[[key]]
-  wout[[length(wout) + 1]] <- list(id = key, design_r = designs[[w$design]]$r,
-    design = designs[[w$design]]$py, weighting_r = w$r, steps = w$steps,
-    weights = as.numeric(weights(d)))
-  assign("d", d, envir = env)
-  for (cl in calls) {
-    res <- eval(parse(text = cl[[2]]), envir = env)
-    cases[[length(cases) + 1]] <- list(
-      id = paste(key, cl[[1]], sep = "_"), weighting = key, design_r = designs[[w$design]]$r,
-      weighting_r = w$r, call = cl[[2]], fn = fns[[cl[[1]]]], args = cl[[3]], tol = 1e-6,
-      rows = cl[[4]](res))
-  }
-}
+done <- run_weightings(calls, function(name) fns[[name]])
 header <- list(r_version = R.version.string, survey_version = as.character(packageVersion("survey")),
                script = "scripts/r/make_weighting_fixtures.R",
                note = paste("weightings: exact R calls on b (the base design), Python steps and R's",
                             "weights; cases: exact R calls on d (the weighted design) and R's numbers"))
-writeLines(toJSON(list(header = header, weightings = wout, cases = cases), auto_unbox = TRUE,
-                  digits = NA, null = "null", na = "null", pretty = FALSE),
-           file.path(out, "weighting.json"))
-cat("wrote", length(wout), "weightings and", length(cases), "cases\n")
+write_weightings(header, done, "weighting.json")
 
 # ---- the academy 2025 wave, post-stratified to division x gender ------------------------
 # tests/fixtures/r/weighting_academy.csv holds the columns used, as the toolkit reads them
