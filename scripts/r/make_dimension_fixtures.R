@@ -42,23 +42,14 @@ designs <- list(
   clus2 = list(r = "svydesign(id=~dnum+snum, fpc=~fpc1+fpc2, data=clus2)",
                py = list(data = "apiclus2_dims", ids = c("dnum", "snum"),
                          fpc = c("fpc1", "fpc2"))))
-make_design <- function(key, where = NULL) {
-  des <- eval(parse(text = designs[[key]]$r))
-  if (!is.null(where)) des <- eval(parse(text = sprintf("subset(des, %s)", where)))
-  des
-}
-design_call <- function(key, where) if (is.null(where)) designs[[key]]$r else
-  sprintf("subset(%s, %s)", designs[[key]]$r, where)
-
-cases <- list()
-add <- function(case) cases[[length(cases) + 1]] <<- case
+source("scripts/r/_common.R")  # cases, add, write_cases, subset_design, subset_call
 
 pca_case <- function(id, key, vars, scale, where = NULL) {
   f <- as.formula(paste("~", paste(vars, collapse = " + ")))
-  p <- svyprcomp(f, make_design(key, where), scale. = scale)
+  p <- svyprcomp(f, subset_design(key, where), scale. = scale)
   add(list(id = id, kind = "pca", design = designs[[key]]$py,
            args = list(vars = vars, scale = scale, where = where),
-           r = sprintf("svyprcomp(%s, %s, scale.=%s)", deparse(f), design_call(key, where), scale),
+           r = sprintf("svyprcomp(%s, %s, scale.=%s)", deparse(f), subset_call(key, where), scale),
            tol = 1e-6,
            components = lapply(seq_along(p$sdev), function(k) list(
              component = colnames(p$rotation)[k], sdev = p$sdev[k],
@@ -119,7 +110,7 @@ fa_case <- function(id, key, vars, k, where = NULL) {
   fa <- NULL
   for (factr in c(1, 10, 100, 1000)) {  # the tightest factr at which L-BFGS-B ends normally
     ctl <- list(opt = list(factr = factr, pgtol = 0, maxit = 10000), rotate = list(eps = 1e-15))
-    fa <- tryCatch(svyfactanal(f, make_design(key, where), factors = k, control = ctl),
+    fa <- tryCatch(svyfactanal(f, subset_design(key, where), factors = k, control = ctl),
                    error = function(e) NULL)
     if (!is.null(fa)) break
   }
@@ -129,7 +120,7 @@ fa_case <- function(id, key, vars, k, where = NULL) {
   add(list(id = id, kind = "factor", design = designs[[key]]$py,
            args = list(vars = vars, factors = k, where = where),
            r = sprintf("svyfactanal(%s, %s, factors=%d, control=list(opt=list(factr=%g, pgtol=0, maxit=10000), rotate=list(eps=1e-15)))",
-                       deparse(f), design_call(key, where), k, factr),
+                       deparse(f), subset_call(key, where), k, factr),
            tol = 1e-6, converged = fa$converged,
            objective = unname(fa$criteria["objective"]),
            polish_steps = pol$steps,
@@ -155,7 +146,5 @@ header <- list(
   data = "survey::api (apistrat, apiclus2) with more columns",
   notes = c("pca: rotation signs are arbitrary (compare up to sign per component)",
             "factor: factanal at control=list(opt=list(factr=F, pgtol=0, maxit=10000), rotate=list(eps=1e-15)), F per case in its call"))
-writeLines(toJSON(list(header = header, cases = cases), auto_unbox = TRUE, digits = NA,
-                  null = "null", pretty = FALSE),
-           file.path(out, "dimensions.json"))
+write_cases(header, "dimensions.json")
 cat("wrote", length(cases), "cases\n")

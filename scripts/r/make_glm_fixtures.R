@@ -95,8 +95,7 @@ case <- function(id, key, kind, call, args, convert, tol = 1e-6, lrt = list()) {
   out
 }
 A <- function(...) list(...)
-cases <- list()
-add <- function(x) cases[[length(cases) + 1]] <<- x
+source("scripts/r/_common.R")  # cases, add, write_cases
 lr <- function(r, terms, method = "F") list(r = r, terms = terms, method = method)
 
 # ---- families and links ------------------------------------------------------------------
@@ -286,7 +285,6 @@ header <- list(r_version = R.version.string,
                script = "scripts/r/make_glm_fixtures.R",
                note = paste("each case: the exact R call, the Python spec, and R's numbers;",
                             "term names are R's (the tests translate patsy's)"))
-writeLines(toJSON(list(header = header, cases = cases), auto_unbox = TRUE, digits = NA,
-                  null = "null", na = "null", pretty = FALSE), file.path(out, "glm.json"))
+write_cases(header, "glm.json", na = "null")
 cat(length(cases), "cases written\n")
 print(warnings())

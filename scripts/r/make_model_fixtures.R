@@ -92,8 +92,7 @@ case <- function(id, key, call, fn, args, convert, tol = 1e-6, tests = list()) {
 A <- function(...) list(...)
 ctl <- "control=list(reltol=1e-15, maxit=1000, ndeps=rep(1e-6, %d))"
 
-cases <- list()
-add <- function(x) cases[[length(cases) + 1]] <<- x
+source("scripts/r/_common.R")  # cases, add, write_cases
 rt <- function(r, terms, kind = "F") list(r = r, terms = terms, kind = kind)
 
 # ---- svyglm, linearisation -------------------------------------------------------------
@@ -192,6 +191,5 @@ header <- list(r_version = R.version.string,
                script = "scripts/r/make_model_fixtures.R",
                note = paste("each case: the exact R call, the Python spec, and R's numbers;",
                             "term names are R's (the tests translate patsy's)"))
-writeLines(toJSON(list(header = header, cases = cases), auto_unbox = TRUE, digits = NA,
-                  null = "null", na = "null", pretty = FALSE), file.path(out, "models.json"))
+write_cases(header, "models.json", na = "null")
 cat(length(cases), "cases written\n")

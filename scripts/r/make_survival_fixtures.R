@@ -66,16 +66,7 @@ designs <- list(
   clus_jk1 = list(r = "as.svrepdesign(svydesign(id=~clus, weights=~wt, data=pbcd), type='JK1')",
                   py = list(data = "pbc", ids = "clus", weights = "wt",
                             replicate = list(type = "JK1"))))
-make_design <- function(key, where = NULL) {
-  des <- eval(parse(text = designs[[key]]$r))
-  if (!is.null(where)) des <- eval(parse(text = sprintf("subset(des, %s)", where)))
-  des
-}
-design_call <- function(key, where) if (is.null(where)) designs[[key]]$r else
-  sprintf("subset(%s, %s)", designs[[key]]$r, where)
-
-cases <- list()
-add <- function(case) cases[[length(cases) + 1]] <<- case
+source("scripts/r/_common.R")  # cases, add, write_cases, subset_design, subset_call
 
 km_rows <- function(s) {
   last <- !duplicated(s$time, fromLast = TRUE)
@@ -93,7 +84,7 @@ km_at <- function(s, times) {
 times <- c(365, 730, 1825, 3650)
 
 km_case <- function(id, key, status, by = NULL, where = NULL) {
-  des <- make_design(key, where)
+  des <- subset_design(key, where)
   rhs <- if (is.null(by)) "1" else by
   f <- as.formula(sprintf("Surv(time, %s) ~ %s", status, rhs))
   s <- svykm(f, des, se = TRUE)
@@ -103,7 +94,7 @@ km_case <- function(id, key, status, by = NULL, where = NULL) {
            args = list(time = "time", status = status, by = by, where = where,
                        times = times),
            r = sprintf("svykm(%s, %s, se=TRUE); confint(., parm=c(%s))", deparse(f),
-                       design_call(key, where), paste(times, collapse = ", ")),
+                       subset_call(key, where), paste(times, collapse = ", ")),
            tol = 1e-6,
            curves = lapply(curves, function(cv) list(level = cv$level, rows = km_rows(cv$s),
                                                      at = km_at(cv$s, times)))))
@@ -118,7 +109,7 @@ km_case("km_strat_female", "strat", "event", where = "sex == 'f'")
 # statistic, the cumulative hazard at the full sample's distinct event times (a time at
 # which a replicate leaves no one at risk adds nothing), through withReplicates.
 km_rep_case <- function(id, key, status, where = NULL) {
-  des <- make_design(key, where)
+  des <- subset_design(key, where)
   data <- des$variables
   ev <- data[[status]] == 1
   U <- sort(unique(data$time[ev]))
@@ -132,7 +123,7 @@ km_rep_case <- function(id, key, status, where = NULL) {
   add(list(id = id, kind = "km_rep", design = designs[[key]]$py,
            args = list(time = "time", status = status, where = where),
            r = sprintf("withReplicates(%s, cumulative hazard at the distinct event times)",
-                       design_call(key, where)),
+                       subset_call(key, where)),
            tol = 1e-6,
            rows = lapply(seq_along(U), function(i) list(time = U[i], estimate = exp(-H[i]),
                                                          varlog = v[i]))))
@@ -141,7 +132,7 @@ km_rep_case("km_rep_jkn", "strat_jkn", "event")
 km_rep_case("km_rep_jk1_female", "clus_jk1", "death", where = "sex == 'f'")
 
 local({
-  des <- make_design("strat")
+  des <- subset_design("strat")
   s <- svykm(Surv(time, event) ~ 1, des, se = FALSE)
   add(list(id = "km_plain_strat", kind = "km_plain", design = designs$strat$py,
            args = list(time = "time", status = "event"),
@@ -152,7 +143,7 @@ local({
 })
 
 logrank_case <- function(id, key, by, rho = 0, gamma = 0, status = "death") {
-  des <- make_design(key)
+  des <- subset_design(key)
   f <- as.formula(sprintf("Surv(time, %s) ~ %s", status, by))
   r <- svylogrank(f, des, rho = rho, gamma = gamma)
   scores <- r[[1]]
@@ -176,7 +167,7 @@ logrank_case("logrank_clus_sex", "clus", "sex")
 logrank_case("logrank_jkn_agegrp", "strat_jkn", "agegrp")
 
 cox_case <- function(id, key, rhs, where = NULL, ties = "efron", status = "event") {
-  des <- make_design(key, where)
+  des <- subset_design(key, where)
   f <- as.formula(sprintf("Surv(time, %s) ~ %s", status, rhs))
   fl <- str2lang(sprintf("Surv(time, %s) ~ %s", status, rhs))  # a call: the replicate
   m <- eval(bquote(svycoxph(.(fl), des, method = .(ties),
@@ -186,7 +177,7 @@ cox_case <- function(id, key, rhs, where = NULL, ties = "efron", status = "event
            args = list(formula = sprintf("Surv(time, %s) ~ %s", status, rhs), where = where,
                        ties = ties),
            r = sprintf("svycoxph(%s, %s, method='%s', control=coxph.control(eps=1e-12, toler.chol=1e-13, iter.max=100)); confint(.)",
-                       deparse(f), design_call(key, where), ties),
+                       deparse(f), subset_call(key, where), ties),
            tol = 1e-6,
            terms = lapply(seq_along(b), function(i) list(
              term = names(b)[i], estimate = unname(b[i]), std_error = unname(se[i]),
@@ -212,7 +203,5 @@ header <- list(
   data = "survival::pbc, randomized rows, weights 1/fitted(glm(randomized ~ age*edema))",
   notes = c("km: one row per distinct event time (the last of R's tied-event rows)",
             "cox: coxph.control(eps=1e-12, toler.chol=1e-13, iter.max=100); intervals as confint (normal)"))
-writeLines(toJSON(list(header = header, cases = cases), auto_unbox = TRUE, digits = NA,
-                  null = "null", pretty = FALSE),
-           file.path(out, "survival.json"))
+write_cases(header, "survival.json")
 cat("wrote", length(cases), "cases\n")
