@@ -51,20 +51,11 @@ designs <- c(shared_designs, list(
   jk1 = list(r = "as.svrepdesign(svydesign(id=~dnum, weights=~pw, fpc=~fpc, data=apiclus1), type='JK1')",
              py = list(data = "apiclus1", ids = "dnum", weights = "pw", fpc = "fpc",
                        replicate = list(type = "JK1")))))
-make_design <- function(key) eval(parse(text = designs[[key]]$r), envir = env)
-
-num <- function(x) if (is.null(x) || length(x) == 0) NA_real_ else as.numeric(x)
-terms_of <- function(est, se, ci, p) lapply(seq_along(est), function(i) list(
-  term = names(est)[i], estimate = num(est[i]), std_error = num(se[i]),
-  conf_low = num(ci[i, 1]), conf_high = num(ci[i, 2]), p_value = num(p[i])))
+source("scripts/r/_model_rows.R")  # make_design, num, terms_of, olr_rows
 glm_rows <- function(m) {
   s <- summary(m)$coefficients
   list(terms = terms_of(coef(m), SE(m), confint(m), s[, 4]), df_resid = num(m$df.residual),
        deviance = num(deviance(m)))
-}
-olr_rows <- function(m) {
-  est <- coef(m); se <- SE(m); z <- est / se
-  list(terms = terms_of(est, se, confint(m), 2 * pnorm(-abs(z))), df_resid = num(m$df.residual))
 }
 pm_rows <- function(m) list(margins = lapply(names(coef(m)), function(g) list(
   level = g, estimate = num(coef(m)[g]), std_error = num(SE(m)[g]))))

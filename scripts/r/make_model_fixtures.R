@@ -55,19 +55,10 @@ designs <- c(shared_designs, list(
                                             type = "JK1", scale = 14 / 15))),
   sep = list(r = "svydesign(id=~1, data=sep)", py = list(data = "models_sep"))
 ))
-make_design <- function(key) eval(parse(text = designs[[key]]$r), envir = env)
-
-num <- function(x) if (is.null(x) || length(x) == 0) NA_real_ else as.numeric(x)
-terms_of <- function(est, se, ci, p) lapply(seq_along(est), function(i) list(
-  term = names(est)[i], estimate = num(est[i]), std_error = num(se[i]),
-  conf_low = num(ci[i, 1]), conf_high = num(ci[i, 2]), p_value = num(p[i])))
+source("scripts/r/_model_rows.R")  # make_design, num, terms_of, olr_rows
 glm_rows <- function(m) {
   s <- summary(m)$coefficients
   list(terms = terms_of(coef(m), SE(m), confint(m), s[, 4]), df_resid = num(m$df.residual))
-}
-olr_rows <- function(m) {
-  est <- coef(m); se <- SE(m); z <- est / se
-  list(terms = terms_of(est, se, confint(m), 2 * pnorm(-abs(z))), df_resid = num(m$df.residual))
 }
 firth_rows <- function(m) {
   s <- summary(m)$coefficients
