@@ -20,3 +20,17 @@ def plan_head(title: str, *waves: str) -> str:
         file, codebook = _WAVES[wave]
         out += f'\n[[inputs.wave]]\nid = "{wave}"\nfile = "{file}"\ncodebook = "{codebook}"\n'
     return out
+
+
+ACADEMY_DESIGN = f'''
+[design]
+strata = "division"
+fpc = {{ population = "{ROOT}/sample_data/population_2025.csv", variable = "division" }}
+
+[weighting]
+method = "poststratify"
+margins = "{ROOT}/sample_data/population_2025.csv"
+variables = ["division:gender"]
+'''
+"""The flagship plan's design (analyses/brain_drain_2025.toml): strata division with the
+membership as fpc, post-stratified to division x gender."""

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from survey.plans import RunResult, run_plan
-from tests.plans._academy import plan_head
+from tests.plans._academy import ACADEMY_DESIGN, plan_head
 from tests.plans.test_validation import GOOD, assert_mistake_at, write
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,16 +29,7 @@ autonomy = {{ score = "push_autonomy" }}
 seniority_pay = {{ score = "push_seniority_pay" }}
 china = "offer_countries__china"
 going = "intent IN ('Accepted', 'Seriously considering')"
-
-[design]
-strata = "division"
-fpc = {{ population = "{ROOT}/sample_data/population_2025.csv", variable = "division" }}
-
-[weighting]
-method = "poststratify"
-margins = "{ROOT}/sample_data/population_2025.csv"
-variables = ["division:gender"]
-
+''' + ACADEMY_DESIGN + f'''
 [[estimate]]
 id = "salary_gini"
 statistic = "gini"

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from survey.plans import RunResult, run_plan
-from tests.plans._academy import plan_head
+from tests.plans._academy import ACADEMY_DESIGN, plan_head
 from tests.plans.test_validation import (
     COMPARISON,
     GOOD,
@@ -30,16 +30,7 @@ PLAN = plan_head("relative change and contrast", "2023", "2025") + f'''
 [derive]
 pay = {{ score = "push_seniority_pay" }}
 infra = {{ score = "push_infrastructure" }}
-
-[design]
-strata = "division"
-fpc = {{ population = "{ROOT}/sample_data/population_2025.csv", variable = "division" }}
-
-[weighting]
-method = "poststratify"
-margins = "{ROOT}/sample_data/population_2025.csv"
-variables = ["division:gender"]
-
+''' + ACADEMY_DESIGN + f'''
 [[estimate]]
 id = "pay_over_infra"
 statistic = "mean"
