@@ -12,6 +12,7 @@ import polars as pl
 
 from survey import estimators
 from survey.design import ReplicateDesign, SurveyFrame, as_replicate, svydesign
+from survey.weighting import poststratify, read_margins
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "r"
 
@@ -63,6 +64,16 @@ def bind(spec: dict[str, Any]) -> SurveyFrame:
     if "replicate" in spec:
         sf = as_replicate(sf, **spec["replicate"])
     return sf
+
+
+def bind_weighted(spec: dict[str, Any]) -> SurveyFrame:
+    """:func:`bind`, then post-stratified to the academy population's margins named by
+    ``spec["poststratify"]`` when given (sample_data/population_2025.csv)."""
+    if "poststratify" not in spec:
+        return bind(spec)
+    margins = read_margins(FIXTURES.parents[2] / "sample_data/population_2025.csv")
+    plain = {k: v for k, v in spec.items() if k != "poststratify"}
+    return poststratify(bind(plain), margins.select(spec["poststratify"]))
 
 
 def run(case: dict[str, Any]) -> Any:

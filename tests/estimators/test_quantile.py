@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -11,26 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from survey.design import SurveyFrame, svydesign
+from survey.design import svydesign
 from survey.errors import EstimationError
 from survey.estimators import quantile
 from survey.estimators._qrules import qrule
-from survey.weighting import poststratify, read_margins
-from tests.estimators._rfixtures import bind, cases, header
+from tests.estimators._rfixtures import bind, bind_weighted, cases, header
 
 FILE = "quantiles.json"
 CASES = cases(FILE)
-
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _design(spec: dict) -> SurveyFrame:
-    if "poststratify" not in spec:
-        return bind(spec)
-    margins = read_margins(ROOT / "sample_data/population_2025.csv")
-    plain = {k: v for k, v in spec.items() if k != "poststratify"}
-    return poststratify(bind(plain), margins.select(spec["poststratify"]))
 
 
 def _run(case: dict) -> pl.DataFrame:
@@ -39,7 +26,7 @@ def _run(case: dict) -> pl.DataFrame:
         args["where"] = pl.sql_expr(args["where"])
     if "df" in args:  # "Inf": normal critical values
         args["df"] = float(args["df"])
-    return quantile(_design(case["design"]), args.pop("var"), **args).to_frame()
+    return quantile(bind_weighted(case["design"]), args.pop("var"), **args).to_frame()
 
 
 def _same(got: float | None, want: float | None, tol: float) -> bool:

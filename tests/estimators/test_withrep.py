@@ -4,7 +4,6 @@ R's withReplicates and convey's svygini (tests/fixtures/r/repstats.json), and th
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -13,12 +12,10 @@ import pytest
 from survey.design import SurveyFrame, as_replicate, svydesign
 from survey.errors import EstimationError
 from survey.estimators import gini, percentile_ratio, with_replicates
-from survey.weighting import poststratify, read_margins
-from tests.estimators._rfixtures import bind, cases, header
+from tests.estimators._rfixtures import bind, bind_weighted, cases, header
 
 FILE = "repstats.json"
 CASES = cases(FILE)
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _ratio_of_means(d: pl.DataFrame, w: np.ndarray) -> float:
@@ -34,19 +31,11 @@ def _weighted_sd(d: pl.DataFrame, w: np.ndarray) -> float:
 STATISTICS = {"ratio_of_means": _ratio_of_means, "weighted_sd": _weighted_sd}
 
 
-def _design(spec: dict) -> SurveyFrame:
-    if "poststratify" not in spec:
-        return bind(spec)
-    margins = read_margins(ROOT / "sample_data/population_2025.csv")
-    plain = {k: v for k, v in spec.items() if k != "poststratify"}
-    return poststratify(bind(plain), margins.select(spec["poststratify"]))
-
-
 def _run(case: dict) -> tuple[float, float]:
     args = dict(case["args"])
     if "where" in args:
         args["where"] = pl.sql_expr(args["where"])
-    sf = _design(case["design"])
+    sf = bind_weighted(case["design"])
     if case["fn"] == "gini":
         est = gini(sf, args.pop("var"), **args)
     elif case["fn"] == "percentile_ratio":
