@@ -125,8 +125,8 @@ variable = \"offer_received\"
 '''
 with tempfile.TemporaryDirectory() as tmp:
     (Path(tmp) / 'p.toml').write_text(plan)
-    res = run_plan(Path(tmp) / 'p.toml', Path(tmp) / 'out')
-    data = load_data(res.plan, res.out_dir / 'store')
+    res = run_plan(Path(tmp) / 'p.toml', Path(tmp) / 'out', store=Path(tmp) / 'store')
+    data = load_data(res.plan, Path(tmp) / 'store')
 pop = (pl.read_csv('sample_data/population_2025.csv').filter(pl.col('variable') == 'division')
        .select(pl.col('category').alias('division'), 'population'))
 (data.frame.select(pl.col('wave', 'division', 'gender', 'offer_received', 'age_band',
