@@ -109,10 +109,20 @@ def full_rank_from_head(head_gram: np.ndarray, trace: float) -> bool:
     its smallest eigenvalue is at least the head's; its largest is at most its trace.
     If the head's smallest exceeds 1e-10 times the trace, every eigenvalue of ``M'M``
     exceeds 1e-10 of its largest: the rank :func:`gram_rank` gives is the column count.
+
+    The smallest eigenvalue exceeds ``t = 1e-10 trace`` exactly when ``G - t I`` is
+    positive definite, which a Cholesky factorisation tells (its rounding, about
+    ``k 2^-52`` of the largest eigenvalue, is far below ``t``): ten to a hundred times
+    cheaper than the eigenvalues, whose LAPACK routine wakes OpenBLAS's threads.
     """
     if head_gram.size == 0 or trace <= 0:
         return False
-    return bool(np.linalg.eigvalsh(head_gram)[0] > 1e-10 * trace)
+    shifted = head_gram - (1e-10 * trace) * np.eye(head_gram.shape[0])
+    try:
+        np.linalg.cholesky(shifted)
+    except np.linalg.LinAlgError:
+        return False
+    return True
 
 
 def gram_rank(gram: np.ndarray) -> int:

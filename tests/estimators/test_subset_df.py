@@ -59,3 +59,18 @@ def test_head_proof_needs_the_head_to_dominate_the_trace() -> None:
     assert full_rank_from_head(gram, 10.0)
     assert not full_rank_from_head(gram, 1e8)  # the rest of the rows may dwarf the head
     assert not full_rank_from_head(np.diag([4.0, 0.0]), 10.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 80), st.integers(0, 3), st.floats(-14, 2), st.integers(0, 2**32 - 1))
+def test_head_proof_is_the_smallest_eigenvalue_rule(k: int, deficit: int, log_gap: float,
+                                                     seed: int) -> None:
+    # the Cholesky test answers as the eigenvalues do: the smallest above 1e-10 x trace
+    rng = np.random.default_rng(seed)
+    r = max(1, k - deficit)
+    m = rng.uniform(0.5, 2.0, (3 * k, r)) @ rng.uniform(0.5, 2.0, (r, k))
+    gram = m.T @ m + np.eye(k) * 10.0**log_gap * np.trace(m.T @ m)
+    trace = float(np.trace(gram))
+    smallest = float(np.linalg.eigvalsh(gram)[0])
+    assume(abs(smallest - 1e-10 * trace) > 1e-3 * 1e-10 * trace)  # clear of the boundary
+    assert full_rank_from_head(gram, trace) == (smallest > 1e-10 * trace)
