@@ -13,7 +13,7 @@ Spark columns.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -107,11 +107,18 @@ _COUNTS = {"notnull": lambda x: x.is_not_null(), "null": lambda x: x.is_null(),
 
 class PolarsBackend(Backend):
     """A polars LazyFrame, reduced by polars' streaming engine: memory stays that of the
-    row groups in flight and the small results, whatever the number of rows."""
+    row groups in flight and the small results, whatever the number of rows.
 
-    def __init__(self, lf: pl.LazyFrame, progress: ProgressFn | None = None) -> None:
+    ``bounds``: the largest absolute value of some columns (e.g. from Parquet
+    statistics): a 32-bit integer column whose every sum stays within its type (rows
+    times its bound) is summed as it is, without widening each value to 64 bits first.
+    """
+
+    def __init__(self, lf: pl.LazyFrame, progress: ProgressFn | None = None,
+                  bounds: Mapping[str, float] | None = None) -> None:
         self.lf = lf
         self.progress = progress
+        self.bounds = dict(bounds or {})
         self._height: int | None = None
         self._schema: dict[str, pl.DataType] | None = None
 
@@ -145,6 +152,17 @@ class PolarsBackend(Backend):
         for c, v in (equal or {}).items():
             mask = mask & (pl.col(c) == v).fill_null(False)
         return lf.filter(mask)
+
+    def _exact_sum(self, column: str) -> pl.Expr:
+        """The sum of an integer column, exactly: 64-bit, or in its own 32-bit type
+        where no sum of its rows can leave it (``bounds``)."""
+        x = pl.col(column)
+        dtype = self.schema()[column]
+        top = 2**31 - 1 if dtype == pl.Int32 else 2**32 - 1 if dtype == pl.UInt32 else None
+        bound = self.bounds.get(column)
+        if top is not None and bound is not None and bound * self.height() <= top:
+            return x.sum()
+        return x.cast(pl.Int64).sum()
 
     def _counter(self, step: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
         total, seen = self.height(), [0]
@@ -183,12 +201,13 @@ class PolarsBackend(Backend):
                 continue
             if len(parts) == 1 and s.factors[0][0] == "col" and s.kind == "sum":
                 c = s.factors[0][1]  # a column's sum: nulls skipped, integers summed exactly
-                x = pl.col(c)
                 if schema[c].is_integer():
-                    x = x.cast(pl.Int64)
+                    total = self._exact_sum(c)
                 elif schema[c] == pl.Boolean or not schema[c].is_numeric():
-                    x = x.cast(pl.Float64)
-                exprs.append(x.sum().cast(pl.Float64).alias(s.name))
+                    total = pl.col(c).cast(pl.Float64).sum()
+                else:
+                    total = pl.col(c).sum()
+                exprs.append(total.cast(pl.Float64).alias(s.name))
                 continue
             prod = parts[0]
             for p in parts[1:]:
@@ -207,7 +226,8 @@ class PolarsBackend(Backend):
         return self.lf.select(pl.col(column).unique()).collect(engine="streaming").to_series()
 
     def with_columns(self, named: dict[str, Any]) -> Backend:
-        out = PolarsBackend(self.lf.with_columns(**named), self.progress)
+        kept = {c: b for c, b in self.bounds.items() if c not in named}  # new values: unbounded
+        out = PolarsBackend(self.lf.with_columns(**named), self.progress, kept)
         out._height = self._height
         return out
 
@@ -232,9 +252,13 @@ class PolarsBackend(Backend):
             return lf.select(columns).head(n).collect(engine="streaming")
 
         # the first rows usually hold enough (a filtered scan would read ahead row groups
-        # in parallel before stopping); fewer than n rows means all rows are read
-        first = rows(8 * n)
-        return first if first.height == n else rows(None)
+        # in parallel before stopping): the first n when only nulls and zero weights are
+        # dropped (they are few), else the first 8 n; fewer than n rows: all rows are read
+        for prefix in ((n, 8 * n) if where is None and not equal else (8 * n,)):
+            first = rows(prefix)
+            if first.height == n:
+                return first
+        return rows(None)
 
 
 class SparkBackend(Backend):
@@ -365,14 +389,16 @@ def _to_polars(rows: list[Any], names: list[str], schema: dict[str, pl.DataType]
                          for c, v in data.items()})
 
 
-def backend_for(source: Any, progress: ProgressFn | None = None) -> Backend:
-    """The backend of ``source``: a polars LazyFrame or DataFrame, or a Spark DataFrame."""
+def backend_for(source: Any, progress: ProgressFn | None = None,
+                bounds: Mapping[str, float] | None = None) -> Backend:
+    """The backend of ``source``: a polars LazyFrame or DataFrame, or a Spark DataFrame
+    (``bounds``: see :class:`PolarsBackend`)."""
     if isinstance(source, Backend):
         return source
     if isinstance(source, pl.DataFrame):
-        return PolarsBackend(source.lazy(), progress)
+        return PolarsBackend(source.lazy(), progress, bounds)
     if isinstance(source, pl.LazyFrame):
-        return PolarsBackend(source, progress)
+        return PolarsBackend(source, progress, bounds)
     if type(source).__module__.startswith("pyspark.sql"):
         return SparkBackend(source, progress)
     raise DesignError(f"expected a polars LazyFrame or a Spark DataFrame, got "

@@ -79,7 +79,7 @@ class LazySurveyFrame:
     def __init__(self, source: Any, design: Design | ReplicateDesign, *,
                  progress: ProgressFn | None = None,
                  bounds: Mapping[str, float] | None = None) -> None:
-        self.backend: Backend = backend_for(source, progress)
+        self.backend: Backend = backend_for(source, progress, bounds)
         self._bounds = dict(bounds) if bounds is not None else None
         self._design: Design | ReplicateDesign = design
         self._schema = self.backend.schema()

@@ -16,6 +16,7 @@ from survey.design import (
     PPSMatrix,
     Progress,
     ReplicateDesign,
+    Sum,
     SurveyFrame,
     as_replicate,
 )
@@ -371,3 +372,24 @@ def test_pps_rows_categories_and_design_effects_stream(design: Design) -> None:
     want = estimators.mean(SurveyFrame(frame, design), "Bush", deff=True)
     got = estimators.mean(LazySurveyFrame(frame.lazy(), design), "Bush", deff=True)
     assert_same(want.to_frame(), got.to_frame(), tol=1e-10)
+
+
+@pytest.mark.parametrize("top", [1_000, 2**30])
+def test_bounded_32_bit_replicate_weights_total_exactly(top: int) -> None:
+    # a 32-bit column is summed in its own type only where rows x bound cannot overflow
+    rng = np.random.default_rng(9)
+    n = 64
+    frame = pl.DataFrame({"g": rng.integers(0, 2, n), "y": rng.integers(0, 2, n),
+                          **{f"r{j}": rng.integers(top // 2, top, n) for j in range(4)},
+                          "w": rng.integers(top // 2, top, n)},
+                         schema_overrides={**{f"r{j}": pl.Int32 for j in range(4)},
+                                           "w": pl.Int32})
+    design = ReplicateDesign(weights="w", repweights=tuple(f"r{j}" for j in range(4)),
+                             type="bootstrap")
+    bounds = {c: float(frame[c].abs().max()) for c in (*design.repweights, "w")}
+    lsf = LazySurveyFrame(frame.lazy(), design, bounds=bounds)
+    want = estimators.total(SurveyFrame(frame, design), "y", by="g").to_frame()
+    got = estimators.total(lsf, "y", by="g").to_frame()
+    assert_same(want, got)
+    sums = lsf.backend.aggregate([], [Sum("r0", (("col", "r0"),))])
+    assert sums["r0"][0] == float(frame["r0"].cast(pl.Int64).sum())
