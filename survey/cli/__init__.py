@@ -7,6 +7,8 @@ Each command lives in a private module, loaded when the command runs
 
 from __future__ import annotations
 
+import gc
+
 from survey.cli._app import cli
 
 __all__ = ["cli", "main"]
@@ -14,4 +16,9 @@ __all__ = ["cli", "main"]
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
-    cli.main(args=argv, prog_name="survey")
+    try:
+        cli.main(args=argv, prog_name="survey")
+    finally:
+        # the process ends here: spare its objects (polars', numpy's) the collections
+        # of the interpreter's shutdown, 0.05-0.15 s of a one-second command
+        gc.freeze()
