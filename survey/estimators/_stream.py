@@ -374,10 +374,9 @@ def _counts(lsf: LazySurveyFrame, L: pl.DataFrame, items: list[_Item], d_g: np.n
     firsts = None if not by else _levels_of(L, by, d_g, D)
     for d in need:
         m = m_all[hd == d]
-        gram = np.einsum("ij,ik->jk", m, m)  # single-threaded: BLAS threads spin on a busy machine
         if m.shape[0] == rows[d]:  # the head holds every row of the domain
-            df[d] = gram_rank(gram) - 1
-        elif full_rank_from_head(gram, float(trace[d])):
+            df[d] = gram_rank(_gram(m)) - 1
+        elif _proves_full_rank(m, float(trace[d])):
             df[d] = R - 1
         else:
             equal = None if firsts is None else firsts[d]
@@ -388,6 +387,20 @@ def _counts(lsf: LazySurveyFrame, L: pl.DataFrame, items: list[_Item], d_g: np.n
 
 HEAD_ROWS = 8_192
 """Rows read (at most) to prove the domains' replicate weights of full rank."""
+
+
+def _gram(m: np.ndarray) -> np.ndarray:
+    """``m' m``, single-threaded (einsum): BLAS threads spin on a busy machine."""
+    return np.einsum("ij,ik->jk", m, m)
+
+
+def _proves_full_rank(m: np.ndarray, trace: float) -> bool:
+    """:func:`full_rank_from_head` of the rows ``m``: first from a few of them (four per
+    column usually suffice, and the Gram matrix of fewer rows is smaller), then all."""
+    few = 4 * m.shape[1]
+    if m.shape[0] > few and full_rank_from_head(_gram(m[:few]), trace):
+        return True
+    return full_rank_from_head(_gram(m), trace)
 
 
 def _levels_of(L: pl.DataFrame, by: Sequence[str], d_g: np.ndarray, D: int

@@ -74,3 +74,18 @@ def test_head_proof_is_the_smallest_eigenvalue_rule(k: int, deficit: int, log_ga
     smallest = float(np.linalg.eigvalsh(gram)[0])
     assume(abs(smallest - 1e-10 * trace) > 1e-3 * 1e-10 * trace)  # clear of the boundary
     assert full_rank_from_head(gram, trace) == (smallest > 1e-10 * trace)
+
+
+def test_head_proof_falls_back_from_a_few_rows_to_all() -> None:
+    from survey.estimators._stream import _proves_full_rank
+
+    rng = np.random.default_rng(3)
+    k = 6
+    full = rng.uniform(0.5, 2.0, (200, k))
+    same_start = np.vstack([np.tile(full[:1], (4 * k, 1)), full])  # first 4k rows: rank 1
+    trace = float((same_start**2).sum())
+    assert not full_rank_from_head(same_start[:4 * k].T @ same_start[:4 * k], trace)
+    assert _proves_full_rank(same_start, trace)  # the whole head proves it
+    deficient = same_start.copy()
+    deficient[:, -1] = deficient[:, 0]
+    assert not _proves_full_rank(deficient, trace)
