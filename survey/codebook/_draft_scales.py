@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["SCALE_NOUNS", "Scale", "is_non_substantive", "recognise_scale"]
 
@@ -187,6 +188,7 @@ def _rate(s: str) -> float | None:
     return 0.5 + math.log10(per_year + 1)
 
 
+@lru_cache(maxsize=4096)        # a wide export repeats its scales' labels in many columns
 def _score(label: str) -> tuple[str, float] | None:
     """(kind, score) of one substantive label, or None when no scale reads it.
 
@@ -509,6 +511,11 @@ def recognise_scale(labels: Sequence[str]) -> Scale | None:
     >>> recognise_scale(["매우 그렇다", "그렇다", "보통이다", "전혀 그렇지 않다", "그렇지 않다"]).labels[0]
     '전혀 그렇지 않다'
     """
+    return _recognise(tuple(labels))
+
+
+@lru_cache(maxsize=512)         # the same answers recur across a wide export's columns
+def _recognise(labels: tuple[str, ...]) -> Scale | None:
     distinct = list(dict.fromkeys(lab.strip() for lab in labels if lab and lab.strip()))
     missing = tuple(lab for lab in distinct if is_non_substantive(lab))
     subst = [lab for lab in distinct if lab not in missing]

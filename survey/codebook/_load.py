@@ -37,6 +37,7 @@ _ROLES = ("answer", "disposition", "id", "meta", "weight")
 
 # libyaml's safe loader when PyYAML was built with it (about 10x faster), else PyYAML's
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)   # libyaml: the loader's own pair
 
 
 def load_codebook(path: str | Path) -> Codebook:
@@ -519,7 +520,7 @@ def _question_to_dict(q: Question) -> dict[str, Any]:
 
 def dump_codebook(cb: Codebook, path: str | Path | None = None) -> str:
     """Write the codebook as YAML (UTF-8, Korean kept readable); return the text."""
-    text = yaml.safe_dump(codebook_to_dict(cb), allow_unicode=True, sort_keys=False, width=100)
+    text = yaml.dump(codebook_to_dict(cb), Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=100)
     if path is not None:
         Path(path).write_text(text, encoding="utf-8")
     return text
