@@ -49,13 +49,14 @@ class Split:
 
 def _pieces(values: pl.DataFrame, sep: str) -> pl.DataFrame:
     """One row per piece of each distinct cell: cell, pos, piece (as written), key, n."""
-    flat = pl.col("value").str.replace_all("&nbsp;", " ", literal=True).str.replace_all(
-        "&amp;", "&", literal=True)
-    exploded = (
+    flat = pl.col("value")
+    if values.select(flat.str.contains("&", literal=True).any()).item():
+        flat = flat.str.replace_all("&nbsp;", " ", literal=True).str.replace_all("&amp;", "&", literal=True)
+    exploded = (          # each piece's position from its list, not from a window per cell
         values.lazy().select("value", "n").with_row_index("cell")
         .with_columns(piece=flat.str.split(sep))
-        .explode("piece")
-        .with_columns(pos=pl.int_range(pl.len()).over("cell"))
+        .with_columns(pos=pl.int_ranges(pl.col("piece").list.len()))
+        .explode("piece", "pos")
     )
     # each distinct piece normalised once (a list's entries repeat across its cells)
     keys = exploded.select("piece").unique().with_columns(key=normalize_key_expr(pl.col("piece")))
@@ -110,7 +111,9 @@ def _try(values: pl.DataFrame, sep: str, answered: int) -> Split | None:
         pieces = _rejoin(pieces, sep)
     if pieces.select((pl.col("key") == "").any()).item():
         return None                                   # "A;;B", "A;": not a clean list
-    if pieces.select(pl.struct("cell", "key").is_duplicated().any()).item():
+    # each key as a number (``kid``), so that the counts below hash integers, not text
+    pieces = pieces.with_columns(kid=pl.col("key").cast(pl.Categorical).to_physical().cast(pl.UInt64))
+    if pieces.select((pl.col("cell").cast(pl.UInt64) * (1 << 32) + pl.col("kid")).n_unique() < pl.len()).item():
         return None                                   # an option twice in a cell
     if sep == " " and not pieces.select(pl.col("piece").str.contains(_CODE_TOKEN).all()).item():
         return None                                   # words, never split on spaces
@@ -118,11 +121,11 @@ def _try(values: pl.DataFrame, sep: str, answered: int) -> Split | None:
     # a piece chosen by few respondents is a write-in only at the tail of its cell (after
     # every recurring option: where Google Forms appends the "Other" text); elsewhere it is
     # a rare option
-    pieces = pieces.with_columns(rec=pl.col("n").sum().over("key") >= floor)
+    pieces = pieces.with_columns(rec=pl.col("n").sum().over("kid") >= floor)
     pieces = pieces.with_columns(
         tail=pl.col("pos") > pl.when(pl.col("rec")).then(pl.col("pos")).max().over("cell").fill_null(-1))
-    per_key = (pieces.group_by("key", maintain_order=True)
-               .agg(pl.col("piece").first().str.strip_chars(), pl.col("n").sum(),
+    per_key = (pieces.group_by("kid", maintain_order=True)
+               .agg(pl.col("key").first(), pl.col("piece").first().str.strip_chars(), pl.col("n").sum(),
                     (pl.col("rec") | ~pl.col("tail")).any().alias("option")))
     options = per_key.filter(pl.col("option"))
     k = options.height
@@ -130,8 +133,7 @@ def _try(values: pl.DataFrame, sep: str, answered: int) -> Split | None:
         return None
     if options.select(pl.col("piece").str.len_chars().max()).item() > MAX_LABEL:
         return None
-    option_keys = options["key"].to_list()
-    written = pieces.filter(~pl.col("key").is_in(option_keys))
+    written = pieces.filter(~pl.col("kid").is_in(options["kid"].implode()))
     write_in_cells = int(written.unique("cell")["n"].sum()) if written.height else 0
     if write_in_cells > _WRITE_IN_SHARE * answered:
         return None
@@ -140,7 +142,7 @@ def _try(values: pl.DataFrame, sep: str, answered: int) -> Split | None:
     chosen = int(options["n"].sum())
     if 2 * chosen < 3 * k:                            # each option chosen 1.5 times on average
         return None
-    multi = pieces.group_by("cell").agg(pl.len(), pl.col("n").first()).filter(pl.col("len") > 1)
+    multi = pieces.filter(pl.col("pos") == 1)        # the cells of two pieces or more, once each
     if multi.is_empty() or int(multi["n"].sum()) < 0.01 * answered:
         return None                                   # single answers, a few holding the separator
     if sep in (", ", ",", " "):
