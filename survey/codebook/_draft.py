@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, cast
 
 import polars as pl
@@ -150,6 +151,8 @@ def _draft(raw: RawTable, *, survey_name: str, sheet: str | None, encoding: str 
     blocks = find_blocks([c for c in cols if c.sc.index not in in_group and c is not id_col
                           and c.sc.name not in labelled], layout=raw.layout)
     in_block = {c.sc.index: b for b in blocks for c in b.columns}
+    decided = _decide_all([c for c in cols if c.sc.index not in in_block and c.sc.index not in in_group
+                           and c is not id_col], raw)
     ids = _IdMaker(raw.layout)
     questions: list[Question] = []
     qgroups: list[QuestionGroup] = []
@@ -179,7 +182,7 @@ def _draft(raw: RawTable, *, survey_name: str, sheet: str | None, encoding: str 
             questions.append(Question(id=ids.make(c.sc.block), type="text", role="id",
                                       column=c.ref, **_text(c)))
             continue
-        q, inf_notes, checks = _column_question(c, raw, ids)
+        q, inf_notes, checks = _column_question(c, raw, ids, decided[c.sc.index])
         questions.append(q)
         notes += [f"{q.id} ({c.ref!r}): {n}" for n in inf_notes]
         if checks:
@@ -280,10 +283,26 @@ def _group_questions(g: Group, ids: _IdMaker, notes: list[str]) -> list[Question
     return out
 
 
-def _column_question(c: Col, raw: RawTable, ids: _IdMaker) -> tuple[Question, list[str], list[str]]:
+def _decide_all(cols: Sequence[Col], raw: RawTable) -> dict[int, Decision]:
+    """The decision of each lone column from its inventory, several columns at a time:
+    each decision is a few polars queries, which run outside the GIL."""
+    def one(c: Col) -> Decision:
+        return _infer(c, raw, _inventory(c))
+    workers = max(1, min(pl.thread_pool_size(), 8))
+    if workers == 1 or len(cols) < 2:
+        return {c.sc.index: one(c) for c in cols}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return dict(zip((c.sc.index for c in cols), pool.map(one, cols), strict=True))
+
+
+def _inventory(c: Col) -> Inventory:
+    return c.cells.inventory if isinstance(c.cells, Cells) else inventory(list(c.cells))
+
+
+def _column_question(c: Col, raw: RawTable, ids: _IdMaker, inf: Decision
+                     ) -> tuple[Question, list[str], list[str]]:
     """The question of a lone column: its inventory, the decision, the CHECK lines."""
-    inv = c.cells.inventory if isinstance(c.cells, Cells) else inventory(list(c.cells))
-    inf = _infer(c, raw, inv)
+    inv = _inventory(c)
     if c.sc.name in raw.text_columns and inf.type in ("integer", "number"):
         inf = Decision("text", missing=inf.missing, n_answered=inf.n_answered,
                        n_keys=inf.n_keys)  # a string variable: digits are an id
