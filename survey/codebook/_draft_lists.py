@@ -94,9 +94,26 @@ def _rejoin(pieces: pl.DataFrame, sep: str) -> pl.DataFrame:
                             key=normalize_key_expr(pl.col("piece"))).select(pieces.columns)
 
 
+def _rare_options(pieces: pl.DataFrame, per_key: pl.DataFrame, floor: int) -> list[int]:
+    """The keys chosen by fewer than ``floor`` respondents that are options all the same:
+    somewhere not at the tail of their cell (after every recurring option, where Google
+    Forms appends the "Other" text: a write-in); the rest are write-ins."""
+    rare = per_key.filter(pl.col("n") < floor)["kid"]
+    if rare.is_empty():
+        return []
+    is_rare = pl.col("kid").is_in(rare.implode())
+    slim = pieces.select("cell", "pos", "kid")
+    at = slim.filter(is_rare)
+    near = pl.col("cell").is_in(at["cell"].unique().implode()) & ~is_rare     # recurring options
+    last = slim.filter(near).group_by("cell").agg(last=pl.col("pos").max())
+    inside = at.join(last, on="cell", how="left").filter(pl.col("pos") <= pl.col("last").fill_null(-1))
+    return inside["kid"].unique().to_list()
+
+
 def _try(values: pl.DataFrame, sep: str, answered: int) -> Split | None:
-    with_sep = values.filter(pl.col("value").str.contains(sep, literal=True))
-    if with_sep.is_empty() or int(with_sep["n"].sum()) < 0.01 * answered:
+    holding = values.select(pl.col("n").filter(pl.col("value").str.contains(sep, literal=True)).sum())
+    holding = holding.item()
+    if not holding or holding < 0.01 * answered:
         return None
     if sep == " " and not values.select(pl.col("value").str.contains(r"^[a-z0-9_. -]+$").all()).item():
         return None                                   # words, never split on spaces
@@ -121,19 +138,17 @@ def _try(values: pl.DataFrame, sep: str, answered: int) -> Split | None:
     # a piece chosen by few respondents is a write-in only at the tail of its cell (after
     # every recurring option: where Google Forms appends the "Other" text); elsewhere it is
     # a rare option
-    pieces = pieces.with_columns(rec=pl.col("n").sum().over("kid") >= floor)
-    pieces = pieces.with_columns(
-        tail=pl.col("pos") > pl.when(pl.col("rec")).then(pl.col("pos")).max().over("cell").fill_null(-1))
     per_key = (pieces.group_by("kid", maintain_order=True)
-               .agg(pl.col("key").first(), pl.col("piece").first().str.strip_chars(), pl.col("n").sum(),
-                    (pl.col("rec") | ~pl.col("tail")).any().alias("option")))
-    options = per_key.filter(pl.col("option"))
+               .agg(pl.col("key").first(), pl.col("piece").first().str.strip_chars(), pl.col("n").sum()))
+    options = per_key.filter((pl.col("n") >= floor)
+                             | pl.col("kid").is_in(_rare_options(pieces, per_key, floor)))
     k = options.height
     if k < 2 or k > MAX_LIST_OPTIONS:
         return None
     if options.select(pl.col("piece").str.len_chars().max()).item() > MAX_LABEL:
         return None
-    written = pieces.filter(~pl.col("kid").is_in(options["kid"].implode()))
+    written = pieces.select("cell", "n", "piece", "kid").filter(
+        ~pl.col("kid").is_in(options["kid"].implode()))
     write_in_cells = int(written.unique("cell")["n"].sum()) if written.height else 0
     if write_in_cells > _WRITE_IN_SHARE * answered:
         return None
@@ -142,14 +157,14 @@ def _try(values: pl.DataFrame, sep: str, answered: int) -> Split | None:
     chosen = int(options["n"].sum())
     if 2 * chosen < 3 * k:                            # each option chosen 1.5 times on average
         return None
-    multi = pieces.filter(pl.col("pos") == 1)        # the cells of two pieces or more, once each
+    multi = pieces.select(pl.col("n").filter(pl.col("pos") == 1))   # cells of two pieces or more
     if multi.is_empty() or int(multi["n"].sum()) < 0.01 * answered:
         return None                                   # single answers, a few holding the separator
     if sep in (", ", ",", " "):
         wholes = values["key"].n_unique()
         if k >= wholes:                               # the split explains nothing more simply
             return None
-    examples = tuple(dict.fromkeys(written.sort("n", descending=True)["piece"].str.strip_chars()
+    examples = tuple(dict.fromkeys(written.sort("n", descending=True, maintain_order=True)["piece"].str.strip_chars()
                                    .head(3).to_list())) if written.height else ()
     return Split(sep, tuple(options["piece"].to_list()), tuple(options["n"].to_list()),
                  write_in_cells, examples, int(multi["n"].sum()))
