@@ -112,12 +112,14 @@ def _flags(values: pl.DataFrame) -> pl.DataFrame:
     v = pl.col("value").str.strip_chars()
     whole = v.str.replace(r"^[+-]", "").str.replace_all(",", "", literal=True).str.extract(r"^(\d*)", 1)
     date_kind = pl.lit(None, pl.String)
+    midnight = pl.lit(False)       # read only where every answer is a date
     # the date patterns only where the first answers could be dates (a column is a date
     # column only if every answer is one)
     head = values.filter(~pl.col("key").is_in(list(MISSING_TEXT)))["value"].head(50)
     if head.is_empty() or head.str.contains(r"\d{1,4}[-/.]\s?\d{1,2}").any():
         for pattern, kind in reversed(_DATE_PATTERNS):
             date_kind = pl.when(v.str.contains(pattern.pattern)).then(pl.lit(kind)).otherwise(date_kind)
+        midnight = v.str.contains(_MIDNIGHT.pattern)
     number = v.str.contains(_NUM.pattern) & v.str.contains(r"\d")
     integer = v.str.contains(_INT.pattern)
     digits = whole.str.len_chars().fill_null(0)
@@ -126,7 +128,7 @@ def _flags(values: pl.DataFrame) -> pl.DataFrame:
     if values.height > 2000 and values["value"].head(200).str.contains(r"^\s*[+-]?[\d.]").mean() < 0.2:  # type: ignore[operator]
         number, integer, digits = pl.lit(False), pl.lit(False), pl.lit(0)
     elif values.height > _MANY:
-        return _flags_split(values, v, number, integer, digits, whole, date_kind)
+        return _flags_split(values, v, number, integer, digits, whole, date_kind, midnight)
     return values.lazy().with_columns(               # lazily: the stripped text computed once
         miss=pl.col("key").is_in(list(MISSING_TEXT)),
         sentinel=v.str.contains(_SENTINEL),
@@ -136,7 +138,7 @@ def _flags(values: pl.DataFrame) -> pl.DataFrame:
         lead0=(digits > 1) & whole.str.starts_with("0"),
         negative=v.str.starts_with("-"),
         date=date_kind,
-        midnight=v.str.contains(_MIDNIGHT.pattern),
+        midnight=midnight,
     ).collect()
 
 
@@ -145,7 +147,7 @@ _SENTINEL = "^(" + "|".join(sorted(re.escape(x) for x in SENTINELS)) + r")(\.0+)
 
 
 def _flags_split(values: pl.DataFrame, v: pl.Expr, number: pl.Expr, integer: pl.Expr, digits: pl.Expr,
-                 whole: pl.Expr, date_kind: pl.Expr) -> pl.DataFrame:
+                 whole: pl.Expr, date_kind: pl.Expr, midnight: pl.Expr) -> pl.DataFrame:
     """:func:`_flags` of many distinct values, most of them plain numbers (``123``,
     ``45.6``): their flags need no pattern (no missing token, sentinel, sign, date or
     time), so the patterns run on the other values only; same rows, same order."""
@@ -162,7 +164,7 @@ def _flags_split(values: pl.DataFrame, v: pl.Expr, number: pl.Expr, integer: pl.
         sentinel=v.str.contains(_SENTINEL),
         number=number, integer=integer, digits=digits,
         lead0=(digits > 1) & whole.str.starts_with("0"),
-        negative=v.str.starts_with("-"), date=date_kind, midnight=v.str.contains(_MIDNIGHT.pattern))
+        negative=v.str.starts_with("-"), date=date_kind, midnight=midnight)
     return pl.concat([plain, other]).sort("_i").drop("_i", "_plain").collect()
 
 
