@@ -137,21 +137,33 @@ def strip_markers(series: pl.Series, *, own_label: str | None = None) -> tuple[p
     return out.to_series(), found
 
 
-def _counts(lf: pl.LazyFrame) -> pl.LazyFrame:
-    """The distinct non-blank values of the one column ``value`` with their counts."""
-    counted = (
-        lf.filter(pl.col("value").is_not_null() & (pl.col("value").str.strip_chars() != ""))
-        .group_by("value", maintain_order=True).len(name="n")
-        .with_columns(pl.col("n").cast(pl.Int64), length=pl.col("value").str.len_chars())
-        .with_row_index("_order")
+_PLAIN = r"^[\x20-\x25\x27-\x3b\x3d-\x7e]*$"
+
+
+def _counted(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """The distinct non-blank values of the one column ``value`` with their counts, in
+    order of first appearance (the blank test runs on the distinct values, not the cells),
+    and whether each is ``_plain``: printable ASCII with no HTML, its own key once spaces
+    are collapsed and it is lower-cased (NFKC leaves it as it is)."""
+    v = pl.col("value")
+    return (
+        lf.group_by("value", maintain_order=True).len(name="n")
+        .filter(v.is_not_null() & (v.str.strip_chars() != ""))
+        .with_columns(pl.col("n").cast(pl.Int64), length=v.str.len_chars(), _plain=v.str.contains(_PLAIN))
     )
-    # printable ASCII with no HTML is its own key once spaces are collapsed and it is
-    # lower-cased (NFKC leaves it as it is): the full normalisation only for the others
-    plain = pl.col("value").str.contains(r"^[\x20-\x25\x27-\x3b\x3d-\x7e]*$")
+
+
+def _keyed(counted: pl.DataFrame) -> pl.LazyFrame:
+    """``counted`` with each value's matching ``key``: the full normalisation only for the
+    values that are not plain (most columns have none)."""
+    simple = pl.col("value").str.replace_all(r" {2,}", " ").str.strip_chars(" ").str.to_lowercase()
+    lf = counted.lazy()
+    if counted["_plain"].all():
+        return lf.with_columns(key=simple).select("value", "n", "key", "length")
+    lf = lf.with_row_index("_order")
     return pl.concat([
-        counted.filter(plain).with_columns(
-            key=pl.col("value").str.replace_all(r" {2,}", " ").str.strip_chars(" ").str.to_lowercase()),
-        counted.filter(~plain).with_columns(key=normalize_key_expr(pl.col("value"))),
+        lf.filter(pl.col("_plain")).with_columns(key=simple),
+        lf.filter(~pl.col("_plain")).with_columns(key=normalize_key_expr(pl.col("value"))),
     ]).sort("_order").select("value", "n", "key", "length")
 
 
@@ -180,13 +192,14 @@ def inventory(series: pl.Series | Sequence[str | None], *, own_label: str | None
         return series.inventory
     s = series if isinstance(series, pl.Series) else pl.Series("cells", list(series), dtype=pl.String)
     s = s.cast(pl.String)
-    values = _counts(s.rename("value").to_frame().lazy()).collect()
+    values = _keyed(_counted(s.rename("value").to_frame().lazy()).collect()).collect()
     return _finish(values, s.len(), own_label)
 
 
 def inventories(frame: pl.DataFrame, names: Sequence[str],
                 own_labels: Sequence[str | None]) -> list[Inventory]:
     """The inventories of several columns of ``frame``, counted in one parallel query."""
-    queries = [_counts(frame.lazy().select(pl.col(n).cast(pl.String).alias("value"))) for n in names]
-    counted = pl.collect_all(queries)
+    counted = pl.collect_all([_counted(frame.lazy().select(pl.col(n).cast(pl.String).alias("value")))
+                              for n in names])
+    counted = pl.collect_all([_keyed(c) for c in counted])
     return [_finish(v, frame.height, lab) for v, lab in zip(counted, own_labels, strict=True)]
