@@ -53,15 +53,14 @@ def _pieces(values: pl.DataFrame, sep: str) -> pl.DataFrame:
     if values.select(flat.str.contains("&", literal=True).any()).item():
         flat = flat.str.replace_all("&nbsp;", " ", literal=True).str.replace_all("&amp;", "&", literal=True)
     exploded = (          # each piece's position from its list, not from a window per cell
-        values.lazy().select("value", "n").with_row_index("cell")
-        .with_columns(piece=flat.str.split(sep))
+        values.lazy().with_row_index("cell")
+        .select("cell", "n", piece=flat.str.split(sep))
         .with_columns(pos=pl.int_ranges(pl.col("piece").list.len()))
         .explode("piece", "pos")
-    )
+    ).collect()                # once: a lazy plan would explode again for the keys
     # each distinct piece normalised once (a list's entries repeat across its cells)
     keys = exploded.select("piece").unique().with_columns(key=normalize_key_expr(pl.col("piece")))
-    return exploded.join(keys, on="piece", how="left", nulls_equal=True,
-                         maintain_order="left").collect()
+    return exploded.join(keys, on="piece", how="left", nulls_equal=True, maintain_order="left")
 
 
 def _rejoin(pieces: pl.DataFrame, sep: str) -> pl.DataFrame:
@@ -89,7 +88,7 @@ def _rejoin(pieces: pl.DataFrame, sep: str) -> pl.DataFrame:
         return pieces
     p = p.sort("cell", "pos").with_columns(seg=(~pl.col("join")).cast(pl.Int32).cum_sum().over("cell"))
     out = (p.group_by("cell", "seg", maintain_order=True)
-           .agg(pl.col("value").first(), pl.col("n").first(), pl.col("piece").str.join(sep)))
+           .agg(pl.col("n").first(), pl.col("piece").str.join(sep)))
     return out.with_columns(pos=pl.int_range(pl.len()).over("cell"),
                             key=normalize_key_expr(pl.col("piece"))).select(pieces.columns)
 
