@@ -159,6 +159,8 @@ def _keyed(counted: pl.DataFrame) -> pl.LazyFrame:
     simple = pl.col("value").str.replace_all(r" {2,}", " ").str.strip_chars(" ").str.to_lowercase()
     lf = counted.lazy()
     if counted["_plain"].all():
+        if not counted.select(pl.col("value").str.contains("[A-Z ]").any()).item():
+            simple = pl.col("value")        # no space, no capital (numbers, codes): its own key
         return lf.with_columns(key=simple).select("value", "n", "key", "length")
     lf = lf.with_row_index("_order")
     return pl.concat([

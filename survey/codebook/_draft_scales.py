@@ -123,6 +123,7 @@ def _norm(label: str) -> str:
     return re.sub(r"\s+", " ", s).strip(" .")
 
 
+@lru_cache(maxsize=8192)
 def is_non_substantive(label: str) -> bool:
     """Answers that say there is no answer: N/A, Don't know, Refused, Unfamiliar, 모름 ..."""
     if label.strip() in (".", "-", "--"):      # SAS/Stata system missing, a dash for none
