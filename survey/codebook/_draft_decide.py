@@ -143,6 +143,7 @@ def _flags(values: pl.DataFrame) -> pl.DataFrame:
 
 
 _MANY = 1000
+_FLAGS = ("miss", "sentinel", "number", "integer", "digits", "lead0", "negative", "date", "midnight")
 _SENTINEL = "^(" + "|".join(sorted(re.escape(x) for x in SENTINELS)) + r")(\.0+)?$"   # -99, -99.0
 
 
@@ -150,22 +151,24 @@ def _flags_split(values: pl.DataFrame, v: pl.Expr, number: pl.Expr, integer: pl.
                  whole: pl.Expr, date_kind: pl.Expr, midnight: pl.Expr) -> pl.DataFrame:
     """:func:`_flags` of many distinct values, most of them plain numbers (``123``,
     ``45.6``): their flags need no pattern (no missing token, sentinel, sign, date or
-    time), so the patterns run on the other values only; same rows, same order."""
-    lf = values.lazy().with_row_index("_i").with_columns(_plain=v.str.contains(r"^[0-9]+(\.[0-9]+)?$"))
+    time), so the patterns run on the other values only and are written into their rows."""
     point = v.str.find(".", literal=True)
     plain_digits = point.fill_null(v.str.len_bytes())
-    plain = lf.filter(pl.col("_plain")).with_columns(
+    out = values.with_columns(
         miss=pl.lit(False), sentinel=pl.lit(False), number=pl.lit(True),
         integer=point.is_null() | v.str.contains(r"\.0+$"), digits=plain_digits,
         lead0=(plain_digits > 1) & v.str.starts_with("0"), negative=pl.lit(False),
         date=pl.lit(None, pl.String), midnight=pl.lit(False))
-    other = lf.filter(~pl.col("_plain")).with_columns(
+    at = values.select(~v.str.contains(r"^[0-9]+(\.[0-9]+)?$")).to_series().arg_true()
+    if at.is_empty():
+        return out
+    other = values[at].with_columns(
         miss=pl.col("key").is_in(list(MISSING_TEXT)),
         sentinel=v.str.contains(_SENTINEL),
         number=number, integer=integer, digits=digits,
         lead0=(digits > 1) & whole.str.starts_with("0"),
         negative=v.str.starts_with("-"), date=date_kind, midnight=midnight)
-    return pl.concat([plain, other]).sort("_i").drop("_i", "_plain").collect()
+    return out.with_columns(out[c].scatter(at, other[c].cast(out[c].dtype)) for c in _FLAGS)
 
 
 def _cells(frame: pl.DataFrame, cond: pl.Expr | None = None) -> int:
