@@ -72,10 +72,10 @@ def _rejoin(pieces: pl.DataFrame, sep: str) -> pl.DataFrame:
     bracket open), or when it always follows the same piece (``QA or test`` only after
     ``Developer``): an option of a list is chosen after various others, or first.
     """
+    same_cell = pl.col("cell") == pl.col("cell").shift(1)     # rows sorted by cell: no window
     p = pieces.sort("cell", "pos").with_columns(
-        prev_key=pl.col("key").shift(1).over("cell"),
-        next_key=pl.col("key").shift(-1).over("cell"),
-        prev_piece=pl.col("piece").shift(1).over("cell"),
+        prev_key=pl.when(same_cell).then(pl.col("key").shift(1)),
+        prev_piece=pl.when(same_cell).then(pl.col("piece").shift(1)),
     )
     opened = (pl.col("prev_piece").str.count_matches(r"\(") > pl.col("prev_piece").str.count_matches(r"\)")) | (
         pl.col("prev_piece").str.count_matches(r"\[") > pl.col("prev_piece").str.count_matches(r"\]"))
@@ -86,11 +86,13 @@ def _rejoin(pieces: pl.DataFrame, sep: str) -> pl.DataFrame:
         reads_on | (only_after & (pl.col("n").sum().over("key") >= 2) & (pl.col("key") != pl.col("prev_key")))))
     if not p["join"].any():
         return pieces
-    p = p.sort("cell", "pos").with_columns(seg=(~pl.col("join")).cast(pl.Int32).cum_sum().over("cell"))
+    # a segment starts at each piece not joined (each cell's first among them)
+    p = p.with_columns(seg=(~pl.col("join")).cast(pl.Int64).cum_sum())
     out = (p.group_by("cell", "seg", maintain_order=True)
            .agg(pl.col("n").first(), pl.col("piece").str.join(sep)))
-    return out.with_columns(pos=pl.int_range(pl.len()).over("cell"),
-                            key=normalize_key_expr(pl.col("piece"))).select(pieces.columns)
+    row = pl.int_range(pl.len())
+    first = pl.when(pl.col("cell") != pl.col("cell").shift(1).fill_null(-1)).then(row).forward_fill()
+    return out.with_columns(pos=row - first, key=normalize_key_expr(pl.col("piece"))).select(pieces.columns)
 
 
 def _rare_options(pieces: pl.DataFrame, per_key: pl.DataFrame, floor: int) -> list[int]:
