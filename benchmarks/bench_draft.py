@@ -10,17 +10,20 @@ typed answers; counts; short free text) and times, each as a fresh process:
   text, as the toolkit's reader does) and ``write_parquet``s it: the floor;
 * ``survey schema draft``, ``survey validate`` and ``survey ingest`` with the draft.
 
-It prints the seconds and each step's ratio to the floor side by side (target: <= 5x).
+It prints the seconds and each step's ratio to the floor side by side (target: <= 5x),
+wall and CPU (user + sys over all threads; steadier on a shared machine).
 
     nice python benchmarks/bench_draft.py                 # 100,000 x 300
     nice python benchmarks/bench_draft.py --rows 20000    # quicker
     nice python benchmarks/bench_draft.py --csv real.csv  # time a real export instead
+    nice python benchmarks/bench_draft.py --csv export.csv --draft-only
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -111,14 +114,21 @@ def generate(path: Path, rows: int, seed: int = 20) -> None:
     pl.DataFrame({k: pl.Series(k, v, dtype=pl.String) for k, v in cols.items()}).write_csv(path)
 
 
-def _time(args: list[str]) -> float:
+def _cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _time(args: list[str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + sys, all threads) of one process: on a shared
+    machine the CPU time is the steadier of the two."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     done = subprocess.run(args, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, _cpu() - c0
     if done.returncode not in (0,):
         print(f"  ! {' '.join(args[:5])} ... exit {done.returncode}: {done.stderr.strip()[-400:]}")
-    return elapsed
+    return elapsed, cpu
 
 
 def main() -> None:
@@ -126,6 +136,7 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--csv", type=Path, default=None, help="time this file instead of a generated one")
     ap.add_argument("--keep", type=Path, default=None, help="folder to keep the files in")
+    ap.add_argument("--draft-only", action="store_true", help="time the floor and schema draft only")
     a = ap.parse_args()
     folder = a.keep or Path(tempfile.mkdtemp(prefix="bench_draft_"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -144,13 +155,13 @@ def main() -> None:
         "validate": [py, "-m", "survey", "validate", str(csv), "--schema", str(schema)],
         "ingest": [py, "-m", "survey", "ingest", str(csv), "--schema", str(schema), "--out", str(out)],
     }
-    times = {name: _time(args) for name, args in steps.items()}
+    times = {name: _time(args) for name, args in steps.items() if name == "schema draft" or not a.draft_only}
     shape = pl.scan_csv(csv, infer_schema=False).collect_schema().len()
     print(f"{csv.name}: {shape} columns")
-    print(f"{'step':<16}{'seconds':>9}{'x polars':>10}")
-    print(f"{'polars read+write':<16}{floor:>9.2f}{1.0:>10.1f}")
-    for name, t in times.items():
-        print(f"{name:<16}{t:>9.2f}{t / floor:>10.1f}")
+    print(f"{'step':<18}{'seconds':>9}{'x polars':>10}{'cpu s':>9}{'x polars':>10}")
+    print(f"{'polars read+write':<18}{floor[0]:>9.2f}{1.0:>10.1f}{floor[1]:>9.2f}{1.0:>10.1f}")
+    for name, (t, c) in times.items():
+        print(f"{name:<18}{t:>9.2f}{t / floor[0]:>10.1f}{c:>9.2f}{c / floor[1]:>10.1f}")
 
 
 if __name__ == "__main__":
