@@ -49,6 +49,7 @@ __all__ = [
     "echo_design_notes",
     "echo_notes",
     "format_option",
+    "flag_words",
     "in_flag_words",
     "open_data",
     "parse_where",
@@ -235,26 +236,35 @@ def format_option(f: F) -> F:
 # -- calling the library (survey.bind) -------------------------------------------------
 
 
-def in_flag_words(f: F) -> F:
-    """The library's errors re-spelt for the command line: spec fields as flags
-    (``fpc_file`` -> ``--fpc-file``), and the design's lonely-PSU hint as the flag."""
+def flag_words(flags: dict[str, str]) -> Callable[[F], F]:
+    """A decorator re-spelling the library's errors for a command whose design flags are
+    ``flags`` (spec field -> flag): spec fields as flags (``fpc_file`` -> ``--fpc-file``),
+    and the design's lonely-PSU hint as the flag."""
 
-    @functools.wraps(f)
-    def wrapper(*args: Any, **kw: Any) -> Any:
-        try:
-            return f(*args, **kw)
-        except SpecError as exc:
-            raise exc.named(FLAGS) from None
-        except DesignError as exc:
-            if not (exc.hint and re.search(r"lonely_psu|type='", exc.hint)):
-                raise
-            hint = re.sub(r"'(adjust|average|remove|certainty)'", r"\1", exc.hint.replace(
-                "lonely_psu=", "--lonely-psu ").replace("choose ", "use "))
-            hint = re.sub(r"type='(\w+)'", lambda m: f"--replicate {m[1].lower()}", hint)
-            raise DesignError(exc.message, location=exc.location, problems=exc.problems,
-                              hint=hint) from None
+    def decorate(f: F) -> F:
+        @functools.wraps(f)
+        def wrapper(*args: Any, **kw: Any) -> Any:
+            try:
+                return f(*args, **kw)
+            except SpecError as exc:
+                raise exc.named(flags) from None
+            except DesignError as exc:
+                if not (exc.hint and re.search(r"lonely_psu|type='", exc.hint)):
+                    raise
+                hint = re.sub(r"'(adjust|average|remove|certainty)'", r"\1", exc.hint.replace(
+                    "lonely_psu=", flags["lonely_psu"] + " ").replace("choose ", "use "))
+                hint = re.sub(r"type='(\w+)'", lambda m: f"--replicate {m[1].lower()}", hint)
+                raise DesignError(exc.message, location=exc.location, problems=exc.problems,
+                                  hint=hint) from None
 
-    return wrapper  # type: ignore[return-value]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+in_flag_words = flag_words(FLAGS)
+"""The library's errors in the words of the design flags of `survey stats` and the
+commands that share them (:func:`design_options`)."""
 
 
 @in_flag_words
@@ -297,6 +307,7 @@ def read_design_where(args: DesignArgs, source: Source, columns: Iterable[str],
     return read_design(args, source, wanted), expr
 
 
+@in_flag_words
 def bind_design(frame: pl.DataFrame, args: DesignArgs, source: Source | None = None) -> SurveyFrame:
     """Bind a frame already read (e.g. recoded) to the flags' design."""
     from survey.bind import bind

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from survey.bind import DesignSpec, bind, open_source
 from survey.cli._data import _apply, _limits, limit_options
-from survey.cli._design_opts import echo_notes, split_commas, split_option
+from survey.cli._design_opts import echo_notes, flag_words, split_commas, split_option
 from survey.cli._render import console
 from survey.design import SurveyFrame
 from survey.weighting import (
@@ -217,6 +217,11 @@ def adjust_cmd(status: str, codes: tuple[str, ...], classes: tuple[str, ...],
     _run({**kw, "weight_column": col}, method, margins_needed=then is not None)
 
 
+_bind = flag_words({"weights": "--weights", "strata": "--strata", "ids": "--ids",
+                    "fpc": "--fpc", "lonely_psu": "--lonely-psu"})(bind)
+""":func:`survey.bind.bind`, its errors naming `survey weight`'s own design flags."""
+
+
 def _run(kw: dict[str, Any], method: Callable[[SurveyFrame, Margins, str], SurveyFrame], *,
          margins_needed: bool = True, own_margins: bool = False) -> None:
     """Load, bind, weight, diagnose and write; ``own_margins``: the diagnostics compare
@@ -234,7 +239,7 @@ def _run(kw: dict[str, Any], method: Callable[[SurveyFrame, Margins, str], Surve
     frame = source.read()
     echo_notes(source)
     codebook = source.codebook
-    sf = bind(frame, spec)
+    sf = _bind(frame, spec)
     margins: Margins | None = None
     if kw["margins_file"] is not None:
         margins = read_margins(kw["margins_file"])

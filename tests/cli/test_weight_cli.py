@@ -181,3 +181,11 @@ def test_weight_reads_waves_from_a_store(tmp_path):
     assert r.exit_code == 0, r.output
     frame = pl.read_parquet(out)
     assert frame.height == 200 and frame["weight"].sum() == pytest.approx(1100)
+
+
+def test_weight_lonely_psu_hint_names_its_own_flag(tmp_path):
+    """`survey weight` spells its design flags --weights/--ids; its hints use them."""
+    r = run("weight", "rake", CLUS1, "-m", API_MARGINS, "--margin", "stype", "--weights", "pw",
+            "--strata", "dnum", "--ids", "dnum", "-o", str(tmp_path / "w.parquet"))
+    assert r.exit_code == 2 and "Traceback" not in r.output, r.output
+    assert "--lonely-psu adjust" in r.output and "lonely_psu=" not in r.output, r.output
