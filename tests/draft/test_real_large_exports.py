@@ -1,5 +1,5 @@
-"""Large real exports (outside the repository, /work/real: see REAL_EXPORTS.md); each test
-skips when its file is absent.
+"""Large real exports (outside the repository: /work/real or SURVEY_LARGE_EXPORTS, filled by
+scripts/get_real_exports.sh; see docs/real_exports.md); each test skips when its file is absent.
 
 * freeCodeCamp 2016 New Coder Survey, Typeform csv, 15,653 rows (github
   freeCodeCamp/2016-new-coder-survey @ c7eaf6b, raw-data/, ODbL 1.0); the publisher's
@@ -19,6 +19,7 @@ skips when its file is absent.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import polars as pl
@@ -28,13 +29,13 @@ from survey.codebook import draft_codebook
 from survey.frames import draft_from_metadata, type_table
 from survey.io import read_metadata, read_table
 
-REAL = Path("/work/real")
+REAL = Path(os.environ.get("SURVEY_LARGE_EXPORTS", "/work/real"))
 
 
 def _need(*parts: str) -> Path:
     path = REAL.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"real export {path} not present (see REAL_EXPORTS.md)")
+        pytest.skip(f"real export {path} not present (scripts/get_real_exports.sh; docs/real_exports.md)")
     return path
 
 
