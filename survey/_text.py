@@ -8,7 +8,7 @@ import unicodedata
 
 import polars as pl
 
-__all__ = ["normalize_key", "normalize_key_expr"]
+__all__ = ["NOT_PLAIN", "flat_text_expr", "normalize_key", "normalize_key_expr"]
 
 _TAG = re.compile(r"<[^>]{0,200}>")
 # Unicode White_Space, as polars' (Rust) ``\s``: Python's also matches \x1c-\x1f.
@@ -31,8 +31,17 @@ def normalize_key(text: object) -> str:
     return _SPACE.sub(" ", s).strip(" ").lower()
 
 
-def normalize_key_expr(expr: pl.Expr) -> pl.Expr:
-    """The vectorised twin of :func:`normalize_key` for a string column."""
+# A character that the normalisation may change (outside printable ASCII, '&' of an
+# entity, '<' of a tag) or a run of spaces: a column with none is its own flat text.
+NOT_PLAIN = r"[^\x20-\x25\x27-\x3b\x3d-\x7e]| {2}"
+
+
+def flat_text_expr(expr: pl.Expr, *, plain: bool = False) -> pl.Expr:
+    """:func:`normalize_key_expr` before lower-casing: the cell as displayed, one space
+    between words. ``plain`` says the column holds no :data:`NOT_PLAIN` match, so only the
+    ends need trimming (the same text, without the NFKC and regex passes)."""
+    if plain:
+        return expr.str.strip_chars()
     return (
         expr.str.replace_all("&nbsp;", " ", literal=True)
         .str.replace_all("&amp;", "&", literal=True)
@@ -41,5 +50,10 @@ def normalize_key_expr(expr: pl.Expr) -> pl.Expr:
         .str.replace_all("\x00", "", literal=True)
         .str.replace_all(r"\s+", " ")
         .str.strip_chars()
-        .str.to_lowercase()
     )
+
+
+def normalize_key_expr(expr: pl.Expr, *, plain: bool = False) -> pl.Expr:
+    """The vectorised twin of :func:`normalize_key` for a string column (``plain``: see
+    :func:`flat_text_expr`)."""
+    return flat_text_expr(expr, plain=plain).str.to_lowercase()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from survey._text import normalize_key, normalize_key_expr
+from survey._text import flat_text_expr, normalize_key, normalize_key_expr
 from survey.codebook import Question
 
 __all__ = ["CHECKED", "UNCHECKED", "Converted", "convert_question"]
@@ -28,6 +28,8 @@ class Converted:
     prepare: list[pl.Expr] = field(default_factory=list)
     # evaluated before ``prepare`` (a normalised cell that several prepared columns read)
     first: list[pl.Expr] = field(default_factory=list)
+    # evaluated after ``prepare`` (what reads a prepared column: a split cell's masks)
+    then: list[pl.Expr] = field(default_factory=list)
     outputs: list[pl.Expr] = field(default_factory=list)
     # (source column name, reason expression)
     checks: list[tuple[str, pl.Expr]] = field(default_factory=list)
@@ -67,23 +69,26 @@ def convert_question(
     *,
     global_missing: tuple[str, ...] = (),
     date1904: bool = False,
+    plain_columns: frozenset[str] = frozenset(),
 ) -> Converted:
     """Expressions for question ``q``; source columns are given by their raw-frame names.
 
     ``options`` pairs each option code with its column (multiple choice, columns layout).
-    A column that was not found is None and yields null output.
+    A column that was not found is None and yields null output. ``plain_columns`` names
+    the source columns known to hold no :data:`survey._text.NOT_PLAIN` match (their cells
+    are trimmed, not normalised: the same keys, faster).
     """
     out = Converted()
     own_text: pl.Expr | None = None       # write-ins typed into a single choice's own cell
     if q.type == "multiple":
-        _multiple(q, main, options, other, out, global_missing)
+        _multiple(q, main, options, other, out, global_missing, plain_columns)
         return out
     if main is None:
         out.outputs.append(pl.lit(None, dtype=_dtype(q)).alias(q.id))
     else:
         col = pl.col(main)
         if q.is_choice or _missing_keys(q, global_missing):
-            out.prepare.append(normalize_key_expr(col).alias(f"__key_{q.id}"))
+            out.prepare.append(normalize_key_expr(col, plain=main in plain_columns).alias(f"__key_{q.id}"))
         key = pl.col(f"__key_{q.id}")
         if q.type in ("integer", "number"):
             out.prepare.append(_parse_number(col).alias(f"__parsed_{q.id}"))
@@ -233,6 +238,7 @@ def _multiple(
     other: str | None,
     out: Converted,
     global_missing: tuple[str, ...],
+    plain_columns: frozenset[str],
 ) -> None:
     other_text = _other_text(other)
     other_code = q.other.option if q.other is not None else None
@@ -244,18 +250,16 @@ def _multiple(
                 out.outputs.append(pl.lit(None, pl.Boolean).alias(q.option_column(o)))
         else:
             col = pl.col(main)
-            out.first.append(
-                col.str.replace_all("&nbsp;", " ", literal=True)      # as normalize_key_expr
-                .str.replace_all("&amp;", "&", literal=True)
-                .str.normalize("NFKC").str.replace_all(r"<[^>]{0,200}>", " ")
-                .str.replace_all("\x00", "", literal=True)
-                .str.replace_all(r"\s+", " ").str.strip_chars().alias(f"__flat_{q.id}"))
+            plain = main in plain_columns
+            out.first.append(flat_text_expr(col, plain=plain).alias(f"__flat_{q.id}"))
+            # one blank test that all the option outputs read (a strip per option was not shared)
+            out.first.append(_blank(col).alias(f"__blank_{q.id}"))
             flat = pl.col(f"__flat_{q.id}")
             # the key is the flat text lower-cased: one normalisation serves both
             out.prepare.append(flat.str.to_lowercase().alias(f"__key_{q.id}"))
             key = pl.col(f"__key_{q.id}")
             is_missing, missing_label = _missing_parts(q, key, global_missing)
-            answered = ~_blank(col) & ~is_missing
+            answered = ~pl.col(f"__blank_{q.id}") & ~is_missing
             sep = _delimiter_pattern(q.delimiter or ",")
             repl = (q.delimiter or ",").strip() or " "
             # Spellings holding the separator ("Europe, incl. UK") are taken first, longest
@@ -274,15 +278,21 @@ def _multiple(
             wanted = list(dict.fromkeys(lookup.values()))
             bit = {code: (i // 62, 1 << (i % 62)) for i, code in enumerate(wanted)}
             low = pl.element().str.to_lowercase()
-            split = (rest.str.replace_all(sep, "\x1f").str.split("\x1f")
-                     .list.eval(pl.element().str.strip_chars().filter(pl.element().str.strip_chars() != "")))
+            # a plain cell has no space but ' ' around its separators: a literal split, the
+            # pieces trimmed after, gives the same pieces as the pattern
+            cut = (rest.str.split(repl) if plain and repl != " "
+                   else rest.str.replace_all(sep, "\x1f").str.split("\x1f"))
+            out.prepare.append(cut.list.eval(pl.element().str.strip_chars().filter(pl.element().str.strip_chars() != ""))
+                               .alias(f"__split_{q.id}"))
+            split = pl.col(f"__split_{q.id}")           # split once; the pieces and masks read it
             pieces = f"__pieces_{q.id}"
-            out.prepare.append(split.list.eval(pl.element().filter(~low.is_in(list(lookup))))
-                               .list.join(q.delimiter or ",").str.strip_chars().alias(pieces))
+            out.then.append(split.list.eval(pl.element().filter(~low.is_in(list(lookup))))
+                            .list.join(q.delimiter or ",").str.strip_chars().alias(pieces))
             for m in range(-(-len(wanted) // 62)):
                 part = {k: bit[c][1] for k, c in lookup.items() if bit[c][0] == m}
-                out.prepare.append(split.list.eval(low.replace_strict(part, default=0, return_dtype=pl.Int64))
-                                   .list.unique().list.sum().alias(f"__mask{m}_{q.id}"))
+                # OR of the entries' bits: an option given twice in a cell counts once
+                out.then.append(split.list.eval(low.replace_strict(part, default=0, return_dtype=pl.Int64).bitwise_or())
+                                .list.first().alias(f"__mask{m}_{q.id}"))
             for code, (m, b) in bit.items():
                 hit = (pl.col(f"__mask{m}_{q.id}") & b) != 0
                 chosen[code] = (chosen[code] | hit.fill_null(False)) if code in chosen else hit.fill_null(False)
@@ -300,7 +310,7 @@ def _multiple(
                 out.details[len(out.checks)] = pl.when(answered & has_left).then(
                     leftover.str.replace_all(sep, "', '"))
             if q.required:
-                reason = pl.when(_blank(col)).then(pl.lit("required_missing")).otherwise(reason)
+                reason = pl.when(pl.col(f"__blank_{q.id}")).then(pl.lit("required_missing")).otherwise(reason)
             out.checks.append((main, reason))
             for o in q.options:
                 out.outputs.append(pl.when(answered).then(chosen[o.code]).alias(q.option_column(o)))
@@ -313,7 +323,8 @@ def _multiple(
             if colname is None:
                 continue
             col = pl.col(colname)
-            out.prepare.append(normalize_key_expr(col).alias(f"__key_{q.id}__{code}"))
+            out.prepare.append(normalize_key_expr(col, plain=colname in plain_columns)
+                               .alias(f"__key_{q.id}__{code}"))
             key = pl.col(f"__key_{q.id}__{code}")
             # the column is the option: its own label ticks it, and so does a sibling's
             # spelling (two options whose labels agree after normalisation, as drafted)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
+from survey._text import NOT_PLAIN
 from survey.codebook import Codebook, Question
 from survey.frames._convert import convert_question
 from survey.frames._match import ColumnMap, match_columns
@@ -77,6 +78,7 @@ def type_table(raw: RawTable, codebook: Codebook) -> TypedSurvey:
     checks: list[tuple[str, Question]] = []
     parts: list[pl.DataFrame] = []
     date1904 = bool(getattr(raw, "date1904", False))
+    distinct, plain = _column_facts(raw.frame, cmap)
     for qc in cmap.questions:
         conv = convert_question(
             qc.question,
@@ -85,13 +87,15 @@ def type_table(raw: RawTable, codebook: Codebook) -> TypedSurvey:
             qc.other.name if qc.other else None,
             global_missing=codebook.missing_values,
             date1904=date1904,
+            plain_columns=plain,
         )
         names = [f"__check{len(checks) + i}" for i in range(len(conv.checks))]
         details = {names[i]: e.alias(f"__detail{names[i]}") for i, e in conv.details.items()}
         checks += [(col, qc.question) for col, _ in conv.checks]
         sources = sorted({c.name for c in (qc.main, qc.other, *(c for _, c in qc.options)) if c is not None})
         exprs = [*conv.outputs, *(r.alias(n) for (_, r), n in zip(conv.checks, names)), *details.values()]
-        parts.append(_evaluate(raw.frame, sources, conv.prepare, exprs, first=conv.first))
+        parts.append(_evaluate(raw.frame, sources, conv.prepare, exprs, first=conv.first, then=conv.then,
+                               mostly_distinct=len(sources) == 1 and sources[0] in distinct))
     check_names = [f"__check{i}" for i in range(len(checks))]
     wide = pl.concat(parts, how="horizontal") if parts else pl.DataFrame()
     typed = wide.select(codebook.output_columns())
@@ -127,38 +131,85 @@ def type_table(raw: RawTable, codebook: Codebook) -> TypedSurvey:
     return TypedSurvey(frame=typed, report=report, codebook=codebook, raw=raw)
 
 
+def _column_facts(frame: pl.DataFrame, cmap: ColumnMap) -> tuple[set[str], frozenset[str]]:
+    """(the lone source columns that are mostly distinct, the plain ones among those and
+    the joined lists'), each found in one query over all columns.
+
+    A mostly distinct column (free text, continuous numbers; an estimate suffices: both
+    ways give the same frame) is typed cell by cell, as is a joined list; there, a column
+    with no :data:`~survey._text.NOT_PLAIN` match is trimmed instead of normalised.
+    """
+    lone = sorted({qc.main.name for qc in cmap.questions if qc.main is not None
+                   and qc.other in (None, qc.main) and not qc.options} & set(frame.columns))
+    strings = {n for n, t in frame.schema.items() if t == pl.String}
+    half = frame.height // 2
+    counts = frame.select(pl.col(lone).approx_n_unique()).row(0) if lone and frame.height else ()
+    distinct = {n for n, c in zip(lone, counts) if c > half}
+    lists = {qc.main.name for qc in cmap.questions if qc.main is not None
+             and qc.question.type == "multiple" and qc.question.layout == "delimited"}
+    wide = sorted((distinct | lists) & strings)
+    if not wide or not frame.height:
+        return distinct, frozenset(wide)
+    unplain = frame.select(pl.col(wide).str.contains(NOT_PLAIN).any()).row(0)
+    return distinct, frozenset(n for n, u in zip(wide, unplain) if not u)
+
+
 def _evaluate(frame: pl.DataFrame, sources: list[str], prepare: list[pl.Expr],
-              exprs: list[pl.Expr], *, first: list[pl.Expr] | None = None) -> pl.DataFrame:
+              exprs: list[pl.Expr], *, first: list[pl.Expr] | None = None,
+              then: list[pl.Expr] | None = None, mostly_distinct: bool = False) -> pl.DataFrame:
     """Evaluate one question's expressions, once per distinct combination of its cells.
 
     Survey answers repeat (a few options, a few dates), so typing the distinct values and
-    joining them back is far cheaper than normalising every cell; columns that are mostly
-    distinct (free text, continuous numbers) are evaluated directly.
+    joining them back is far cheaper than normalising every cell; columns that are
+    ``mostly_distinct`` (free text, continuous numbers) are evaluated directly.
+    Expressions run in stages: ``first``, ``prepare``, ``then``, then ``exprs``.
     """
     out_names = [e.meta.output_name() for e in exprs]
     tmp = [f"__out{i}" for i in range(len(exprs))]  # outputs may share a source column's name
     exprs = [e.alias(t) for e, t in zip(exprs, tmp)]
     rename = dict(zip(tmp, out_names))
     if not sources:
-        return frame.select(ROW_COLUMN).with_columns(prepare).with_columns(exprs).select(tmp).rename(rename)
+        return (frame.select(ROW_COLUMN).with_columns(prepare).with_columns(then).with_columns(exprs)
+                .select(tmp).rename(rename))
     # lazily, so that an expression several outputs share (a normalised cell, a joined
     # cell's entries) is computed once (polars' common-subexpression elimination)
-    first = first or []
-    # a mostly distinct column (an estimate suffices: both ways give the same frame) is
-    # evaluated directly without listing its distinct values first
-    mostly_distinct = len(sources) == 1 and (
-        frame.select(pl.col(sources[0]).approx_n_unique()).item() > frame.height // 2)
-    distinct = None if mostly_distinct else frame.select(sources).unique()
-    if distinct is None or distinct.height > frame.height // 2:
-        return (frame.lazy().select(sources).with_columns(first).with_columns(prepare)
-                .with_columns(exprs).select(tmp).collect().rename(rename))
-    typed = distinct.lazy().with_columns(first).with_columns(prepare).with_columns(exprs).collect()
+    first, then = first or [], then or []
+
+    def staged(lf: pl.LazyFrame) -> pl.LazyFrame:
+        return lf.with_columns(first).with_columns(prepare).with_columns(then).with_columns(exprs)
+
+    if mostly_distinct:
+        return staged(frame.lazy().select(sources)).select(tmp).collect().rename(rename)
+    if len(sources) == 1:
+        return _by_distinct_values(frame[sources[0]], staged, tmp, rename)
+    distinct = frame.select(sources).unique()
+    if distinct.height > frame.height // 2:
+        return staged(frame.lazy().select(sources)).select(tmp).collect().rename(rename)
+    typed = staged(distinct.lazy()).collect()
     return (
         frame.select(sources)
         .join(typed, on=sources, how="left", nulls_equal=True, maintain_order="left")
         .select(tmp)
         .rename(rename)
     )
+
+
+def _by_distinct_values(column: pl.Series, staged, tmp: list[str], rename: dict[str, str]) -> pl.DataFrame:
+    """Type a lone column's distinct values and give each cell its value's row (an index
+    and a gather: a join of every cell on its text cost four times as much)."""
+    values = column.unique(maintain_order=True)
+    if values.len() > column.len() // 2:
+        return staged(column.to_frame().lazy()).select(tmp).collect().rename(rename)
+    typed = staged(values.to_frame().lazy()).select(tmp).collect()
+    present = values.drop_nulls()
+    if not present.len():     # only blanks (polars gives an empty mapping's input back)
+        index = pl.zeros(column.len(), pl.UInt32, eager=True)
+    else:
+        at = pl.int_range(values.len(), eager=True, dtype=pl.UInt32).filter(values.is_not_null())
+        index = column.replace_strict(present, at, return_dtype=pl.UInt32)
+    if values.null_count():
+        index = index.fill_null(int(values.is_null().arg_max()))
+    return typed.select(pl.all().gather(index)).rename(rename)
 
 
 def _empty() -> pl.DataFrame:
