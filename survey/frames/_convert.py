@@ -91,11 +91,15 @@ def convert_question(
             out.prepare.append(normalize_key_expr(col, plain=main in plain_columns).alias(f"__key_{q.id}"))
         key = pl.col(f"__key_{q.id}")
         if q.type in ("integer", "number"):
-            out.prepare.append(_parse_number(col).alias(f"__parsed_{q.id}"))
+            # the trimmed text once: the number patterns below read it several times
+            out.first.append(col.str.strip_chars().str.replace_all("\u00a0", "", literal=True)
+                             .alias(f"__numtext_{q.id}"))
+            out.prepare.append(_parse_number(pl.col(f"__numtext_{q.id}")).alias(f"__parsed_{q.id}"))
         elif q.type in ("date", "datetime"):
             out.prepare.append(_parse_datetime(col, q.date_format, date1904).alias(f"__parsed_{q.id}"))
         is_missing, missing_label = _missing_parts(q, key, global_missing)
-        blank = _blank(col)
+        out.first.append(_blank(col).alias(f"__blank_{q.id}"))    # read by the output and the check
+        blank = pl.col(f"__blank_{q.id}")
         value, reason = _typed(q, col, key, pl.col(f"__parsed_{q.id}"))
         usable = ~blank & ~is_missing
         if q.type in ("single", "ordinal") and q.other is not None and q.other.option is not None \
@@ -174,8 +178,9 @@ _THOUSANDS = r"^[+-]?\d{1,3}([, ]\d{3})+(\.\d+)?$"
 _DECIMAL_COMMA = r"^[+-]?\d+,\d+$"
 
 
-def _parse_number(col: pl.Expr) -> pl.Expr:
-    s = col.str.strip_chars().str.replace_all("\u00a0", "", literal=True)
+def _parse_number(s: pl.Expr) -> pl.Expr:
+    """A number from a cell's text, trimmed and without no-break spaces (``1,000``,
+    ``1 000`` and ``3,5`` read as 1000, 1000 and 3.5)."""
     s = (
         pl.when(s.str.contains(_THOUSANDS)).then(s.str.replace_all(r"[, ]", ""))
         .when(s.str.contains(_DECIMAL_COMMA)).then(s.str.replace(",", ".", literal=True))
