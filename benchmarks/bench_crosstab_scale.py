@@ -23,6 +23,8 @@ from pathlib import Path
 
 import polars as pl
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
+
 from benchmarks.bench_estimation import child_env, run_child
 from benchmarks.bench_scale import write_acs
 

@@ -23,6 +23,8 @@ import shutil
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
+
 from benchmarks.bench_estimation import ROOT, child_env, run_child, write_data
 
 R_SCRIPT = ROOT / "benchmarks" / "r" / "bench_tests.R"
