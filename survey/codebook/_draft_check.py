@@ -3,8 +3,9 @@
 Each line says what the draft guessed and what to look at, so that an analyst reads the
 guesses before the numbers: a numeric column holding typed answers, a long list read as
 a closed set of options, write-ins kept beside a multi-select's options, a scale whose
-order is a guess, a sentinel read as a missing code, a free-text column whose answers
-repeat (counted whole it would mislead).
+order is a guess, a sentinel read as a missing code, a non-substantive answer ("Do not
+know") kept as an option, a free-text column whose answers repeat (counted whole it
+would mislead).
 
 >>> from survey.codebook._draft_decide import infer_column
 >>> check_lines(infer_column([str(i) for i in range(60)] + ["about 20"]))
@@ -16,6 +17,7 @@ from __future__ import annotations
 import re
 
 from survey.codebook._draft_decide import Decision
+from survey.codebook._draft_scales import is_non_substantive
 from survey.codebook._draft_values import MAX_OPTIONS
 
 # answer codes exported without their labels: LimeSurvey's A1/A2/AO01, Y/N, M/F ...
@@ -70,6 +72,11 @@ def check_lines(d: Decision, *, role: str = "answer") -> list[str]:
         if s.multi_cells < 3:
             out.append(f"only {s.multi_cells} cells join several answers with {s.delimiter!r}: "
                        "check this is a multiple choice, not single answers holding the separator")
+    if d.type == "single" and role == "answer" and d.scale is None:
+        kept = [o.label for o in d.options if is_non_substantive(o.label)]
+        if kept:
+            out.append(f"{_quote(kept)} kept as an answer: stats count it in every share; if it "
+                       "says there is no answer, move it to missing_codes")
     if d.type == "single" and d.tail is not None:
         t = d.tail
         share = 100 * t.cells / d.n_answered

@@ -116,3 +116,13 @@ def test_limesurvey_codes_export_decides_every_column_with_evidence() -> None:
             assert _checks(text, q.id), q.id
     assert cb.question("g2_sq001").type == "ordinal"
     assert type_table(raw, cb).report.ok
+
+
+def test_a_non_substantive_answer_kept_as_a_nominal_option_is_checked() -> None:
+    d = infer_column(["Entirely internal", "More internal than external", "Do not know",
+                      "Entirely external", "Approximately half internal and half external"] * 8)
+    assert d.type == "single" and "Do not know" in [o.label for o in d.options]
+    assert check_lines(d) == ["'Do not know' kept as an answer: stats count it in every share; if it "
+                              "says there is no answer, move it to missing_codes"]
+    scale = infer_column(["Agree", "Disagree", "Don't know", "Strongly agree"] * 8)
+    assert scale.type == "ordinal" and not any("kept as an answer" in c for c in check_lines(scale))
