@@ -25,11 +25,12 @@ import numpy as np
 import polars as pl
 from scipy import linalg
 
-from survey.design import SurveyFrame, subset_df
+from survey.design import LazySurveyFrame, SurveyFrame, subset_df
 from survey.design._frame import PSU, SSU, W, unit_column
 from survey.estimators._engine import svr_var, taylor_vcov
 from survey.errors import ModelError
 from survey.models._families import Fam, family_of
+from survey.models._glm_stream import svyglm_lazy
 from survey.models._negbin import joint_scores, theta_ml
 from survey.models._formula import ModelFrame, drop_terms, model_frame
 from survey.models._results import ModelResult, build_result
@@ -327,7 +328,7 @@ def estimate_theta(X: np.ndarray, y: np.ndarray, w: np.ndarray, link: str,
 
 
 def svyglm(
-    sf: SurveyFrame,
+    sf: SurveyFrame | LazySurveyFrame,
     formula: str,
     *,
     family: Family = "binomial",
@@ -345,7 +346,11 @@ def svyglm(
     Parameters
     ----------
     sf
-        The bound design (linearisation or replicate weights).
+        The bound design (linearisation or replicate weights), or a lazy design
+        (:class:`~survey.design.LazySurveyFrame`, linearisation): its rows are read in
+        streamed passes of sums, one per IRLS iteration (binomial and gaussian families
+        with their canonical links, terms that are columns; the rest raises
+        :class:`~survey.errors.NotStreamable`, see docs/scale.md).
     formula
         A patsy formula: ``"y ~ x + C(g, Treatment('b')) + x:z"``. Columns whose
         names are not Python identifiers go through ``Q("sch.wide")``. Leave out
@@ -405,6 +410,10 @@ def svyglm(
     >>> fit.terms["term"].to_list()
     ['Intercept', 'x']
     """
+    if isinstance(sf, LazySurveyFrame):
+        return svyglm_lazy(sf, formula, family=family, link=link, theta=theta,
+                           outcome=outcome, where=where, level=level, epsilon=epsilon,
+                           maxit=maxit)
     mf = model_frame(sf, formula, outcome=outcome, where=where)
     fam = family_of(family, link, theta=theta)
     fam.check_outcome(mf.y)
