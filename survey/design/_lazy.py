@@ -221,7 +221,9 @@ class LazySurveyFrame:
             with np.errstate(divide="ignore", invalid="ignore"):
                 inv = np.where(f < 1, popsize / n_psu, np.inf)
             on = [d.strata] if d.strata else []
-            self._derive_weights(pl.DataFrame([*(table[c] for c in on), pl.Series(W, inv)])
+            # inv is by stratum code; the table's rows (strata x fpc) are in group order
+            per_row = inv[h.to_numpy().astype(np.int64)]
+            self._derive_weights(pl.DataFrame([*(table[c] for c in on), pl.Series(W, per_row)])
                                  .unique(subset=on or None), on)
         lonely = (n_psu == 1) & (f >= _CENSUS)
         if lonely.any() and d.lonely_psu == "fail":

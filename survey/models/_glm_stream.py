@@ -58,11 +58,11 @@ _EPS = float(np.finfo(float).eps)
 _MEMORY = "bind the rows in memory (SurveyFrame; --engine memory)"
 _SUPPORTED = {("binomial", "logit"), ("gaussian", "identity")}
 
-_ETA, _PREV, _Y, _PW = "__svy_eta", "__svy_etap", "__svy_y", "__svy_pw"
+_ETA, _PREV, _Y, _PW = "__svyglm_eta", "__svyglm_etap", "__svyglm_y", "__svyglm_pw"
 
 
 def _x(j: int) -> str:
-    return f"__svy_x{j}"
+    return f"__svyglm_x{j}"
 
 
 def _refuse(what: str) -> NotStreamable:
@@ -145,27 +145,27 @@ def _setup(lsf: LazySurveyFrame, fam: Fam, y: str, variables: Sequence[str],
     floats = [v for v in variables if lsf.schema[v].is_float()]
     bad = pl.any_horizontal([~pl.col(v).is_finite() for v in floats]) if floats else pl.lit(False)
     yv = pl.col(y).cast(pl.Float64)
-    named = {"__svy_fit": fitted.cast(pl.Float64),
-             "__svy_bad": (fitted & bad).fill_null(False).cast(pl.Float64),
-             "__svy_out": (fitted & ((yv < 0) | (yv > 1))).fill_null(False).cast(pl.Float64),
-             "__svy_frac": (fitted & (yv != 0) & (yv != 1)).fill_null(False).cast(pl.Float64)}
+    named = {"__svyglm_fit": fitted.cast(pl.Float64),
+             "__svyglm_bad": (fitted & bad).fill_null(False).cast(pl.Float64),
+             "__svyglm_out": (fitted & ((yv < 0) | (yv > 1))).fill_null(False).cast(pl.Float64),
+             "__svyglm_frac": (fitted & (yv != 0) & (yv != 1)).fill_null(False).cast(pl.Float64)}
     sums = [_count("__w", lsf), _count("__nz", lsf, "nonzero"),
             *(Sum(c, (("col", c),)) for c in named)]
     L = lsf.backend.with_columns(named).aggregate(list(cats), sums, step="model rows")
-    n_fit = int(round(float(L["__svy_fit"].sum())))
+    n_fit = int(round(float(L["__svyglm_fit"].sum())))
     if n_fit == 0:
         raise ModelError("no row is left to fit: the domain is empty or every row misses "
                          "a model variable", location="where")
-    if L["__svy_bad"].sum() > 0:
+    if L["__svyglm_bad"].sum() > 0:
         raise ModelError("the design matrix or outcome has non-finite values",
                          location="formula", hint="check transformations such as log(0)")
     if fam.name == "binomial":
-        if L["__svy_out"].sum() > 0:
+        if L["__svyglm_out"].sum() > 0:
             raise ModelError("a binomial outcome must lie in [0, 1]", location="outcome")
-        if L["__svy_frac"].sum() > 0:
+        if L["__svyglm_frac"].sum() > 0:
             raise _refuse("a binomial outcome with values between 0 and 1 (proportions)")
     mean_w = float(L["__w"].sum()) / max(float(L["__nz"].sum()), 1.0)
-    seen = L.filter(pl.col("__svy_fit") > 0)
+    seen = L.filter(pl.col("__svyglm_fit") > 0)
     return mean_w, n_fit, {c: _levels(seen[c]) for c in cats}
 
 
@@ -253,16 +253,16 @@ def _pass(base: Backend, fam: Fam, eta: pl.Expr, p: int, fitted: pl.Expr, *,
     mu, _, dev = _state(fam, pl.col(_ETA))
     work, resid = _work(fam, pl.col(_ETA))
     rhs = pl.col(_ETA) + resid if first else resid
-    rows = rows.with_columns({"__svy_dev": dev, "__svy_mu": mu, "__svy_w": work,
-                              "__svy_r": rhs})
-    rows = rows.with_columns({"__svy_wr": pl.col("__svy_w") * pl.col("__svy_r"),
-                              "__svy_bad": ((pl.col("__svy_mu") <= 0) | (pl.col("__svy_mu") >= 1)
+    rows = rows.with_columns({"__svyglm_dev": dev, "__svyglm_mu": mu, "__svyglm_w": work,
+                              "__svyglm_r": rhs})
+    rows = rows.with_columns({"__svyglm_wr": pl.col("__svyglm_w") * pl.col("__svyglm_r"),
+                              "__svyglm_bad": ((pl.col("__svyglm_mu") <= 0) | (pl.col("__svyglm_mu") >= 1)
                                             if fam.name == "binomial" else pl.lit(False))
                               .cast(pl.Float64)})
-    sums = [Sum("__dev", (("col", "__svy_dev"),)), Sum("__bad", (("col", "__svy_bad"),))]
-    sums += [Sum(f"__g{i}_{j}", (("col", _x(i)), ("col", _x(j)), ("col", "__svy_w")))
+    sums = [Sum("__dev", (("col", "__svyglm_dev"),)), Sum("__bad", (("col", "__svyglm_bad"),))]
+    sums += [Sum(f"__g{i}_{j}", (("col", _x(i)), ("col", _x(j)), ("col", "__svyglm_w")))
              for i in range(p) for j in range(i, p)]
-    sums += [Sum(f"__b{j}", (("col", _x(j)), ("col", "__svy_wr"))) for j in range(p)]
+    sums += [Sum(f"__b{j}", (("col", _x(j)), ("col", "__svyglm_wr"))) for j in range(p)]
     L = rows.aggregate([], sums, where=fitted, step="model fit")
     G = np.zeros((p, p))
     for i in range(p):
@@ -356,14 +356,14 @@ def _sandwich(lsf: LazySurveyFrame, base: Backend, fam: Fam, beta: np.ndarray,
     rows = base.with_columns({_ETA: _linear(beta, p), _PREV: prev})
     mu, me = _link_mu(fam, pl.col(_ETA))
     work, _ = _work(fam, pl.col(_PREV))
-    rows = rows.with_columns({"__svy_r": (pl.col(_Y) - mu) / me * work})
+    rows = rows.with_columns({"__svyglm_r": (pl.col(_Y) - mu) / me * work})
     by_row = lsf.rows_are_psus
     sums = [Sum("__n", (("one", ""),)), _count("__wsum", lsf),
             Sum("__etamax", (("col", _ETA),), kind="max"),
-            *(Sum(f"__t{j}", (("col", _x(j)), ("col", "__svy_r"))) for j in range(p))]
+            *(Sum(f"__t{j}", (("col", _x(j)), ("col", "__svyglm_r"))) for j in range(p))]
     if by_row:  # every row a PSU: the strata's sums of the scores' cross-products too
-        sums += [Sum(f"__s{i}_{j}", (("col", _x(i)), ("col", _x(j)), ("col", "__svy_r"),
-                                     ("col", "__svy_r"))) for i in range(p) for j in range(i, p)]
+        sums += [Sum(f"__s{i}_{j}", (("col", _x(i)), ("col", _x(j)), ("col", "__svyglm_r"),
+                                     ("col", "__svyglm_r"))) for i in range(p) for j in range(i, p)]
     keys = list(lsf.psu_columns)
     L = rows.aggregate(keys, sums, where=fitted, step="model variance")
     T = L.select(f"__t{j}" for j in range(p)).to_numpy()

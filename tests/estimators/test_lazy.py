@@ -393,3 +393,17 @@ def test_bounded_32_bit_replicate_weights_total_exactly(top: int) -> None:
     assert_same(want, got)
     sums = lsf.backend.aggregate([], [Sum("r0", (("col", "r0"),))])
     assert sums["r0"][0] == float(frame["r0"].cast(pl.Int64).sum())
+
+
+@pytest.mark.parametrize("order", ["as_read", "descending", "ascending"])
+def test_weights_from_the_fpc_of_strata_without_clusters_go_to_their_strata(order: str) -> None:
+    """Each stratum's N_h / n_h joined to its own rows, whatever order the strata come in
+    (they were joined in the aggregate's group order, swapping strata's weights)."""
+    df = dataset("apistrat")
+    if order != "as_read":
+        df = df.sort("stype", descending=order == "descending")
+    design = Design(strata="stype", fpc="fpc")
+    got = estimators.total(LazySurveyFrame(df.lazy(), design), "enroll")
+    want = estimators.total(SurveyFrame(df, design), "enroll")
+    assert got.table["estimate"][0] == pytest.approx(want.table["estimate"][0], rel=1e-12)
+    assert got.table["std_error"][0] == pytest.approx(want.table["std_error"][0], rel=1e-9)
