@@ -30,7 +30,6 @@ from survey.design._frame import PSU, SSU, W, unit_column
 from survey.estimators._engine import svr_var, taylor_vcov
 from survey.errors import ModelError
 from survey.models._families import Fam, family_of
-from survey.models._glm_stream import svyglm_lazy
 from survey.models._negbin import joint_scores, theta_ml
 from survey.models._formula import ModelFrame, drop_terms, model_frame
 from survey.models._results import ModelResult, build_result
@@ -120,24 +119,34 @@ def _wls(A: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.linalg.lstsq(A, b, rcond=None)[0]
 
 
+def aliased(G: np.ndarray, names: Sequence[str]) -> list[str]:
+    """The columns a cross-product ``X' diag(w) X`` finds linear combinations of the
+    others: pivoted Cholesky of the scaled cross-product (LAPACK dpstrf)."""
+    scale = np.sqrt(np.diag(G))
+    scale[scale == 0] = 1.0
+    _, piv, rank, _ = linalg.lapack.dpstrf(G / np.outer(scale, scale), tol=1e-10)
+    return [names[k] for k in sorted(piv[rank:] - 1)]
+
+
+def raise_rank(bad: Sequence[str]) -> None:
+    """Refuse a rank-deficient design matrix, naming the aliased columns ``bad``."""
+    if bad:
+        raise ModelError(f"the design matrix is rank deficient: {', '.join(bad)} "
+                         "are linear combinations of other columns (or empty in the domain)",
+                         location="formula", hint="drop or merge those terms or levels")
+
+
 def check_rank(X: np.ndarray, w: np.ndarray, names: tuple[str, ...]) -> None:
     """Refuse a rank-deficient design matrix, naming the aliased columns."""
-    if X.shape[0] > _LARGE:  # pivoted Cholesky of the scaled cross-product (LAPACK dpstrf)
-        G = gram(X, w)
-        scale = np.sqrt(np.diag(G))
-        scale[scale == 0] = 1.0
-        _, piv, rank, _ = linalg.lapack.dpstrf(G / np.outer(scale, scale), tol=1e-10)
-        bad = [names[k] for k in sorted(piv[rank:] - 1)]
+    if X.shape[0] > _LARGE:
+        bad = aliased(gram(X, w), names)
     else:
         Xw = X * np.sqrt(w)[:, None]
         _, R, piv = linalg.qr(Xw, mode="economic", pivoting=True)
         d = np.abs(np.diag(R))
         tol = d[0] * max(Xw.shape) * np.finfo(float).eps * 1e3 if d.size else 0.0
         bad = [names[piv[k]] for k in range(d.shape[0]) if d[k] <= tol]
-    if bad:
-        raise ModelError(f"the design matrix is rank deficient: {', '.join(bad)} "
-                         "are linear combinations of other columns (or empty in the domain)",
-                         location="formula", hint="drop or merge those terms or levels")
+    raise_rank(bad)
 
 
 @dataclass(frozen=True)
@@ -410,7 +419,9 @@ def svyglm(
     >>> fit.terms["term"].to_list()
     ['Intercept', 'x']
     """
-    if isinstance(sf, LazySurveyFrame):
+    if isinstance(sf, LazySurveyFrame):  # streamed passes (it reuses this module's solver)
+        from survey.models._glm_stream import svyglm_lazy
+
         return svyglm_lazy(sf, formula, family=family, link=link, theta=theta,
                            outcome=outcome, where=where, level=level, epsilon=epsilon,
                            maxit=maxit)

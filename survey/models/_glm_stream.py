@@ -39,7 +39,6 @@ import numpy as np
 import pandas as pd
 import patsy
 import polars as pl
-from scipy import linalg
 
 from survey.design import LazySurveyFrame, Sum
 from survey.design._backend import Backend
@@ -47,6 +46,7 @@ from survey.estimators._engine import _CENSUS, taylor_vcov
 from survey.errors import ModelError, NotStreamable
 from survey.models._design_matrix import _plain
 from survey.models._families import Fam, family_of
+from survey.models._glm import _Normal, aliased, raise_rank
 from survey.models._formula import (_OFFSET, ModelFrame, _Columns, _is_categorical, _levels,
                                     _names_in, _parse)
 from survey.models._namespace import check_formula, display_name, eval_env
@@ -255,10 +255,10 @@ def _pass(base: Backend, fam: Fam, eta: pl.Expr, p: int, fitted: pl.Expr, *,
     rhs = pl.col(_ETA) + resid if first else resid
     rows = rows.with_columns({"__svyglm_dev": dev, "__svyglm_mu": mu, "__svyglm_w": work,
                               "__svyglm_r": rhs})
+    m = pl.col("__svyglm_mu")
+    outside = (m <= 0) | (m >= 1) if fam.name == "binomial" else pl.lit(False)
     rows = rows.with_columns({"__svyglm_wr": pl.col("__svyglm_w") * pl.col("__svyglm_r"),
-                              "__svyglm_bad": ((pl.col("__svyglm_mu") <= 0) | (pl.col("__svyglm_mu") >= 1)
-                                            if fam.name == "binomial" else pl.lit(False))
-                              .cast(pl.Float64)})
+                              "__svyglm_bad": outside.cast(pl.Float64)})
     sums = [Sum("__dev", (("col", "__svyglm_dev"),)), Sum("__bad", (("col", "__svyglm_bad"),))]
     sums += [Sum(f"__g{i}_{j}", (("col", _x(i)), ("col", _x(j)), ("col", "__svyglm_w")))
              for i in range(p) for j in range(i, p)]
@@ -272,38 +272,6 @@ def _pass(base: Backend, fam: Fam, eta: pl.Expr, p: int, fitted: pl.Expr, *,
     return float(L["__dev"][0]), int(round(float(L["__bad"][0]))), G, b
 
 
-class _Normal:
-    """Cholesky factor of a cross-product scaled to unit diagonal (as ``_glm._Normal``)."""
-
-    def __init__(self, G: np.ndarray) -> None:
-        d = np.sqrt(np.diag(G))
-        d[d == 0] = 1.0
-        self.d = d
-        try:
-            self.cho = linalg.cho_factor(G / np.outer(d, d))
-        except np.linalg.LinAlgError:
-            raise ModelError("the weighted cross-product of the design matrix is singular: "
-                             "the working weights vanish (fitted values at the boundary)",
-                             location="formula",
-                             hint="check for separation; refit with --firth") from None
-
-    def solve(self, b: np.ndarray) -> np.ndarray:
-        return linalg.cho_solve(self.cho, b / self.d) / self.d
-
-
-def _check_rank(G: np.ndarray, names: Sequence[str]) -> None:
-    """Refuse a rank-deficient design matrix, as ``check_rank`` on many rows (pivoted
-    Cholesky of the scaled cross-product)."""
-    scale = np.sqrt(np.diag(G))
-    scale[scale == 0] = 1.0
-    _, piv, rank, _ = linalg.lapack.dpstrf(G / np.outer(scale, scale), tol=1e-10)
-    bad = [names[k] for k in sorted(piv[rank:] - 1)]
-    if bad:
-        raise ModelError(f"the design matrix is rank deficient: {', '.join(bad)} "
-                         "are linear combinations of other columns (or empty in the domain)",
-                         location="formula", hint="drop or merge those terms or levels")
-
-
 def _irls(base: Backend, fam: Fam, p: int, fitted: pl.Expr, names: Sequence[str], *,
           epsilon: float, maxit: int
           ) -> tuple[np.ndarray, pl.Expr, np.ndarray, float, bool]:
@@ -312,7 +280,7 @@ def _irls(base: Backend, fam: Fam, p: int, fitted: pl.Expr, names: Sequence[str]
     deviance and whether the fit converged."""
     start = _start(fam)
     devold, _, G, b = _pass(base, fam, start, p, fitted, first=True)
-    _check_rank(G, names)
+    raise_rank(aliased(G, names))
     coef: np.ndarray | None = None
     prev, info = start, G
     for _ in range(maxit):
