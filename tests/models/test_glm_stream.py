@@ -183,3 +183,29 @@ def test_rank_deficient_design_is_an_error_as_in_memory(tmp_path: Path) -> None:
         svyglm(lsf, "y ~ meals + meals2")
     with pytest.raises(ModelError, match="rank deficient"):
         svyglm(SurveyFrame(df, STRAT), "y ~ meals + meals2")
+
+
+def test_levels_and_weights_come_from_the_fitted_rows_as_in_memory(tmp_path: Path) -> None:
+    """A level seen only on rows dropped for a missing value is no column; rows of zero
+    weight take no part (and not in R's mean weight)."""
+    df = _data("apiclus1").with_row_index("i").with_columns(
+        meals=pl.when(pl.col("stype") == "H").then(None).otherwise(pl.col("meals")),
+        pw=pl.when(pl.col("i") % 9 == 2).then(0.0).otherwise(pl.col("pw"))).drop("i")
+    mem, lazy = _both(df, CLUS1, tmp_path, "y ~ meals + stype")
+    _assert_same(mem, lazy)
+    assert lazy.names == ("Intercept", "stype[T.M]", "meals")
+
+
+def test_quasi_separation_is_refused_and_complete_separation_fails_as_in_memory(
+        tmp_path: Path) -> None:
+    """Every high school answering 1: memory names the separation on the rows, the
+    streamed fit refuses; a predictor separating every row fails alike in both."""
+    df = _data("apistrat").with_columns(y=((pl.col("sch.wide") == "Yes")
+                                           | (pl.col("stype") == "H")).cast(pl.Int64))
+    with pytest.raises(ModelError, match="separation"):
+        svyglm(SurveyFrame(df, STRAT), "y ~ meals + stype")
+    _refused(df, STRAT, tmp_path, "y ~ meals + stype", "separation")
+    df = _data("apistrat").with_columns(y=(pl.col("meals") > 50).cast(pl.Int64))
+    for sf in (SurveyFrame(df, STRAT), LazySurveyFrame(_scan(df, tmp_path), STRAT)):
+        with pytest.raises(ModelError, match="no valid set of coefficients"):
+            svyglm(sf, "y ~ meals")
