@@ -55,7 +55,9 @@ class LazySurveyFrame:
     Totals, means, proportions and ratios (:func:`~survey.estimators.total` ...) take
     it in place of a :class:`SurveyFrame` and give the same figures: the rows are
     reduced to small arrays by GROUP BY sums where they live, and those are finished
-    by the same numpy code. Designs: strata, clusters (PSUs), an fpc at each stage (R's
+    by the same numpy code; design-based logistic and linear models
+    (:func:`~survey.models.svyglm`, linearisation) are fitted by streamed IRLS passes.
+    Designs: strata, clusters (PSUs), an fpc at each stage (R's
     multistage), weights from the fpc, lonely PSUs, PPS (Brewer, Overton) with or
     without clusters; supplied replicate columns; replicates made from the PSUs
     (:meth:`as_replicate`). Not: replicates made from the rows of a design without

@@ -101,6 +101,26 @@ def test_weights_from_the_fpc_match_memory(tmp_path: Path) -> None:
     _assert_same(mem, lazy)
 
 
+def test_two_stage_ids_with_a_first_stage_fpc_match_memory(tmp_path: Path) -> None:
+    design = Design(ids=("dnum", "snum"), fpc="fpc1", weights="pw")
+    _assert_same(*_both(_data("apiclus2"), design, tmp_path, "y ~ meals + stype"))
+
+
+def test_many_rows_match_the_in_memory_normal_equations(tmp_path: Path) -> None:
+    """Above 50,000 rows the in-memory IRLS also solves normal equations."""
+    rng = np.random.default_rng(7)
+    n = 60_000
+    st = rng.integers(0, 6, n)
+    x = rng.normal(size=n)
+    g = rng.choice(["a", "b", "c"], n)
+    eta = -0.3 + 0.7 * x + 0.5 * (g == "b") - 0.4 * (g == "c")
+    df = pl.DataFrame({"st": st, "psu": st * 50 + rng.integers(0, 30, n), "x": x, "g": g,
+                       "y": (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(np.int8),
+                       "w": rng.uniform(1.0, 4.0, n)})
+    design = Design(ids="psu", strata="st", weights="w")
+    _assert_same(*_both(df, design, tmp_path, "y ~ x + g"))
+
+
 @pytest.mark.parametrize("how", ["adjust", "average", "remove", "certainty"])
 @pytest.mark.parametrize("ids", [None, "snum"])
 def test_lonely_psu_options_match_memory(tmp_path: Path, how: str, ids: str | None) -> None:
