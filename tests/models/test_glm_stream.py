@@ -95,6 +95,14 @@ def test_enum_and_boolean_terms_and_no_intercept_match_memory(tmp_path: Path) ->
     assert lazy.names[:3] == ("stype[M]", "stype[H]", "stype[E]")
 
 
+@pytest.mark.parametrize(("formula", "family"), [
+    ("y ~ 1", "binomial"), ("api00 ~ 1", "gaussian"),
+    ("y ~ Q('yr.rnd') + C(comp.imp)", "quasibinomial")])
+def test_intercept_only_dotted_names_and_quasibinomial_match_memory(
+        tmp_path: Path, formula: str, family: str) -> None:
+    _assert_same(*_both(_data("apistrat"), STRAT, tmp_path, formula, family=family))
+
+
 def test_weights_from_the_fpc_match_memory(tmp_path: Path) -> None:
     design = Design(strata="stype", fpc="fpc")
     mem, lazy = _both(_data("apistrat"), design, tmp_path, "y ~ meals")
