@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -194,7 +195,8 @@ def _evaluate(frame: pl.DataFrame, sources: list[str], prepare: list[pl.Expr],
     )
 
 
-def _by_distinct_values(column: pl.Series, staged, tmp: list[str], rename: dict[str, str]) -> pl.DataFrame:
+def _by_distinct_values(column: pl.Series, staged: Callable[[pl.LazyFrame], pl.LazyFrame], tmp: list[str],
+                        rename: dict[str, str]) -> pl.DataFrame:
     """Type a lone column's distinct values and give each cell its value's row (an index
     and a gather: a join of every cell on its text cost four times as much)."""
     values = column.unique(maintain_order=True)
