@@ -27,6 +27,7 @@ import polars as pl
 
 from survey.design import LazySurveyFrame, Sum, subset_df
 from survey.design._frame import DOM, full_rank_from_head, gram_rank
+from survey.errors import EstimationError
 from survey.estimators._engine import (
     _CENSUS,
     Domains,
@@ -37,10 +38,16 @@ from survey.estimators._engine import (
 )
 from survey.estimators._items import LazyCol, _Item
 from survey.estimators._stream_pps import pps_rows_fit
-from survey.errors import EstimationError
 
-__all__ = ["Reduced", "fit_lazy", "lazy_categories", "lazy_items", "lazy_ratio_item",
-           "reduce_lazy"]
+__all__ = [
+    "Reduced",
+    "fit_lazy",
+    "lazy_categories",
+    "lazy_items",
+    "lazy_ratio_item",
+    "reduce_lazy",
+    "row_stratum_factors",
+]
 
 MAX_CODES = 50
 
@@ -434,15 +441,13 @@ def fit_lazy(lsf: LazySurveyFrame, red: Reduced, num: np.ndarray, den: np.ndarra
     return Fit(est, v, T)
 
 
-def _rows_fit(lsf: LazySurveyFrame, P: np.ndarray, S: np.ndarray, num: np.ndarray,
-              den: np.ndarray) -> Fit:
-    """R's ``svyrecvar`` when every row is a PSU, from stratum totals ``t_h`` and sums
-    of squares ``S_hd``: the centred sum of squares of the rows' influence values
-    ``z = J (w x)`` in stratum ``h`` is ``sum_d J_d S_hd J_d' - (J t_h)(J t_h)' / n_h``
-    (a row lies in one domain), scaled as the engine's ``_first_stage``."""
+def row_stratum_factors(lsf: LazySurveyFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """``(n_h, scale_h, centre_h, mult)`` of a design whose rows are its PSUs, as the
+    engine's ``_first_stage``: stratum ``h``'s centred sum of squares is scaled by
+    ``f_h n_h / (n_h - 1)`` (0 in a census stratum); a lonely PSU is centred on 0 under
+    ``adjust`` and left out under ``average``, the others scaled up by ``mult``."""
     st = lsf.row_strata
     assert st is not None
-    est, J, T = ratio_jacobian(P, num, den)
     n_h, f = st.n_psu, st.f
     scale = np.where(n_h > 1, f * n_h / np.maximum(n_h - 1, 1), f)
     scale = np.where(f < _CENSUS, 0.0, scale)
@@ -456,6 +461,17 @@ def _rows_fit(lsf: LazySurveyFrame, P: np.ndarray, S: np.ndarray, num: np.ndarra
         elif how == "average":
             scale = np.where(lonely, 0.0, scale)
             mult = n_h.shape[0] / (n_h.shape[0] - int(lonely.sum()))
+    return n_h, scale, centre, mult
+
+
+def _rows_fit(lsf: LazySurveyFrame, P: np.ndarray, S: np.ndarray, num: np.ndarray,
+              den: np.ndarray) -> Fit:
+    """R's ``svyrecvar`` when every row is a PSU, from stratum totals ``t_h`` and sums
+    of squares ``S_hd``: the centred sum of squares of the rows' influence values
+    ``z = J (w x)`` in stratum ``h`` is ``sum_d J_d S_hd J_d' - (J t_h)(J t_h)' / n_h``
+    (a row lies in one domain), scaled as the engine's ``_first_stage``."""
+    est, J, T = ratio_jacobian(P, num, den)
+    n_h, scale, centre, mult = row_stratum_factors(lsf)
     D, k = P.shape[1], P.shape[2]
     Sw = np.einsum("h,hdab->dab", scale, S)
     Jd = J.reshape(J.shape[0], D, k)

@@ -42,13 +42,21 @@ import polars as pl
 
 from survey.design import LazySurveyFrame, Sum
 from survey.design._backend import Backend
-from survey.estimators._engine import _CENSUS, taylor_vcov
 from survey.errors import ModelError, NotStreamable
+from survey.estimators._engine import taylor_vcov
+from survey.estimators._stream import row_stratum_factors
 from survey.models._design_matrix import _plain
 from survey.models._families import Fam, family_of
+from survey.models._formula import (
+    _OFFSET,
+    ModelFrame,
+    _Columns,
+    _is_categorical,
+    _levels,
+    _names_in,
+    _parse,
+)
 from survey.models._glm import _Normal, aliased, raise_rank
-from survey.models._formula import (_OFFSET, ModelFrame, _Columns, _is_categorical, _levels,
-                                    _names_in, _parse)
 from survey.models._namespace import check_formula, display_name, eval_env
 from survey.models._results import ModelResult, build_result
 
@@ -367,26 +375,12 @@ def _rows_vcov(lsf: LazySurveyFrame, code: np.ndarray, T: np.ndarray, S: np.ndar
     """R's ``svyrecvar`` when every row is a PSU, from each stratum's sums of the scores
     ``t_h`` and of their cross-products ``S_h``: the centred sum of squares is
     ``S_h - t_h t_h' / n_h`` (as the estimators' ``_rows_fit``), then ``A^-1 . A^-1``."""
-    st = lsf.row_strata
-    assert st is not None
-    n_h, f = st.n_psu, st.f
+    n_h, scale, centre, mult = row_stratum_factors(lsf)
     H, p = n_h.shape[0], T.shape[1]
     t = np.zeros((H, p))
     np.add.at(t, code, T)
     Sh = np.zeros((H, p, p))
     np.add.at(Sh, code, S)
-    scale = np.where(n_h > 1, f * n_h / np.maximum(n_h - 1, 1), f)
-    scale = np.where(f < _CENSUS, 0.0, scale)
-    centre = np.ones_like(scale)
-    lonely = (n_h == 1) & (f >= _CENSUS)
-    mult = 1.0
-    if lonely.any():
-        how = lsf.design.lonely_psu  # type: ignore[union-attr]
-        if how == "adjust":
-            centre = np.where(lonely, 0.0, 1.0)  # centred on the population mean (0)
-        elif how == "average":
-            scale = np.where(lonely, 0.0, scale)
-            mult = H / (H - int(lonely.sum()))
     c = centre / np.maximum(n_h, 1)
     V = np.einsum("h,hab->ab", scale, Sh) - (t * (scale * c)[:, None]).T @ t
     V = Ainv @ ((V + V.T) / 2) @ Ainv * mult
