@@ -8,7 +8,7 @@ import unicodedata
 
 import polars as pl
 
-__all__ = ["NOT_PLAIN", "flat_text_expr", "normalize_key", "normalize_key_expr"]
+__all__ = ["NOT_PLAIN", "PLAIN_CHARS", "flat_text_expr", "normalize_key", "normalize_key_expr"]
 
 _TAG = re.compile(r"<[^>]{0,200}>")
 # Unicode White_Space, as polars' (Rust) ``\s``: Python's also matches \x1c-\x1f.
@@ -31,9 +31,12 @@ def normalize_key(text: object) -> str:
     return _SPACE.sub(" ", s).strip(" ").lower()
 
 
-# A character that the normalisation may change (outside printable ASCII, '&' of an
-# entity, '<' of a tag) or a run of spaces: a column with none is its own flat text.
-NOT_PLAIN = r"[^\x20-\x25\x27-\x3b\x3d-\x7e]| {2}"
+# The characters the normalisation leaves as they are: printable ASCII but '&' (of an
+# entity) and '<' (of a tag).
+PLAIN_CHARS = r"\x20-\x25\x27-\x3b\x3d-\x7e"
+# A character the normalisation may change, or a run of spaces: a column with none is
+# its own flat text.
+NOT_PLAIN = rf"[^{PLAIN_CHARS}]| {{2}}"
 
 
 def flat_text_expr(expr: pl.Expr, *, plain: bool = False) -> pl.Expr:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from survey._text import normalize_key, normalize_key_expr
+from survey._text import PLAIN_CHARS, normalize_key, normalize_key_expr
 from survey.codebook._draft_missing import TOOL_MISSING
 
 __all__ = ["SEPARATORS", "Cells", "Inventory", "inventories", "inventory", "strip_markers"]
@@ -137,7 +137,7 @@ def strip_markers(series: pl.Series, *, own_label: str | None = None) -> tuple[p
     return out.to_series(), found
 
 
-_PLAIN = r"^[\x20-\x25\x27-\x3b\x3d-\x7e]*$"
+_PLAIN = rf"^[{PLAIN_CHARS}]*$"
 
 
 def _counted(lf: pl.LazyFrame) -> pl.LazyFrame:

@@ -259,12 +259,13 @@ def _multiple(
             out.first.append(flat_text_expr(col, plain=plain).alias(f"__flat_{q.id}"))
             # one blank test that all the option outputs read (a strip per option was not shared)
             out.first.append(_blank(col).alias(f"__blank_{q.id}"))
+            blank = pl.col(f"__blank_{q.id}")
             flat = pl.col(f"__flat_{q.id}")
             # the key is the flat text lower-cased: one normalisation serves both
             out.prepare.append(flat.str.to_lowercase().alias(f"__key_{q.id}"))
             key = pl.col(f"__key_{q.id}")
             is_missing, missing_label = _missing_parts(q, key, global_missing)
-            answered = ~pl.col(f"__blank_{q.id}") & ~is_missing
+            answered = ~blank & ~is_missing
             sep = _delimiter_pattern(q.delimiter or ",")
             repl = (q.delimiter or ",").strip() or " "
             # Spellings holding the separator ("Europe, incl. UK") are taken first, longest
@@ -315,7 +316,7 @@ def _multiple(
                 out.details[len(out.checks)] = pl.when(answered & has_left).then(
                     leftover.str.replace_all(sep, "', '"))
             if q.required:
-                reason = pl.when(pl.col(f"__blank_{q.id}")).then(pl.lit("required_missing")).otherwise(reason)
+                reason = pl.when(blank).then(pl.lit("required_missing")).otherwise(reason)
             out.checks.append((main, reason))
             for o in q.options:
                 out.outputs.append(pl.when(answered).then(chosen[o.code]).alias(q.option_column(o)))
