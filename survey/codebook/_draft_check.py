@@ -31,6 +31,10 @@ def _quote(values: tuple[str, ...] | list[str], k: int = 3) -> str:
     return shown + (f" and {len(values) - k} more" if len(values) > k else "")
 
 
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
 def check_lines(d: Decision, *, role: str = "answer") -> list[str]:
     """The ``# CHECK`` comments for one drafted question (empty when the evidence is clear)."""
     out: list[str] = []
@@ -88,10 +92,10 @@ def check_lines(d: Decision, *, role: str = "answer") -> list[str]:
     if d.scale is not None:
         order = " < ".join(o.label for o in d.options)
         if d.scale.doubt:
-            out.append(f"ordered as a {d.scale.kind} scale, {order}, but {d.scale.doubt}; "
+            out.append(f"ordered as {_a(d.scale.kind)} scale, {order}, but {d.scale.doubt}; "
                        "check the order")
         elif d.n_answered < 10:
-            out.append(f"ordered as a {d.scale.kind} scale from {d.n_answered} answers: {order}")
+            out.append(f"ordered as {_a(d.scale.kind)} scale from {d.n_answered} answers: {order}")
     if d.type == "text" and role == "answer" and d.n_answered >= 20 and d.n_keys * 2 <= d.n_answered:
         out.append(f"free text whose {d.n_answered} answers hold only {d.n_keys} distinct values: "
                    "counted whole by stats and crosstab; check whether it is a choice question")

@@ -1,8 +1,9 @@
 """Drafting: answer scales read from the quantities their labels name, not from root words.
 
 Durations and experience (``Days`` < ``Weeks``; ``Less than 1 year`` < ``1-2 years``),
-numeric classes (age groups, income bands, size classes), one adjective under degree
-words (``Not at all worried`` < ``A little worried`` < ``Very worried``) and a yes/no
+numeric classes (age groups, income bands, size classes), levels of education
+(``Less than high school`` < ``High school`` < ``Bachelor's`` < ``Doctorate``), one
+adjective under degree words (``Not at all worried`` < ``A little worried`` < ``Very worried``) and a yes/no
 answer graded by a degree word. Each reader takes the substantive labels and gives a
 :class:`Scale` from the low to the high end, or None when the labels are not of its kind;
 :func:`survey.codebook._draft_scales.recognise_scale` tries them in turn.
@@ -15,7 +16,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["NEUTRAL", "Scale", "bands", "degree_family", "duration", "norm", "yes_no_family"]
+__all__ = ["NEUTRAL", "Scale", "bands", "degree_family", "duration", "education", "norm", "yes_no_family"]
 
 @dataclass(frozen=True)
 class Scale:
@@ -255,3 +256,51 @@ def yes_no_family(labels: Sequence[str]) -> Scale | None:
     order = sorted(range(len(labels)), key=lambda i: values[i])
     return Scale("agreement", tuple(labels[i] for i in order),
                  tuple(str(i) for i in range(1, len(labels) + 1)))
+
+
+# Levels of schooling on the ladder of the ACS's SCHL (no schooling < primary < ... <
+# a master's < a professional degree < a doctorate). The first pattern a label matches
+# places it, so the partial levels ("some college, no degree", "graduate courses, no
+# graduate degree", "less than high school") are read before the level they fall short of,
+# and "graduate school or above (master's/doctorate)" before a doctorate.
+_EDUCATION: tuple[tuple[re.Pattern[str], float], ...] = tuple((re.compile(p), v) for p, v in (
+    (r"\b(some graduate|graduate courses?|no graduate degree)\b", 4.5),
+    ((r"\b(some (college|university)|no (college|university) degree|college,? but no degree|"
+      r"without (earning )?a bachelor)"), 2.5),
+    (r"\b((less than|some|no|not (finish|complete)[a-z]*) (a )?(high school|secondary))", 1.8),
+    (r"\b(no (formal )?(schooling|education)|never attended|did not attend)\b|다니지 않|무학", 0.0),
+    (r"\b(primary|elementary|grade school)\b|초등|국민학교", 1.0),
+    (r"\b(middle school|junior high|lower secondary)\b|중학교", 1.5),
+    (r"\b(trade|technical|vocational)\b|post-?secondary", 2.7),
+    (r"\b(associate'?s?|2-year|two-year)\b|전문대", 3.0),
+    (r"\b(master'?s?|(?<!under)graduate (degree|school|studies)|post-?graduate|mba|m\.?sc?)\b|석사|대학원", 5.0),
+    (r"\bprofessional (degree|school)\b", 5.5),
+    (r"\b(doctor(al|ate)?|ph\.? ?d|d\.?phil|ed\.? ?d)\b|박사", 6.0),
+    ((r"\b(bachelor'?s?|undergraduate|college (degree|graduate)|university degree|4-year|four-year|"
+      r"b\.?a|b\.?sc?)\b|대졸|대학교"), 4.0),
+    (r"\b(high school|secondary|ged|a-levels?|gcse)\b|고등학교|고졸", 2.0),
+))
+
+
+def education(labels: Sequence[str]) -> Scale | None:
+    """Levels of education from the lowest: ``Less than high school degree`` <
+    ``High school degree`` < ``Some college or Associate degree`` < ``Bachelor degree`` <
+    ``Graduate degree``. Every label must name a level, three at least, each its own."""
+    if len(labels) < 3:
+        return None
+    values = []
+    for lab in labels:
+        s = norm(lab)
+        value = next((v for pattern, v in _EDUCATION if pattern.search(s)), None)
+        if value is None:
+            return None
+        values.append(value)
+    if len(set(values)) != len(values):
+        return None
+    order = sorted(range(len(labels)), key=lambda i: values[i])
+    vocational = [lab for lab, v in zip(labels, values) if v == 2.7]
+    doubt = (f"{_quote_few(vocational)} placed after high school and some college, before an "
+             "associate degree (as the ACS); where vocational training ranks is a convention"
+             if vocational else None)
+    return Scale("education", tuple(labels[i] for i in order),
+                 tuple(str(i) for i in range(1, len(labels) + 1)), (), doubt)

@@ -23,7 +23,14 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from survey.codebook._draft_scale_kinds import NEUTRAL as _NEUTRAL
-from survey.codebook._draft_scale_kinds import Scale, bands, degree_family, duration, yes_no_family
+from survey.codebook._draft_scale_kinds import (
+    Scale,
+    bands,
+    degree_family,
+    duration,
+    education,
+    yes_no_family,
+)
 from survey.codebook._draft_scale_kinds import norm as _norm
 
 __all__ = ["SCALE_NOUNS", "Scale", "is_non_substantive", "recognise_scale"]
@@ -291,6 +298,9 @@ def _recognise(labels: tuple[str, ...]) -> Scale | None:
     duration_ = duration(subst)
     if duration_ is not None:
         return Scale(duration_.kind, duration_.labels, duration_.codes, missing)
+    education_ = education(subst)
+    if education_ is not None:
+        return Scale(education_.kind, education_.labels, education_.codes, missing, education_.doubt)
     bands_ = bands(subst)
     if bands_ is not None:
         return Scale(bands_.kind, bands_.labels, bands_.codes, missing, bands_.doubt)

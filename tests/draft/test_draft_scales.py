@@ -143,3 +143,10 @@ def test_a_guess_says_why() -> None:
     bare = recognise_scale(["very", "extremely important", "moderately", "slightly important"])
     assert bare is not None and "bare modifier" in bare.doubt
     assert list(bare.labels) == ["slightly important", "moderately", "very", "extremely important"]
+
+
+def test_levels_of_education_are_a_scale_with_refusals_as_missing() -> None:
+    s = recognise_scale(["Bachelor's degree", "I prefer not to answer", "Master's degree",
+                         "Doctoral degree", "High school"])
+    assert s is not None and s.kind == "education" and s.missing == ("I prefer not to answer",)
+    assert s.labels == ("High school", "Bachelor's degree", "Master's degree", "Doctoral degree")

@@ -4,7 +4,7 @@ draft ingests every row.
 Each example is one csv holding, side by side: long scales of each family (agreement,
 favourability, satisfaction with a Very/Somewhat/Slightly prefix family, frequency,
 likelihood, importance, quality, duration, experience, Korean agreement and satisfaction,
-age groups and income bands, one adjective under degree words, a yes/no graded by degree)
+age groups and income bands, levels of education, one adjective under degree words, a yes/no graded by degree)
 with non-substantive answers mixed in; a categorical of 45-120 options; a ``;``-joined
 list and a ``, ``-joined checkbox list whose options contain spaces (the latter with
 typed "Other" write-ins after the ticked options); a numeric free-entry column of large
@@ -57,6 +57,8 @@ FAMILIES: dict[str, list[str]] = {
     "degree": ["No, not rude at all", "Yes, somewhat rude", "Yes, very rude"],
     "graded_yes_no": ["No, not at all", "No, not really", "Neutral", "Yes, somewhat", "Yes, definitely"],
     "frequency_habit": ["Never", "Once in a while", "About half the time", "Usually", "Always"],
+    "education": ["Less than high school", "High school graduate", "Some college, no degree",
+                  "Associate degree", "Bachelor's degree", "Master's degree", "Doctorate"],
 }
 NON_SUBSTANTIVE = ["Unsure", "Don't know", "Prefer not to say", "N/A", "I don't know what this is"]
 _WORDS = ["data", "web", "cloud", "mobile", "game", "embedded", "science", "ops", "design", "test",
